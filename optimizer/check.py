@@ -1,0 +1,230 @@
+"""`zhucun check`: the supply-and-demand picture a planner needs before solving.
+
+Demand comes from the village categories under the policy; supply from the candidates that pass
+each eligibility rule. Where demand exceeds supply is found with a max-flow over (unit level,
+region) groups and (county, permitted levels) village groups, so it accounts for LV-LEVEL and
+LV-REGION: a true upper bound on fillable posts, before team-building rules tighten it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+import networkx as nx
+import pandas as pd
+
+from .domain import CATEGORIES, LEVELS, Dataset
+from .policy import Policy
+from .rules import (
+    GENERAL_RULES,
+    SECRETARY_RULES,
+    current_postings,
+    general_failures,
+    priority_class,
+    region_ok,
+    secretary_failures,
+    village_need,
+)
+
+
+@dataclass
+class CheckReport:
+    """Tables for notebooks; :meth:`render` prints them for the command line."""
+
+    plan_date: date
+    policy: str
+    categories: pd.DataFrame
+    """Per flag: villages carrying it, villages whose priority class it is, required posts."""
+    demand: pd.DataFrame
+    """Per county: villages with a team requirement, posts and secretaries required, kept by incumbents."""
+    supply: pd.DataFrame
+    """Per sending level: candidates, eligible as member / as secretary."""
+    failures: pd.DataFrame
+    """Per rule id: candidates failing it (a candidate may fail several)."""
+    shortfall: pd.DataFrame
+    """Per county and role: open posts, max fillable by flow, shortfall (only where > 0)."""
+    incumbents: int
+
+    def render(self) -> str:
+        lines = [f"Supply and demand at {self.plan_date} under {self.policy}", ""]
+        for title, frame in (
+            ("Villages per category", self.categories),
+            ("Demand per county (new posts exclude incumbents kept)", self.demand),
+            ("Eligible candidates per sending level", self.supply),
+            ("Candidates failing each eligibility rule", self.failures),
+        ):
+            lines += [title, frame.to_string(index=False), ""]
+        lines.append(f"Incumbents staying: {self.incumbents}")
+        if self.shortfall.empty:
+            lines.append(
+                "Supply covers demand in every county (LV-LEVEL and LV-REGION considered)."
+            )
+        else:
+            lines += ["Where demand exceeds supply:", self.shortfall.to_string(index=False)]
+        return "\n".join(lines)
+
+
+def check(ds: Dataset, policy: Policy, plan_date: date) -> CheckReport:
+    needs = {vid: village_need(v, policy) for vid, v in ds.villages.items()}
+    incumbents = current_postings(ds, plan_date)
+    inc_by_village: dict[str, Counter[str]] = defaultdict(Counter)
+    busy = set()
+    for p in incumbents:
+        inc_by_village[p.village_id][p.role] += 1
+        busy.add(p.cadre_id)
+
+    cat_rows = []
+    for flag in CATEGORIES:
+        with_flag = [v for v in ds.villages.values() if flag in v.categories]
+        cls = [v for v in with_flag if priority_class(v) == flag]
+        cat_rows.append(
+            {
+                "category": flag,
+                "villages": len(with_flag),
+                "priority_class": len(cls),
+                "required_posts": sum(needs[v.village_id].min for v in cls if needs[v.village_id]),
+            }
+        )
+    categories = pd.DataFrame(cat_rows)
+
+    # open posts per village: required minus incumbents kept (a covered village is not known yet)
+    open_sec: dict[str, int] = {}
+    open_mem: dict[str, int] = {}
+    dem: dict[str, Counter[str]] = defaultdict(Counter)
+    for vid, need in needs.items():
+        county = ds.villages[vid].county
+        if need is None:
+            continue
+        inc = inc_by_village.get(vid, Counter())
+        open_sec[vid] = max(0, 1 - inc["secretary"])
+        open_mem[vid] = max(0, need.min - 1 - inc["member"])
+        dem[county].update(
+            {
+                "villages": 1,
+                "posts_required": need.min,
+                "secretaries_required": 1,
+                "kept_by_incumbents": min(need.min, inc.total()),
+                "open_secretary_posts": open_sec[vid],
+                "open_member_posts": open_mem[vid],
+            }
+        )
+    demand = pd.DataFrame([{"county": c, **dem[c]} for c in sorted(dem)])
+
+    fail_count: Counter[str] = Counter()
+    sup: dict[str, Counter[str]] = {lv: Counter() for lv in LEVELS}
+    eligible_member: list[str] = []
+    eligible_sec: set[str] = set()
+    for cid, cadre in ds.cadres.items():
+        unit = ds.units[cadre.unit_id]
+        s = sup[unit.level]
+        s["candidates"] += 1
+        if cid in busy:
+            s["serving_incumbents"] += 1
+            continue
+        gen = general_failures(cadre, unit, policy, plan_date)
+        sec = secretary_failures(cadre, unit, policy, plan_date)
+        fail_count.update(gen)
+        if gen:
+            continue
+        fail_count.update(sec)
+        s["eligible_member"] += 1
+        eligible_member.append(cid)
+        if not sec:
+            s["eligible_secretary"] += 1
+            eligible_sec.add(cid)
+    supply = pd.DataFrame(
+        [
+            {
+                "level": lv,
+                **{
+                    k: sup[lv][k]
+                    for k in (
+                        "candidates",
+                        "serving_incumbents",
+                        "eligible_member",
+                        "eligible_secretary",
+                    )
+                },
+            }
+            for lv in LEVELS
+            if sup[lv]["candidates"]
+        ]
+    )
+    failures = pd.DataFrame(
+        [
+            {"rule": r, "candidates_failing": fail_count[r]}
+            for r in (*GENERAL_RULES, *SECRETARY_RULES)
+        ]
+    )
+    shortfall = _shortfall(ds, needs, open_sec, open_mem, eligible_member, eligible_sec)
+    return CheckReport(
+        plan_date, policy.name, categories, demand, supply, failures, shortfall, len(incumbents)
+    )
+
+
+def _shortfall(
+    ds: Dataset, needs, open_sec, open_mem, eligible_member, eligible_sec
+) -> pd.DataFrame:
+    """Max-flow relaxation: a cadre fills at most one post of a permitted level and region."""
+    g = nx.DiGraph()
+    groups: Counter[tuple[str, str, bool]] = Counter()
+    for cid in eligible_member:
+        c = ds.cadres[cid]
+        groups[(c.unit_id, ds.units[c.unit_id].level, cid in eligible_sec)] += 1
+    # collapse units to (level, region) so the graph stays small at province scale
+    sup: Counter[tuple[str, str | None, bool]] = Counter()
+    rep: dict[tuple[str, str | None, bool], str] = {}
+    for (uid, level, is_sec), n in groups.items():
+        key = (level, ds.units[uid].region, is_sec)
+        sup[key] += n
+        rep.setdefault(key, uid)
+    posts: Counter[tuple[str, tuple[str, ...], str]] = Counter()
+    pvillage: dict[tuple[str, tuple[str, ...], str], str] = {}
+    for vid, need in needs.items():
+        if need is None:
+            continue
+        county = ds.villages[vid].county
+        for role, n, levels in (
+            ("secretary", open_sec[vid], need.secretary_levels),
+            ("member", open_mem[vid], need.member_levels),
+        ):
+            if n:
+                posts[(county, levels, role)] += n
+                pvillage.setdefault((county, levels, role), vid)
+    for key, n in sup.items():
+        g.add_edge("S", ("c", key), capacity=n)
+    for key, n in posts.items():
+        g.add_edge(("p", key), "T", capacity=n)
+        county, levels, role = key
+        village = ds.villages[pvillage[key]]
+        for ckey in sup:
+            level, _, is_sec = ckey
+            if (
+                level in levels
+                and (is_sec or role == "member")
+                and region_ok(ds.units[rep[ckey]], village)
+            ):
+                g.add_edge(("c", ckey), ("p", key), capacity=n)
+    if not posts:
+        return pd.DataFrame(columns=["county", "role", "open_posts", "max_fillable", "shortfall"])
+    _, flow = nx.maximum_flow(g, "S", "T") if sup else (0, {})
+    got: Counter[tuple[str, str]] = Counter()
+    need_c: Counter[tuple[str, str]] = Counter()
+    for key, n in posts.items():
+        county, _, role = key
+        need_c[(county, role)] += n
+        got[(county, role)] += flow.get(("p", key), {}).get("T", 0) if flow else 0
+    rows = [
+        {
+            "county": c,
+            "role": r,
+            "open_posts": need_c[(c, r)],
+            "max_fillable": got[(c, r)],
+            "shortfall": need_c[(c, r)] - got[(c, r)],
+        }
+        for (c, r) in sorted(need_c)
+        if got[(c, r)] < need_c[(c, r)]
+    ]
+    return pd.DataFrame(rows, columns=["county", "role", "open_posts", "max_fillable", "shortfall"])

@@ -1,0 +1,139 @@
+"""The `zhucun` command: a thin layer over the public API.
+
+Bad input prints one line per problem and exits 2; no command prints a traceback for it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from datetime import date
+from pathlib import Path
+
+from .errors import InputError, Problem
+from .parsing import BadValue, parse_date
+
+EXIT_OK, EXIT_BAD_INPUT = 0, 2
+
+
+def _date_arg(text: str) -> date:
+    try:
+        return parse_date(text)
+    except BadValue as exc:
+        raise argparse.ArgumentTypeError(f"{text!r}: {exc}") from None
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--quiet", action="store_true", help="no progress output")
+    p.add_argument("--lang", choices=("zh", "en"), default="en", help="language of messages")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="zhucun",
+        description="Plan 驻村第一书记和工作队: who goes to which village, in which role.",
+    )
+    parser.add_argument("--version", action="version", version=f"zhucun {_version()}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser(
+        "check", help="validate a dataset; supply vs demand per level, role, category"
+    )
+    p.add_argument("dataset", type=Path, help="folder of CSV files or an .xlsx workbook")
+    p.add_argument("--policy", required=True, help="preset name or policy YAML file")
+    p.add_argument("--date", type=_date_arg, default=None, help="plan date (default today)")
+    _common(p)
+
+    p = sub.add_parser("generate", help="write a synthetic realistic dataset")
+    p.add_argument("--scale", choices=("county", "city", "province"), required=True)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument(
+        "--date",
+        type=_date_arg,
+        default=None,
+        help="plan date the history is built around (default 2027-01-01)",
+    )
+    p.add_argument("--out", type=Path, required=True)
+    _common(p)
+
+    p = sub.add_parser("template", help="write an empty input workbook with Chinese headers")
+    p.add_argument("--out", type=Path, required=True)
+    _common(p)
+    return parser
+
+
+def _version() -> str:
+    from . import __version__
+
+    return __version__
+
+
+def _say(args: argparse.Namespace, text: str) -> None:
+    if not getattr(args, "quiet", False):
+        print(text, file=sys.stderr)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from .check import check
+    from .loading import load_dataset
+    from .policy import load_policy
+
+    policy = load_policy(args.policy)
+    ds = load_dataset(args.dataset)
+    report = check(ds, policy, args.date or date.today())
+    print(report.render())
+    return EXIT_OK
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from .generate import generate, write_dataset
+
+    kwargs = {"plan_date": args.date} if args.date else {}
+    tables = generate(args.scale, args.seed, **kwargs)
+    write_dataset(tables, args.out)
+    _say(
+        args,
+        f"wrote {args.scale} dataset (seed {args.seed}) to {args.out}: "
+        + ", ".join(f"{len(t)} {n}" for n, t in tables.items()),
+    )
+    return EXIT_OK
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    from .template import write_template
+
+    write_template(args.out)
+    _say(args, f"wrote template {args.out}")
+    return EXIT_OK
+
+
+COMMANDS = {"check": cmd_check, "generate": cmd_generate, "template": cmd_template}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except InputError as exc:
+        for problem in exc.problems:
+            print(str(problem), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except (FileExistsError, PermissionError, IsADirectoryError, NotADirectoryError) as exc:
+        print(str(Problem(str(exc.filename or ""), exc.strerror or str(exc))), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug, not bad input: say so briefly unless debugging
+        if os.environ.get("ZHUCUN_DEBUG"):
+            raise
+        print(
+            f"internal error: {type(exc).__name__}: {exc} (set ZHUCUN_DEBUG=1 for details)",
+            file=sys.stderr,
+        )
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

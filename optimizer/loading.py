@@ -1,0 +1,611 @@
+"""Read a dataset (a folder of CSVs or one .xlsx workbook), validate it, return a Dataset.
+
+All problems are collected and raised together as one :class:`InputError`, so a planner fixes
+the whole spreadsheet in one pass instead of one error per run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from . import domain as d
+from . import schema as s
+from .errors import InputError, Problem
+from .parsing import (
+    BadValue,
+    cell_text,
+    parse_bool,
+    parse_date,
+    parse_enum,
+    parse_float,
+    parse_int,
+    parse_set,
+)
+
+ENCODINGS = ("utf-8-sig", "gb18030")
+
+
+@dataclass
+class RawTable:
+    """One table as read: header spellings and rows of text, before any parsing."""
+
+    table: s.Table
+    file: str
+    sheet: str | None
+    headers: list[str]
+    rows: list[list[str]]
+    first_row: int = 2
+    """Spreadsheet row number of the first data row."""
+    columns: dict[str, int] = field(default_factory=dict)
+    """Canonical column name → index into each row."""
+
+
+class _Collector:
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def add(
+        self,
+        raw: RawTable | None,
+        message: str,
+        row: int | None = None,
+        column: s.Column | str | None = None,
+        value: str | None = None,
+        file: str | None = None,
+    ) -> None:
+        col_name = None
+        if isinstance(column, s.Column):
+            col_name = _shown_header(raw, column) if raw else column.name
+        elif column is not None:
+            col_name = column
+        self.problems.append(
+            Problem(
+                file=file or (raw.file if raw else "?"),
+                sheet=raw.sheet if raw else None,
+                row=row,
+                column=col_name,
+                value=value,
+                message=message,
+            )
+        )
+
+
+def _shown_header(raw: RawTable | None, column: s.Column) -> str:
+    if raw and column.name in raw.columns:
+        return raw.headers[raw.columns[column.name]]
+    return f"{column.name} ({column.zh})"
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _decode(data: bytes, name: str, out: _Collector) -> str | None:
+    for enc in ENCODINGS:
+        try:
+            return data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    out.add(None, "cannot be read as text: expected UTF-8 (with or without BOM) or GBK", file=name)
+    return None
+
+
+def _read_csv(path: Path, table: s.Table, out: _Collector) -> RawTable | None:
+    text = _decode(path.read_bytes(), path.name, out)
+    if text is None:
+        return None
+    if not text.strip():
+        out.add(
+            None,
+            f"the file is empty: expected a header row with {_required_list(table)}",
+            file=path.name,
+        )
+        return None
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=True
+        )
+    except (pd.errors.ParserError, ValueError) as exc:
+        out.add(None, f"is not a well-formed CSV file ({exc})", file=path.name)
+        return None
+    rows = [[cell_text(v) for v in r] for r in frame.itertuples(index=False, name=None)]
+    return RawTable(table, path.name, None, [str(h) for h in frame.columns], rows)
+
+
+def _read_workbook(path: Path, out: _Collector) -> dict[str, RawTable]:
+    try:
+        import openpyxl
+
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a corrupt file
+        out.add(
+            None,
+            f"cannot be opened as an Excel .xlsx workbook ({type(exc).__name__})",
+            file=path.name,
+        )
+        return {}
+    found: dict[str, RawTable] = {}
+    for ws in wb.worksheets:
+        table = _table_for(ws.title)
+        if table is None:
+            continue
+        values = list(ws.iter_rows(values_only=True))
+        header_idx = next((i for i, r in enumerate(values) if any(cell_text(c) for c in r)), None)
+        if header_idx is None:
+            out.add(
+                None,
+                f"the sheet is empty: expected a header row with {_required_list(table)}",
+                file=path.name,
+            )
+            found[table.name] = RawTable(table, path.name, ws.title, [], [])
+            continue
+        header = [cell_text(c) for c in values[header_idx]]
+        while header and not header[-1]:
+            header.pop()
+        rows = []
+        for r in values[header_idx + 1 :]:
+            cells = [cell_text(c) for c in r[: len(header)]]
+            cells += [""] * (len(header) - len(cells))
+            rows.append(cells)
+        while rows and not any(rows[-1]):
+            rows.pop()
+        found[table.name] = RawTable(
+            table, path.name, ws.title, header, rows, first_row=header_idx + 2
+        )
+    wb.close()
+    return found
+
+
+def _table_for(name: str) -> s.Table | None:
+    key = name.strip().lower()
+    return next((t for t in s.TABLES if key in s.table_names(t)), None)
+
+
+def _required_list(table: s.Table) -> str:
+    return ", ".join(f"{c.name} ({c.zh})" for c in table.columns if c.required)
+
+
+def read_raw(source: Path, out: _Collector) -> tuple[dict[str, RawTable], dict[str, str]]:
+    """Find and read each table; returns tables and a hash per input file."""
+    hashes: dict[str, str] = {}
+    tables: dict[str, RawTable] = {}
+    seen: set[str] = set()
+    if source.is_file() and source.suffix.lower() in {".xlsx", ".xlsm"}:
+        hashes[source.name] = hashlib.sha256(source.read_bytes()).hexdigest()
+        tables = _read_workbook(source, out)
+        seen = set(tables)
+    elif source.is_dir():
+        for path in sorted(source.iterdir()):
+            if path.suffix.lower() != ".csv":
+                continue
+            table = _table_for(path.stem)
+            if table is None:
+                continue
+            if table.name in tables:
+                out.add(
+                    None,
+                    f"a second file for table {table.name}; already read {tables[table.name].file}",
+                    file=path.name,
+                )
+                continue
+            hashes[path.name] = hashlib.sha256(path.read_bytes()).hexdigest()
+            seen.add(table.name)
+            raw = _read_csv(path, table, out)
+            if raw is not None:
+                tables[table.name] = raw
+    else:
+        out.add(
+            None,
+            "no such dataset: expected a folder of CSV files or an .xlsx workbook",
+            file=str(source),
+        )
+        return tables, hashes
+    for table in s.TABLES:
+        if table.required and table.name not in tables and table.name not in seen:
+            if source.is_file():
+                expected = f"a sheet named {table.name} or {table.zh}"
+            else:
+                expected = f"a file {table.name}.csv or {table.zh}.csv"
+            out.add(
+                None,
+                f"missing table {table.name} ({table.zh}): expected {expected}",
+                file=source.name,
+            )
+    return tables, hashes
+
+
+# --------------------------------------------------------------------------- parsing
+
+_PARSERS: dict[str, Callable[[str, s.Column], Any]] = {
+    "id": lambda t, c: t,
+    "text": lambda t, c: t,
+    "int": lambda t, c: parse_int(t),
+    "float": lambda t, c: parse_float(t),
+    "date": lambda t, c: parse_date(t),
+    "bool": lambda t, c: parse_bool(t),
+    "enum": lambda t, c: parse_enum(t, c.vocab),  # type: ignore[arg-type]
+    "set": lambda t, c: parse_set(t, c.vocab),  # type: ignore[arg-type]
+}
+
+
+def _map_headers(raw: RawTable, out: _Collector) -> bool:
+    lookup = s.column_lookup(raw.table)
+    for i, h in enumerate(raw.headers):
+        col = lookup.get(h.strip().lower())
+        if col is None:
+            continue  # unknown extra columns are kept by the user and ignored here
+        if col.name in raw.columns:
+            out.add(
+                raw,
+                f"column given twice (also as {raw.headers[raw.columns[col.name]]!r})",
+                row=raw.first_row - 1,
+                column=h,
+            )
+            continue
+        raw.columns[col.name] = i
+    ok = True
+    for col in raw.table.columns:
+        if col.required and col.name not in raw.columns:
+            out.add(raw, f"missing required column {col.name} ({col.zh})", row=raw.first_row - 1)
+            ok = False
+    return ok
+
+
+_ID_COLUMN = {"units": "unit_id", "cadres": "cadre_id", "villages": "village_id"}
+
+
+def _parse_rows(
+    raw: RawTable, out: _Collector, broken: set[str]
+) -> list[tuple[int, dict[str, Any]]]:
+    """Parse every row; returns (spreadsheet row, {column: value}) for rows without errors.
+
+    Ids of rows that exist but failed go into ``broken``, so references to them are not
+    reported a second time as unknown."""
+    parsed = []
+    id_col = _ID_COLUMN.get(raw.table.name)
+    for offset, cells in enumerate(raw.rows):
+        rownum = raw.first_row + offset
+        if not any(cells):
+            continue
+        rec: dict[str, Any] = {}
+        ok = True
+        for col in raw.table.columns:
+            idx = raw.columns.get(col.name)
+            text = cells[idx] if idx is not None and idx < len(cells) else ""
+            if not text:
+                if col.required:
+                    out.add(raw, f"required value is empty ({_expected(col)})", rownum, col, "")
+                    ok = False
+                rec[col.name] = None
+                continue
+            try:
+                rec[col.name] = _PARSERS[col.kind](text, col)
+            except BadValue as exc:
+                out.add(raw, str(exc), rownum, col, text)
+                ok = False
+        if ok:
+            parsed.append((rownum, rec))
+        elif id_col and id_col in raw.columns:
+            broken.add(cells[raw.columns[id_col]])
+    return parsed
+
+
+def _expected(col: s.Column) -> str:
+    if col.vocab is not None:
+        return f"expected one of {col.vocab.describe()}"
+    return {
+        "date": "expected a date",
+        "int": "expected a whole number",
+        "float": "expected a number",
+    }.get(col.kind, "expected a value")
+
+
+# --------------------------------------------------------------------------- building
+
+
+def _xy(
+    raw: RawTable, rownum: int, rec: dict[str, Any], out: _Collector, origin: list[float]
+) -> tuple[float | None, float | None]:
+    """Planar km; lon/lat are projected around the dataset's first coordinate."""
+    x, y = rec.get("x"), rec.get("y")
+    if (x is None) != (y is None):
+        out.add(
+            raw, "x and y must be given together", rownum, s.UNITS.column("x" if x is None else "y")
+        )
+    if x is not None and y is not None:
+        return x, y
+    lon, lat = rec.get("lon"), rec.get("lat")
+    if lon is None or lat is None:
+        return None, None
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        out.add(
+            raw, "lon must lie in -180..180 and lat in -90..90", rownum, "lon/lat", f"{lon},{lat}"
+        )
+        return None, None
+    if not origin:
+        origin.extend([lon, lat])
+    kx = 111.32 * math.cos(math.radians(origin[1]))
+    return (lon - origin[0]) * kx, (lat - origin[1]) * 110.57
+
+
+def _unique(
+    raw: RawTable, rows: list[tuple[int, dict[str, Any]]], key: str, out: _Collector
+) -> list[tuple[int, dict[str, Any]]]:
+    seen: dict[str, int] = {}
+    kept = []
+    for rownum, rec in rows:
+        k = rec[key]
+        if k in seen:
+            out.add(
+                raw,
+                f"duplicate id: already used on row {seen[k]}",
+                rownum,
+                raw.table.column(key),
+                k,
+            )
+            continue
+        seen[k] = rownum
+        kept.append((rownum, rec))
+    return kept
+
+
+def load_dataset(source: str | Path, *, today: date | None = None) -> d.Dataset:
+    """Load and validate a dataset; raises :class:`InputError` listing every problem."""
+    source = Path(source)
+    out = _Collector()
+    raws, hashes = read_raw(source, out)
+    parsed: dict[str, list[tuple[int, dict[str, Any]]]] = {}
+    broken: set[str] = set()
+    for name, raw in raws.items():
+        if raw.headers and _map_headers(raw, out):
+            if not raw.rows and raw.table.required:
+                out.add(raw, "the table has no data rows", file=raw.file)
+            parsed[name] = _parse_rows(raw, out, broken)
+    if any(t.required and t.name not in parsed for t in s.TABLES):
+        raise InputError(out.problems)
+    today = today or date.today()
+    origin: list[float] = []
+
+    u_raw = raws["units"]
+    units: dict[str, d.Unit] = {}
+    for rownum, r in _unique(u_raw, parsed["units"], "unit_id", out):
+        if r["staff"] is not None and r["staff"] < 0:
+            out.add(
+                u_raw, "staff cannot be negative", rownum, s.UNITS.column("staff"), str(r["staff"])
+            )
+        if r["level"] != "province" and not r["region"]:
+            out.add(
+                u_raw,
+                f"a {r['level']}-level unit needs its region (admin code of its "
+                f"{'city' if r['level'] == 'city' else 'county'})",
+                rownum,
+                s.UNITS.column("region"),
+                "",
+            )
+        x, y = _xy(u_raw, rownum, r, out, origin)
+        units[r["unit_id"]] = d.Unit(
+            r["unit_id"], r["name"], r["level"], r["region"] or None, r["kind"], r["staff"], x, y
+        )
+
+    c_raw = raws["cadres"]
+    cadres: dict[str, d.Cadre] = {}
+    for rownum, r in _unique(c_raw, parsed["cadres"], "cadre_id", out):
+        col = s.CADRES.column
+        if r["unit_id"] not in units:
+            if r["unit_id"] in broken:
+                broken.add(r["cadre_id"])
+                continue
+            out.add(
+                c_raw,
+                "unknown unit: expected a unit_id of the units table",
+                rownum,
+                col("unit_id"),
+                r["unit_id"],
+            )
+            continue
+        birth, work, party = r["birth_date"], r["work_date"], r["party_date"]
+        bad = False
+        if birth > today:
+            out.add(c_raw, "birth date is in the future", rownum, col("birth_date"), str(birth))
+            bad = True
+        elif work < _add_years(birth, 16):
+            out.add(
+                c_raw,
+                f"work start is before the age of 16 (born {birth})",
+                rownum,
+                col("work_date"),
+                str(work),
+            )
+            bad = True
+        if party is not None and party > today:
+            out.add(
+                c_raw,
+                f"party date is in the future (today is {today})",
+                rownum,
+                col("party_date"),
+                str(party),
+            )
+            bad = True
+        elif party is not None and party < _add_years(birth, 18):
+            out.add(
+                c_raw,
+                f"party date is before the age of 18 (born {birth})",
+                rownum,
+                col("party_date"),
+                str(party),
+            )
+            bad = True
+        for yr in ("rural_years", "grassroots_years"):
+            if r[yr] is not None and r[yr] < 0:
+                out.add(c_raw, "cannot be negative", rownum, col(yr), str(r[yr]))
+                bad = True
+        if bad:
+            broken.add(r["cadre_id"])
+            continue
+        x, y = _xy(c_raw, rownum, r, out, origin)
+        cadres[r["cadre_id"]] = d.Cadre(
+            cadre_id=r["cadre_id"],
+            name=r["name"],
+            unit_id=r["unit_id"],
+            birth_date=birth,
+            political_status=r["political_status"],
+            work_date=work,
+            gender=r["gender"],
+            party_date=party,
+            rank=r["rank"],
+            middle_manager=bool(r["middle_manager"]),
+            employment=r["employment"] or "staff",
+            township_cadre=bool(r["township_cadre"]),
+            health=r["health"] or "ok",
+            eval_recent=r["eval_recent"],
+            young_pool=bool(r["young_pool"]),
+            rural_years=r["rural_years"] or 0.0,
+            grassroots_years=r["grassroots_years"] or 0.0,
+            skills=r["skills"] or frozenset(),
+            available=True if r["available"] is None else r["available"],
+            x=x,
+            y=y,
+        )
+
+    v_raw = raws["villages"]
+    villages: dict[str, d.Village] = {}
+    for rownum, r in _unique(v_raw, parsed["villages"], "village_id", out):
+        if not r["categories"]:
+            out.add(
+                v_raw,
+                f"no category given: expected {s.CATEGORY.describe()}",
+                rownum,
+                s.VILLAGES.column("categories"),
+                "",
+            )
+            broken.add(r["village_id"])
+            continue
+        if r["relocated_pop"] is not None and r["relocated_pop"] < 0:
+            out.add(
+                v_raw,
+                "cannot be negative",
+                rownum,
+                s.VILLAGES.column("relocated_pop"),
+                str(r["relocated_pop"]),
+            )
+        x, y = _xy(v_raw, rownum, r, out, origin)
+        villages[r["village_id"]] = d.Village(
+            village_id=r["village_id"],
+            name=r["name"],
+            county=r["county"],
+            categories=r["categories"],
+            township=r["township"],
+            city=r["city"],
+            relocated_pop=r["relocated_pop"],
+            needs=r["needs"] or frozenset(),
+            x=x,
+            y=y,
+            remote=bool(r["remote"]),
+        )
+
+    ds = d.Dataset(units, cadres, villages, source=str(source), file_hashes=hashes)
+    _load_links(ds, raws, parsed, out, broken)
+    if out.problems:
+        raise InputError(out.problems)
+    return ds
+
+
+def _load_links(
+    ds: d.Dataset,
+    raws: dict[str, RawTable],
+    parsed: dict[str, list[tuple[int, dict[str, Any]]]],
+    out: _Collector,
+    broken: set[str],
+) -> None:
+    """Optional tables that point into units, cadres and villages."""
+
+    def ref(raw: RawTable, rownum: int, r: dict[str, Any], col: str, pool: dict, what: str) -> bool:
+        if r[col] in pool:
+            return True
+        if r[col] in broken:  # already reported where it is defined
+            return False
+        out.add(
+            raw,
+            f"unknown {what}: expected a {col} of the {what}s table",
+            rownum,
+            raw.table.column(col),
+            r[col],
+        )
+        return False
+
+    if "adjacency" in parsed:
+        raw = raws["adjacency"]
+        ds.adjacency_given = True
+        seen: set[tuple[str, str]] = set()
+        for rownum, r in parsed["adjacency"]:
+            a = ref(raw, rownum, r, "village_a", ds.villages, "village")
+            b = ref(raw, rownum, r, "village_b", ds.villages, "village")
+            if not (a and b):
+                continue
+            if r["village_a"] == r["village_b"]:
+                out.add(
+                    raw,
+                    "a village cannot be adjacent to itself",
+                    rownum,
+                    raw.table.column("village_b"),
+                    r["village_b"],
+                )
+                continue
+            pair = tuple(sorted((r["village_a"], r["village_b"])))
+            if pair not in seen:
+                seen.add(pair)  # type: ignore[arg-type]
+                ds.adjacency.append(pair)  # type: ignore[arg-type]
+    if "history" in parsed:
+        raw = raws["history"]
+        for rownum, r in parsed["history"]:
+            ok = ref(raw, rownum, r, "cadre_id", ds.cadres, "cadre")
+            ok &= ref(raw, rownum, r, "unit_id", ds.units, "unit")
+            ok &= ref(raw, rownum, r, "village_id", ds.villages, "village")
+            if r["end"] is not None and r["end"] < r["start"]:
+                out.add(
+                    raw,
+                    f"end is before start ({r['start']})",
+                    rownum,
+                    raw.table.column("end"),
+                    str(r["end"]),
+                )
+                ok = False
+            if ok:
+                ds.history.append(
+                    d.Posting(
+                        r["cadre_id"],
+                        r["unit_id"],
+                        r["village_id"],
+                        r["level"],
+                        r["role"],
+                        r["start"],
+                        r["end"],
+                    )
+                )
+    if "pins" in parsed:
+        raw = raws["pins"]
+        for rownum, r in parsed["pins"]:
+            ok = ref(raw, rownum, r, "cadre_id", ds.cadres, "cadre")
+            ok &= ref(raw, rownum, r, "village_id", ds.villages, "village")
+            if ok:
+                ds.pins.append(d.Pin(r["cadre_id"], r["village_id"], r["kind"], r["role"]))
+    if "recall" in parsed:
+        raw = raws["recall"]
+        for rownum, r in parsed["recall"]:
+            if ref(raw, rownum, r, "cadre_id", ds.cadres, "cadre"):
+                ds.recall.append(d.Recall(r["cadre_id"], r["reason"] or ""))
+
+
+def _add_years(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)

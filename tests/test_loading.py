@@ -1,0 +1,276 @@
+"""Dataset loading: encodings, Chinese/English equivalence, and one clear line per problem."""
+
+from __future__ import annotations
+
+import copy
+from datetime import date
+
+import openpyxl
+import pytest
+from conftest import base_tables, write_csv, write_tables
+
+from optimizer import schema as s
+from optimizer.cli import main
+from optimizer.errors import InputError
+from optimizer.loading import load_dataset
+
+
+def _problems(folder) -> list[str]:
+    with pytest.raises(InputError) as exc:
+        load_dataset(folder)
+    return [str(p) for p in exc.value.problems]
+
+
+def _comparable(ds):
+    return (ds.units, ds.cadres, ds.villages, ds.adjacency, ds.history, ds.pins, ds.recall)
+
+
+def test_valid_csv_folder_loads_typed(tmp_path, tables):
+    ds = load_dataset(write_tables(tmp_path, tables))
+    assert list(ds.units) == ["U1", "U2"]
+    c1 = ds.cadres["C1"]
+    assert c1.birth_date == date(1980, 3, 15)
+    assert c1.political_status == "member" and c1.rank == "deputy_division"
+    assert c1.skills == {"agriculture", "finance"} and c1.middle_manager
+    assert c1.employment == "staff" and c1.available and c1.health == "ok"
+    assert ds.villages["V2"].categories == {"exited", "weak"}
+    assert ds.villages["V3"].relocated_pop == 650
+    assert ds.units["U2"].staff == 30 and ds.units["U1"].region is None
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk"])
+def test_encodings_load_equal(tmp_path, tables, encoding):
+    ref = load_dataset(write_tables(tmp_path / "ref", tables))
+    other = load_dataset(write_tables(tmp_path / encoding, tables, encoding=encoding))
+    assert _comparable(other) == _comparable(ref)
+
+
+def _zh_workbook(path, tables, date_cells=False):
+    """The same data as a Chinese workbook: sheet names, headers and enum values in Chinese."""
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for name, rows in tables.items():
+        table = s.TABLE_BY_NAME[name]
+        ws = wb.create_sheet(table.zh)
+        cols = list(dict.fromkeys(k for r in rows for k in r))
+        ws.append([table.column(c).zh for c in cols])
+        for r in rows:
+            out = []
+            for c in cols:
+                col, v = table.column(c), r.get(c, "")
+                if v and col.kind == "enum":
+                    v = col.vocab.zh[v]
+                elif v and col.kind == "set":
+                    v = "；".join(col.vocab.zh[x] for x in v.split(";"))
+                elif v and col.kind == "bool":
+                    v = "是" if v == "true" else "否"
+                elif v and col.kind == "date":
+                    y, m, d = (int(x) for x in v.split("-"))
+                    v = date(y, m, d) if date_cells else f"{y}年{m}月{d}日"
+                elif v and col.kind in ("int", "float"):
+                    v = float(v) if col.kind == "float" else int(v)
+                out.append(v)
+            ws.append(out)
+    wb.save(path)
+    return path
+
+
+@pytest.mark.parametrize("date_cells", [False, True], ids=["chinese-dates", "excel-date-cells"])
+def test_chinese_workbook_equals_english_csvs(tmp_path, tables, date_cells):
+    ref = load_dataset(write_tables(tmp_path / "en", tables))
+    zh = load_dataset(_zh_workbook(tmp_path / "数据.xlsx", tables, date_cells))
+    assert _comparable(zh) == _comparable(ref)
+
+
+def test_chinese_csv_file_and_column_names(tmp_path, tables):
+    ref = load_dataset(write_tables(tmp_path / "en", tables))
+    folder = tmp_path / "zh"
+    for name, rows in tables.items():
+        table = s.TABLE_BY_NAME[name]
+        zh_rows = [{table.column(k).zh: v for k, v in r.items()} for r in rows]
+        path = write_csv(folder, name, zh_rows, encoding="gbk")
+        path.rename(folder / f"{table.zh}.csv")
+    assert _comparable(load_dataset(folder)) == _comparable(ref)
+
+
+def test_lon_lat_are_projected_to_km(tmp_path, tables):
+    for u in tables["units"]:
+        u.pop("x"), u.pop("y")
+        u["lon"], u["lat"] = "112.9", "28.2"
+    tables["units"][1]["lon"] = "113.0"
+    ds = load_dataset(write_tables(tmp_path, tables))
+    dx = ds.units["U2"].x - ds.units["U1"].x
+    assert 9.0 < dx < 10.5  # 0.1° of longitude at 28°N ≈ 9.8 km
+
+
+def test_unknown_extra_columns_are_ignored(tmp_path, tables):
+    for r in tables["cadres"]:
+        r["备注"] = "note"
+    assert len(load_dataset(write_tables(tmp_path, tables)).cadres) == 4
+
+
+def test_optional_tables_and_references(tmp_path, tables):
+    tables["adjacency"] = [{"village_a": "V2", "village_b": "V1"}]
+    tables["history"] = [
+        {
+            "cadre_id": "C1",
+            "unit_id": "U1",
+            "village_id": "V1",
+            "level": "省",
+            "role": "第一书记",
+            "start": "2021年5月",
+            "end": "",
+        }
+    ]
+    tables["pins"] = [{"cadre_id": "C2", "village_id": "V2", "role": "member", "kind": "forbid"}]
+    tables["recall"] = [{"cadre_id": "C1", "reason": "身体原因"}]
+    ds = load_dataset(write_tables(tmp_path, tables))
+    assert ds.adjacency == [("V1", "V2")] and ds.adjacency_given
+    assert ds.history[0].start == date(2021, 5, 1) and ds.history[0].end is None
+    assert ds.history[0].role == "secretary" and ds.history[0].level == "province"
+    assert ds.pins[0].kind == "forbid" and ds.recall[0].reason == "身体原因"
+
+
+# ----------------------------------------------------------------- bad input, one line each
+
+
+def test_missing_required_column(tmp_path, tables):
+    for r in tables["cadres"]:
+        del r["birth_date"]
+    assert _problems(write_tables(tmp_path, tables)) == [
+        "cadres.csv, row 1: missing required column birth_date (出生年月)"
+    ]
+
+
+def test_duplicate_id(tmp_path, tables):
+    tables["villages"][2]["village_id"] = "V1"
+    assert _problems(write_tables(tmp_path, tables)) == [
+        "villages.csv, row 4, column village_id: value 'V1': duplicate id: already used on row 2"
+    ]
+
+
+def test_unknown_unit(tmp_path, tables):
+    tables["cadres"][1]["unit_id"] = "U9"
+    assert _problems(write_tables(tmp_path, tables)) == [
+        "cadres.csv, row 3, column unit_id: value 'U9': unknown unit: expected a unit_id of the units table"
+    ]
+
+
+def test_bad_date(tmp_path, tables):
+    tables["cadres"][0]["birth_date"] = "1980-15-03"
+    (line,) = _problems(write_tables(tmp_path, tables))
+    assert line.startswith(
+        "cadres.csv, row 2, column birth_date: value '1980-15-03': expected a date like"
+    )
+
+
+def test_unknown_category(tmp_path, tables):
+    tables["villages"][0]["categories"] = "key;贫困村"
+    (line,) = _problems(write_tables(tmp_path, tables))
+    assert line.startswith(
+        "villages.csv, row 2, column categories: value 'key;贫困村': unknown categories 贫困村"
+    )
+
+
+def test_non_numeric_staff(tmp_path, tables):
+    tables["units"][1]["staff"] = "about 30"
+    assert _problems(write_tables(tmp_path, tables)) == [
+        "units.csv, row 3, column staff: value 'about 30': expected a whole number"
+    ]
+
+
+def test_empty_file(tmp_path, tables):
+    folder = write_tables(tmp_path, tables)
+    (folder / "villages.csv").write_bytes(b"")
+    (line,) = _problems(folder)
+    assert line.startswith("villages.csv: the file is empty: expected a header row with village_id")
+
+
+def test_header_only_required_table(tmp_path, tables):
+    folder = write_tables(tmp_path, tables)
+    write_csv(folder, "villages", [], header=list(tables["villages"][0]))
+    assert _problems(folder) == ["villages.csv: the table has no data rows"]
+
+
+def test_missing_table(tmp_path, tables):
+    del tables["villages"]
+    (line,) = _problems(write_tables(tmp_path, tables))
+    assert "missing table villages (村): expected a file villages.csv or 村.csv" in line
+
+
+def test_impossible_values(tmp_path, tables):
+    tables["units"][0]["staff"] = "-3"
+    tables["cadres"][0]["work_date"] = "1990-01-01"  # born 1980: work at 9
+    tables["cadres"][1]["party_date"] = "2999-01-01"
+    lines = _problems(write_tables(tmp_path, tables))
+    assert lines == [
+        "units.csv, row 2, column staff: value '-3': staff cannot be negative",
+        "cadres.csv, row 2, column work_date: value '1990-01-01': work start is before the age of 16 (born 1980-03-15)",
+        f"cadres.csv, row 3, column party_date: value '2999-01-01': party date is in the future (today is {date.today()})",
+    ]
+
+
+def test_bad_vocabulary_names_the_choices(tmp_path, tables):
+    tables["cadres"][2]["political_status"] = "党外"
+    (line,) = _problems(write_tables(tmp_path, tables))
+    assert (
+        "cadres.csv, row 4, column political_status: value '党外': expected one of member/中共党员"
+        in line
+    )
+
+
+def test_reference_errors_in_optional_tables(tmp_path, tables):
+    tables["adjacency"] = [{"village_a": "V1", "village_b": "V7"}]
+    tables["history"] = [
+        {
+            "cadre_id": "C9",
+            "unit_id": "U1",
+            "village_id": "V1",
+            "level": "province",
+            "role": "member",
+            "start": "2021-05-01",
+            "end": "2020-01-01",
+        }
+    ]
+    tables["pins"] = [{"cadre_id": "C1", "village_id": "V5", "kind": "require"}]
+    tables["recall"] = [{"cadre_id": "X", "reason": ""}]
+    assert _problems(write_tables(tmp_path, tables)) == [
+        "adjacency.csv, row 2, column village_b: value 'V7': unknown village: expected a village_b of the villages table",
+        "history.csv, row 2, column cadre_id: value 'C9': unknown cadre: expected a cadre_id of the cadres table",
+        "history.csv, row 2, column end: value '2020-01-01': end is before start (2021-05-01)",
+        "pins.csv, row 2, column village_id: value 'V5': unknown village: expected a village_id of the villages table",
+        "recall.csv, row 2, column cadre_id: value 'X': unknown cadre: expected a cadre_id of the cadres table",
+    ]
+
+
+def test_all_problems_reported_at_once(tmp_path, tables):
+    tables["units"][1]["staff"] = "x"
+    tables["cadres"][0]["birth_date"] = "bad"
+    tables["villages"][0]["categories"] = "nope"
+    assert len(_problems(write_tables(tmp_path, tables))) == 3
+
+
+def test_workbook_rows_are_spreadsheet_rows(tmp_path, tables):
+    bad = copy.deepcopy(tables)
+    bad["cadres"][3]["work_date"] = "someday"
+    path = _zh_workbook(tmp_path / "d.xlsx", base_tables())
+    wb = openpyxl.load_workbook(path)
+    wb["干部"]["H5"] = "someday"  # row 5 = the fourth cadre; column H = 参加工作时间
+    wb.save(path)
+    (line,) = _problems(path)
+    assert line.startswith("d.xlsx [sheet 干部], row 5, column 参加工作时间: value 'someday'")
+
+
+def test_not_a_dataset(tmp_path):
+    (line,) = _problems(tmp_path / "nothing")
+    assert "no such dataset" in line
+
+
+def test_cli_bad_input_exit_2_no_traceback(tmp_path, tables, capsys):
+    tables["cadres"][1]["unit_id"] = "U9"
+    folder = write_tables(tmp_path, tables)
+    code = main(["check", str(folder), "--policy", "hunan-2021"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "cadres.csv, row 3, column unit_id: value 'U9'" in err
+    assert "Traceback" not in err
