@@ -4,6 +4,7 @@ Public API (what notebooks use):
     load_dataset(path)            -> Dataset       validated input tables
     load_policy(name_or_file)     -> Policy        a preset, or a file extending one
     check(dataset, policy, date)  -> CheckReport   supply and demand before solving
+    solve(dataset, policy, date)  -> SolveResult   status, plan tables, objective, bound, gap
     generate(scale, seed)         -> tables        synthetic datasets
 """
 
@@ -12,6 +13,7 @@ from .domain import Dataset
 from .errors import InputError, Problem
 from .loading import load_dataset
 from .policy import PRESETS, Policy, load_policy
+from .solver import SolveResult, solve
 
 __all__ = [
     "PRESETS",
@@ -20,8 +22,10 @@ __all__ = [
     "InputError",
     "Policy",
     "Problem",
+    "SolveResult",
     "check",
     "load_dataset",
     "load_policy",
+    "solve",
 ]
 __version__ = "0.1.0"

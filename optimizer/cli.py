@@ -45,6 +45,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--date", type=_date_arg, default=None, help="plan date (default today)")
     _common(p)
 
+    p = sub.add_parser("solve", help="make the plan: who goes where, in which role")
+    p.add_argument("dataset", type=Path, help="folder of CSV files or an .xlsx workbook")
+    p.add_argument("--policy", required=True, help="preset name or policy YAML file")
+    p.add_argument("--out", type=Path, required=True, help="output folder (written atomically)")
+    p.add_argument("--date", type=_date_arg, default=None, help="plan date (default today)")
+    p.add_argument("--time-limit", type=float, default=60.0, help="seconds (default 60)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--workers", type=int, default=2)
+    _common(p)
+
     p = sub.add_parser("generate", help="write a synthetic realistic dataset")
     p.add_argument("--scale", choices=("county", "city", "province"), required=True)
     p.add_argument("--seed", type=int, default=1)
@@ -52,7 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--date",
         type=_date_arg,
         default=None,
-        help="plan date the history is built around (default 2027-01-01)",
+        help="plan date the history is built around (default 2026-09-01)",
     )
     p.add_argument("--out", type=Path, required=True)
     _common(p)
@@ -86,6 +96,52 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+EXIT_SHORT, EXIT_NO_PLAN = 3, 4
+
+
+def cmd_solve(args: argparse.Namespace) -> int:
+    from .loading import load_dataset
+    from .plan import write_plan
+    from .policy import load_policy
+    from .solver import solve, stderr_progress
+
+    policy = load_policy(args.policy)
+    ds = load_dataset(args.dataset)
+    res = solve(
+        ds,
+        policy,
+        args.date or date.today(),
+        time_limit=args.time_limit,
+        seed=args.seed,
+        workers=args.workers,
+        progress=None if args.quiet else stderr_progress,
+        handle_sigint=True,
+    )
+    for note in res.notes:
+        print(f"note: {note}", file=sys.stderr)
+    if res.status == "INFEASIBLE":
+        print(
+            "no plan: the hard rules and pins contradict each other; check pins and "
+            "U-PARTICIPATE units",
+            file=sys.stderr,
+        )
+        return EXIT_BAD_INPUT
+    if not res.has_plan:
+        print(f"no plan found within {args.time_limit:g} s", file=sys.stderr)
+        return EXIT_NO_PLAN
+    tables = res.tables
+    write_plan(tables, args.out)
+    k = tables.kpis
+    gap = "n/a" if res.gap is None else f"{100 * res.gap:.2f}%"
+    _say(
+        args,
+        f"{res.status}{' (interrupted)' if res.interrupted else ''}: "
+        f"{k['posts_filled']}/{k['posts_required']} required posts filled, "
+        f"{k['postings']} postings, gap {gap}, {res.wall_time:.1f} s → {args.out}",
+    )
+    return EXIT_OK if res.all_filled and tables.unstaffed.empty else EXIT_SHORT
+
+
 def cmd_generate(args: argparse.Namespace) -> int:
     from .generate import generate, write_dataset
 
@@ -108,7 +164,12 @@ def cmd_template(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"check": cmd_check, "generate": cmd_generate, "template": cmd_template}
+COMMANDS = {
+    "solve": cmd_solve,
+    "check": cmd_check,
+    "generate": cmd_generate,
+    "template": cmd_template,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

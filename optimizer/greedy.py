@@ -1,0 +1,136 @@
+"""A fast constructive plan, used as CP-SAT's starting point (a complete solution hint).
+
+It fills villages in priority order (weak first; within a class, villages with the fewest
+possible units first), giving each the nearest unit that can still field a whole minimum
+team from people who may serve there. It respects every hard rule the master model has, so
+when it fills every required post the coverage tier is proven optimal without a search (the
+required posts are their own upper bound). It never decides the final plan on its own.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from .instance import MEM, SEC
+from .model import PlanModel
+
+
+def greedy(pm: PlanModel) -> dict[str, dict]:
+    """Values for t, n, a, cover: {"t": {(u,v): 1}, "n": {(u,v): k}, "a": {(c,r): 1}, ...}."""
+    inst = pm.inst
+    used: set[str] = set()
+    t: dict[tuple[str, str], int] = {}
+    n: dict[tuple[str, str], int] = defaultdict(int)
+    a: dict[tuple[str, str], int] = {}
+    lead_mode = inst.policy.members_from == "lead_unit"
+    order = {k: i for i, k in enumerate(("weak", "key", "relocation", "problem", "exited", "red",
+                                           "heavy", "demo", "other"))}  # fmt: skip
+
+    def free(uid: str, vid: str, sec: bool) -> list[str]:
+        src = pm.sec_pool if sec else pm.pool
+        people = [c for c in src.get((uid, vid), []) if c not in used]
+        if not sec:  # keep would-be secretaries for secretary posts
+            people.sort(key=lambda c: (c, SEC) in pm.a)
+        return people
+
+    def take(uid: str, vid: str, cid: str, role: str) -> None:
+        used.add(cid)
+        a[(cid, role)] = 1
+        if role == SEC:
+            t[(uid, vid)] = 1
+        else:
+            n[(uid, vid)] += 1
+
+    unit_people: dict[str, set[str]] = defaultdict(set)
+    for (uid, _), people in pm.pool.items():
+        unit_people[uid].update(people)
+    villages = sorted(inst.need, key=lambda v: (order[inst.cls[v]], len(pm.units_at[v]), v))
+    for vid in villages:
+        inc = pm.inc(vid)
+        want_sec = 0 if pm.inc(vid, SEC) else 1
+        want_mem = max(0, inst.need[vid].min - inc - want_sec)
+        if want_sec == 0 and want_mem == 0:
+            continue
+        inc_units = sorted({p.unit_id for p in inst.inc_by_village.get(vid, [])})
+        if want_sec:
+            cands = [u for u in pm.units_at[vid] if (u, vid) in pm.t]
+        else:
+            cands = inc_units if lead_mode else []
+        if lead_mode and inc_units:
+            cands = [u for u in cands if u in inc_units]
+        best = None
+        # the unit with the most people to spare first, so scarce units stay free for the
+        # villages that have no other option; nearer units break ties
+        spare = {u: len([c for c in unit_people[u] if c not in used]) for u in cands}
+        for uid in sorted(cands, key=lambda u: (-spare[u], inst.distance.get((u, vid), 1e9), u)):
+            secs = free(uid, vid, True) if want_sec else []
+            if want_sec and not secs:
+                continue
+            if lead_mode:
+                mems = [c for c in free(uid, vid, False) if not secs or c != secs[0]]
+                k = min(want_mem, len(mems)) if (uid, vid) in pm.n else 0
+                if best is None or k > best[2]:
+                    best = (uid, secs[0] if secs else None, k, mems)
+                if k == want_mem:
+                    break
+            else:
+                best = (uid, secs[0], 0, [])
+                break
+        if best is None:
+            continue
+        uid, sec, k, mems = best
+        if sec:
+            take(uid, vid, sec, SEC)
+        for c in mems[:k]:
+            take(uid, vid, c, MEM)
+        if not lead_mode and sec:
+            missing = want_mem
+            for tu in pm.units_at[vid]:
+                if missing == 0 or (tu, vid) not in pm.n:
+                    continue
+                for c in free(tu, vid, False)[:missing]:
+                    take(tu, vid, c, MEM)
+                    missing -= 1
+    return {"t": t, "n": dict(n), "a": a}
+
+
+def add_hint(pm: PlanModel, sol: dict[str, dict]) -> None:
+    """A complete hint: every decision variable gets a value consistent with ``sol``."""
+    m = pm.m
+    m.clear_hints()
+    t, n, a = sol["t"], sol["n"], sol["a"]
+    for k, var in pm.t.items():
+        m.add_hint(var, t.get(k, 0))
+    for k, var in pm.n.items():
+        m.add_hint(var, n.get(k, 0))
+    for k, var in pm.a.items():
+        m.add_hint(var, a.get(k, 0))
+    for (u, v), var in pm.z.items():
+        inc = any(p.unit_id == u for p in pm.inst.inc_by_village.get(v, []))
+        m.add_hint(var, 1 if inc or t.get((u, v)) or n.get((u, v)) else 0)
+    for v, var in pm.team.items():
+        has = pm.inc(v, SEC) or any(t.get((u, v)) for u in pm.units_at[v])
+        m.add_hint(var, 1 if has else 0)
+    for var in pm.cover.values():
+        m.add_hint(var, 0)
+    # the rest follows from the above; a complete hint lets CP-SAT start from it directly
+    for v, var in pm.filled.items():
+        size = pm.inc(v) + sum(t.get((u, v), 0) + n.get((u, v), 0) for u in pm.units_at[v])
+        m.add_hint(var, min(size, pm.inst.need[v].min))
+    for v, var in pm.joint.items():
+        parts = [u for u in pm.units_at[v] if t.get((u, v)) or n.get((u, v))]
+        m.add_hint(var, 1 if len(parts) > 1 else 0)
+
+
+def greedy_coverage(pm: PlanModel, sol: dict[str, dict]) -> dict[str, int]:
+    """Required posts the greedy plan fills, per priority class."""
+    inst = pm.inst
+    size = {v: pm.inc(v) for v in inst.need}
+    for (_, v), k in sol["t"].items():
+        size[v] += k
+    for (_, v), k in sol["n"].items():
+        size[v] += k
+    out: dict[str, int] = defaultdict(int)
+    for v, k in inst.cls.items():
+        out[k] += min(size[v], inst.need[v].min)
+    return dict(out)

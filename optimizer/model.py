@@ -1,0 +1,467 @@
+"""The CP-SAT master model: one builder function per SPEC §3 rule family, named by rule id.
+
+The seeds' own order is 先定村、再定人 — villages and units first, then people (002 二.3). The
+master decides, per village, which unit leads the team (``t[u,v]``: it sends the first
+secretary), how many members each unit sends there (``n[u,v]``) and which of a unit's cadres it
+uses in which role (``a[c,r]``); :mod:`optimizer.people` then seats those cadres in villages.
+That keeps the model at units × villages instead of cadres × villages (a 20–50× smaller model)
+while staying exact for coverage and for every soft term that does not depend on the pairing of
+a person with a village. Person-level rules (H-NOREPEAT, P-PIN) enter the master as per-pair
+capacities and are enforced exactly when seating people.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+
+from .errors import InputError, Problem
+from .instance import MEM, SEC, Instance
+
+SOFT_SCALE = 10
+"""Soft weights are multiplied by this so travel can be charged per km in whole points."""
+
+
+@dataclass
+class PlanModel:
+    inst: Instance
+    m: cp_model.CpModel = field(default_factory=cp_model.CpModel)
+    t: dict[tuple[str, str], cp_model.IntVar] = field(default_factory=dict)
+    """(unit, village) → the unit sends the village's new first secretary."""
+    n: dict[tuple[str, str], cp_model.IntVar] = field(default_factory=dict)
+    """(unit, village) → new members the unit sends there."""
+    z: dict[tuple[str, str], cp_model.IntVar] = field(default_factory=dict)
+    """(unit, village) → the unit takes part in the village's team (T-UNIT, J-JOINT)."""
+    a: dict[tuple[str, str], cp_model.IntVar] = field(default_factory=dict)
+    """(cadre, role) → the cadre is posted in that role somewhere."""
+    team: dict[str, cp_model.IntVar] = field(default_factory=dict)
+    cover: dict[tuple[str, str], cp_model.IntVar] = field(default_factory=dict)
+    covered: dict[str, cp_model.LinearExprT] = field(default_factory=dict)
+    filled: dict[str, cp_model.IntVar] = field(default_factory=dict)
+    joint: dict[str, cp_model.IntVar] = field(default_factory=dict)
+    pool: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    """(unit, village) → the unit's cadres who may serve there (any role)."""
+    sec_pool: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    units_at: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    villages_of: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    soft_terms: list[tuple[int, cp_model.LinearExprT, str]] = field(default_factory=list)
+    """(points, expression, rule id) summed into the soft objective."""
+    notes: list[str] = field(default_factory=list)
+    pin_role: dict[str, dict[str, cp_model.IntVar]] = field(default_factory=dict)
+    """Require-pinned cadre → role choice (one of them is 1)."""
+
+    def inc(self, vid: str, role: str | None = None) -> int:
+        return sum(1 for p in self.inst.inc_by_village.get(vid, []) if role in (None, p.role))
+
+    def size(self, vid: str) -> cp_model.LinearExprT:
+        return self.inc(vid) + sum(self.new_at(u, vid) for u in self.units_at[vid])
+
+    def new_at(self, uid: str, vid: str) -> cp_model.LinearExprT:
+        return self.t.get((uid, vid), 0) + self.n.get((uid, vid), 0)
+
+    def class_coverage(self, cls: str) -> cp_model.LinearExprT:
+        return sum(self.filled[v] for v, k in self.inst.cls.items() if k == cls)
+
+
+def build_model(inst: Instance) -> PlanModel:
+    pm = PlanModel(inst)
+    pools(pm)
+    variables(pm)
+    rule_T_SEC(pm)
+    rule_C_CLUSTER(pm)
+    rule_T_SIZE(pm)
+    rule_T_UNIT(pm)
+    rule_J_JOINT(pm)
+    rule_U_PARTICIPATE(pm)
+    rule_P_PIN(pm)
+    cadre_roles(pm)
+    soft_terms(pm)
+    return pm
+
+
+# --------------------------------------------------------------------------- variables
+
+
+def pools(pm: PlanModel) -> None:
+    """Group the pruned (cadre, village, role) options by (unit, village); apply the hard
+    variants of H-CONTINUITY and H-PROVVILLAGE, which also only remove options."""
+    inst = pm.inst
+    for (cid, vid), roles in inst.pairs.items():
+        uid = inst.unit_of(cid)
+        if not _allowed_H_CONTINUITY(inst, uid, vid) or not _allowed_H_PROVVILLAGE(inst, uid, vid):
+            continue
+        pm.pool.setdefault((uid, vid), []).append(cid)
+        if SEC in roles and not pm.inc(vid, SEC):
+            pm.sec_pool.setdefault((uid, vid), []).append(cid)
+
+
+def _allowed_H_CONTINUITY(inst: Instance, uid: str, vid: str) -> bool:
+    """Hard (Hebei): a village assisted in the previous period keeps its unit."""
+    if inst.policy.continuity != "hard":
+        return True
+    prev = inst.prev_units.get(vid)
+    if not prev or uid in prev:
+        return True
+    # in county_townships mode members come from townships whatever the lead unit
+    return inst.policy.members_from == "county_townships" and inst.ds.units[uid].level == "township"
+
+
+def _allowed_H_PROVVILLAGE(inst: Instance, uid: str, vid: str) -> bool:
+    """Hard variant: no province-level team where the previous period had one."""
+    if inst.policy.provvillage != "hard":
+        return True
+    return not (vid in inst.prev_province and inst.ds.units[uid].level == "province")
+
+
+def cap(pm: PlanModel, vid: str) -> int:
+    """Largest team a village may get: its minimum, unless incumbents or require pins put
+    more people there (never above its maximum, except incumbents alone, SPEC §3). Filling
+    past the minimum adds nothing a plan needs, so it only happens when a pin asks for it."""
+    need, inc = pm.inst.need[vid], pm.inc(vid)
+    pinned = sum(1 for p in pm.inst.ds.pins if p.kind == "require" and p.village_id == vid)
+    return min(max(need.max, inc), max(need.min, inc + pinned))
+
+
+def variables(pm: PlanModel) -> None:
+    inst = pm.inst
+    for (uid, vid), cadres in sorted(pm.pool.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+        need = inst.need[vid]
+        level = inst.ds.units[uid].level
+        room = cap(pm, vid) - pm.inc(vid)
+        if room <= 0:
+            continue
+        if (uid, vid) in pm.sec_pool:
+            pm.t[(uid, vid)] = pm.m.new_bool_var(f"t[{uid},{vid}]")
+        members = min(room - (0 if pm.inc(vid, SEC) else 1), len(cadres))
+        if level in need.member_levels and members > 0:
+            pm.n[(uid, vid)] = pm.m.new_int_var(0, members, f"n[{uid},{vid}]")
+        if (uid, vid) in pm.t or (uid, vid) in pm.n:
+            pm.units_at[vid].append(uid)
+            pm.villages_of[uid].append(vid)
+            # H-NOREPEAT and forbid pins: never more posts than people who may serve here
+            if len(cadres) < room:
+                pm.m.add(pm.new_at(uid, vid) <= len(cadres))
+    for vid in inst.need:
+        for p in inst.inc_by_village.get(vid, []):
+            if p.unit_id not in pm.units_at[vid]:
+                pm.units_at[vid].append(p.unit_id)
+        pm.units_at[vid].sort()
+
+
+def cadre_roles(pm: PlanModel) -> None:
+    """Each unit's posts are filled by its own cadres (U-NODELEGATE), one post per cadre."""
+    by_unit: dict[str, list[str]] = defaultdict(list)
+    seen: set[str] = set()
+    for (uid, _), cadres in sorted(pm.pool.items()):
+        for c in cadres:
+            if c not in seen:
+                seen.add(c)
+                by_unit[uid].append(c)
+    sec_ok = {c for cs in pm.sec_pool.values() for c in cs}
+    for uid in sorted(by_unit):
+        secs, mems = [], []
+        for c in by_unit[uid]:
+            roles = []
+            if c in sec_ok:
+                pm.a[(c, SEC)] = pm.m.new_bool_var(f"a[{c},s]")
+                secs.append(pm.a[(c, SEC)])
+                roles.append(pm.a[(c, SEC)])
+            pm.a[(c, MEM)] = pm.m.new_bool_var(f"a[{c},m]")
+            mems.append(pm.a[(c, MEM)])
+            roles.append(pm.a[(c, MEM)])
+            if len(roles) > 1:
+                pm.m.add_at_most_one(roles)
+        pm.m.add(sum(pm.t[(uid, v)] for v in pm.villages_of[uid] if (uid, v) in pm.t) == sum(secs))
+        pm.m.add(sum(pm.n[(uid, v)] for v in pm.villages_of[uid] if (uid, v) in pm.n) == sum(mems))
+
+
+# --------------------------------------------------------------------------- rules
+
+
+def rule_T_SEC(pm: PlanModel) -> None:
+    """Exactly one first secretary where a team stands, never two; the secretary leads the
+    team (L-LEADER); members never serve without one."""
+    inst = pm.inst
+    for vid in inst.need:
+        team = pm.m.new_bool_var(f"team[{vid}]")
+        pm.team[vid] = team
+        secs = [pm.t[(u, vid)] for u in pm.units_at[vid] if (u, vid) in pm.t]
+        if pm.inc(vid, SEC):
+            pm.m.add(team == 1)
+        else:
+            pm.m.add(sum(secs) == team)
+        mems = [pm.n[(u, vid)] for u in pm.units_at[vid] if (u, vid) in pm.n]
+        if mems:
+            pm.m.add(sum(mems) <= max(cap(pm, vid), pm.inc(vid)) * team)
+
+
+def rule_C_CLUSTER(pm: PlanModel) -> None:
+    """A team at a host village may also cover up to ``max_extra`` adjacent villages whose
+    flags are all coverable; a covered village needs no team of its own."""
+    inst, cl = pm.inst, pm.inst.policy.cluster
+    covering: dict[str, list[cp_model.IntVar]] = defaultdict(list)
+    if cl.hosts and cl.max_extra > 0:
+        for h in inst.need:
+            if not inst.ds.villages[h].categories & set(cl.hosts):
+                continue
+            options = []
+            for w in sorted(inst.adjacency.get(h, ())):
+                if w not in inst.need or pm.inc(w):
+                    continue
+                if not inst.ds.villages[w].categories <= set(cl.coverable):
+                    continue
+                var = pm.m.new_bool_var(f"cover[{h},{w}]")
+                pm.cover[(h, w)] = var
+                pm.m.add_implication(var, pm.team[h])
+                options.append(var)
+                covering[w].append(var)
+            if options:
+                pm.m.add(sum(options) <= cl.max_extra)
+    for vid, opts in covering.items():
+        pm.m.add(sum(opts) + pm.team[vid] <= 1)
+        pm.covered[vid] = sum(opts)
+
+
+def rule_T_SIZE(pm: PlanModel) -> None:
+    """Team size within [min, max]; below min only as a shortfall. ``filled[v]`` counts the
+    required posts filled: min(size, min), or all of them when covered by a cluster.
+    Incumbents alone may exceed the maximum; new postings may not add to that."""
+    inst = pm.inst
+    for vid, need in inst.need.items():
+        size = pm.size(vid)
+        if pm.units_at[vid]:
+            pm.m.add(size <= max(cap(pm, vid), pm.inc(vid)))
+        f = pm.m.new_int_var(0, need.min, f"filled[{vid}]")
+        pm.m.add(f <= size + need.min * pm.covered.get(vid, 0))
+        pm.filled[vid] = f
+
+
+def rule_T_UNIT(pm: PlanModel) -> None:
+    """All members come from the lead unit (the secretary's) unless the team is joint
+    (J-JOINT). In ``county_townships`` mode the lead unit sends only the secretary and the
+    members come from township units of the village's county."""
+    inst = pm.inst
+    lead_mode = inst.policy.members_from == "lead_unit"
+    for vid, need in inst.need.items():
+        inc_units = {p.unit_id for p in inst.inc_by_village.get(vid, [])}
+        for uid in pm.units_at[vid]:
+            z = pm.m.new_bool_var(f"z[{uid},{vid}]")
+            pm.z[(uid, vid)] = z
+            if uid in inc_units:
+                pm.m.add(z == 1)
+            else:
+                pm.m.add(z <= pm.new_at(uid, vid))  # taking part means sending someone
+            if (uid, vid) in pm.t:
+                pm.m.add_implication(pm.t[(uid, vid)], z)
+            if (uid, vid) in pm.n:
+                pm.m.add(pm.n[(uid, vid)] <= (need.max - 1) * z)
+        if lead_mode and not inst.policy.joint.enabled:
+            pm.m.add(sum(pm.z[(u, vid)] for u in pm.units_at[vid]) <= 1)
+        if not lead_mode:
+            # the secretary comes from exactly one (non-township) unit; townships add members
+            leads = [pm.z[(u, vid)] for u in pm.units_at[vid]
+                     if inst.ds.units[u].level not in inst.need[vid].member_levels]  # fmt: skip
+            if len(leads) > 1:
+                pm.m.add(sum(leads) <= 1)
+
+
+def _small(pm: PlanModel, uid: str) -> bool:
+    jt, u = pm.inst.policy.joint, pm.inst.ds.units[uid]
+    return u.level in jt.levels and u.staff is not None and u.staff < jt.staff_max
+
+
+def rule_J_JOINT(pm: PlanModel) -> None:
+    """Joint teams: only units with staff < staff_max, of the same level and region, at most
+    max_units of them; every other team is a single-unit team (T-UNIT)."""
+    inst, jt = pm.inst, pm.inst.policy.joint
+    if not jt.enabled or inst.policy.members_from != "lead_unit":
+        return
+    for vid in inst.need:
+        units = pm.units_at[vid]
+        zs = [pm.z[(u, vid)] for u in units]
+        small = [u for u in units if _small(pm, u)]
+        if len(small) < 2:
+            if len(zs) > 1:
+                pm.m.add(sum(zs) <= 1)
+            continue
+        j = pm.m.new_bool_var(f"joint[{vid}]")
+        pm.joint[vid] = j
+        pm.m.add(sum(zs) <= 1 + (jt.max_units - 1) * j)
+        for u in units:
+            if u not in small:
+                pm.m.add_implication(pm.z[(u, vid)], j.Not())
+        groups: dict[tuple[str, str | None], list[str]] = defaultdict(list)
+        for u in small:
+            unit = inst.ds.units[u]
+            groups[(unit.level, unit.region)].append(u)
+        if len(groups) > 1:
+            g = {k: pm.m.new_bool_var(f"jg[{vid},{k[0]},{k[1]}]") for k in sorted(groups, key=str)}
+            pm.m.add(sum(g.values()) <= 1)
+            for k, members in groups.items():
+                for u in members:
+                    pm.m.add(pm.z[(u, vid)] <= g[k] + 1 - j)
+
+
+def rule_U_PARTICIPATE(pm: PlanModel) -> None:
+    """Province units with staff ≥ must_send_staff_min send at least one cadre."""
+    inst = pm.inst
+    limit = inst.policy.must_send_staff_min
+    if limit is None:
+        return
+    serving = {p.unit_id for p in inst.incumbents}
+    for uid, u in inst.ds.units.items():
+        if u.level != "province" or u.staff is None or u.staff < limit or uid in serving:
+            continue
+        posts = [pm.new_at(uid, v) for v in pm.villages_of.get(uid, [])]
+        if posts:
+            pm.m.add(sum(posts) >= 1)
+        else:
+            pm.notes.append(f"U-PARTICIPATE: unit {uid} ({u.name}) must send but has no "
+                            "eligible candidate for any village")  # fmt: skip
+
+
+def rule_P_PIN(pm: PlanModel) -> None:
+    """``require`` pins post the cadre there (in the role, if given); ``forbid`` pins were
+    pruned. A require pin no rule allows is bad input and is said plainly."""
+    inst = pm.inst
+    problems = []
+    demand: dict[tuple[str, str, str], list] = defaultdict(list)
+    for pin in inst.ds.pins:
+        if pin.kind != "require":
+            continue
+        cid, vid = pin.cadre_id, pin.village_id
+        uid = inst.unit_of(cid)
+        ok_pool = cid in pm.pool.get((uid, vid), [])
+        roles = [pin.role] if pin.role else [SEC, MEM]
+        roles = [r for r in roles if ok_pool and ((uid, vid) in (pm.t if r == SEC else pm.n))
+                 and (r == MEM or cid in pm.sec_pool.get((uid, vid), []))]  # fmt: skip
+        if not roles:
+            problems.append(Problem("pins", f"require pin cannot be met: {_why_not(inst, pin)}",
+                                    column="cadre_id", value=f"{pin.cadre_id}→{pin.village_id}"))  # fmt: skip
+            continue
+        choice = {r: pm.m.new_bool_var(f"pin[{cid},{vid},{r[0]}]") for r in roles}
+        pm.m.add(sum(choice.values()) == 1)
+        for r, var in choice.items():
+            demand[(uid, vid, r)].append(var)
+        pm.pin_role[cid] = choice
+    if problems:
+        raise InputError(problems)
+    for (uid, vid, r), vars_ in demand.items():
+        target = pm.t[(uid, vid)] if r == SEC else pm.n[(uid, vid)]
+        pm.m.add(target >= sum(vars_))
+
+
+def _why_not(inst: Instance, pin) -> str:
+    cid, vid = pin.cadre_id, pin.village_id
+    if vid not in inst.need:
+        return "the village has no team requirement under this policy (T-SIZE)"
+    if cid in inst.busy:
+        return "the cadre is a serving incumbent or recalled (H-INCUMBENT)"
+    if inst.failures[cid]:
+        return "the cadre fails " + ", ".join(inst.failures[cid])
+    if vid in inst.former.get(cid, ()):
+        return "the cadre served in this village before (H-NOREPEAT)"
+    if pin.role == SEC and inst.sec_failures[cid]:
+        return "the cadre may not be first secretary: fails " + ", ".join(inst.sec_failures[cid])
+    if pin.role == SEC and any(p.role == SEC for p in inst.inc_by_village.get(vid, [])):
+        return "the village keeps its incumbent first secretary (T-SEC)"
+    return ("the cadre's unit may not send this role here (LV-LEVEL, LV-REGION, H-CONTINUITY, "
+            "H-PROVVILLAGE) or a forbid pin excludes it")  # fmt: skip
+
+
+def link_pins(pm: PlanModel) -> None:
+    """A pinned cadre takes the pinned role (so the people stage can seat them there)."""
+    for cid, choice in pm.pin_role.items():
+        for r, var in choice.items():
+            if (cid, r) in pm.a:
+                pm.m.add_implication(var, pm.a[(cid, r)])
+
+
+# --------------------------------------------------------------------------- soft terms
+
+
+def young(inst: Instance, cid: str) -> bool:
+    """S-YOUNG: the young-cadre pool, or the preset's age-by-rank rule (Yantai)."""
+    c, y = inst.ds.cadres[cid], inst.policy.young
+    if y.pool and c.young_pool:
+        return True
+    age = c.age(inst.plan_date)
+    if y.section_max_age is not None and c.rank == "section" and age <= y.section_max_age:
+        return True
+    return bool(y.deputy_section_max_age is not None and c.rank == "deputy_section"
+                and age <= y.deputy_section_max_age)  # fmt: skip
+
+
+def green(inst: Instance, cid: str) -> bool:
+    """S-YOUNG (Yantai): grassroots experience below the threshold."""
+    limit = inst.policy.young.grassroots_years_below
+    return limit is not None and inst.ds.cadres[cid].grassroots_years < limit
+
+
+def expert(inst: Instance, cid: str) -> bool:
+    """S-EXPERT: rural work experience or agriculture expertise."""
+    c = inst.ds.cadres[cid]
+    return c.rural_years >= 1 or "agriculture" in c.skills
+
+
+def fit(inst: Instance, cid: str, vid: str) -> int:
+    """S-FIT: village needs this cadre's skills meet."""
+    return len(inst.ds.cadres[cid].skills & inst.ds.villages[vid].needs)
+
+
+def cadre_points(inst: Instance, cid: str, role: str) -> dict[str, int]:
+    """Village-independent soft points of posting a cadre in a role (scaled)."""
+    w, c = inst.policy.weights, inst.ds.cadres[cid]
+    return {
+        "S-PARTY": w.party * SOFT_SCALE if role == MEM and c.political_status == "member" else 0,
+        "S-YOUNG": w.young * SOFT_SCALE * (young(inst, cid) + green(inst, cid)),
+        "S-EXPERT": w.expert * SOFT_SCALE if expert(inst, cid) else 0,
+    }
+
+
+def unit_fit(pm: PlanModel, uid: str, vid: str) -> int:
+    """Needs of the village that some cadre of the unit able to serve there can meet."""
+    skills: set[str] = set()
+    for c in pm.pool.get((uid, vid), []):
+        skills |= pm.inst.ds.cadres[c].skills
+    return len(skills & pm.inst.ds.villages[vid].needs)
+
+
+def soft_terms(pm: PlanModel) -> None:
+    """S-PARTY, S-YOUNG, S-EXPERT per posted cadre; S-TRAVEL per posting (unit → village);
+    S-FIT per team as the needs its units' people can meet (seating in
+    :mod:`optimizer.people` then maximises the needs actually met); soft H-CONTINUITY and
+    H-PROVVILLAGE per village."""
+    inst, w = pm.inst, pm.inst.policy.weights
+    link_pins(pm)
+    for (cid, role), var in pm.a.items():
+        pts = cadre_points(inst, cid, role)
+        for rule, p in pts.items():
+            if p:
+                pm.soft_terms.append((p, var, rule))
+    for (uid, vid), z in pm.z.items():
+        if (uid, vid) not in pm.t and (uid, vid) not in pm.n:
+            continue
+        d = inst.distance.get((uid, vid))
+        if d is not None and w.travel_per_10km:
+            pm.soft_terms.append((-round(w.travel_per_10km * d), pm.new_at(uid, vid), "S-TRAVEL"))
+        f = unit_fit(pm, uid, vid)
+        if f and w.fit:
+            pm.soft_terms.append((w.fit * SOFT_SCALE * f, z, "S-FIT"))
+    if inst.policy.continuity == "soft" and w.continuity:
+        for vid, prev in inst.prev_units.items():
+            secs = [pm.t[(u, vid)] for u in sorted(prev) if (u, vid) in pm.t]
+            if vid in inst.need and secs:
+                pm.soft_terms.append((w.continuity * SOFT_SCALE, sum(secs), "H-CONTINUITY"))
+    if inst.policy.provvillage == "soft" and w.provvillage:
+        for vid in sorted(inst.prev_province):
+            secs = [pm.t[(u, vid)] for u in pm.units_at.get(vid, [])
+                    if (u, vid) in pm.t and inst.ds.units[u].level == "province"]  # fmt: skip
+            if secs:
+                pm.soft_terms.append((-w.provvillage * SOFT_SCALE, sum(secs), "H-PROVVILLAGE"))
+
+
+def soft_objective(pm: PlanModel) -> cp_model.LinearExprT:
+    return sum(p * e for p, e, _ in pm.soft_terms)

@@ -1,0 +1,98 @@
+"""再定人: seat people in the teams the master model decided.
+
+For every unit, its new first-secretary seats and member seats per village are fixed by the
+master. Here each seat gets a person: only the unit's own free, eligible cadres, never in a
+village they served before (H-NOREPEAT), never against a forbid pin, always honouring require
+pins. The objective keeps the master's choice of people (their S-PARTY/S-YOUNG/S-EXPERT points
+come first) and then maximises S-FIT: village needs met by the skills of the person seated.
+Units are independent here, so this is one flow network with a block per unit.
+"""
+
+from __future__ import annotations
+
+from ortools.graph.python import min_cost_flow
+
+from .domain import SKILLS as SKILL_CODES
+from .instance import MEM, SEC, Instance
+from .model import cadre_points, fit
+
+
+def seat_people(
+    inst: Instance,
+    seats: dict[tuple[str, str, str], int],
+    pool: dict[tuple[str, str], list[str]],
+    sec_pool: dict[tuple[str, str], list[str]],
+) -> tuple[list[tuple[str, str, str]], list[str]]:
+    """``seats``: (unit, village, role) → number of new posts. Returns (cadre, village, role)
+    triples, and notes on any seat left empty (the master's per-pair capacities make that
+    rare; a seat that cannot be filled is reported, never dropped silently).
+
+    An exact min-cost max-flow: maximum flow fills every seat it can, and minimum cost then
+    keeps the master's people (their S-PARTY/S-YOUNG/S-EXPERT points) before maximising S-FIT.
+    """
+    out: list[tuple[str, str, str]] = []
+    seats = {k: v for k, v in seats.items() if v > 0}
+    # require pins first: the master reserved a seat of the pinned role for each
+    taken: set[str] = set()
+    for pin in inst.ds.pins:
+        if pin.kind != "require":
+            continue
+        uid = inst.unit_of(pin.cadre_id)
+        for role in [pin.role] if pin.role else [SEC, MEM]:
+            key = (uid, pin.village_id, role)
+            ok = pin.cadre_id in (sec_pool if role == SEC else pool).get(key[:2], [])
+            if seats.get(key, 0) > 0 and ok and pin.cadre_id not in taken:
+                seats[key] -= 1
+                taken.add(pin.cadre_id)
+                out.append((pin.cadre_id, pin.village_id, role))
+                break
+    flow = min_cost_flow.SimpleMinCostFlow()
+    node: dict[object, int] = {}
+
+    def nid(key: object) -> int:
+        if key not in node:
+            node[key] = len(node)
+        return node[key]
+
+    src, sink = nid("source"), nid("sink")
+    arcs: list[tuple[int, str, str, str]] = []
+    fit_scale = 1 + 10 * len(SKILL_CODES)
+    for key in sorted(seats):
+        k = seats[key]
+        if k <= 0:
+            continue
+        uid, vid, role = key
+        s = nid(("seat", key))
+        flow.add_arc_with_capacity_and_unit_cost(s, sink, k, 0)
+        people = (sec_pool if role == SEC else pool).get((uid, vid), [])
+        for cid in people:
+            if cid in taken:
+                continue
+            c = nid(("cadre", cid))
+            gain = sum(cadre_points(inst, cid, role).values()) * fit_scale + fit(inst, cid, vid)
+            arcs.append((flow.add_arc_with_capacity_and_unit_cost(c, s, 1, -gain), cid, vid, role))
+    for key, idx in sorted(node.items(), key=lambda kv: kv[1]):
+        if isinstance(key, tuple) and key[0] == "cadre":
+            flow.add_arc_with_capacity_and_unit_cost(src, idx, 1, 0)
+    notes: list[str] = []
+    if arcs:
+        total = sum(k for k in seats.values() if k > 0)
+        flow.set_node_supply(src, total)
+        flow.set_node_supply(sink, -total)
+        status = flow.solve_max_flow_with_min_cost()
+        if status != flow.OPTIMAL:
+            return out, [f"people stage: min-cost flow returned status {status}"]
+        out += [(cid, vid, role) for a, cid, vid, role in arcs if flow.flow(a) > 0]
+    got: dict[tuple[str, str, str], int] = {}
+    for cid, vid, role in out:
+        key = (inst.unit_of(cid), vid, role)
+        got[key] = got.get(key, 0) + 1
+    for key, k in sorted(seats.items()):
+        want = k + sum(1 for c, v, r in out if c in taken and (inst.unit_of(c), v, r) == key)
+        if got.get(key, 0) < want:
+            uid, vid, role = key
+            notes.append(
+                f"people stage: unit {uid} could seat only {got.get(key, 0)} of {want} "
+                f"{role} post(s) at {vid} (H-NOREPEAT / pins leave too few people)"
+            )
+    return sorted(out, key=lambda t: (t[1], t[2], t[0])), notes

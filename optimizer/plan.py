@@ -1,0 +1,335 @@
+"""Turn a solve result into SPEC §6's tables, KPIs and manifest, and write them atomically."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import tempfile
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .instance import MEM, SEC, Instance
+from .model import expert, young
+from .rules import region_ok
+from .solver import SolveResult
+
+PLAN_COLUMNS = ["village_id", "village_name", "team_id", "cadre_id", "cadre_name", "unit_id",
+                "unit_name", "level", "role", "status", "start", "end"]  # fmt: skip
+TEAM_COLUMNS = ["team_id", "host_village_id", "covered_village_ids", "lead_unit_id", "unit_ids",
+                "size", "level"]  # fmt: skip
+UNSTAFFED_COLUMNS = ["village_id", "village_name", "categories", "posts_missing", "reason"]
+ZH = {
+    "village_id": "村编码", "village_name": "村名", "team_id": "工作队编号", "cadre_id": "干部编号",
+    "cadre_name": "姓名", "unit_id": "单位编码", "unit_name": "单位名称", "level": "层级",
+    "role": "角色", "status": "状态", "start": "开始时间", "end": "结束时间",
+    "host_village_id": "驻点村编码", "covered_village_ids": "带动村编码", "lead_unit_id": "牵头单位编码",
+    "unit_ids": "派出单位编码", "size": "人数", "categories": "村类别", "posts_missing": "缺额",
+    "reason": "原因",
+}  # fmt: skip
+
+# Estimated annual cost per posted cadre (seed 000 五(二)): 100 yuan a working day, 100 yuan a
+# month for communication, two round trips a month unit ↔ village.
+ALLOWANCE_PER_DAY = 100
+WORKING_DAYS = 250
+COMMUNICATION_PER_MONTH = 100
+TRIPS_PER_MONTH = 2
+YUAN_PER_KM = 0.8
+
+
+@dataclass
+class Plan:
+    """SPEC §6 tables of one solve, plus KPIs and manifest fields."""
+
+    plan: pd.DataFrame
+    teams: pd.DataFrame
+    unstaffed: pd.DataFrame
+    kpis: dict[str, Any]
+    manifest: dict[str, Any]
+
+
+def _add_years(d: date, years: int) -> date:
+    try:
+        return d.replace(year=d.year + years)
+    except ValueError:
+        return d.replace(year=d.year + years, day=28)
+
+
+def build_plan(res: SolveResult) -> Plan:
+    inst = res.instance
+    ds, pol, day = inst.ds, inst.policy, inst.plan_date
+    end = _add_years(day, pol.term_years)
+    order = {vid: i for i, vid in enumerate(ds.villages)}
+    rows = []
+    for p in inst.incumbents:
+        rows.append((p.village_id, p.cadre_id, p.unit_id, p.level, p.role, "incumbent",
+                     p.start.isoformat(), p.end.isoformat() if p.end else ""))  # fmt: skip
+    for a in res.assignments:
+        unit = ds.units[ds.cadres[a.cadre_id].unit_id]
+        rows.append((a.village_id, a.cadre_id, unit.unit_id, unit.level, a.role, "new",
+                     day.isoformat(), end.isoformat()))  # fmt: skip
+    rows.sort(key=lambda r: (order[r[0]], r[4] != SEC, r[5] != "incumbent", r[1]))
+    plan = pd.DataFrame(
+        [{"village_id": v, "village_name": ds.villages[v].name, "team_id": f"T-{v}",
+          "cadre_id": c, "cadre_name": ds.cadres[c].name, "unit_id": u,
+          "unit_name": ds.units[u].name, "level": lv, "role": r, "status": st, "start": s, "end": e}
+         for v, c, u, lv, r, st, s, e in rows],
+        columns=PLAN_COLUMNS,
+    )  # fmt: skip
+    covered_by: dict[str, list[str]] = defaultdict(list)
+    for h, w in res.covers:
+        covered_by[h].append(w)
+    teams = []
+    for vid, grp in plan.groupby("village_id", sort=False):
+        secs = grp[grp.role == SEC]
+        lead = secs.unit_id.iloc[0] if len(secs) else grp.unit_id.iloc[0]
+        teams.append({"team_id": f"T-{vid}", "host_village_id": vid,
+                      "covered_village_ids": ";".join(sorted(covered_by.get(vid, []))),
+                      "lead_unit_id": lead, "unit_ids": ";".join(sorted(set(grp.unit_id))),
+                      "size": len(grp), "level": ds.units[lead].level})  # fmt: skip
+    teams_df = pd.DataFrame(teams, columns=TEAM_COLUMNS)
+    unstaffed = _unstaffed(res, plan)
+    kpis = _kpis(res, plan, unstaffed)
+    return Plan(plan, teams_df, unstaffed, kpis, _manifest(res))
+
+
+# --------------------------------------------------------------------------- reasons
+
+
+def _unstaffed(res: SolveResult, plan: pd.DataFrame) -> pd.DataFrame:
+    inst = res.instance
+    ds = inst.ds
+    size = Counter(plan.village_id)
+    has_sec = set(plan.village_id[plan.role == SEC])
+    covered = {w for _, w in res.covers}
+    posted = set(plan.cadre_id)
+    rows = []
+    for vid, need in inst.need.items():
+        if vid in covered:
+            continue
+        missing = max(0, need.min - size.get(vid, 0))
+        if not res.has_plan:
+            missing = max(0, need.min - sum(1 for p in inst.incumbents if p.village_id == vid))
+        if missing == 0:
+            continue
+        v = ds.villages[vid]
+        reason = (_reason_members(inst, vid, plan, posted) if vid in has_sec
+                  else _reason_secretary(inst, vid, posted))  # fmt: skip
+        if not res.has_plan:
+            reason = f"no plan was found ({res.status}); " + reason
+        rows.append({"village_id": vid, "village_name": v.name,
+                     "categories": ";".join(c for c in _cat_order(v.categories)),
+                     "posts_missing": missing, "reason": reason})  # fmt: skip
+    return pd.DataFrame(rows, columns=UNSTAFFED_COLUMNS)
+
+
+def _cat_order(cats) -> list[str]:
+    from .domain import CATEGORIES
+
+    return [c for c in CATEGORIES if c in cats]
+
+
+def _reason_secretary(inst: Instance, vid: str, posted: set[str]) -> str:
+    """Walk the secretary filters in SPEC order; name the rule where candidates run out."""
+    ds, pol, need = inst.ds, inst.policy, inst.need[vid]
+    v = ds.villages[vid]
+    pool = [c for c in ds.cadres.values() if region_ok(ds.units[c.unit_id], v)
+            and ds.units[c.unit_id].level in need.secretary_levels]  # fmt: skip
+    stages = [("LV-LEVEL/LV-REGION (sending level and region)", pool)]
+    pool = [c for c in pool if c.cadre_id not in inst.busy]
+    stages.append(("H-INCUMBENT (serving elsewhere or recalled)", pool))
+    pool = [c for c in pool if not inst.failures[c.cadre_id]]
+    stages.append(("E-* eligibility", pool))
+    pool = [c for c in pool if not inst.sec_failures[c.cadre_id]]
+    stages.append(("E-SEC-PARTY/E-SEC-PARTYYRS/E-SEC-WORKYRS/L-RANK", pool))
+    pool = [c for c in pool if vid not in inst.former.get(c.cadre_id, ())]
+    stages.append(("H-NOREPEAT (served here before)", pool))
+    if pol.continuity == "hard" and inst.prev_units.get(vid):
+        prev = inst.prev_units[vid]
+        pool = [c for c in pool if c.unit_id in prev]
+        stages.append((f"H-CONTINUITY (lead unit must stay {';'.join(sorted(prev))})", pool))
+    prev_n = None
+    for label, p in stages:
+        if not p:
+            where = f" ({prev_n} left before it)" if prev_n is not None else ""
+            return f"T-SEC: no first-secretary candidate passes {label}{where}"
+        prev_n = len(p)
+    free = [c for c in pool if c.cadre_id not in posted]
+    if not free:
+        return (f"T-SEC: all {len(pool)} first-secretary candidates are posted to villages of "
+                "higher or equal priority (coverage order)")  # fmt: skip
+    if need.min > 1 and pol.members_from == "lead_unit":
+        return (f"T-UNIT/T-SIZE: {len(free)} first-secretary candidates are free, but no unit "
+                "can add members without taking posts from villages of higher priority")  # fmt: skip
+    return (f"T-SEC: {len(free)} candidates are free but using them would leave posts of "
+            "higher priority or a hard rule (U-PARTICIPATE, P-PIN, J-JOINT) unmet")  # fmt: skip
+
+
+def _reason_members(inst: Instance, vid: str, plan: pd.DataFrame, posted: set[str]) -> str:
+    ds, pol, need = inst.ds, inst.policy, inst.need[vid]
+    team = plan[plan.village_id == vid]
+    units = set(team.unit_id)
+    v = ds.villages[vid]
+    if pol.members_from == "lead_unit":
+        source = f"the team's unit(s) {';'.join(sorted(units))}"
+        pool = [c for c in ds.cadres.values() if c.unit_id in units]
+    else:
+        source = "township units of the county"
+        pool = [c for c in ds.cadres.values() if ds.units[c.unit_id].level in need.member_levels
+                and region_ok(ds.units[c.unit_id], v)]  # fmt: skip
+    pool = [c for c in pool if c.cadre_id not in inst.busy and not inst.failures[c.cadre_id]
+            and vid not in inst.former.get(c.cadre_id, ())]  # fmt: skip
+    free = [c for c in pool if c.cadre_id not in posted]
+    if not free:
+        rule = "T-UNIT" if pol.members_from == "lead_unit" else "T-UNIT (county-2022)"
+        return (f"{rule}: {source} have no further eligible member (E-*, H-NOREPEAT, "
+                f"H-INCUMBENT): {len(pool)} eligible, all posted")  # fmt: skip
+    return (f"T-SIZE: {len(free)} eligible members of {source} are free but are needed to keep "
+            "posts of higher priority filled")  # fmt: skip
+
+
+# --------------------------------------------------------------------------- KPIs
+
+
+def _kpis(res: SolveResult, plan: pd.DataFrame, unstaffed: pd.DataFrame) -> dict[str, Any]:
+    inst = res.instance
+    ds = inst.ds
+    new = plan[plan.status == "new"]
+    covered = {w for _, w in res.covers}
+    short = dict(zip(unstaffed.village_id, unstaffed.posts_missing, strict=True))
+    per_cat: dict[str, dict[str, int]] = {}
+    for vid, need in inst.need.items():
+        for flag in ds.villages[vid].categories:
+            d = per_cat.setdefault(flag, {"villages": 0, "staffed": 0, "covered": 0, "short": 0,
+                                          "posts_required": 0, "posts_filled": 0})  # fmt: skip
+            d["villages"] += 1
+            d["posts_required"] += need.min
+            d["posts_filled"] += need.min - short.get(vid, 0)
+            if vid in covered:
+                d["covered"] += 1
+            elif vid in short:
+                d["short"] += 1
+            else:
+                d["staffed"] += 1
+    required = sum(n.min for n in inst.need.values())
+    missing = int(unstaffed.posts_missing.sum()) if len(unstaffed) else 0
+    dists = [inst.distance.get((u, v)) for u, v in zip(plan.unit_id, plan.village_id, strict=True)]
+    dists = [d for d in dists if d is not None]
+    members = plan[plan.role == MEM]
+    party = sum(ds.cadres[c].political_status == "member" for c in members.cadre_id)
+    needs_total = sum(len(ds.villages[v].needs) for v in set(plan.village_id))
+    needs_met = 0
+    for vid, grp in plan.groupby("village_id"):
+        skills = set().union(*(ds.cadres[c].skills for c in grp.cadre_id))
+        needs_met += len(ds.villages[vid].needs & skills)
+    yearly = (ALLOWANCE_PER_DAY * WORKING_DAYS + COMMUNICATION_PER_MONTH * 12) * len(plan)
+    yearly += sum(d * 2 * TRIPS_PER_MONTH * 12 * YUAN_PER_KM for d in dists)
+    return {
+        "plan_date": inst.plan_date.isoformat(),
+        "policy": inst.policy.name,
+        "status": res.status,
+        "posts_required": required,
+        "posts_filled": required - missing,
+        "coverage_by_class": {k: {"filled": f, "required": r} for k, (f, r) in res.coverage.items()},
+        "coverage_by_category": per_cat,
+        "villages_with_requirement": len(inst.need),
+        "villages_unstaffed_or_short": len(unstaffed),
+        "villages_covered_by_cluster": len(covered),
+        "postings": len(plan),
+        "new_postings": len(new),
+        "incumbents_kept": int((plan.status == "incumbent").sum()),
+        "fit_needs_met": needs_met,
+        "fit_needs_total": needs_total,
+        "fit_share": round(needs_met / needs_total, 4) if needs_total else None,
+        "travel_km_mean": round(sum(dists) / len(dists), 2) if dists else None,
+        "travel_km_max": round(max(dists), 2) if dists else None,
+        "party_share_members": round(party / len(members), 4) if len(members) else None,
+        "young_share": round(sum(young(inst, c) for c in plan.cadre_id) / len(plan), 4) if len(plan) else None,
+        "expert_share": round(sum(expert(inst, c) for c in plan.cadre_id) / len(plan), 4) if len(plan) else None,
+        "unit_load": {u: int(n) for u, n in sorted(Counter(plan.unit_id).items())},
+        "estimated_annual_cost_yuan": round(yearly),
+        "soft_objective": res.objective,
+    }  # fmt: skip
+
+
+def _manifest(res: SolveResult) -> dict[str, Any]:
+    from ortools import __version__ as ortools_version
+
+    from . import __version__
+
+    inst = res.instance
+    return {
+        "tool": "zhucun",
+        "tool_version": __version__,
+        "ortools_version": ortools_version,
+        "dataset": inst.ds.source,
+        "input_files": dict(sorted(inst.ds.file_hashes.items())),
+        "policy": inst.policy.to_dict(),
+        "plan_date": inst.plan_date.isoformat(),
+        "seed": res.seed,
+        "workers": res.workers,
+        "time_limit": res.time_limit,
+        "status": res.status,
+        "interrupted": res.interrupted,
+        "coverage_proven_optimal": res.coverage_proven,
+        "objective": res.objective,
+        "best_bound": res.bound,
+        "gap": res.gap,
+        "wall_time": round(res.wall_time, 3),
+        "notes": res.notes,
+        "phases": [{k: v for k, v in ph.items() if k != "trace"} for ph in res.phases],
+    }
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _json(obj: Any) -> str:
+    def default(o: Any) -> Any:
+        if isinstance(o, float) and math.isnan(o):
+            return None
+        return str(o)
+
+    return json.dumps(obj, ensure_ascii=False, indent=2, default=default) + "\n"
+
+
+def write_plan(plan: Plan, out: Path) -> None:
+    """Write every output into a temporary sibling folder, then move it into place."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        plan.plan.to_csv(tmp / "plan.csv", index=False, lineterminator="\n")
+        plan.teams.to_csv(tmp / "teams.csv", index=False, lineterminator="\n")
+        plan.unstaffed.to_csv(tmp / "unstaffed.csv", index=False, lineterminator="\n")
+        (tmp / "kpis.json").write_text(_json(plan.kpis), encoding="utf-8")
+        (tmp / "manifest.json").write_text(_json(plan.manifest), encoding="utf-8")
+        _write_xlsx(plan, tmp / "plan.xlsx")
+        if out.exists():
+            old = out.with_name(f".{out.name}.old")
+            if old.exists():
+                shutil.rmtree(old)
+            os.replace(out, old)
+            os.replace(tmp, out)
+            shutil.rmtree(old)
+        else:
+            os.replace(tmp, out)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _write_xlsx(plan: Plan, path: Path) -> None:
+    kpi_rows = [(k, json.dumps(v, ensure_ascii=False) if isinstance(v, dict) else v)
+                for k, v in plan.kpis.items()]  # fmt: skip
+    with pd.ExcelWriter(path, engine="openpyxl") as xw:
+        plan.plan.rename(columns=ZH).to_excel(xw, sheet_name="选派名单", index=False)
+        plan.teams.rename(columns=ZH).to_excel(xw, sheet_name="工作队", index=False)
+        plan.unstaffed.rename(columns=ZH).to_excel(xw, sheet_name="未覆盖村", index=False)
+        pd.DataFrame(kpi_rows, columns=["指标", "值"]).to_excel(xw, sheet_name="指标", index=False)
