@@ -45,24 +45,48 @@ def greedy(pm: PlanModel) -> dict[str, dict]:
     for (uid, _), people in pm.pool.items():
         unit_people[uid].update(people)
     villages = sorted(inst.need, key=lambda v: (order[inst.cls[v]], len(pm.units_at[v]), v))
-    for vid in villages:
-        inc = pm.inc(vid)
-        want_sec = 0 if pm.inc(vid, SEC) else 1
-        want_mem = max(0, inst.need[vid].min - inc - want_sec)
-        if want_sec == 0 and want_mem == 0:
+    have_sec: set[str] = {v for v in inst.need if pm.inc(v, SEC)}
+    size: dict[str, int] = {v: pm.inc(v) for v in inst.need}
+    lead: dict[str, str] = {}
+    # 1. require pins (P-PIN)
+    for pin in inst.ds.pins:
+        if pin.kind != "require" or pin.cadre_id in used:
             continue
+        uid, vid = inst.unit_of(pin.cadre_id), pin.village_id
+        for role in [pin.role] if pin.role else [SEC, MEM]:
+            key = (uid, vid)
+            if (
+                role == SEC
+                and key in pm.t
+                and vid not in have_sec
+                and pin.cadre_id in pm.sec_pool.get(key, [])
+            ):
+                take(uid, vid, pin.cadre_id, SEC)
+                have_sec.add(vid)
+                lead[vid] = uid
+            elif role == MEM and key in pm.n and pin.cadre_id in pm.pool.get(key, []):
+                take(uid, vid, pin.cadre_id, MEM)
+            else:
+                continue
+            size[vid] += 1
+            break
+
+    def staff(vid: str, cands: list[str]) -> bool:
+        """Give ``vid`` a team from the first unit in ``cands`` that can lead it."""
+        want_sec = 0 if vid in have_sec else 1
+        want_mem = max(0, inst.need[vid].min - size[vid] - want_sec)
+        if want_sec == 0 and want_mem == 0:
+            return False
         inc_units = sorted({p.unit_id for p in inst.inc_by_village.get(vid, [])})
+        fixed = inc_units + ([lead[vid]] if vid in lead else [])
+        if lead_mode and fixed:
+            cands = [u for u in cands if u in fixed]
         if want_sec:
-            cands = [u for u in pm.units_at[vid] if (u, vid) in pm.t]
-        else:
-            cands = inc_units if lead_mode else []
-        if lead_mode and inc_units:
-            cands = [u for u in cands if u in inc_units]
+            cands = [u for u in cands if (u, vid) in pm.t]
+        elif not lead_mode:
+            cands = []
         best = None
-        # the unit with the most people to spare first, so scarce units stay free for the
-        # villages that have no other option; nearer units break ties
-        spare = {u: len([c for c in unit_people[u] if c not in used]) for u in cands}
-        for uid in sorted(cands, key=lambda u: (-spare[u], inst.distance.get((u, vid), 1e9), u)):
+        for uid in cands:
             secs = free(uid, vid, True) if want_sec else []
             if want_sec and not secs:
                 continue
@@ -77,12 +101,16 @@ def greedy(pm: PlanModel) -> dict[str, dict]:
                 best = (uid, secs[0], 0, [])
                 break
         if best is None:
-            continue
+            return False
         uid, sec, k, mems = best
         if sec:
             take(uid, vid, sec, SEC)
+            have_sec.add(vid)
+            lead[vid] = uid
+            size[vid] += 1
         for c in mems[:k]:
             take(uid, vid, c, MEM)
+            size[vid] += 1
         if not lead_mode and sec:
             missing = want_mem
             for tu in pm.units_at[vid]:
@@ -90,7 +118,30 @@ def greedy(pm: PlanModel) -> dict[str, dict]:
                     continue
                 for c in free(tu, vid, False)[:missing]:
                     take(tu, vid, c, MEM)
+                    size[vid] += 1
                     missing -= 1
+        return True
+
+    # 2. U-PARTICIPATE: every must-send unit leads one village first
+    limit = inst.policy.must_send_staff_min
+    if limit is not None:
+        serving = {p.unit_id for p in inst.incumbents}
+        for uid, u in inst.ds.units.items():
+            if u.level != "province" or u.staff is None or u.staff < limit or uid in serving:
+                continue
+            if any(k[0] == uid for k in t) or any(k[0] == uid for k in n):
+                continue
+            for vid in villages:
+                if vid not in have_sec and staff(vid, [uid]):
+                    break
+    # 3. everyone else, in priority order
+    for vid in villages:
+        cands = list(pm.units_at[vid])
+        spare = {u: len([c for c in unit_people[u] if c not in used]) for u in cands}
+        # the unit with the most people to spare first, so scarce units stay free for the
+        # villages that have no other option; nearer units break ties
+        cands.sort(key=lambda u: (-spare[u], inst.distance.get((u, vid), 1e9), u))
+        staff(vid, cands)
     return {"t": t, "n": dict(n), "a": a}
 
 
@@ -134,3 +185,27 @@ def greedy_coverage(pm: PlanModel, sol: dict[str, dict]) -> dict[str, int]:
     for v, k in inst.cls.items():
         out[k] += min(size[v], inst.need[v].min)
     return dict(out)
+
+
+def greedy_is_valid(pm: PlanModel, sol: dict[str, dict]) -> bool:
+    """The greedy plan respects every rule by construction except require pins and
+    U-PARTICIPATE; only a plan meeting those too may stand in as a proven incumbent."""
+    inst = pm.inst
+    for pin in inst.ds.pins:
+        if pin.kind != "require":
+            continue
+        uid = inst.unit_of(pin.cadre_id)
+        roles = [pin.role] if pin.role else [SEC, MEM]
+        if not any(sol["a"].get((pin.cadre_id, r)) for r in roles):
+            return False
+        if not any(sol["t" if r == SEC else "n"].get((uid, pin.village_id)) for r in roles):
+            return False
+    limit = inst.policy.must_send_staff_min
+    if limit is not None:
+        sending = {u for (u, _), k in [*sol["t"].items(), *sol["n"].items()] if k}
+        sending |= {p.unit_id for p in inst.incumbents}
+        for uid, u in inst.ds.units.items():
+            must = u.level == "province" and u.staff is not None and u.staff >= limit
+            if must and pm.villages_of.get(uid) and uid not in sending:
+                return False
+    return True
