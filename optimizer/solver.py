@@ -11,6 +11,8 @@ the wall-clock limit is the one thing that can differ between runs, and its stat
 
 from __future__ import annotations
 
+import os
+import select
 import signal
 import sys
 import threading
@@ -124,6 +126,7 @@ def _params(solver: cp_model.CpSolver, seed: int, workers: int, seconds: float) 
     p.linearization_level = 2
     p.max_time_in_seconds = max(0.01, seconds)
     p.log_search_progress = False
+    p.catch_sigint_signal = False  # ours: see _catch_sigint
 
 
 def solve(
@@ -157,14 +160,7 @@ def solve(
                       notes=list(pm.notes))  # fmt: skip
     solver = cp_model.CpSolver()
     stop = threading.Event()
-    old_handler = None
-    if handle_sigint and threading.current_thread() is threading.main_thread():
-
-        def _on_sigint(signum, frame):
-            stop.set()
-            solver.stop_search()
-
-        old_handler = signal.signal(signal.SIGINT, _on_sigint)
+    restore = _catch_sigint(solver, stop) if handle_sigint else None
     try:
         _run(pm, solver, res, t0, deadline, seed, workers, progress, stop)
         if res.status == "RETRY":
@@ -172,11 +168,44 @@ def solve(
             res.phases, res.notes = [], list(pm.notes)
             _run(pm, solver, res, t0, deadline, seed, workers, progress, stop, trust_greedy=False)
     finally:
-        if old_handler is not None:
-            signal.signal(signal.SIGINT, old_handler)
+        if restore is not None:
+            restore()
     res.interrupted = stop.is_set()
     res.wall_time = time.monotonic() - t0
     return res
+
+
+def _catch_sigint(solver: cp_model.CpSolver, stop: threading.Event) -> Callable[[], None] | None:
+    """Ctrl-C stops the search and keeps the best plan so far. The main thread sits inside
+    CP-SAT's C++ code, where Python handlers cannot run; the interpreter still writes the
+    signal to a wakeup pipe, and a watcher thread turns that into ``stop_search()``."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    r, w = os.pipe()
+    os.set_blocking(w, False)
+    old_fd = signal.set_wakeup_fd(w, warn_on_full_buffer=False)
+    old_handler = signal.signal(signal.SIGINT, lambda signum, frame: stop.set())
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.is_set():
+            ready, _, _ = select.select([r], [], [], 0.2)
+            if ready and os.read(r, 64):
+                stop.set()
+                solver.stop_search()
+
+    thread = threading.Thread(target=watch, daemon=True)
+    thread.start()
+
+    def restore() -> None:
+        done.set()
+        thread.join()
+        signal.set_wakeup_fd(old_fd)
+        signal.signal(signal.SIGINT, old_handler)
+        os.close(r)
+        os.close(w)
+
+    return restore
 
 
 def _remaining(deadline: float | None) -> float:
@@ -286,7 +315,7 @@ def _run(pm: PlanModel, solver: cp_model.CpSolver, res: SolveResult, t0: float,
     # costs the LP-guided search more than it saves (county sample: hunan 6.4 s vs 10.6 s,
     # hebei 16.6 s vs 51.7 s); if no soft solution comes in time the coverage plan stands
     m.clear_hints()
-    watch = _Watch("soft terms", t0, say, None)
+    watch = _Watch("soft terms", t0, say, total_filled)
     _params(solver, seed, workers, _remaining(deadline))
     status = solver.solve(m, watch)
     name = solver.status_name(status)
