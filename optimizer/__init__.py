@@ -14,6 +14,7 @@ from .errors import InputError, Problem
 from .loading import load_dataset
 from .policy import PRESETS, Policy, load_policy
 from .solver import SolveResult, solve
+from .verify import Violation, verify_plan, violations_frame
 
 __all__ = [
     "PRESETS",
@@ -23,9 +24,12 @@ __all__ = [
     "Policy",
     "Problem",
     "SolveResult",
+    "Violation",
     "check",
     "load_dataset",
     "load_policy",
     "solve",
+    "verify_plan",
+    "violations_frame",
 ]
 __version__ = "0.1.0"

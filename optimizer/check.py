@@ -39,6 +39,8 @@ class CheckReport:
     """Per flag: villages carrying it, villages whose priority class it is, required posts."""
     demand: pd.DataFrame
     """Per county: villages with a team requirement, posts and secretaries required, kept by incumbents."""
+    demand_levels: pd.DataFrame
+    """Per permitted sending levels (LV-LEVEL): villages, secretaries and members required."""
     supply: pd.DataFrame
     """Per sending level: candidates, eligible as member / as secretary."""
     failures: pd.DataFrame
@@ -52,6 +54,7 @@ class CheckReport:
         for title, frame in (
             ("Villages per category", self.categories),
             ("Demand per county (new posts exclude incumbents kept)", self.demand),
+            ("Demand by permitted sending level (LV-LEVEL)", self.demand_levels),
             ("Eligible candidates per sending level", self.supply),
             ("Candidates failing each eligibility rule", self.failures),
         ):
@@ -111,6 +114,20 @@ def check(ds: Dataset, policy: Policy, plan_date: date) -> CheckReport:
             }
         )
     demand = pd.DataFrame([{"county": c, **dem[c]} for c in sorted(dem)])
+    by_levels: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    for need in needs.values():
+        if need is None:
+            continue
+        key = ("/".join(need.secretary_levels) or "none", "/".join(need.member_levels) or "none")
+        by_levels[key].update(
+            {"villages": 1, "secretaries_required": 1, "members_required": need.min - 1}
+        )
+    demand_levels = pd.DataFrame(
+        [
+            {"secretary_levels": s, "member_levels": m, **by_levels[(s, m)]}
+            for s, m in sorted(by_levels)
+        ]
+    )
 
     fail_count: Counter[str] = Counter()
     sup: dict[str, Counter[str]] = {lv: Counter() for lv in LEVELS}
@@ -160,7 +177,15 @@ def check(ds: Dataset, policy: Policy, plan_date: date) -> CheckReport:
     )
     shortfall = _shortfall(ds, needs, open_sec, open_mem, eligible_member, eligible_sec)
     return CheckReport(
-        plan_date, policy.name, categories, demand, supply, failures, shortfall, len(incumbents)
+        plan_date,
+        policy.name,
+        categories,
+        demand,
+        demand_levels,
+        supply,
+        failures,
+        shortfall,
+        len(incumbents),
     )
 
 

@@ -55,6 +55,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=2)
     _common(p)
 
+    p = sub.add_parser("verify", help="independent check of every rule on a plan folder")
+    p.add_argument("dataset", type=Path, help="folder of CSV files or an .xlsx workbook")
+    p.add_argument("plandir", type=Path, help="a plan folder (plan.csv, teams.csv, unstaffed.csv)")
+    p.add_argument("--policy", required=True, help="preset name or policy YAML file")
+    p.add_argument(
+        "--date", type=_date_arg, default=None, help="plan date (default: the plan's manifest.json)"
+    )
+    p.add_argument(
+        "--out", type=Path, default=None, help="where to write verify.csv (default: inside PLANDIR)"
+    )
+    _common(p)
+
     p = sub.add_parser("generate", help="write a synthetic realistic dataset")
     p.add_argument("--scale", choices=("county", "city", "province"), required=True)
     p.add_argument("--seed", type=int, default=1)
@@ -82,6 +94,28 @@ def _version() -> str:
 def _say(args: argparse.Namespace, text: str) -> None:
     if not getattr(args, "quiet", False):
         print(text, file=sys.stderr)
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from .verify import verify_plan, violations_frame, write_verify_csv
+
+    found = verify_plan(args.dataset, args.plandir, args.policy, args.date)
+    hard = [v for v in found if v.severity == "hard"]
+    frame = violations_frame(found, args.lang)
+    if len(frame):
+        with pd.option_context("display.max_colwidth", 200, "display.width", 250):
+            print(frame.to_string(index=False))
+    write_verify_csv(found, args.out or args.plandir / "verify.csv", args.lang)
+    soft = len(found) - len(hard)
+    _say(
+        args,
+        f"{len(hard)} violation(s) of hard rules, {soft} soft rule(s) not met"
+        if found
+        else "plan is valid: every rule holds",
+    )
+    return 1 if hard else EXIT_OK
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -121,8 +155,8 @@ def cmd_solve(args: argparse.Namespace) -> int:
         print(f"note: {note}", file=sys.stderr)
     if res.status == "INFEASIBLE":
         print(
-            "no plan: the hard rules and pins contradict each other; check pins and "
-            "U-PARTICIPATE units",
+            "no plan: the require pins contradict each other or the other hard rules; "
+            "see the notes above",
             file=sys.stderr,
         )
         return EXIT_BAD_INPUT
@@ -166,6 +200,7 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 COMMANDS = {
     "solve": cmd_solve,
+    "verify": cmd_verify,
     "check": cmd_check,
     "generate": cmd_generate,
     "template": cmd_template,

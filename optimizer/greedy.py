@@ -181,9 +181,11 @@ def greedy_coverage(pm: PlanModel, sol: dict[str, dict]) -> dict[str, int]:
         size[v] += k
     for (_, v), k in sol["n"].items():
         size[v] += k
+    secs = {v for (_, v), k in sol["t"].items() if k} | {v for v in inst.need if pm.inc(v, SEC)}
     out: dict[str, int] = defaultdict(int)
     for v, k in inst.cls.items():
-        out[k] += min(size[v], inst.need[v].min)
+        need = inst.need[v].min
+        out[k] += min(size[v], need if v in secs else need - 1)
     return dict(out)
 
 

@@ -50,6 +50,8 @@ class PlanModel:
     """(points, expression, rule id) summed into the soft objective."""
     notes: list[str] = field(default_factory=list)
     pin_role: dict[str, dict[str, cp_model.IntVar]] = field(default_factory=dict)
+    sends: dict[str, cp_model.IntVar] = field(default_factory=dict)
+    """Must-send unit → it sends someone (U-PARTICIPATE)."""
     """Require-pinned cadre → role choice (one of them is 1)."""
 
     def inc(self, vid: str, role: str | None = None) -> int:
@@ -235,6 +237,9 @@ def rule_T_SIZE(pm: PlanModel) -> None:
             pm.m.add(size <= max(cap(pm, vid), pm.inc(vid)))
         f = pm.m.new_int_var(0, need.min, f"filled[{vid}]")
         pm.m.add(f <= size + need.min * pm.covered.get(vid, 0))
+        # T-SEC: without a first secretary (incumbent members whose secretary was recalled)
+        # at most the member posts count as filled
+        pm.m.add(f <= need.min - 1 + pm.team[vid] + need.min * pm.covered.get(vid, 0))
         pm.filled[vid] = f
 
 
@@ -316,7 +321,11 @@ def rule_U_PARTICIPATE(pm: PlanModel) -> None:
             continue
         posts = [pm.new_at(uid, v) for v in pm.villages_of.get(uid, [])]
         if posts:
-            pm.m.add(sum(posts) >= 1)
+            # hard, but as a tier the solver maximises first (every unit that can send does):
+            # a conflict between must-send units then names the units, not a failed plan
+            send = pm.m.new_bool_var(f"send[{uid}]")
+            pm.m.add(sum(posts) >= send)
+            pm.sends[uid] = send
         else:
             pm.notes.append(f"U-PARTICIPATE: unit {uid} ({u.name}) must send but has no "
                             "eligible candidate for any village")  # fmt: skip

@@ -113,9 +113,11 @@ def _unstaffed(res: SolveResult, plan: pd.DataFrame) -> pd.DataFrame:
     for vid, need in inst.need.items():
         if vid in covered:
             continue
-        missing = max(0, need.min - size.get(vid, 0))
+        people = size.get(vid, 0)
         if not res.has_plan:
-            missing = max(0, need.min - sum(1 for p in inst.incumbents if p.village_id == vid))
+            people = sum(1 for p in inst.incumbents if p.village_id == vid)
+        # the first secretary is a required post of its own (T-SEC)
+        missing = max(0, need.min - people, 0 if vid in has_sec or not people else 1)
         if missing == 0:
             continue
         v = ds.villages[vid]

@@ -227,10 +227,46 @@ def _run(pm: PlanModel, solver: cp_model.CpSolver, res: SolveResult, t0: float,
     add_hint(pm, start)
     trusted = trust_greedy and greedy_is_valid(pm, start)
     current = greedy_coverage(pm, start) if trusted else {}
+    solved_any = False
+    # ---- tier 0: U-PARTICIPATE, every must-send unit that can send does
+    if pm.sends:
+        if trusted:
+            m.add(sum(pm.sends.values()) == len(pm.sends))
+        else:
+            m.maximize(sum(pm.sends.values()))
+            _params(solver, seed, workers, _remaining(deadline))
+            status = solver.solve(m)
+            res.phases.append(
+                {
+                    "phase": "U-PARTICIPATE",
+                    "status": solver.status_name(status),
+                    "objective": solver.objective_value if _ok(status) else None,
+                    "bound": solver.best_objective_bound,
+                    "wall": solver.wall_time,
+                }
+            )
+            if status == cp_model.INFEASIBLE:
+                res.status = "INFEASIBLE"
+                res.notes.append(
+                    "the require pins contradict each other or the other hard "
+                    "rules (P-PIN): no plan satisfies them all"
+                )
+                return
+            if not _ok(status):
+                res.status = "UNKNOWN"
+                return
+            m.add(sum(pm.sends.values()) >= round(solver.objective_value))
+            for uid, var in pm.sends.items():
+                if not solver.boolean_value(var):
+                    res.notes.append(
+                        f"U-PARTICIPATE: unit {uid} ({pm.inst.ds.units[uid].name}) "
+                        "cannot send anyone without breaking another hard rule"
+                    )
+            current = {}
+            _hint(pm, solver)
     """Coverage per class of the incumbent, a solution meeting every constraint added so far."""
     best_cov: dict[str, int] = {}
     proven = True
-    solved_any = False
     for k in classes:
         if stop.is_set():
             break
@@ -251,7 +287,11 @@ def _run(pm: PlanModel, solver: cp_model.CpSolver, res: SolveResult, t0: float,
                 }
             )
             continue
-        m.maximize(cov[k])
+        # this class first; the later classes as a tie-break, so the solution is a good start
+        # for their own solves instead of an empty one
+        later = classes[classes.index(k) + 1 :]
+        weight = 1 + sum(required[j] for j in later)
+        m.maximize(weight * cov[k] + sum(cov[j] for j in later))
         watch = _Watch(f"coverage ({k})", t0, say, total_filled)
         _params(solver, seed, workers, _remaining(deadline))
         status = solver.solve(m, watch)
@@ -269,8 +309,8 @@ def _run(pm: PlanModel, solver: cp_model.CpSolver, res: SolveResult, t0: float,
         if status == cp_model.INFEASIBLE:
             res.status = "INFEASIBLE"
             res.notes.append(
-                "the hard rules contradict each other (usually P-PIN or "
-                "U-PARTICIPATE): no plan satisfies them all"
+                "the require pins contradict each other or the other hard "
+                "rules (P-PIN): no plan satisfies them all"
             )
             return
         if not _ok(status):
@@ -279,6 +319,7 @@ def _run(pm: PlanModel, solver: cp_model.CpSolver, res: SolveResult, t0: float,
         solved_any = True
         proven &= status == cp_model.OPTIMAL
         best_cov[k] = int(solver.value(cov[k]))
+        proven &= solver.best_objective_bound < weight * (best_cov[k] + 1)
         m.add(cov[k] >= best_cov[k])
         current = {c: int(solver.value(cov[c])) for c in classes}
         _hint(pm, solver)
@@ -346,7 +387,7 @@ def _ok(status: int) -> bool:
 
 def _hint(pm: PlanModel, solver: cp_model.CpSolver) -> None:
     pm.m.clear_hints()
-    for group in (pm.t, pm.n, pm.z, pm.a, pm.team, pm.cover):
+    for group in (pm.t, pm.n, pm.z, pm.a, pm.team, pm.cover, pm.sends):
         for var in group.values():
             pm.m.add_hint(var, solver.value(var))
 
@@ -377,13 +418,16 @@ def _seat(pm: PlanModel, res: SolveResult, seed: int, workers: int, seconds: flo
     # coverage as actually seated (equals the master's unless the people stage reported a gap)
     inst = pm.inst
     size = {v: len(inst.inc_by_village.get(v, [])) for v in inst.need}
+    secs = {p.village_id for p in inst.incumbents if p.role == "secretary"}
     for a in res.assignments:
         size[a.village_id] += 1
+        if a.role == "secretary":
+            secs.add(a.village_id)
     covered = {w for _, w in res.covers}
     got = {k: 0 for k in res.coverage}
     for v, k in inst.cls.items():
         need = inst.need[v].min
-        got[k] += need if v in covered else min(need, size[v])
+        got[k] += need if v in covered else min(need if v in secs else need - 1, size[v])
     res.coverage = {k: (got[k], req) for k, (_f, req) in res.coverage.items()}
 
 

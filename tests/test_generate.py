@@ -423,3 +423,20 @@ def test_larger_scales(scale: str) -> None:
     assert t["villages"]["county"].nunique() == params.counties
     assert t["history"]["cadre_id"].isin(t["cadres"]["cadre_id"]).all()
     assert 0.05 <= _ineligible(t["cadres"]).mean() <= 0.15
+    _loads_cleanly(t, scale)
+
+
+def _loads_cleanly(tables: dict[str, pd.DataFrame], scale: str) -> None:
+    import tempfile
+
+    from optimizer.loading import load_dataset
+
+    with tempfile.TemporaryDirectory() as tmp:
+        write_dataset(tables, Path(tmp) / scale)
+        ds = load_dataset(Path(tmp) / scale)
+    assert len(ds.villages) == len(tables["villages"]) and len(ds.cadres) == len(tables["cadres"])
+    assert len(ds.history) == len(tables["history"]) and ds.adjacency_given
+
+
+def test_county_loads_cleanly(ds: dict[str, pd.DataFrame]) -> None:
+    _loads_cleanly(ds, "county")

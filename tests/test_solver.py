@@ -267,3 +267,36 @@ def test_infeasible_is_a_status_not_an_exception():
                  pins=[Pin("A", "V1", "require", "secretary"), Pin("B", "V1", "require", "secretary")])  # fmt: skip
     res = solve(ds, load_policy("central-2021"), DAY, time_limit=10)
     assert res.status == "INFEASIBLE" and not res.has_plan
+
+
+def test_S_YOUNG_yantai_age_by_rank():
+    # Yantai: 正科 ≤ 35 counts as young; the 40-year-old 正科 does not
+    cadres = [cadre("old", "U1", birth_date=date(1986, 1, 1)),
+              cadre("young", "U1", birth_date=date(1993, 1, 1))]  # fmt: skip
+    _, plan = plan_of(dataset([unit("U1")], cadres, [village("V1", "weak")]), "yantai-2021")
+    assert plan == {("young", "V1", "secretary")}
+
+
+def test_S_EXPERT_rural_experience_preferred():
+    cadres = [cadre("desk", "U1"), cadre("rural", "U1", rural_years=6.0)]
+    _, plan = plan_of(dataset([unit("U1")], cadres, [village("V1", "weak")]))
+    assert plan == {("rural", "V1", "secretary")}
+
+
+def test_H_PROVVILLAGE_hard_forbids_repeat_province_team():
+    hist = [Posting("X", "P1", "V1", "province", "secretary", date(2024, 9, 1), date(2026, 9, 1))]
+    units = [unit("P1", "province", staff=30)]
+    cadres = [cadre("P", "P1", rank="division"), cadre("X", "P1")]
+    res, plan = plan_of(dataset(units, cadres, [village("V1", "key")], history=hist),
+                        "hunan-2021", {"history": {"provvillage": "hard"}})  # fmt: skip
+    assert plan == set() and res.coverage["key"] == (0, 3)
+
+
+def test_tight_instance_reasons_name_the_binding_rule():
+    # one secretary-capable cadre, two weak villages: one is filled, the other says why not
+    ds = dataset([unit("U1")], [cadre("A", "U1")], [village("V1", "weak"), village("V2", "weak")])
+    res, plan = plan_of(ds)
+    assert len(plan) == 1
+    (row,) = res.tables.unstaffed.to_dict("records")
+    assert row["posts_missing"] == 1
+    assert row["reason"].startswith("T-SEC: all 1 first-secretary candidates are posted")
