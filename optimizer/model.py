@@ -51,6 +51,8 @@ class PlanModel:
     notes: list[str] = field(default_factory=list)
     pin_role: dict[str, dict[str, cp_model.IntVar]] = field(default_factory=dict)
     sends: dict[str, cp_model.IntVar] = field(default_factory=dict)
+    mixed_incumbents: set[str] = field(default_factory=set)
+    """Villages whose serving incumbents come from several units (not re-judged)."""
     """Must-send unit → it sends someone (U-PARTICIPATE)."""
     """Require-pinned cadre → role choice (one of them is 1)."""
 
@@ -262,14 +264,23 @@ def rule_T_UNIT(pm: PlanModel) -> None:
                 pm.m.add_implication(pm.t[(uid, vid)], z)
             if (uid, vid) in pm.n:
                 pm.m.add(pm.n[(uid, vid)] <= (need.max - 1) * z)
-        if lead_mode and not inst.policy.joint.enabled:
+        if lead_mode and len(inc_units) > 1:
+            # incumbents from several units already serve here (kept as they are, SPEC §3):
+            # new posts may only come from those units, and the unit count is not judged
+            for u in pm.units_at[vid]:
+                if u not in inc_units:
+                    pm.m.add(pm.z[(u, vid)] == 0)
+            pm.mixed_incumbents.add(vid)
+        elif lead_mode and not inst.policy.joint.enabled:
             pm.m.add(sum(pm.z[(u, vid)] for u in pm.units_at[vid]) <= 1)
         if not lead_mode:
             # the secretary comes from exactly one (non-township) unit; townships add members
             leads = [pm.z[(u, vid)] for u in pm.units_at[vid]
                      if inst.ds.units[u].level not in inst.need[vid].member_levels]  # fmt: skip
+            inc_leads = {u for u in inc_units
+                         if inst.ds.units[u].level not in inst.need[vid].member_levels}  # fmt: skip
             if len(leads) > 1:
-                pm.m.add(sum(leads) <= 1)
+                pm.m.add(sum(leads) <= max(1, len(inc_leads)))
 
 
 def _small(pm: PlanModel, uid: str) -> bool:
@@ -284,6 +295,8 @@ def rule_J_JOINT(pm: PlanModel) -> None:
     if not jt.enabled or inst.policy.members_from != "lead_unit":
         return
     for vid in inst.need:
+        if vid in pm.mixed_incumbents:
+            continue
         units = pm.units_at[vid]
         zs = [pm.z[(u, vid)] for u in units]
         small = [u for u in units if _small(pm, u)]

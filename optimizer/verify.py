@@ -500,6 +500,7 @@ class _Verifier:
         self.need = {vid: _need(v, pol) for vid, v in ds.villages.items()}
         self.recalled = {r.cadre_id for r in ds.recall}
         self.current = [p for p in ds.history if p.start <= day and (p.end is None or p.end > day)]
+        self.busy = {p.cadre_id for p in self.current} | self.recalled
         self.kept = [p for p in self.current if p.cadre_id not in self.recalled]
         # previous period per village: ended rows with the latest end date
         last: dict[str, date] = {}
@@ -1211,11 +1212,6 @@ class _Verifier:
 
     def check_team_rules(self) -> None:
         ds = self.ds
-        recalled_sec_at = {
-            p.village_id
-            for p in self.current
-            if p.cadre_id in self.recalled and p.role == "secretary"
-        }
         for vid, rs in sorted(self.by_village.items()):
             v = ds.villages[vid]
             need = self.need.get(vid)
@@ -1233,7 +1229,9 @@ class _Verifier:
                     f"{self.vname(vid)} 有{len(secs)}名第一书记：{'、'.join(r.cadre_id for r in secs)}",
                 )
             elif not secs:
-                excused = not new and vid in recalled_sec_at and vid in self.short_of
+                # incumbents are kept as they are; a village they leave without a secretary is
+                # listed as short, and no new member may join them there
+                excused = not new and (vid in self.short_of or need is None)
                 if not excused:
                     self.add(
                         "T-SEC",
@@ -1454,9 +1452,13 @@ class _Verifier:
         for uid, u in self.ds.units.items():
             if u.level != "province" or u.staff is None or u.staff < limit or uid in sending:
                 continue
-            if not any(self.generally_eligible(c, u) for c in by_unit.get(uid, [])):
+            # nothing can be done for a unit none of whose eligible cadres may legally take
+            # any post (level, region, former villages): skip it
+            able = [c for c in by_unit.get(uid, []) if self.generally_eligible(c, u)
+                    and c.cadre_id not in self.busy and self.could_serve_somewhere(c, u)]  # fmt: skip
+            if not able:
                 continue
-            n = sum(1 for c in by_unit.get(uid, []) if self.generally_eligible(c, u))
+            n = len(able)
             self.add(
                 "U-PARTICIPATE",
                 "",
@@ -1466,6 +1468,27 @@ class _Verifier:
                 f"省直单位 {self.uname_zh(uid)} 在编在岗{u.staff}人（≥{limit}），有{n}名符合条件的干部，"
                 "但未选派任何人",
             )
+
+    def could_serve_somewhere(self, c: Cadre, u: Unit) -> bool:
+        """Some village with a requirement takes this unit's level for a role the cadre may
+        hold, in the unit's region, and the cadre never served there."""
+        former = {p.village_id for p in self.served.get(c.cadre_id, [])}
+        for vid, need in self.need.items():
+            v = self.ds.villages[vid]
+            if vid in former or not self.region_allows(u, v):
+                continue
+            if u.level in need.mem_levels and need.max > 1:
+                return True
+            if u.level in need.sec_levels:
+                return True
+        return False
+
+    def region_allows(self, u: Unit, v: Village) -> bool:
+        if u.level == "province":
+            return True
+        if u.level == "city":
+            return u.region is not None and u.region == _city_of(v)
+        return u.region is not None and u.region == v.county
 
     def generally_eligible(self, c: Cadre, u: Unit) -> bool:
         pol = self.pol
