@@ -11,6 +11,7 @@ Public API (what notebooks use):
 from .check import CheckReport, check
 from .domain import Dataset
 from .errors import InputError, Problem
+from .explain import explain_cadre, explain_village
 from .loading import load_dataset
 from .policy import PRESETS, Policy, load_policy
 from .solver import SolveResult, solve
@@ -26,6 +27,8 @@ __all__ = [
     "SolveResult",
     "Violation",
     "check",
+    "explain_cadre",
+    "explain_village",
     "load_dataset",
     "load_policy",
     "solve",

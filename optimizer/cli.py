@@ -67,6 +67,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _common(p)
 
+    p = sub.add_parser("explain", help="why a village is short, or where a cadre is and why")
+    p.add_argument("dataset", type=Path, help="folder of CSV files or an .xlsx workbook")
+    p.add_argument("--policy", required=True, help="preset name or policy YAML file")
+    p.add_argument("--date", type=_date_arg, default=None, help="plan date (default today)")
+    who = p.add_mutually_exclusive_group(required=True)
+    who.add_argument("--village", help="village_id to explain")
+    who.add_argument("--cadre", help="cadre_id to explain")
+    p.add_argument("--time-limit", type=float, default=60.0, help="seconds for the solve")
+    _common(p)
+
     p = sub.add_parser("generate", help="write a synthetic realistic dataset")
     p.add_argument("--scale", choices=("county", "city", "province"), required=True)
     p.add_argument("--seed", type=int, default=1)
@@ -116,6 +126,22 @@ def cmd_verify(args: argparse.Namespace) -> int:
         else "plan is valid: every rule holds",
     )
     return 1 if hard else EXIT_OK
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    from .explain import explain_cadre, explain_village
+    from .loading import load_dataset
+    from .policy import load_policy
+
+    policy = load_policy(args.policy)
+    ds = load_dataset(args.dataset)
+    day = args.date or date.today()
+    if args.village:
+        out = explain_village(ds, policy, args.village, day, time_limit=args.time_limit)
+    else:
+        out = explain_cadre(ds, policy, args.cadre, day, time_limit=args.time_limit)
+    print(out.render(args.lang))
+    return EXIT_OK
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -201,6 +227,7 @@ def cmd_template(args: argparse.Namespace) -> int:
 COMMANDS = {
     "solve": cmd_solve,
     "verify": cmd_verify,
+    "explain": cmd_explain,
     "check": cmd_check,
     "generate": cmd_generate,
     "template": cmd_template,

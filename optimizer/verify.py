@@ -1219,7 +1219,7 @@ class _Verifier:
             new = [r for r in rs if r.status == "new"]
             inc = [r for r in rs if r.status == "incumbent"]
             # T-SEC
-            if len(secs) > 1:
+            if len(secs) > 1 and any(r.status == "new" for r in secs):
                 self.add(
                     "T-SEC",
                     vid,
@@ -1282,6 +1282,10 @@ class _Verifier:
 
     def check_units(self, vid: str, v: Village, rs: list[_Row], need: _Need | None) -> None:
         ds, pol = self.ds, self.pol
+        inc_units = {r.unit_id for r in rs if r.status == "incumbent"}
+        new_units = {r.unit_id for r in rs if r.status == "new"}
+        if len(inc_units) > 1 and new_units <= inc_units:
+            return  # the mix is the incumbents' own: kept as they are, not re-judged (SPEC §3)
         if pol.members_from == "county_townships":
             for r in rs:
                 if r.status != "new":
@@ -1475,7 +1479,7 @@ class _Verifier:
         former = {p.village_id for p in self.served.get(c.cadre_id, [])}
         for vid, need in self.need.items():
             v = self.ds.villages[vid]
-            if vid in former or not self.region_allows(u, v):
+            if need is None or vid in former or not self.region_allows(u, v):
                 continue
             if u.level in need.mem_levels and need.max > 1:
                 return True
