@@ -420,6 +420,31 @@ def _split(text: str) -> list[str]:
 # --------------------------------------------------------------------------- requirements
 
 
+STALE = ("PLAN-TEAM-MISMATCH", "PLAN-UNSTAFFED-MISMATCH")
+"""teams.csv / unstaffed.csv no longer matching plan.csv: follows from any edit of its rows."""
+SHAPE = ("T-SIZE", "T-UNIT", "J-JOINT")
+"""Team-shape findings that a row added, dropped or moved elsewhere brings with it."""
+
+
+def _root_causes(found: list[Violation], dup_villages: set[str]) -> list[Violation]:
+    """One line per root cause when a plan was edited by hand. At a village with another hard
+    violation the stale-file findings are folded into it; T-SIZE is folded into a rule that
+    explains the size (anything but the team-shape rules); and at villages where a cadre posted
+    twice appears, the team shape follows from PLAN-DUPLICATE. Alone, each is still reported."""
+    hard = [v for v in found if v.severity == "hard" and v.village_id]
+    any_other = {v.village_id for v in hard if v.rule not in STALE}
+    root = {v.village_id for v in hard if v.rule not in STALE + SHAPE}
+
+    def folded(v: Violation) -> bool:
+        if v.rule in STALE:
+            return v.village_id in any_other or v.village_id in dup_villages
+        if v.rule == "T-SIZE":
+            return v.village_id in root or v.village_id in dup_villages
+        return v.rule in SHAPE and v.village_id in dup_villages
+
+    return [v for v in found if not folded(v)]
+
+
 @dataclass(frozen=True)
 class _Need:
     min: int
@@ -570,7 +595,14 @@ class _Verifier:
         self.check_participation()
         self.check_pins()
         keyed = {(v.rule, v.village_id, v.cadre_id, v.detail_en, v.severity): v for v in self.out}
-        return sorted(keyed.values(), key=lambda v: (v.rule, v.village_id, v.cadre_id, v.detail_en))
+        seen: dict[str, set[str]] = defaultdict(set)
+        for r in self.rows:
+            seen[r.cadre_id].add(r.village_id)
+        dups = {v for vs in seen.values() if len(vs) > 1 for v in vs}
+        dups |= {r.village_id for r in self.rows
+                 if sum(1 for x in self.rows if x.cadre_id == r.cadre_id) > 1}  # fmt: skip
+        return sorted(_root_causes(list(keyed.values()), dups),
+                      key=lambda v: (v.rule, v.village_id, v.cadre_id, v.detail_en))  # fmt: skip
 
     # ------------------------------------------------------------------ structural
     def check_ids_and_duplicates(self) -> None:

@@ -415,3 +415,26 @@ def test_frame_and_csv(ds, solved, tmp_path):
          "source": "000 二(二)", "severity": "hard"}
     ]  # fmt: skip
     assert vs == sorted(vs, key=lambda v: (v.rule, v.village_id, v.cadre_id, v.detail_en))
+
+
+@pytest.mark.parametrize("edit", ["drop_incumbent", "duplicate_elsewhere", "drop_member"])
+def test_hand_edits_of_plan_csv_alone_give_one_root_cause(ds, solved, tmp_path, edit):
+    """A planner edits plan.csv only: teams.csv and unstaffed.csv go stale, sizes change.
+    The verifier names the root cause once instead of every consequence."""
+    plan_dir = copy_plan(solved("hunan-2021"), tmp_path)
+    frames = read(plan_dir)
+    p = frames["plan"]
+    if edit == "drop_incumbent":
+        p = p.drop(index=p[p.status == "incumbent"].index[0])
+        expected = {"H-INCUMBENT"}
+    elif edit == "duplicate_elsewhere":
+        other = p.village_id.iloc[40]
+        p = pd.concat([p, p.iloc[[5]].assign(village_id=other, team_id=f"T-{other}")])
+        expected = {"PLAN-DUPLICATE"}
+    else:
+        p = p.drop(index=p[(p.role == "member") & (p.status == "new")].index[0])
+        expected = {"T-SIZE"}
+    frames["plan"] = p
+    save(plan_dir, frames)
+    found = hard(verify_plan(ds, plan_dir, "hunan-2021"))
+    assert {v.rule for v in found} == expected and len(found) == 1
