@@ -234,26 +234,8 @@ def _run(pm: PlanModel, solver: cp_model.CpSolver, res: SolveResult, t0: float,
             m.add(sum(pm.sends.values()) == len(pm.sends))
         else:
             m.maximize(sum(pm.sends.values()))
-            _params(solver, seed, workers, _remaining(deadline))
-            status = solver.solve(m)
-            res.phases.append(
-                {
-                    "phase": "U-PARTICIPATE",
-                    "status": solver.status_name(status),
-                    "objective": solver.objective_value if _ok(status) else None,
-                    "bound": solver.best_objective_bound,
-                    "wall": solver.wall_time,
-                }
-            )
-            if status == cp_model.INFEASIBLE:
-                res.status = "INFEASIBLE"
-                res.notes.append(
-                    "the require pins contradict each other or the other hard "
-                    "rules (P-PIN): no plan satisfies them all"
-                )
-                return
-            if not _ok(status):
-                res.status = "UNKNOWN"
+            status = _phase(solver, m, res, {"phase": "U-PARTICIPATE"}, None, seed, deadline)
+            if status is None:
                 return
             m.add(sum(pm.sends.values()) >= round(solver.objective_value))
             for uid, var in pm.sends.items():
@@ -293,28 +275,9 @@ def _run(pm: PlanModel, solver: cp_model.CpSolver, res: SolveResult, t0: float,
         weight = 1 + sum(required[j] for j in later)
         m.maximize(weight * cov[k] + sum(cov[j] for j in later))
         watch = _Watch(f"coverage ({k})", t0, say, total_filled)
-        _params(solver, seed, workers, _remaining(deadline))
-        status = solver.solve(m, watch)
-        res.phases.append(
-            {
-                "phase": "coverage",
-                "classes": [k],
-                "status": solver.status_name(status),
-                "objective": solver.objective_value if _ok(status) else None,
-                "bound": solver.best_objective_bound,
-                "wall": solver.wall_time,
-                "trace": watch.trace,
-            }
-        )
-        if status == cp_model.INFEASIBLE:
-            res.status = "INFEASIBLE"
-            res.notes.append(
-                "the require pins contradict each other or the other hard "
-                "rules (P-PIN): no plan satisfies them all"
-            )
-            return
-        if not _ok(status):
-            res.status = "UNKNOWN"
+        status = _phase(solver, m, res, {"phase": "coverage", "classes": [k]}, watch, seed,
+                        deadline)  # fmt: skip
+        if status is None:
             return
         solved_any = True
         proven &= status == cp_model.OPTIMAL
@@ -379,6 +342,28 @@ def _run(pm: PlanModel, solver: cp_model.CpSolver, res: SolveResult, t0: float,
     _seat(pm, res, seed, workers, max(5.0, _remaining(deadline)))
     if not res.coverage_proven and res.status == "OPTIMAL":
         res.status = "FEASIBLE"
+
+
+def _phase(solver: cp_model.CpSolver, m: cp_model.CpModel, res: SolveResult,
+           record: dict[str, Any], watch: _Watch | None, seed: int,
+           deadline: float | None) -> int | None:  # fmt: skip
+    """One tier's solve, recorded in ``res.phases``. Returns the status, or None when the run
+    must stop: infeasible (contradictory require pins) or no solution in time."""
+    _params(solver, seed, 1, _remaining(deadline))
+    status = solver.solve(m, watch) if watch is not None else solver.solve(m)
+    res.phases.append({**record, "status": solver.status_name(status),
+                       "objective": solver.objective_value if _ok(status) else None,
+                       "bound": solver.best_objective_bound, "wall": solver.wall_time,
+                       "trace": watch.trace if watch is not None else []})  # fmt: skip
+    if status == cp_model.INFEASIBLE:
+        res.status = "INFEASIBLE"
+        res.notes.append("the require pins contradict each other or the other hard rules "
+                         "(P-PIN): no plan satisfies them all")  # fmt: skip
+        return None
+    if not _ok(status):
+        res.status = "UNKNOWN"
+        return None
+    return status
 
 
 def _ok(status: int) -> bool:
