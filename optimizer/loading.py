@@ -180,7 +180,10 @@ def read_raw(source: Path, out: _Collector) -> tuple[dict[str, RawTable], dict[s
     seen: set[str] = set()
     if source.is_file() and source.suffix.lower() in {".xlsx", ".xlsm"}:
         hashes[source.name] = hashlib.sha256(source.read_bytes()).hexdigest()
+        before = len(out.problems)
         tables = _read_workbook(source, out)
+        if not tables and len(out.problems) > before:
+            return tables, hashes  # unreadable workbook: one line says so, not one per table
         seen = set(tables)
     elif source.is_dir():
         for path in sorted(source.iterdir()):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from .schema import FALSE_WORDS, TRUE_WORDS, Vocab
 
@@ -40,9 +40,15 @@ def cell_text(value: object) -> str:
     return str(value).strip()
 
 
+EXCEL_EPOCH = date(1899, 12, 30)
+
+
 def parse_date(text: str) -> date:
-    """Any of SPEC §5's date forms; a month without a day is the first of that month."""
+    """Any of SPEC §5's date forms; a month without a day is the first of that month. A bare
+    5-digit number is an Excel date serial (a date cell that lost its date format)."""
     s = text.strip().replace(" ", "") if "年" in text else text.strip()
+    if s.isdigit() and len(s) == 5:
+        return EXCEL_EPOCH + timedelta(days=int(s))
     for pat in _DATE_PATTERNS:
         m = pat.match(s)
         if m:

@@ -261,6 +261,13 @@ def test_workbook_rows_are_spreadsheet_rows(tmp_path, tables):
     assert line.startswith("d.xlsx [sheet 干部], row 5, column 参加工作时间: value 'someday'")
 
 
+def test_unreadable_workbook_is_one_line(tmp_path):
+    path = tmp_path / "empty.xlsx"
+    path.write_bytes(b"")
+    (line,) = _problems(path)
+    assert line.startswith("empty.xlsx: cannot be opened as an Excel .xlsx workbook")
+
+
 def test_not_a_dataset(tmp_path):
     (line,) = _problems(tmp_path / "nothing")
     assert "no such dataset" in line

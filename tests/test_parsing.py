@@ -20,6 +20,7 @@ from optimizer.schema import CATEGORY
         ("2021/12/3", date(2021, 12, 3)),
         ("20211203", date(2021, 12, 3)),
         ("2021-05-01 00:00:00", date(2021, 5, 1)),
+        ("44317", date(2021, 5, 1)),  # Excel serial of an unformatted date cell
     ],
 )
 def test_every_date_form(text, expected):
