@@ -7,10 +7,8 @@ Chinese and English spellings live in :mod:`optimizer.schema`.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 
 LEVELS = ("province", "city", "county", "township")
 KINDS = ("organ", "soe", "institution", "central")
@@ -154,14 +152,3 @@ class Dataset:
 
     def unit_of(self, cadre: Cadre) -> Unit:
         return self.units[cadre.unit_id]
-
-    def fingerprint(self) -> str:
-        """Hash of the input files, stable across runs (recorded in manifests)."""
-        h = hashlib.sha256()
-        for name in sorted(self.file_hashes):
-            h.update(f"{name}={self.file_hashes[name]}\n".encode())
-        return h.hexdigest()
-
-
-def source_name(path: Path) -> str:
-    return path.name

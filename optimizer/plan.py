@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from .domain import CATEGORIES
 from .instance import MEM, SEC, Instance
 from .model import expert, young
 from .rules import region_ok
@@ -132,8 +133,6 @@ def _unstaffed(res: SolveResult, plan: pd.DataFrame) -> pd.DataFrame:
 
 
 def _cat_order(cats) -> list[str]:
-    from .domain import CATEGORIES
-
     return [c for c in CATEGORIES if c in cats]
 
 

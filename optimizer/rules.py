@@ -140,9 +140,8 @@ def village_need(village: Village, policy: Policy) -> VillageNeed | None:
         if not village.categories & set(flags):
             sec.discard(level)
             mem.discard(level)
-    order = [lv for lv in LEVELS]
     return VillageNeed(
-        lo, hi, tuple(lv for lv in order if lv in sec), tuple(lv for lv in order if lv in mem)
+        lo, hi, tuple(lv for lv in LEVELS if lv in sec), tuple(lv for lv in LEVELS if lv in mem)
     )
 
 
