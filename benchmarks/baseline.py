@@ -5,7 +5,7 @@ measured against. It is a reference, not a product:
 
 * it uses :func:`optimizer.instance.build_instance`, so every pruning rule (E-*, L-RANK,
   LV-LEVEL, LV-REGION, H-NOREPEAT, forbid pins, busy incumbents) is already applied to
-  ``inst.pairs``;
+  ``inst.options``;
 * it encodes directly on ``x[c,v,r]``: one post per cadre, at most one first secretary per
   village (none new where an incumbent secretary serves), members only with a secretary, team
   size ≤ max(need.max, incumbents), T-UNIT as one unit per team (``z[u,v]``, Σz ≤ 1; where
@@ -75,7 +75,8 @@ def solve_baseline(ds: Dataset, policy: Policy, plan_date: date, time_limit: flo
     x: dict[tuple[str, str, str], cp_model.IntVar] = {}
     soft_pts: dict[tuple[str, str, str], int] = {}
     w = policy.weights
-    for (cid, vid), roles in inst.pairs.items():
+    triples = ((cid, vid, roles) for cid in inst.ds.cadres for vid, roles in inst.options(cid))
+    for cid, vid, roles in triples:
         d = inst.distance.get((inst.unit_of(cid), vid))
         travel = round(w.travel_per_10km * d) if d is not None else 0
         for role in roles:

@@ -365,10 +365,10 @@ def explain_cadre(dataset: Dataset, policy: Policy, cadre_id: str, plan_date: da
         scores = _posting_scores(inst, cadre_id, post.village_id, post.role)
         total = sum(scores.values())
         alt, alt_total = None, None
-        for (cid, vid), roles in inst.pairs.items():
-            if cid != cadre_id or vid == post.village_id or post.role not in roles:
+        for vid, roles in inst.options(cadre_id):
+            if vid == post.village_id or post.role not in roles:
                 continue
-            t = sum(_posting_scores(inst, cid, vid, post.role).values())
+            t = sum(_posting_scores(inst, cadre_id, vid, post.role).values())
             if alt_total is None or t > alt_total or (t == alt_total and vid < alt):
                 alt, alt_total = vid, t
         parts = ", ".join(f"{k} {v:+d}" for k, v in scores.items() if v)
@@ -393,7 +393,7 @@ def explain_cadre(dataset: Dataset, policy: Policy, cadre_id: str, plan_date: da
             en.append(f"  - {r}: {e}")
             zh.append(f"  - {r}：{z}")
         return CadreExplanation(cadre_id, None, None, failures=fails, lines_en=en, lines_zh=zh)
-    options = sorted({vid for (cid, vid) in inst.pairs if cid == cadre_id})
+    options = [vid for vid, _ in inst.options(cadre_id)]
     sec_fails = inst.sec_failures[cadre_id]
     if not options:
         en.append("  - no village with a requirement accepts this unit's level and region, or the "

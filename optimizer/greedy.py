@@ -28,22 +28,23 @@ def greedy(pm: PlanModel) -> dict[str, dict]:
 
     def free(uid: str, vid: str, sec: bool) -> list[str]:
         src = pm.sec_pool if sec else pm.pool
-        people = [c for c in src.get((uid, vid), []) if c not in used]
+        people = [c for c in src(uid, vid) if c not in used]
         if not sec:  # keep would-be secretaries for secretary posts
             people.sort(key=lambda c: (c, SEC) in pm.a)
         return people
 
+    used_by: dict[str, int] = defaultdict(int)
+
     def take(uid: str, vid: str, cid: str, role: str) -> None:
         used.add(cid)
+        used_by[uid] += 1
         a[(cid, role)] = 1
         if role == SEC:
             t[(uid, vid)] = 1
         else:
             n[(uid, vid)] += 1
 
-    unit_people: dict[str, set[str]] = defaultdict(set)
-    for (uid, _), people in pm.pool.items():
-        unit_people[uid].update(people)
+    unit_people = {u: len(inst.eligible.get(u, ())) for u in pm.villages_of}
     villages = sorted(inst.need, key=lambda v: (order[inst.cls[v]], len(pm.units_at[v]), v))
     have_sec: set[str] = {v for v in inst.need if pm.inc(v, SEC)}
     size: dict[str, int] = {v: pm.inc(v) for v in inst.need}
@@ -59,12 +60,12 @@ def greedy(pm: PlanModel) -> dict[str, dict]:
                 role == SEC
                 and key in pm.t
                 and vid not in have_sec
-                and pin.cadre_id in pm.sec_pool.get(key, [])
+                and pin.cadre_id in pm.sec_pool(uid, vid)
             ):
                 take(uid, vid, pin.cadre_id, SEC)
                 have_sec.add(vid)
                 lead[vid] = uid
-            elif role == MEM and key in pm.n and pin.cadre_id in pm.pool.get(key, []):
+            elif role == MEM and key in pm.n and pin.cadre_id in pm.pool(uid, vid):
                 take(uid, vid, pin.cadre_id, MEM)
             else:
                 continue
@@ -123,11 +124,10 @@ def greedy(pm: PlanModel) -> dict[str, dict]:
         return True
 
     # 2. U-PARTICIPATE: every must-send unit leads one village first
-    limit = inst.policy.must_send_staff_min
-    if limit is not None:
+    if inst.must_send:
         serving = {p.unit_id for p in inst.incumbents}
-        for uid, u in inst.ds.units.items():
-            if u.level != "province" or u.staff is None or u.staff < limit or uid in serving:
+        for uid in [u for u in inst.ds.units if u in inst.must_send]:
+            if uid in serving:
                 continue
             if any(k[0] == uid for k in t) or any(k[0] == uid for k in n):
                 continue
@@ -137,7 +137,7 @@ def greedy(pm: PlanModel) -> dict[str, dict]:
     # 3. everyone else, in priority order
     for vid in villages:
         cands = list(pm.units_at[vid])
-        spare = {u: len([c for c in unit_people[u] if c not in used]) for u in cands}
+        spare = {u: unit_people.get(u, 0) - used_by[u] for u in cands}
         # the unit with the most people to spare first, so scarce units stay free for the
         # villages that have no other option; nearer units break ties
         cands.sort(key=lambda u: (-spare[u], inst.distance.get((u, vid), 1e9), u))
@@ -202,12 +202,10 @@ def greedy_is_valid(pm: PlanModel, sol: dict[str, dict]) -> bool:
             return False
         if not any(sol["t" if r == SEC else "n"].get((uid, pin.village_id)) for r in roles):
             return False
-    limit = inst.policy.must_send_staff_min
-    if limit is not None:
+    if inst.must_send:
         sending = {u for (u, _), k in [*sol["t"].items(), *sol["n"].items()] if k}
         sending |= {p.unit_id for p in inst.incumbents}
-        for uid, u in inst.ds.units.items():
-            must = u.level == "province" and u.staff is not None and u.staff >= limit
-            if must and pm.villages_of.get(uid) and uid not in sending:
+        for uid in inst.must_send:
+            if pm.villages_of.get(uid) and uid not in sending:
                 return False
     return True

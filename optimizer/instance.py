@@ -19,12 +19,27 @@ from .rules import (
     current_postings,
     general_failures,
     priority_class,
-    region_ok,
     secretary_failures,
+    village_city,
     village_need,
 )
 
 SEC, MEM = "secretary", "member"
+
+
+class Distances:
+    """(unit, village) → km, computed on demand: a dict of every pair is 15M entries at
+    province scale. ``get`` returns ``None`` where either side has no coordinates."""
+
+    def __init__(self, ds: Dataset) -> None:
+        self._u = {k: (u.x, u.y) for k, u in ds.units.items() if u.x is not None and u.y is not None}
+        self._v = {k: (v.x, v.y) for k, v in ds.villages.items() if v.x is not None and v.y is not None}  # fmt: skip
+
+    def get(self, key: tuple[str, str], default: float | None = None) -> float | None:
+        a, b = self._u.get(key[0]), self._v.get(key[1])
+        if a is None or b is None:
+            return default
+        return math.hypot(a[0] - b[0], a[1] - b[1])
 
 
 @dataclass
@@ -44,8 +59,20 @@ class Instance:
     """Cadre → rule ids failed for any posting (E-*)."""
     sec_failures: dict[str, list[str]]
     """Cadre → rule ids failed for the first-secretary role (E-SEC-*, L-RANK)."""
-    pairs: dict[tuple[str, str], list[str]] = field(default_factory=dict)
-    """(cadre, village) → roles the cadre may take there."""
+    must_send: set[str] = field(default_factory=set)
+    """Units U-PARTICIPATE obliges to send (province level, staff ≥ the preset's minimum)."""
+    eligible: dict[str, list[str]] = field(default_factory=dict)
+    """Unit → its cadres free and eligible for some posting (E-*, H-INCUMBENT), id order."""
+    sec_eligible: dict[str, list[str]] = field(default_factory=dict)
+    """Unit → those of them who may also be first secretary (E-SEC-*, L-RANK)."""
+    unit_villages: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    """Unit → role → villages its cadres may serve in that role (LV-LEVEL, LV-REGION)."""
+    barred: dict[str, set[str]] = field(default_factory=dict)
+    """Cadre → villages barred in every role (H-NOREPEAT, forbid pins without a role)."""
+    barred_role: set[tuple[str, str, str]] = field(default_factory=set)
+    """(cadre, village, role) barred by a forbid pin naming the role."""
+    barred_at: dict[tuple[str, str], set[str]] = field(default_factory=dict)
+    """(unit, village) → eligible cadres of the unit barred there (either way)."""
     former: dict[str, set[str]] = field(default_factory=dict)
     """Cadre → villages served before (H-NOREPEAT: any history row)."""
     prev_units: dict[str, set[str]] = field(default_factory=dict)
@@ -53,14 +80,58 @@ class Instance:
     prev_province: set[str] = field(default_factory=set)
     """Villages with a province-level team in the previous period (H-PROVVILLAGE)."""
     adjacency: dict[str, set[str]] = field(default_factory=dict)
-    distance: dict[tuple[str, str], float] = field(default_factory=dict)
+    distance: Distances | None = None
     """(unit, village) → km, for units and villages with coordinates."""
 
     def unit_of(self, cadre_id: str) -> str:
         return self.ds.cadres[cadre_id].unit_id
 
+    def roles(self, cid: str, vid: str) -> list[str]:
+        """Roles cadre ``cid`` may take at village ``vid`` after every pruning rule."""
+        c = self.ds.cadres.get(cid)
+        if c is None or vid not in self.need or vid in self.barred.get(cid, ()):
+            return []
+        if cid in self.busy or self.failures[cid]:
+            return []
+        per_role = self.unit_villages.get(c.unit_id, {})
+        out = []
+        for role in (SEC, MEM):
+            if role == SEC and self.sec_failures[cid]:
+                continue
+            if (cid, vid, role) in self.barred_role or vid not in per_role.get(role, _EMPTY):
+                continue
+            out.append(role)
+        return out
 
-def build_instance(ds: Dataset, policy: Policy, plan_date: date) -> Instance:
+    def options(self, cid: str) -> list[tuple[str, list[str]]]:
+        """(village, roles) for every village cadre ``cid`` may serve."""
+        c = self.ds.cadres.get(cid)
+        if c is None:
+            return []
+        per_role = self.unit_villages.get(c.unit_id, {})
+        vids = sorted(set(per_role.get(SEC, ())) | set(per_role.get(MEM, ())))
+        return [(v, r) for v in vids if (r := self.roles(cid, v))]
+
+    def pool(self, uid: str, vid: str, role: str) -> list[str]:
+        """The unit's cadres who may take ``role`` at ``vid`` (id order)."""
+        if vid not in self.unit_villages.get(uid, {}).get(role, _EMPTY):
+            return []
+        src = self.sec_eligible if role == SEC else self.eligible
+        out = src.get(uid, [])
+        bar = self.barred_at.get((uid, vid))
+        if bar:
+            out = [c for c in out if c not in bar or self.roles(c, vid).count(role)]
+        return out
+
+
+_EMPTY: frozenset[str] = frozenset()
+
+
+def build_instance(
+    ds: Dataset, policy: Policy, plan_date: date, must_send: set[str] | None = None
+) -> Instance:
+    """``must_send`` overrides which units U-PARTICIPATE obliges (a part of a decomposed
+    problem carries the obligation of the units it is given, no other)."""
     need: dict[str, VillageNeed] = {}
     cls: dict[str, str] = {}
     for vid, v in ds.villages.items():
@@ -82,9 +153,15 @@ def build_instance(ds: Dataset, policy: Policy, plan_date: date) -> Instance:
         sec_failures[cid] = secretary_failures(c, unit, policy, plan_date)
     inst = Instance(ds, policy, plan_date, need, cls, incumbents, dict(inc_by_village), busy,
                     failures, sec_failures)  # fmt: skip
+    limit = policy.must_send_staff_min
+    if must_send is not None:
+        inst.must_send = set(must_send)
+    elif limit is not None:
+        inst.must_send = {u for u, x in ds.units.items()
+                          if x.level == "province" and x.staff is not None and x.staff >= limit}  # fmt: skip
     _history(inst)
     inst.adjacency = adjacency(ds, policy)
-    _distances(inst)
+    inst.distance = Distances(ds)
     _pairs(inst)
     return inst
 
@@ -127,50 +204,56 @@ def adjacency(ds: Dataset, policy: Policy) -> dict[str, set[str]]:
     return dict(adj)
 
 
-def _distances(inst: Instance) -> None:
-    for uid, u in inst.ds.units.items():
-        if u.x is None or u.y is None:
-            continue
-        for vid in inst.need:
-            v = inst.ds.villages[vid]
-            if v.x is not None and v.y is not None:
-                inst.distance[(uid, vid)] = math.hypot(u.x - v.x, u.y - v.y)
-
-
 def _pairs(inst: Instance) -> None:
-    """Candidate (cadre, village, role) triples after every pruning rule.
+    """Who may serve where, kept implicit: per unit its eligible cadres and the villages its
+    level and region allow per role, plus the few (cadre, village) exceptions. A list of every
+    (cadre, village) pair would hold ~20M entries at province scale.
 
     Pruned here: E-* (general eligibility), E-SEC-*/L-RANK (secretary role), LV-LEVEL,
     LV-REGION, H-NOREPEAT, H-INCUMBENT (busy cadres), P-PIN forbid, U-NODELEGATE (a cadre is
-    posted by its own unit, by construction). Villages covered by a cluster need no pairs.
+    posted by its own unit, by construction).
     """
     ds = inst.ds
-    forbid: set[tuple[str, str, str | None]] = {
-        (p.cadre_id, p.village_id, p.role) for p in ds.pins if p.kind == "forbid"
-    }
-    # villages each unit may serve per role (LV-LEVEL, LV-REGION), computed per unit once
-    unit_villages: dict[str, dict[str, list[str]]] = {}
+    for p in ds.pins:
+        if p.kind != "forbid":
+            continue
+        if p.role is None:
+            inst.barred.setdefault(p.cadre_id, set()).add(p.village_id)
+        else:
+            inst.barred_role.add((p.cadre_id, p.village_id, p.role))
+    for cid, vs in inst.former.items():
+        inst.barred.setdefault(cid, set()).update(vs)
+    # villages grouped by (county, city, secretary levels, member levels): a unit's villages
+    # are whole groups, so no (unit, village) test runs one pair at a time
+    groups: dict[tuple, list[str]] = defaultdict(list)
+    for vid, n in inst.need.items():
+        v = ds.villages[vid]
+        groups[(v.county, village_city(v), n.secretary_levels, n.member_levels)].append(vid)
     for uid, u in ds.units.items():
         per_role: dict[str, list[str]] = {SEC: [], MEM: []}
-        for vid, n in inst.need.items():
-            v = ds.villages[vid]
-            if not region_ok(u, v):
+        for (county, city, sec_lv, mem_lv), vids in groups.items():
+            if u.level == "city":
+                if u.region is None or u.region != city:
+                    continue
+            elif u.level != "province" and (u.region is None or u.region != county):
                 continue
-            if u.level in n.secretary_levels:
-                per_role[SEC].append(vid)
-            if u.level in n.member_levels:
-                per_role[MEM].append(vid)
-        unit_villages[uid] = per_role
+            if u.level in sec_lv:
+                per_role[SEC].extend(vids)
+            if u.level in mem_lv:
+                per_role[MEM].extend(vids)
+        order = {v: i for i, v in enumerate(inst.need)}
+        inst.unit_villages[uid] = {r: sorted(vs, key=order.__getitem__) for r, vs in per_role.items()}
     for cid, c in ds.cadres.items():
         if cid in inst.busy or inst.failures[cid]:
             continue
-        former = inst.former.get(cid, set())
-        roles_ok = [SEC, MEM] if not inst.sec_failures[cid] else [MEM]
-        for role in roles_ok:
-            for vid in unit_villages[c.unit_id][role]:
-                if vid in former or (cid, vid, None) in forbid or (cid, vid, role) in forbid:
-                    continue
-                inst.pairs.setdefault((cid, vid), []).append(role)
+        inst.eligible.setdefault(c.unit_id, []).append(cid)
+        if not inst.sec_failures[cid]:
+            inst.sec_eligible.setdefault(c.unit_id, []).append(cid)
+        for vid in inst.barred.get(cid, ()):
+            inst.barred_at.setdefault((c.unit_id, vid), set()).add(cid)
+    for cid, vid, _ in inst.barred_role:
+        if cid in ds.cadres and cid not in inst.busy and not inst.failures[cid]:
+            inst.barred_at.setdefault((ds.cadres[cid].unit_id, vid), set()).add(cid)
 
 
 def class_order(inst: Instance) -> list[str]:

@@ -41,9 +41,8 @@ class PlanModel:
     covered: dict[str, cp_model.LinearExprT] = field(default_factory=dict)
     filled: dict[str, cp_model.IntVar] = field(default_factory=dict)
     joint: dict[str, cp_model.IntVar] = field(default_factory=dict)
-    pool: dict[tuple[str, str], list[str]] = field(default_factory=dict)
-    """(unit, village) → the unit's cadres who may serve there (any role)."""
-    sec_pool: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    sizes: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
+    """(unit, village) → how many of the unit's cadres may serve there (any role, secretary)."""
     units_at: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     villages_of: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     soft_terms: list[tuple[int, cp_model.LinearExprT, str]] = field(default_factory=list)
@@ -55,6 +54,22 @@ class PlanModel:
     """Villages whose serving incumbents come from several units (not re-judged)."""
     """Must-send unit → it sends someone (U-PARTICIPATE)."""
     """Require-pinned cadre → role choice (one of them is 1)."""
+
+    def pool(self, uid: str, vid: str) -> list[str]:
+        """The unit's cadres who may serve at ``vid`` in some role."""
+        if (uid, vid) not in self.sizes:
+            return []
+        mem = self.inst.pool(uid, vid, MEM)
+        if len(mem) == self.sizes[(uid, vid)][0]:
+            return mem
+        seen = set(mem)
+        return mem + [c for c in self.sec_pool(uid, vid) if c not in seen]
+
+    def sec_pool(self, uid: str, vid: str) -> list[str]:
+        """The unit's cadres who may be ``vid``'s new first secretary."""
+        if not self.sizes.get((uid, vid), (0, 0))[1]:
+            return []
+        return self.inst.pool(uid, vid, SEC)
 
     def inc(self, vid: str, role: str | None = None) -> int:
         return sum(1 for p in self.inst.inc_by_village.get(vid, []) if role in (None, p.role))
@@ -89,16 +104,31 @@ def build_model(inst: Instance) -> PlanModel:
 
 
 def pools(pm: PlanModel) -> None:
-    """Group the pruned (cadre, village, role) options by (unit, village); apply the hard
-    variants of H-CONTINUITY and H-PROVVILLAGE, which also only remove options."""
+    """Count, per (unit, village), the unit's cadres who may serve there; apply the hard
+    variants of H-CONTINUITY and H-PROVVILLAGE, which also only remove options. Counts, not
+    lists: the lists are rebuilt on demand for the few pairs that get posts."""
     inst = pm.inst
-    for (cid, vid), roles in inst.pairs.items():
-        uid = inst.unit_of(cid)
-        if not _allowed_H_CONTINUITY(inst, uid, vid) or not _allowed_H_PROVVILLAGE(inst, uid, vid):
+    inc_sec = {v for v in inst.need if pm.inc(v, SEC)}
+    for uid, per_role in inst.unit_villages.items():
+        n_any, n_sec = len(inst.eligible.get(uid, ())), len(inst.sec_eligible.get(uid, ()))
+        if not n_any:
             continue
-        pm.pool.setdefault((uid, vid), []).append(cid)
-        if SEC in roles and not pm.inc(vid, SEC):
-            pm.sec_pool.setdefault((uid, vid), []).append(cid)
+        mem_ok = set(per_role[MEM])
+        sec_ok = set(per_role[SEC])
+        for vid in per_role[SEC] + [v for v in per_role[MEM] if v not in sec_ok]:
+            if not _allowed_H_CONTINUITY(inst, uid, vid) or not _allowed_H_PROVVILLAGE(inst, uid, vid):
+                continue
+            if (uid, vid) in inst.barred_at:
+                k_sec = len(inst.pool(uid, vid, SEC)) if vid in sec_ok else 0
+                mem = inst.pool(uid, vid, MEM) if vid in mem_ok else []
+                k_any = len(set(mem) | set(inst.pool(uid, vid, SEC))) if vid in sec_ok else len(mem)
+            else:
+                k_sec = n_sec if vid in sec_ok else 0
+                k_any = n_any if vid in mem_ok else k_sec
+            if vid in inc_sec:
+                k_sec = 0
+            if k_any:
+                pm.sizes[(uid, vid)] = (k_any, k_sec)
 
 
 def _allowed_H_CONTINUITY(inst: Instance, uid: str, vid: str) -> bool:
@@ -130,23 +160,23 @@ def cap(pm: PlanModel, vid: str) -> int:
 
 def variables(pm: PlanModel) -> None:
     inst = pm.inst
-    for (uid, vid), cadres in sorted(pm.pool.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+    for (uid, vid), (k_any, k_sec) in sorted(pm.sizes.items(), key=lambda kv: (kv[0][1], kv[0][0])):
         need = inst.need[vid]
         level = inst.ds.units[uid].level
         room = cap(pm, vid) - pm.inc(vid)
         if room <= 0:
             continue
-        if (uid, vid) in pm.sec_pool:
+        if k_sec:
             pm.t[(uid, vid)] = pm.m.new_bool_var(f"t[{uid},{vid}]")
-        members = min(room - (0 if pm.inc(vid, SEC) else 1), len(cadres))
+        members = min(room - (0 if pm.inc(vid, SEC) else 1), k_any)
         if level in need.member_levels and members > 0:
             pm.n[(uid, vid)] = pm.m.new_int_var(0, members, f"n[{uid},{vid}]")
         if (uid, vid) in pm.t or (uid, vid) in pm.n:
             pm.units_at[vid].append(uid)
             pm.villages_of[uid].append(vid)
             # H-NOREPEAT and forbid pins: never more posts than people who may serve here
-            if len(cadres) < room:
-                pm.m.add(pm.new_at(uid, vid) <= len(cadres))
+            if k_any < room:
+                pm.m.add(pm.new_at(uid, vid) <= k_any)
     for vid in inst.need:
         for p in inst.inc_by_village.get(vid, []):
             if p.unit_id not in pm.units_at[vid]:
@@ -156,19 +186,23 @@ def variables(pm: PlanModel) -> None:
 
 def cadre_roles(pm: PlanModel) -> None:
     """Each unit's posts are filled by its own cadres (U-NODELEGATE), one post per cadre."""
-    by_unit: dict[str, list[str]] = defaultdict(list)
-    seen: set[str] = set()
-    for (uid, _), cadres in sorted(pm.pool.items()):
-        for c in cadres:
-            if c not in seen:
-                seen.add(c)
-                by_unit[uid].append(c)
-    sec_ok = {c for cs in pm.sec_pool.values() for c in cs}
-    for uid in sorted(by_unit):
+    inst = pm.inst
+    for uid in sorted(pm.villages_of):
+        vids = pm.villages_of[uid]
+        t_vids = [v for v in vids if (uid, v) in pm.t]
         secs, mems = [], []
-        for c in by_unit[uid]:
+        for c in inst.eligible.get(uid, []):
+            bar = inst.barred.get(c, ())
+            # a cadre barred from every village the unit serves has no post to take
+            can_mem = any(v not in bar and (uid, v) in pm.n and inst.roles(c, v) for v in vids) \
+                if bar or inst.barred_role else any((uid, v) in pm.n for v in vids)
+            can_sec = not inst.sec_failures[c] and any(
+                SEC in inst.roles(c, v) for v in t_vids) if bar or inst.barred_role else (
+                not inst.sec_failures[c] and bool(t_vids))  # fmt: skip
+            if not can_mem and not can_sec:
+                continue
             roles = []
-            if c in sec_ok:
+            if can_sec:
                 pm.a[(c, SEC)] = pm.m.new_bool_var(f"a[{c},s]")
                 secs.append(pm.a[(c, SEC)])
                 roles.append(pm.a[(c, SEC)])
@@ -177,8 +211,8 @@ def cadre_roles(pm: PlanModel) -> None:
             roles.append(pm.a[(c, MEM)])
             if len(roles) > 1:
                 pm.m.add_at_most_one(roles)
-        pm.m.add(sum(pm.t[(uid, v)] for v in pm.villages_of[uid] if (uid, v) in pm.t) == sum(secs))
-        pm.m.add(sum(pm.n[(uid, v)] for v in pm.villages_of[uid] if (uid, v) in pm.n) == sum(mems))
+        pm.m.add(sum(pm.t[(uid, v)] for v in t_vids) == sum(secs))
+        pm.m.add(sum(pm.n[(uid, v)] for v in vids if (uid, v) in pm.n) == sum(mems))
 
 
 # --------------------------------------------------------------------------- rules
@@ -325,12 +359,10 @@ def rule_J_JOINT(pm: PlanModel) -> None:
 def rule_U_PARTICIPATE(pm: PlanModel) -> None:
     """Province units with staff ≥ must_send_staff_min send at least one cadre."""
     inst = pm.inst
-    limit = inst.policy.must_send_staff_min
-    if limit is None:
-        return
     serving = {p.unit_id for p in inst.incumbents}
-    for uid, u in inst.ds.units.items():
-        if u.level != "province" or u.staff is None or u.staff < limit or uid in serving:
+    for uid in [u for u in inst.ds.units if u in inst.must_send]:
+        u = inst.ds.units[uid]
+        if uid in serving:
             continue
         posts = [pm.new_at(uid, v) for v in pm.villages_of.get(uid, [])]
         if posts:
@@ -355,10 +387,10 @@ def rule_P_PIN(pm: PlanModel) -> None:
             continue
         cid, vid = pin.cadre_id, pin.village_id
         uid = inst.unit_of(cid)
-        ok_pool = cid in pm.pool.get((uid, vid), [])
+        ok_pool = cid in pm.pool(uid, vid)
         roles = [pin.role] if pin.role else [SEC, MEM]
         roles = [r for r in roles if ok_pool and ((uid, vid) in (pm.t if r == SEC else pm.n))
-                 and (r == MEM or cid in pm.sec_pool.get((uid, vid), []))]  # fmt: skip
+                 and (r == MEM or cid in pm.sec_pool(uid, vid))]  # fmt: skip
         if not roles:
             problems.append(Problem("pins", f"require pin cannot be met: {_why_not(inst, pin)}",
                                     column="cadre_id", value=f"{pin.cadre_id}→{pin.village_id}"))  # fmt: skip
@@ -445,17 +477,22 @@ def cadre_points(inst: Instance, cid: str, role: str) -> dict[str, int]:
 
 def unit_fit(pm: PlanModel, uid: str, vid: str) -> int:
     """Needs of the village that some cadre of the unit able to serve there can meet."""
+    needs = pm.inst.ds.villages[vid].needs
+    if not needs:
+        return 0
+    cadres = pm.pool(uid, vid) if (uid, vid) in pm.inst.barred_at else pm.inst.eligible.get(uid, [])
     skills: set[str] = set()
-    for c in pm.pool.get((uid, vid), []):
+    for c in cadres:
         skills |= pm.inst.ds.cadres[c].skills
-    return len(skills & pm.inst.ds.villages[vid].needs)
+    return len(skills & needs)
 
 
 def soft_terms(pm: PlanModel) -> None:
     """S-PARTY, S-YOUNG, S-EXPERT per posted cadre; S-TRAVEL per posting (unit → village);
-    S-FIT per team as the needs its units' people can meet (seating in
-    :mod:`optimizer.people` then maximises the needs actually met); soft H-CONTINUITY and
-    H-PROVVILLAGE per village."""
+    S-FIT per new team as the needs its lead unit's people can meet (seating in
+    :mod:`optimizer.people` then maximises the needs actually met; charging it on the lead
+    unit alone keeps the master a transportation problem whose flow relaxation bounds it, see
+    :mod:`optimizer.relax`); soft H-CONTINUITY and H-PROVVILLAGE per village."""
     inst, w = pm.inst, pm.inst.policy.weights
     link_pins(pm)
     for (cid, role), var in pm.a.items():
@@ -463,15 +500,16 @@ def soft_terms(pm: PlanModel) -> None:
         for rule, p in pts.items():
             if p:
                 pm.soft_terms.append((p, var, rule))
-    for (uid, vid), z in pm.z.items():
+    for uid, vid in pm.z:
         if (uid, vid) not in pm.t and (uid, vid) not in pm.n:
             continue
         d = inst.distance.get((uid, vid))
         if d is not None and w.travel_per_10km:
-            pm.soft_terms.append((-round(w.travel_per_10km * d), pm.new_at(uid, vid), "S-TRAVEL"))
-        f = unit_fit(pm, uid, vid)
-        if f and w.fit:
-            pm.soft_terms.append((w.fit * SOFT_SCALE * f, z, "S-FIT"))
+            pm.soft_terms.append((-travel_points(w.travel_per_10km, d), pm.new_at(uid, vid),
+                                  "S-TRAVEL"))  # fmt: skip
+        f = unit_fit(pm, uid, vid) if (uid, vid) in pm.t and w.fit else 0
+        if f:
+            pm.soft_terms.append((w.fit * SOFT_SCALE * f, pm.t[(uid, vid)], "S-FIT"))
     if inst.policy.continuity == "soft" and w.continuity:
         for vid, prev in inst.prev_units.items():
             secs = [pm.t[(u, vid)] for u in sorted(prev) if (u, vid) in pm.t]
@@ -483,6 +521,11 @@ def soft_terms(pm: PlanModel) -> None:
                     if (u, vid) in pm.t and inst.ds.units[u].level == "province"]  # fmt: skip
             if secs:
                 pm.soft_terms.append((-w.provvillage * SOFT_SCALE, sum(secs), "H-PROVVILLAGE"))
+
+
+def travel_points(per_10km: float, km: float) -> int:
+    """S-TRAVEL points one posting costs (SOFT_SCALE points per weight unit per 10 km)."""
+    return round(per_10km * km)
 
 
 def soft_objective(pm: PlanModel) -> cp_model.LinearExprT:

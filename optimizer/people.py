@@ -10,6 +10,8 @@ Units are independent here, so this is one flow network with a block per unit.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from ortools.graph.python import min_cost_flow
 
 from .domain import SKILLS as SKILL_CODES
@@ -20,8 +22,8 @@ from .model import cadre_points, fit
 def seat_people(
     inst: Instance,
     seats: dict[tuple[str, str, str], int],
-    pool: dict[tuple[str, str], list[str]],
-    sec_pool: dict[tuple[str, str], list[str]],
+    pool: Callable[[str, str], list[str]],
+    sec_pool: Callable[[str, str], list[str]],
 ) -> tuple[list[tuple[str, str, str]], list[str]]:
     """``seats``: (unit, village, role) → number of new posts. Returns (cadre, village, role)
     triples, and notes on any seat left empty (the master's per-pair capacities make that
@@ -40,7 +42,7 @@ def seat_people(
         uid = inst.unit_of(pin.cadre_id)
         for role in [pin.role] if pin.role else [SEC, MEM]:
             key = (uid, pin.village_id, role)
-            ok = pin.cadre_id in (sec_pool if role == SEC else pool).get(key[:2], [])
+            ok = pin.cadre_id in (sec_pool if role == SEC else pool)(uid, pin.village_id)
             if seats.get(key, 0) > 0 and ok and pin.cadre_id not in taken:
                 seats[key] -= 1
                 taken.add(pin.cadre_id)
@@ -64,7 +66,7 @@ def seat_people(
         uid, vid, role = key
         s = nid(("seat", key))
         flow.add_arc_with_capacity_and_unit_cost(s, sink, k, 0)
-        people = (sec_pool if role == SEC else pool).get((uid, vid), [])
+        people = (sec_pool if role == SEC else pool)(uid, vid)
         for cid in people:
             if cid in taken:
                 continue
