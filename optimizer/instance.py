@@ -32,7 +32,9 @@ class Distances:
     province scale. ``get`` returns ``None`` where either side has no coordinates."""
 
     def __init__(self, ds: Dataset) -> None:
-        self._u = {k: (u.x, u.y) for k, u in ds.units.items() if u.x is not None and u.y is not None}
+        self._u = {
+            k: (u.x, u.y) for k, u in ds.units.items() if u.x is not None and u.y is not None
+        }
         self._v = {k: (v.x, v.y) for k, v in ds.villages.items() if v.x is not None and v.y is not None}  # fmt: skip
 
     def get(self, key: tuple[str, str], default: float | None = None) -> float | None:
@@ -79,6 +81,8 @@ class Instance:
     """Village → lead units of its team in the previous period (H-CONTINUITY)."""
     prev_province: set[str] = field(default_factory=set)
     """Villages with a province-level team in the previous period (H-PROVVILLAGE)."""
+    skill_rates: dict[str, dict[str, float]] = field(default_factory=dict)
+    """Unit → skill → share of its free, eligible cadres holding it (the S-FIT proxy)."""
     adjacency: dict[str, set[str]] = field(default_factory=dict)
     distance: Distances | None = None
     """(unit, village) → km, for units and villages with coordinates."""
@@ -128,10 +132,15 @@ _EMPTY: frozenset[str] = frozenset()
 
 
 def build_instance(
-    ds: Dataset, policy: Policy, plan_date: date, must_send: set[str] | None = None
+    ds: Dataset,
+    policy: Policy,
+    plan_date: date,
+    must_send: set[str] | None = None,
+    skill_rates: dict[str, dict[str, float]] | None = None,
 ) -> Instance:
-    """``must_send`` overrides which units U-PARTICIPATE obliges (a part of a decomposed
-    problem carries the obligation of the units it is given, no other)."""
+    """``must_send`` overrides which units U-PARTICIPATE obliges and ``skill_rates`` the
+    units' skill shares: a part of a decomposed problem carries the obligations of the units
+    it is given, and scores their people as the whole problem does."""
     need: dict[str, VillageNeed] = {}
     cls: dict[str, str] = {}
     for vid, v in ds.villages.items():
@@ -163,7 +172,19 @@ def build_instance(
     inst.adjacency = adjacency(ds, policy)
     inst.distance = Distances(ds)
     _pairs(inst)
+    inst.skill_rates = skill_rates if skill_rates is not None else _skill_rates(inst)
     return inst
+
+
+def _skill_rates(inst: Instance) -> dict[str, dict[str, float]]:
+    out: dict[str, dict[str, float]] = {}
+    for uid, cadres in inst.eligible.items():
+        counts: dict[str, int] = defaultdict(int)
+        for c in cadres:
+            for s in inst.ds.cadres[c].skills:
+                counts[s] += 1
+        out[uid] = {s: k / len(cadres) for s, k in sorted(counts.items())}
+    return out
 
 
 def _history(inst: Instance) -> None:
@@ -242,7 +263,9 @@ def _pairs(inst: Instance) -> None:
             if u.level in mem_lv:
                 per_role[MEM].extend(vids)
         order = {v: i for i, v in enumerate(inst.need)}
-        inst.unit_villages[uid] = {r: sorted(vs, key=order.__getitem__) for r, vs in per_role.items()}
+        inst.unit_villages[uid] = {
+            r: sorted(vs, key=order.__getitem__) for r, vs in per_role.items()
+        }
     for cid, c in ds.cadres.items():
         if cid in inst.busy or inst.failures[cid]:
             continue

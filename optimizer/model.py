@@ -116,7 +116,9 @@ def pools(pm: PlanModel) -> None:
         mem_ok = set(per_role[MEM])
         sec_ok = set(per_role[SEC])
         for vid in per_role[SEC] + [v for v in per_role[MEM] if v not in sec_ok]:
-            if not _allowed_H_CONTINUITY(inst, uid, vid) or not _allowed_H_PROVVILLAGE(inst, uid, vid):
+            if not _allowed_H_CONTINUITY(inst, uid, vid) or not _allowed_H_PROVVILLAGE(
+                inst, uid, vid
+            ):
                 continue
             if (uid, vid) in inst.barred_at:
                 k_sec = len(inst.pool(uid, vid, SEC)) if vid in sec_ok else 0
@@ -194,8 +196,11 @@ def cadre_roles(pm: PlanModel) -> None:
         for c in inst.eligible.get(uid, []):
             bar = inst.barred.get(c, ())
             # a cadre barred from every village the unit serves has no post to take
-            can_mem = any(v not in bar and (uid, v) in pm.n and inst.roles(c, v) for v in vids) \
-                if bar or inst.barred_role else any((uid, v) in pm.n for v in vids)
+            can_mem = (
+                any(v not in bar and (uid, v) in pm.n and inst.roles(c, v) for v in vids)
+                if bar or inst.barred_role
+                else any((uid, v) in pm.n for v in vids)
+            )
             can_sec = not inst.sec_failures[c] and any(
                 SEC in inst.roles(c, v) for v in t_vids) if bar or inst.barred_role else (
                 not inst.sec_failures[c] and bool(t_vids))  # fmt: skip
@@ -475,24 +480,25 @@ def cadre_points(inst: Instance, cid: str, role: str) -> dict[str, int]:
     }
 
 
-def unit_fit(pm: PlanModel, uid: str, vid: str) -> int:
-    """Needs of the village that some cadre of the unit able to serve there can meet."""
-    needs = pm.inst.ds.villages[vid].needs
-    if not needs:
+def fit_points(inst: Instance, uid: str, vid: str) -> int:
+    """S-FIT points per posting from unit ``uid`` at ``vid``: the village needs one of the
+    unit's people meets on average. The people stage then seats the best-fitting people, so
+    the plan's real fit is at least this; a share rather than the union of skills keeps a big
+    unit from looking like a perfect fit everywhere."""
+    w = inst.policy.weights.fit
+    needs = inst.ds.villages[vid].needs
+    if not w or not needs:
         return 0
-    cadres = pm.pool(uid, vid) if (uid, vid) in pm.inst.barred_at else pm.inst.eligible.get(uid, [])
-    skills: set[str] = set()
-    for c in cadres:
-        skills |= pm.inst.ds.cadres[c].skills
-    return len(skills & needs)
+    rates = inst.skill_rates.get(uid, {})
+    return round(w * SOFT_SCALE * sum(rates.get(s, 0.0) for s in needs))
 
 
 def soft_terms(pm: PlanModel) -> None:
     """S-PARTY, S-YOUNG, S-EXPERT per posted cadre; S-TRAVEL per posting (unit → village);
-    S-FIT per new team as the needs its lead unit's people can meet (seating in
-    :mod:`optimizer.people` then maximises the needs actually met; charging it on the lead
-    unit alone keeps the master a transportation problem whose flow relaxation bounds it, see
-    :mod:`optimizer.relax`); soft H-CONTINUITY and H-PROVVILLAGE per village."""
+    S-FIT per posting at the unit's average fit (:func:`fit_points`; seating in
+    :mod:`optimizer.people` then maximises the needs actually met); soft H-CONTINUITY and
+    H-PROVVILLAGE per village. Every term is per posting or per secretary, so the flow
+    relaxation in :mod:`optimizer.relax` charges exactly the same points."""
     inst, w = pm.inst, pm.inst.policy.weights
     link_pins(pm)
     for (cid, role), var in pm.a.items():
@@ -507,9 +513,9 @@ def soft_terms(pm: PlanModel) -> None:
         if d is not None and w.travel_per_10km:
             pm.soft_terms.append((-travel_points(w.travel_per_10km, d), pm.new_at(uid, vid),
                                   "S-TRAVEL"))  # fmt: skip
-        f = unit_fit(pm, uid, vid) if (uid, vid) in pm.t and w.fit else 0
+        f = fit_points(inst, uid, vid)
         if f:
-            pm.soft_terms.append((w.fit * SOFT_SCALE * f, pm.t[(uid, vid)], "S-FIT"))
+            pm.soft_terms.append((f, pm.new_at(uid, vid), "S-FIT"))
     if inst.policy.continuity == "soft" and w.continuity:
         for vid, prev in inst.prev_units.items():
             secs = [pm.t[(u, vid)] for u in sorted(prev) if (u, vid) in pm.t]

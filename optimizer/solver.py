@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 from ortools.sat.python import cp_model
 
+from .decompose import should_decompose, solve_parts
 from .domain import Dataset
 from .instance import Instance, build_instance, class_order
 from .model import PlanModel, build_model, soft_objective
@@ -139,9 +140,16 @@ def solve(
     workers: int = 2,
     progress: Progress | None = None,
     handle_sigint: bool = False,
+    method: str = "auto",
+    _must_send: set[str] | None = None,
+    _skill_rates: dict[str, dict[str, float]] | None = None,
 ) -> SolveResult:
     """Build and solve the plan. Raises only :class:`InputError` (bad data, bad policy, or a
-    pin no rule allows); infeasible, timeout and Ctrl-C come back as a status."""
+    pin no rule allows); infeasible, timeout and Ctrl-C come back as a status.
+
+    ``method``: ``exact`` — one master model for the whole dataset; ``decompose`` — one per
+    county, tied by a flow relaxation that also gives the bound (:mod:`optimizer.decompose`);
+    ``auto`` — decompose when several counties hold 600 or more villages to staff."""
     from .loading import load_dataset
 
     t0 = time.monotonic()
@@ -150,12 +158,24 @@ def solve(
     if not isinstance(policy, Policy):
         policy = load_policy(policy)
     plan_date = plan_date or date.today()
-    inst = build_instance(dataset, policy, plan_date)
+    inst = build_instance(dataset, policy, plan_date, _must_send, _skill_rates)
+    deadline = None if time_limit is None else t0 + time_limit
+    if method == "decompose" or (method == "auto" and should_decompose(inst)):
+        stop = threading.Event()
+        restore = _catch_sigint(None, stop) if handle_sigint else None
+        try:
+            res = solve_parts(inst, deadline=deadline, seed=seed, workers=workers,
+                              progress=progress, stop=stop, t0=t0)  # fmt: skip
+        finally:
+            if restore is not None:
+                restore()
+        res.time_limit, res.interrupted = time_limit, stop.is_set()
+        res.wall_time = time.monotonic() - t0
+        return res
     pm = build_model(inst)
     if progress:
         progress(f"model: {len(pm.t) + len(pm.n)} unit-village variables, {len(pm.a)} cadre-role variables, {len(inst.need)} villages with a "
                  f"requirement, {len(inst.incumbents)} incumbents kept")  # fmt: skip
-    deadline = None if time_limit is None else t0 + time_limit
     res = SolveResult("UNKNOWN", inst, seed=seed, workers=workers, time_limit=time_limit,
                       notes=list(pm.notes))  # fmt: skip
     solver = cp_model.CpSolver()
@@ -175,7 +195,8 @@ def solve(
     return res
 
 
-def _catch_sigint(solver: cp_model.CpSolver, stop: threading.Event) -> Callable[[], None] | None:
+def _catch_sigint(solver: cp_model.CpSolver | None,
+                  stop: threading.Event) -> Callable[[], None] | None:  # fmt: skip
     """Ctrl-C stops the search and keeps the best plan so far. The main thread sits inside
     CP-SAT's C++ code, where Python handlers cannot run; the interpreter still writes the
     signal to a wakeup pipe, and a watcher thread turns that into ``stop_search()``."""
@@ -192,7 +213,8 @@ def _catch_sigint(solver: cp_model.CpSolver, stop: threading.Event) -> Callable[
             ready, _, _ = select.select([r], [], [], 0.2)
             if ready and os.read(r, 64):
                 stop.set()
-                solver.stop_search()
+                if solver is not None:
+                    solver.stop_search()
 
     thread = threading.Thread(target=watch, daemon=True)
     thread.start()
@@ -278,6 +300,8 @@ def _run(pm: PlanModel, solver: cp_model.CpSolver, res: SolveResult, t0: float,
         status = _phase(solver, m, res, {"phase": "coverage", "classes": [k]}, watch, seed,
                         deadline)  # fmt: skip
         if status is None:
+            if res.status == "UNKNOWN" and trusted:
+                _fallback(pm, res, start, classes, required, seed, workers)
             return
         solved_any = True
         proven &= status == cp_model.OPTIMAL
@@ -342,6 +366,23 @@ def _run(pm: PlanModel, solver: cp_model.CpSolver, res: SolveResult, t0: float,
     _seat(pm, res, seed, workers, max(5.0, _remaining(deadline)))
     if not res.coverage_proven and res.status == "OPTIMAL":
         res.status = "FEASIBLE"
+
+
+def _fallback(pm: PlanModel, res: SolveResult, start: dict, classes: list[str],
+              required: dict[str, int], seed: int, workers: int) -> None:  # fmt: skip
+    """Out of time before CP-SAT found a coverage plan: the greedy start is a valid plan."""
+    from .greedy import greedy_coverage
+
+    got = greedy_coverage(pm, start)
+    res.coverage = {k: (got.get(k, 0), required[k]) for k in classes}
+    res._seats = {
+        **{(u, v, "secretary"): 1 for (u, v) in start["t"]},
+        **{(u, v, "member"): k for (u, v), k in start["n"].items() if k},
+    }
+    res.status = "FEASIBLE"
+    res.notes.append("time limit reached during the coverage search: the plan is the greedy "
+                     "start, not improved by the solver")  # fmt: skip
+    _seat(pm, res, seed, workers, 10.0)
 
 
 def _phase(solver: cp_model.CpSolver, m: cp_model.CpModel, res: SolveResult,

@@ -1,0 +1,92 @@
+"""The decomposition (one model per county, tied by a flow relaxation) against the exact model.
+
+The exact single-model path is the reference on small instances: both must fill the same
+posts and reach the same objective, and the relaxation must bound every exact optimum.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from factory import DAY, cadre, dataset, unit, village
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_property import instances
+
+from optimizer import load_policy, solve
+from optimizer.decompose import plan_points
+from optimizer.instance import build_instance
+from optimizer.plan import write_plan
+from optimizer.policy import PRESETS
+from optimizer.relax import relax
+from optimizer.verify import verify_plan
+
+A, B = "430121", "430122"
+
+
+def two_counties():
+    """Two counties with their own units, and one province unit nearer to county B."""
+    units = [unit("KA", region=A, x=0), unit("KB", region=B, x=50),
+             unit("P", "province", x=45, kind="organ", staff=30)]  # fmt: skip
+    cadres = [cadre(f"a{i}", "KA") for i in range(5)]
+    cadres += [cadre(f"b{i}", "KB", political_status="none" if i else "member",
+                     party_date=None if i else DAY.replace(year=2010)) for i in range(3)]  # fmt: skip
+    cadres += [cadre(f"p{i}", "P", rank="deputy_division") for i in range(3)]
+    villages = [village("VA1", "key", x=1), village("VA2", "other", x=2)]
+    villages += [replace(village(f"VB{i}", "key", x=50 + i), county=B) for i in (1, 2)]
+    return dataset(units, cadres, villages)
+
+
+def test_decompose_agrees_with_exact_on_two_counties():
+    ds, policy = two_counties(), load_policy("central-2021")
+    exact = solve(ds, policy, DAY, method="exact", time_limit=30)
+    split = solve(ds, policy, DAY, method="decompose", time_limit=30, workers=2)
+    assert exact.status == "OPTIMAL"
+    assert split.coverage == exact.coverage
+    assert split.objective == plan_points(exact.instance, exact.assignments) == exact.objective
+    assert split.status == "OPTIMAL" or split.gap > 0
+    # the province unit's people are handed to county B, whose own unit is short of members
+    assert {a.cadre_id[0] for a in split.assignments if a.village_id.startswith("VB")} >= {"p"}
+
+
+def test_decompose_is_reproducible():
+    ds, policy = two_counties(), load_policy("central-2021")
+    runs = [solve(ds, policy, DAY, method="decompose", time_limit=30, workers=w).plan
+            for w in (1, 2, 2)]  # fmt: skip
+    assert runs[1].equals(runs[2])
+    assert runs[0].equals(runs[1])
+
+
+@settings(max_examples=40, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
+@given(ds=instances(), preset=st.sampled_from(PRESETS))
+def test_relaxation_bounds_every_exact_optimum(ds, preset):
+    """No plan fills more posts than the relaxation, nor, filling as many, scores more than
+    the flow or the LP bound."""
+    policy = load_policy(preset)
+    res = solve(ds, policy, DAY, method="exact", time_limit=20)
+    rel = relax(build_instance(ds, policy, DAY), lp=True)
+    filled = sum(f for f, _ in res.coverage.values())
+    assert filled <= rel.max_posts
+    if filled == rel.max_posts and res.status == "OPTIMAL" and res.objective is not None:
+        assert plan_points(res.instance, res.assignments) <= rel.bound + 1e-6
+
+
+@settings(max_examples=25, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
+@given(ds=instances(), preset=st.sampled_from(PRESETS), data=st.data())
+def test_every_decomposed_plan_verifies_clean(tmp_path_factory, ds, preset, data):
+    # move some villages and county-level units to a second county
+    moved = {v for v in ds.villages if data.draw(st.booleans())}
+    ds.villages = {k: replace(v, county=B) if k in moved else v for k, v in ds.villages.items()}
+    ds.units = {k: replace(u, region=B) if u.level in ("county", "township")
+                and data.draw(st.booleans()) else u for k, u in ds.units.items()}  # fmt: skip
+    policy = load_policy(preset)
+    res = solve(ds, policy, DAY, method="decompose", time_limit=20)
+    assert res.has_plan, (res.status, res.notes)
+    out = tmp_path_factory.mktemp("p") / "plan"
+    write_plan(res.tables, out)
+    hard = [v for v in verify_plan(ds, out, policy, DAY) if v.severity == "hard"]
+    stated = {n.split()[4] for n in res.notes if "U-PARTICIPATE" in n}
+    hard = [v for v in hard if not (v.rule == "U-PARTICIPATE" and v.detail_en.split()[2] in stated)]
+    assert hard == [], [(v.rule, v.village_id, v.cadre_id, v.detail_en) for v in hard]
