@@ -229,3 +229,25 @@ def test_cli_replan_bad_recall_file_is_one_line_per_problem(county, tmp_path, ca
     assert capsys.readouterr().err.strip() == (
         "recall.csv, row 1: missing required column cadre_id (干部编号)"
     )
+
+
+@pytest.mark.parametrize(("at", "closed", "withdrawn"), [(date(2027, 3, 1), 1, 0), (DAY, 0, 1)])
+def test_approving_a_repair_ends_the_lost_posting_in_the_ledger(tmp_path, at, closed, withdrawn):
+    from optimizer import ledger as L
+
+    ds = dataset([unit("U1")], [cadre(f"A{i}", "U1") for i in range(3)], [village("V1", "key")])
+    base, plan = solved(tmp_path, ds)
+    sec = plan[plan.role == "secretary"].cadre_id.iloc[0]
+    mem = plan[plan.role == "member"].cadre_id.iloc[0]
+    db = tmp_path / "l.db"
+    L.approve_plan(db, base)
+    rep = replan(ds, base, POLICY, [Recall(mem)], at)
+    write_repair(rep, tmp_path / "fixed")
+    out = L.approve_plan(db, tmp_path / "fixed")
+    assert (out.added, out.already, out.closed, out.withdrawn) == (1, 1, closed, withdrawn)
+    new = rep.changes.cadre_id.iloc[1]
+    with L.Ledger(db) as lg:
+        got = sorted((e.cadre_id, e.start, e.end) for e in lg.history())
+    end = date(2028, 9, 1)
+    want = [(sec, DAY, end), (new, at, end)] + ([(mem, DAY, at)] if closed else [])
+    assert got == sorted(want)
