@@ -172,6 +172,8 @@ class Ledger:
         self.path = Path(path)
         if self.path.is_dir():
             raise InputError([Problem(str(self.path), "is a folder: expected a ledger file")])
+        if not self.path.parent.is_dir():
+            raise InputError([Problem(str(self.path), "its folder does not exist")])
         try:
             self.conn = sqlite3.connect(self.path, isolation_level=None)
             self.conn.execute("PRAGMA foreign_keys = ON")
@@ -318,11 +320,9 @@ class Ledger:
                 for pid, e in by_cadre[old.cadre_id]
                 if e.village_id == old.village_id
                 and e.role == old.role
-                and e.start <= when
+                and (e.start <= when or e.key == old.key)
                 and (e.end is None or e.end > when)
             ]
-            if not match:
-                match = [(pid, e) for pid, e in by_cadre[old.cadre_id] if e.key == old.key]
             for pid, e in match:
                 by_cadre[old.cadre_id].remove((pid, e))
                 if e.start >= when:
@@ -802,7 +802,7 @@ def _repair_closings(
                     )
                 )
             continue
-        old = Entry(r["cadre_id"], r["unit_id"], r["old_village_id"], "county", role, start)
+        old = Entry(r["cadre_id"], r["unit_id"], r["old_village_id"], "", role, start)
         out.append((old, when))
     return out
 

@@ -633,11 +633,11 @@ def extra_columns(source: str | Path, table: s.Table) -> dict[str, dict[str, str
     if raw is None or not raw.headers:
         return {}
     lookup = s.column_lookup(table)
-    known = {i for i, h in enumerate(raw.headers) if h.strip().lower() in lookup}
-    key = next((i for i, h in enumerate(raw.headers) if lookup.get(h.strip().lower())
-                and lookup[h.strip().lower()].name == _ID_COLUMN.get(table.name)), None)  # fmt: skip
+    cols = {i: lookup.get(h.strip().lower()) for i, h in enumerate(raw.headers)}
+    key = next((i for i, c in cols.items() if c and c.name == _ID_COLUMN.get(table.name)), None)
     if key is None:
         return {}
+    known = {i for i, c in cols.items() if c is not None}
     extra = [i for i in range(len(raw.headers)) if i not in known and raw.headers[i].strip()]
     return {
         cells[key]: {raw.headers[i]: cells[i] if i < len(cells) else "" for i in extra}
