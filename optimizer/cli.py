@@ -53,6 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--time-limit", type=float, default=60.0, help="seconds (default 60)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--ledger", type=Path, default=None,
+                   help="take the history from this posting ledger, as of the plan date")  # fmt: skip
     _common(p)
 
     p = sub.add_parser("verify", help="independent check of every rule on a plan folder")
@@ -92,6 +94,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("template", help="write an empty input workbook with Chinese headers")
     p.add_argument("--out", type=Path, required=True)
     _common(p)
+
+    from .cli_ledger import add_parsers
+
+    add_parsers(sub, _common, _date_arg)
     return parser
 
 
@@ -167,6 +173,10 @@ def cmd_solve(args: argparse.Namespace) -> int:
 
     policy = load_policy(args.policy)
     ds = load_dataset(args.dataset)
+    if args.ledger:
+        from .ledger import use_ledger
+
+        use_ledger(ds, args.ledger, args.date or date.today())
     res = solve(
         ds,
         policy,
@@ -235,9 +245,11 @@ COMMANDS = {
 
 
 def main(argv: list[str] | None = None) -> int:
+    from .cli_ledger import COMMANDS as LEDGER_COMMANDS
+
     args = build_parser().parse_args(argv)
     try:
-        return COMMANDS[args.command](args)
+        return {**COMMANDS, **LEDGER_COMMANDS}[args.command](args)
     except InputError as exc:
         for problem in exc.problems:
             print(str(problem), file=sys.stderr)

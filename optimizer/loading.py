@@ -607,6 +607,45 @@ def _load_links(
                 ds.recall.append(d.Recall(r["cadre_id"], r["reason"] or ""))
 
 
+def load_table(path: str | Path, table: s.Table) -> list[tuple[int, dict[str, Any]]]:
+    """One table from a CSV file of its own (a recall list handed to ``replan``): parsed rows
+    with their spreadsheet row numbers. Raises :class:`InputError` listing every problem."""
+    path = Path(path)
+    out = _Collector()
+    rows: list[tuple[int, dict[str, Any]]] = []
+    if not path.is_file():
+        out.add(None, f"no such file: expected a CSV file of table {table.name}", file=str(path))
+    else:
+        raw = _read_csv(path, table, out)
+        if raw is not None and raw.headers and _map_headers(raw, out):
+            rows = _parse_rows(raw, out, set())
+    if out.problems:
+        raise InputError(out.problems)
+    return rows
+
+
+def extra_columns(source: str | Path, table: s.Table) -> dict[str, dict[str, str]]:
+    """The columns of a table the data contract does not know (kept by the user, ignored by
+    the solver), per row id: e.g. phone or ID-number columns of the cadres table. Empty when
+    the table cannot be read; :func:`load_dataset` reports why."""
+    raws, _ = read_raw(Path(source), _Collector())
+    raw = raws.get(table.name)
+    if raw is None or not raw.headers:
+        return {}
+    lookup = s.column_lookup(table)
+    cols = {i: lookup.get(h.strip().lower()) for i, h in enumerate(raw.headers)}
+    key = next((i for i, c in cols.items() if c and c.name == _ID_COLUMN.get(table.name)), None)
+    if key is None:
+        return {}
+    known = {i for i, c in cols.items() if c is not None}
+    extra = [i for i in range(len(raw.headers)) if i not in known and raw.headers[i].strip()]
+    return {
+        cells[key]: {raw.headers[i]: cells[i] if i < len(cells) else "" for i in extra}
+        for cells in raw.rows
+        if key < len(cells) and cells[key]
+    }
+
+
 def _add_years(day: date, years: int) -> date:
     try:
         return day.replace(year=day.year + years)

@@ -300,8 +300,9 @@ def _json(obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=False, indent=2, default=default) + "\n"
 
 
-def write_plan(plan: Plan, out: Path) -> None:
-    """Write every output into a temporary sibling folder, then move it into place."""
+def write_plan(plan: Plan, out: Path, extra: dict[str, pd.DataFrame] | None = None) -> None:
+    """Write every output into a temporary sibling folder, then move it into place.
+    ``extra``: more CSV files for the same folder (``changes.csv`` of a repair)."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
@@ -312,6 +313,8 @@ def write_plan(plan: Plan, out: Path) -> None:
         (tmp / "kpis.json").write_text(_json(plan.kpis), encoding="utf-8")
         (tmp / "manifest.json").write_text(_json(plan.manifest), encoding="utf-8")
         _write_xlsx(plan, tmp / "plan.xlsx")
+        for name, frame in (extra or {}).items():
+            frame.to_csv(tmp / name, index=False, lineterminator="\n")
         if out.exists():
             old = out.with_name(f".{out.name}.old")
             if old.exists():

@@ -1,0 +1,193 @@
+"""Command line for plans across terms: ``replan``, ``ledger import|approve|export`` and
+``anonymize``. Kept apart from :mod:`optimizer.cli` so that module stays a short list."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+EXIT_OK, EXIT_BAD_INPUT, EXIT_SHORT, EXIT_NO_PLAN = 0, 2, 3, 4
+
+
+def add_parsers(sub: Any, common: Any, date_arg: Any) -> None:
+    """Register the subcommands on the ``zhucun`` parser (``sub`` from add_subparsers)."""
+    from .ledger import DEFAULT_LEDGER
+    from .redact import REDACT_MODES
+
+    p = sub.add_parser("replan", help="repair a plan after recalls with minimal disruption")
+    p.add_argument("dataset", type=Path, help="folder of CSV files or an .xlsx workbook")
+    p.add_argument("plandir", type=Path, help="the plan folder to repair")
+    p.add_argument(
+        "--recall",
+        type=Path,
+        default=None,
+        help="CSV with cadre_id[,reason]: cadres recalled now (cadres of the plan "
+        "marked unavailable in the dataset are replaced too)",
+    )
+    p.add_argument("--policy", required=True, help="preset name or policy YAML file")
+    p.add_argument("--out", type=Path, required=True, help="output folder (written atomically)")
+    p.add_argument(
+        "--date",
+        type=date_arg,
+        default=None,
+        help="repair date: replacements start then (default: the plan's date)",
+    )
+    p.add_argument(
+        "--threshold",
+        type=float,
+        default=None,
+        help="also re-solve the whole plan, and take it if it fills more posts or "
+        "beats the repair's objective by more than this many points",
+    )
+    p.add_argument("--time-limit", type=float, default=60.0, help="seconds per solve")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--workers", type=int, default=2)
+    common(p)
+
+    p = sub.add_parser("ledger", help="posting ledger: import history, approve plans, export")
+    lsub = p.add_subparsers(dest="ledger_command", required=True, metavar="ACTION")
+    q = lsub.add_parser("import", help="record a dataset's history table")
+    q.add_argument("dataset", type=Path, help="folder of CSV files or an .xlsx workbook")
+    q.add_argument("--ledger", type=Path, default=Path(DEFAULT_LEDGER), help="SQLite file")
+    common(q)
+    q = lsub.add_parser("approve", help="record an approved plan folder's postings")
+    q.add_argument("plandir", type=Path, help="a plan folder written by solve or replan")
+    q.add_argument("--ledger", type=Path, default=Path(DEFAULT_LEDGER), help="SQLite file")
+    common(q)
+    q = lsub.add_parser("export", help="write the history table as of a date")
+    q.add_argument("--date", type=date_arg, default=None, help="as of (default today)")
+    q.add_argument("--out", type=Path, required=True, help="CSV file to write")
+    q.add_argument("--ledger", type=Path, default=Path(DEFAULT_LEDGER), help="SQLite file")
+    q.add_argument(
+        "--redact",
+        nargs="?",
+        const="mask",
+        choices=REDACT_MODES,
+        default=None,
+        help="mask (default) or drop birth dates, phone and ID numbers",
+    )
+    common(q)
+
+    p = sub.add_parser("anonymize", help="write a pseudonymised copy of a dataset to share")
+    p.add_argument("dataset", type=Path, help="folder of CSV files or an .xlsx workbook")
+    p.add_argument("--out", type=Path, required=True, help="new folder for the copy")
+    p.add_argument("--seed", type=int, default=0, help="same seed, same copy")
+    p.add_argument(
+        "--shift-years",
+        type=int,
+        default=None,
+        help="move dates back this many years (a negative multiple of 4)",
+    )
+    p.add_argument(
+        "--date",
+        type=date_arg,
+        default=None,
+        help="the plan date, to name its shifted value in the copy's README",
+    )
+    p.add_argument(
+        "--key",
+        type=Path,
+        default=None,
+        help="write the original→pseudonym mapping here (keep it private)",
+    )
+    common(p)
+
+
+def _say(args: argparse.Namespace, en: str, zh: str | None = None) -> None:
+    if not getattr(args, "quiet", False):
+        print(zh if zh is not None and args.lang == "zh" else en, file=sys.stderr)
+
+
+def cmd_replan(args: argparse.Namespace) -> int:
+    from .loading import load_dataset
+    from .policy import load_policy
+    from .replan import read_recall, replan, write_repair
+    from .solver import stderr_progress
+
+    policy = load_policy(args.policy)
+    ds = load_dataset(args.dataset)
+    recall = read_recall(args.recall) if args.recall else []
+    rep = replan(
+        ds,
+        args.plandir,
+        policy,
+        recall,
+        args.date,
+        threshold=args.threshold,
+        time_limit=args.time_limit,
+        seed=args.seed,
+        workers=args.workers,
+        progress=None if args.quiet else stderr_progress,
+        recall_file=args.recall.name if args.recall else "--recall",
+    )
+    for note in rep.notes:
+        print(f"note: {note}", file=sys.stderr)
+    if rep.status == "INFEASIBLE":
+        print(
+            "no plan: the require pins contradict each other or the other hard rules",
+            file=sys.stderr,
+        )
+        return EXIT_BAD_INPUT
+    if not rep.has_plan:
+        print(f"no repaired plan found within {args.time_limit:g} s", file=sys.stderr)
+        return EXIT_NO_PLAN
+    write_repair(rep, args.out)
+    for c in rep.changes.to_dict("records"):
+        old = f"{c['old_village_id']} {c['old_role']}" if c["old_village_id"] else "—"
+        new = f"{c['new_village_id']} {c['new_role']}" if c["new_village_id"] else "—"
+        print(f"{c['kind']:8} {c['cadre_id']} {c['cadre_name']}: {old} → {new} ({c['reason']})")
+    k = rep.plan.kpis  # type: ignore[union-attr]
+    _say(
+        args,
+        f"{rep.mode} repair of {len(rep.affected)} village(s): {len(rep.changes)} change(s), "
+        f"{k['posts_filled']}/{k['posts_required']} required posts filled, "
+        f"{rep.wall_time:.1f} s → {args.out}",
+        f"修复（{rep.mode}）涉及 {len(rep.affected)} 个村：变动 {len(rep.changes)} 处，"
+        f"必需岗位已配 {k['posts_filled']}/{k['posts_required']}，用时 {rep.wall_time:.1f} 秒 → "
+        f"{args.out}",
+    )
+    return EXIT_OK if rep.all_filled else EXIT_SHORT
+
+
+def cmd_ledger(args: argparse.Namespace) -> int:
+    from .ledger import approve_plan, export_history, import_dataset
+
+    if args.ledger_command == "import":
+        out = import_dataset(args.ledger, args.dataset)
+    elif args.ledger_command == "approve":
+        out = approve_plan(args.ledger, args.plandir)
+    else:
+        day = args.date or date.today()
+        n = export_history(args.ledger, day, args.out, args.redact)
+        redacted = f", personal data {args.redact}ed" if args.redact else ""
+        _say(
+            args,
+            f"wrote {n} posting(s) as of {day}{redacted} → {args.out}",
+            f"已导出截至 {day} 的 {n} 条派驻记录 → {args.out}",
+        )
+        return EXIT_OK
+    _say(args, out.render("en"), out.render("zh"))
+    return EXIT_OK
+
+
+def cmd_anonymize(args: argparse.Namespace) -> int:
+    from .anonymize import anonymize, write_anonymized
+    from .loading import load_dataset
+
+    ds = load_dataset(args.dataset)
+    anon = anonymize(ds, args.seed, args.shift_years)
+    write_anonymized(anon, args.out, args.date, args.key)
+    when = f"; plan date {args.date} becomes {anon.date(args.date)}" if args.date else ""
+    _say(
+        args,
+        f"wrote an anonymised copy to {args.out}: dates {anon.shift_years} years{when}",
+        f"已写出脱敏数据 {args.out}：日期平移 {anon.shift_years} 年"
+        + (f"，选派日期 {args.date} 对应 {anon.date(args.date)}" if args.date else ""),
+    )
+    return EXIT_OK
+
+
+COMMANDS = {"replan": cmd_replan, "ledger": cmd_ledger, "anonymize": cmd_anonymize}
