@@ -12,7 +12,7 @@ What-if scenarios:
     run(scenarios, out, jobs=2, dask=None)  -> list[RunResult]   one run folder each
     compare(runs) -> DataFrame (KPIs side by side); comparison(runs) -> KPIs, moves, villages
     plan_diff(a, b), village_diff(a, b) -> DataFrame; write_comparison(cmp, dir)
-    plot_coverage, plot_team_sizes, plot_travel, plot_unit_load, plot_map, save_plots
+    plot_coverage, plot_team_sizes, plot_travel, plot_unit_load, plot_map, plot_sweep, save_plots
 """
 
 from typing import Any
@@ -40,8 +40,8 @@ from .scenario import expand_sweep as sweep
 from .solver import SolveResult, solve
 from .verify import Violation, verify_plan, violations_frame
 
-_PLOTS = ("plot_coverage", "plot_map", "plot_team_sizes", "plot_travel", "plot_unit_load",
-          "save_plots")  # fmt: skip
+_PLOTS = ("plot_coverage", "plot_map", "plot_sweep", "plot_team_sizes", "plot_travel",
+          "plot_unit_load", "save_plots")  # fmt: skip
 
 
 def __getattr__(name: str) -> Any:
@@ -78,6 +78,7 @@ __all__ = [
     "plan_diff",
     "plot_coverage",
     "plot_map",
+    "plot_sweep",
     "plot_team_sizes",
     "plot_travel",
     "plot_unit_load",

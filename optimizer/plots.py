@@ -12,6 +12,7 @@ import math
 from pathlib import Path
 from typing import Any
 
+import matplotlib
 import networkx as nx
 import numpy as np
 from matplotlib.figure import Figure
@@ -21,6 +22,7 @@ from .compare import Run, kpi_values, load_runs
 from .domain import CATEGORIES, LEVELS, Dataset
 from .errors import InputError, Problem
 
+_MPL = tuple(int(x) for x in matplotlib.__version__.split(".")[:2])
 LEVEL_COLOURS = {
     "province": "#c0392b",
     "city": "#e67e22",
@@ -93,7 +95,8 @@ def plot_travel(runs: Any, datasets: dict[str, Dataset] | None = None) -> Figure
     data = [travel_distances(r, (datasets or {}).get(r.name)) for r in runs]
     fig = Figure(figsize=(8.0, 1.2 + 0.5 * len(runs)), layout="constrained")
     ax = fig.add_subplot()
-    ax.boxplot(data, vert=False, showmeans=True)
+    horizontal = {"orientation": "horizontal"} if _MPL >= (3, 10) else {"vert": False}
+    ax.boxplot(data, showmeans=True, **horizontal)
     ax.set_yticks(range(1, len(runs) + 1), [r.name for r in runs])
     ax.invert_yaxis()
     ax.set_xlabel("km from the sending unit to the village (mean ▲)")
@@ -196,6 +199,46 @@ def plot_map(run: Any, dataset: Dataset | None = None, show_units: bool = True) 
     return fig
 
 
+def sweep_value(run: Run, key: str) -> Any:
+    """The value of a dotted scenario key in a run (``overrides.eligibility.max_age``); None
+    when the scenario does not set it (the policy's own value applies)."""
+    cur: Any = run.scenario
+    for part in key.split("."):
+        if isinstance(cur, list) and part.isdigit() and int(part) < len(cur):
+            cur = cur[int(part)]
+        elif isinstance(cur, dict) and part in cur:
+            cur = cur[part]
+        else:
+            return None
+    return cur
+
+
+def plot_sweep(
+    runs: Any,
+    key: str,
+    kpis: tuple[str, ...] = ("posts_filled_pct", "young_pct", "travel_km_mean", "cost_wan_yuan"),
+) -> Figure:
+    """KPIs (keys of ``compare.LABELS``) against a swept scenario key, one panel each. Runs
+    are ordered by the key's value; a run without it (the policy default) comes last as
+    ``none``."""
+    from .compare import LABELS
+
+    runs = load_runs(runs)
+    pts = sorted(((sweep_value(r, key), kpi_values(r)) for r in runs),
+                 key=lambda p: (p[0] is None, p[0] if p[0] is not None else 0))  # fmt: skip
+    labels = ["none" if v is None else str(v) for v, _ in pts]
+    fig = Figure(figsize=(3.4 * len(kpis), 3.2), layout="constrained")
+    for i, k in enumerate(kpis):
+        ax = fig.add_subplot(1, len(kpis), i + 1)
+        ys = [vals.get(k) for _, vals in pts]
+        ax.plot(range(len(ys)), [np.nan if y is None else y for y in ys], marker="o")
+        ax.set_xticks(range(len(ys)), labels)
+        ax.set_xlabel(key.split(".")[-1])
+        ax.set_title(LABELS[k][0], fontsize="medium")
+    fig.suptitle(f"Sweep over {key}")
+    return fig
+
+
 def save_plots(runs: Any, out: str | Path, prefix: str = "compare") -> list[Path]:
     """Every comparison chart and one map per run, as PNG files in ``out``."""
     runs = load_runs(runs)
@@ -245,9 +288,11 @@ def _dataset(run: Run) -> Dataset:
 __all__ = [
     "plot_coverage",
     "plot_map",
+    "plot_sweep",
     "plot_team_sizes",
     "plot_travel",
     "plot_unit_load",
     "save_plots",
+    "sweep_value",
     "travel_distances",
 ]

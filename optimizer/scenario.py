@@ -1138,15 +1138,21 @@ def _label(v: Any) -> str:
 
 
 def expand_sweep(
-    base: Scenario | dict[str, Any], axes: dict[str, list[Any]], source: Path | None = None
+    base: Scenario | dict[str, Any],
+    axes: dict[str, list[Any]],
+    source: Path | None = None,
+    name: str | None = None,
 ) -> list[Scenario]:
     """One scenario per combination of the axes' values (their product, in order), named
-    ``<name>.<key>=<value>`` with the last part of each dotted key."""
+    ``<name>.<key>=<value>`` with the last part of each dotted key; ``name`` defaults to the
+    base scenario's."""
     if isinstance(base, Scenario):
         source = base.source
         doc = base.to_doc()
     else:
         doc = copy.deepcopy(base)
+    if name is not None:
+        doc["name"] = name
     file = str(source) if source else f"scenario {doc.get('name')}"
     problems: list[Problem] = []
     _check_axes(axes, doc, file, problems)

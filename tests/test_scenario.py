@@ -490,3 +490,20 @@ def test_cli_run_and_bad_input(tmp_path, two_files, capsys):
         "joint, cluster"
     ]
     assert not out2.exists()
+
+
+def test_readme_example_is_valid(tmp_path):
+    text = (ROOT / "README.md").read_text("utf-8")
+    block = text.split("# scenarios/my-question.yaml\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "what-if").symlink_to(WHAT_IF)  # the block extends what-if/baseline.yaml
+    scs = load_scenarios(write(tmp_path / "my-question.yaml", block))
+    assert [s.name for s in scs] == [f"dropout-age-57.factor={x}" for x in ("0.9", "0.8", "0.7")]
+    assert scs[2].edits == [{"scale_candidates": {"factor": 0.7, "seed": 1}}]
+    assert scs[0].overrides == {"eligibility": {"max_age": 57}}
+
+
+def test_sweep_api_name(data_dir):
+    base = Scenario("b", data_dir, "hunan-2021", "2026-09-01")
+    scs = sweep(base, {"plan_date": ["2026-09-01", "2027年3月"]}, name="when")
+    assert [s.name for s in scs] == ["when.plan_date=2026-09-01", "when.plan_date=2027年3月"]
+    assert scs[1].plan_date == date(2027, 3, 1)
