@@ -22,7 +22,7 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -77,20 +77,25 @@ class Solved:
     plan: Plan | None
     notes: list[str]
     wall_time: float
+    problems: list[Problem] = field(default_factory=list)
+    """Bad input found by the solver (a pin no rule allows), carried back as data."""
 
 
 def solve_job(job: Job) -> Solved:
     """Solve one job; runs in a worker (top-level so it pickles by reference)."""
     from .solver import solve
 
-    res = solve(
-        job.dataset,
-        job.policy,
-        job.plan_date,
-        time_limit=job.time_limit,
-        seed=job.seed,
-        workers=job.workers,
-    )
+    try:
+        res = solve(
+            job.dataset,
+            job.policy,
+            job.plan_date,
+            time_limit=job.time_limit,
+            seed=job.seed,
+            workers=job.workers,
+        )
+    except InputError as exc:
+        return Solved(job.name, "BAD_INPUT", False, False, None, [], 0.0, list(exc.problems))
     plan = res.tables if res.has_plan else None
     return Solved(
         job.name, res.status, res.has_plan, res.all_filled, plan, list(res.notes), res.wall_time
@@ -166,7 +171,13 @@ def run(
     out.mkdir(parents=True, exist_ok=True)
     _update_index(out, [p.scenario.name for p in prepared])
 
+    problems: list[Problem] = []
+
     def done(solved: Solved) -> None:
+        if solved.problems:  # name the scenario: the data is its edited dataset
+            problems.extend(replace(p, file=f"scenario {solved.name}: {p.file}")
+                            for p in solved.problems)  # fmt: skip
+            return
         results[solved.name] = _finish(out, by_name[solved.name], solved, progress)
 
     if dask is not None:
@@ -182,6 +193,8 @@ def run(
     else:
         for j in job_list:
             done(solve_job(j))
+    if problems:
+        raise InputError(problems)
     return [results[p.scenario.name] for p in prepared]
 
 
@@ -255,7 +268,9 @@ def write_run(path: Path, prep: Prepared, plan: Plan) -> None:
             encoding="utf-8",
         )
         write_dataset_files(prep.files, tmp / "dataset")
-        os.chmod(tmp, 0o755)
+        umask = os.umask(0o022)
+        os.umask(umask)
+        os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes it private
         if path.exists():
             old = path.with_name(f".{path.name}.old")
             if old.exists():

@@ -507,3 +507,21 @@ def test_sweep_api_name(data_dir):
     scs = sweep(base, {"plan_date": ["2026-09-01", "2027年3月"]}, name="when")
     assert [s.name for s in scs] == ["when.plan_date=2026-09-01", "when.plan_date=2027年3月"]
     assert scs[1].plan_date == date(2027, 3, 1)
+
+
+def test_bad_input_found_by_the_solver_comes_back_from_workers(tmp_path, capsys):
+    from factory import Pin
+
+    ds = dataset([unit("U1")], [cadre("C1", "U1"), cadre("C2", "U1")], [village("V1", "weak")],
+                 pins=[Pin("C1", "V1", "require")])  # fmt: skip
+    write_dataset_files(dataset_tables(ds), tmp_path / "d")
+    head = f"dataset: {tmp_path / 'd'}\npolicy: central-2021\nplan_date: 2026-09-01\n"
+    ok = write(tmp_path / "ok.yaml", head)
+    bad = write(tmp_path / "bad.yaml", head + "edits: [{exclude_cadres: [C1]}]\n")
+    code = main(["run", str(ok), str(bad), "--out", str(tmp_path / "o"), "--jobs", "2", "--quiet"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1
+    assert err[0].startswith(
+        "scenario bad: pins, column cadre_id: value 'C1→V1': require pin cannot be met"
+    )
+    assert (tmp_path / "o" / "ok" / "plan.csv").is_file() and not (tmp_path / "o" / "bad").exists()
