@@ -108,10 +108,14 @@ def as_scenarios(items: Scenario | str | Path | Iterable[Scenario | str | Path])
         items = [items]
     out: list[Scenario] = []
     problems: list[Problem] = []
+    files: set[Path] = set()
     for item in items:
         if isinstance(item, Scenario):
             out.append(item)
             continue
+        if Path(item).resolve() in files:  # `baseline.yaml *.yaml`: baseline first, once
+            continue
+        files.add(Path(item).resolve())
         try:
             out.extend(load_scenarios(item))
         except InputError as exc:

@@ -79,7 +79,7 @@ def test_example_scenarios_load():
         "dropout-10",
         "exited-3",
         "hebei-rules",
-        "more-weak",
+        "more-key",
         "age-cap.max_age=55",
         "key-team-min.min=4",
     ):
