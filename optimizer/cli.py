@@ -11,6 +11,8 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from .cli_scenarios import COMMANDS as SCENARIO_COMMANDS
+from .cli_scenarios import add_parsers as scenario_parsers
 from .errors import InputError, Problem
 from .parsing import BadValue, parse_date
 
@@ -94,6 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("template", help="write an empty input workbook with Chinese headers")
     p.add_argument("--out", type=Path, required=True)
     _common(p)
+    scenario_parsers(sub, _common)
 
     from .cli_ledger import add_parsers
 
@@ -241,6 +244,7 @@ COMMANDS = {
     "check": cmd_check,
     "generate": cmd_generate,
     "template": cmd_template,
+    **SCENARIO_COMMANDS,
 }
 
 

@@ -35,8 +35,10 @@ ZH = {
     "reason": "原因",
 }  # fmt: skip
 
-# Estimated annual cost per posted cadre (seed 000 五(二)): 100 yuan a working day, 100 yuan a
-# month for communication, two round trips a month unit ↔ village.
+# Estimated annual cost per posting in force (seed 000 五(二)): 每人每个工作日100元生活补助 (250
+# working days a year), 每人每月100元通讯补助, and 每月可报销2次 round trips unit ↔ village, costed
+# at 0.8 yuan per km (the seeds set no rate: a car's fuel and tolls, 同等数额的油费). Distances
+# are straight lines between unit and village coordinates; postings without them add no travel.
 ALLOWANCE_PER_DAY = 100
 WORKING_DAYS = 250
 COMMUNICATION_PER_MONTH = 100
@@ -229,8 +231,9 @@ def _kpis(res: SolveResult, plan: pd.DataFrame, unstaffed: pd.DataFrame) -> dict
     for vid, grp in plan.groupby("village_id"):
         skills = set().union(*(ds.cadres[c].skills for c in grp.cadre_id))
         needs_met += len(ds.villages[vid].needs & skills)
-    yearly = (ALLOWANCE_PER_DAY * WORKING_DAYS + COMMUNICATION_PER_MONTH * 12) * len(plan)
-    yearly += sum(d * 2 * TRIPS_PER_MONTH * 12 * YUAN_PER_KM for d in dists)
+    living = ALLOWANCE_PER_DAY * WORKING_DAYS * len(plan)
+    communication = COMMUNICATION_PER_MONTH * 12 * len(plan)
+    travel = sum(d * 2 * TRIPS_PER_MONTH * 12 * YUAN_PER_KM for d in dists)
     return {
         "plan_date": inst.plan_date.isoformat(),
         "policy": inst.policy.name,
@@ -254,7 +257,10 @@ def _kpis(res: SolveResult, plan: pd.DataFrame, unstaffed: pd.DataFrame) -> dict
         "young_share": round(sum(young(inst, c) for c in plan.cadre_id) / len(plan), 4) if len(plan) else None,
         "expert_share": round(sum(expert(inst, c) for c in plan.cadre_id) / len(plan), 4) if len(plan) else None,
         "unit_load": {u: int(n) for u, n in sorted(Counter(plan.unit_id).items())},
-        "estimated_annual_cost_yuan": round(yearly),
+        "estimated_annual_cost_yuan": round(living + communication + travel),
+        "cost_living_yuan": living,
+        "cost_communication_yuan": communication,
+        "cost_travel_yuan": round(travel),
         "soft_objective": res.objective,
     }  # fmt: skip
 

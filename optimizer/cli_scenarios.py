@@ -1,0 +1,150 @@
+"""`zhucun run` and `zhucun compare`: the what-if commands (kept apart from cli.py's core)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+EXIT_OK, EXIT_BAD_INPUT, EXIT_NO_PLAN = 0, 2, 4
+
+
+def add_parsers(sub, common: Callable[[argparse.ArgumentParser], None]) -> None:
+    p = sub.add_parser("run", help="solve scenario files, one run folder each")
+    p.add_argument(
+        "scenarios",
+        nargs="+",
+        type=Path,
+        metavar="SCENARIO",
+        help="scenario YAML files (a file with a sweep gives one run per value)",
+    )
+    p.add_argument("--out", type=Path, required=True, help="folder for the run folders")
+    p.add_argument(
+        "--jobs", type=int, default=2, help="local solver processes side by side (default 2)"
+    )
+    p.add_argument(
+        "--dask",
+        metavar="ADDRESS",
+        default=None,
+        help="send the solves to this Dask scheduler (pip install 'zhucun[dask]')",
+    )
+    p.add_argument(
+        "--time-limit",
+        type=float,
+        default=None,
+        help="seconds per solve, replacing each scenario's own",
+    )
+    common(p)
+
+    p = sub.add_parser("compare", help="KPIs side by side and the plan diff against the first run")
+    p.add_argument(
+        "rundirs",
+        nargs="+",
+        type=Path,
+        metavar="RUNDIR",
+        help="run folders (the first is the reference), or a zhucun run --out folder",
+    )
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="where to write compare-*.csv and compare.xlsx (default: the first "
+        "run's parent folder)",
+    )
+    p.add_argument("--plots", action="store_true", help="also save the charts as PNG files")
+    p.add_argument(
+        "--limit",
+        type=int,
+        default=50,
+        help="rows of each diff table to print (0 = all; the files have all)",
+    )
+    common(p)
+
+
+def _say(args: argparse.Namespace, text: str) -> None:
+    if not args.quiet:
+        print(text, file=sys.stderr, flush=True)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from .errors import InputError, Problem
+    from .runner import run
+
+    if args.jobs < 1:
+        raise InputError([Problem("--jobs", "expected a whole number ≥ 1", value=str(args.jobs))])
+    if args.time_limit is not None and args.time_limit <= 0:
+        raise InputError(
+            [Problem("--time-limit", "expected seconds > 0", value=str(args.time_limit))]
+        )
+    results = run(
+        args.scenarios,
+        args.out,
+        jobs=args.jobs,
+        dask=args.dask,
+        time_limit=args.time_limit,
+        progress=lambda t: _say(args, t),
+    )
+    for r in results:
+        for e in r.effects:
+            _say(args, f"{r.name}: {e}")
+        for note in r.notes:
+            _say(args, f"{r.name}: note: {note}")
+    infeasible = [r.name for r in results if r.status == "INFEASIBLE"]
+    missing = [r.name for r in results if not r.has_plan and r.status != "INFEASIBLE"]
+    if infeasible:
+        print(
+            f"no plan: the require pins contradict the hard rules in {', '.join(infeasible)}",
+            file=sys.stderr,
+        )
+    if missing:
+        print(f"no plan found in time for {', '.join(missing)}", file=sys.stderr)
+    _say(args, f"{sum(r.has_plan for r in results)} of {len(results)} runs written to {args.out}")
+    return EXIT_BAD_INPUT if infeasible else EXIT_NO_PLAN if missing else EXIT_OK
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from .compare import ZH, comparison, write_comparison
+
+    cmp = comparison(args.rundirs, args.lang)
+    out = args.out or cmp.runs[0].path.resolve().parent
+    zh = args.lang == "zh"
+    with pd.option_context(
+        "display.max_rows",
+        None,
+        "display.max_columns",
+        None,
+        "display.width",
+        250,
+        "display.max_colwidth",
+        60,
+    ):
+        print(cmp.kpis.to_string(na_rep="–"))
+        for line in cmp.summary():
+            print("\n" + line)
+        for title, frame in (
+            ("人员变动" if zh else "Cadres who move", cmp.moves),
+            ("村变动" if zh else "Villages that change", cmp.villages),
+        ):
+            if frame.empty:
+                continue
+            shown = frame if args.limit <= 0 else frame.head(args.limit)
+            print(f"\n{title} ({len(frame)}):")
+            print((shown.rename(columns=ZH) if zh else shown).to_string(index=False))
+            if len(shown) < len(frame):
+                print(f"… {len(frame) - len(shown)} more rows in the CSV file")
+    written = write_comparison(cmp, out)
+    if args.plots:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        from .plots import save_plots
+
+        written += save_plots(cmp.runs, out)
+    _say(args, f"wrote {', '.join(p.name for p in written)} to {out}")
+    return EXIT_OK
+
+
+COMMANDS = {"run": cmd_run, "compare": cmd_compare}

@@ -1,0 +1,303 @@
+"""`run()`: solve scenarios side by side, one run folder each (``zhucun run``).
+
+Every scenario is validated and prepared (dataset loaded, edits applied, policy merged) in
+this process before any solve starts, so bad input stops the whole run with every problem
+listed and nothing written. The solves then go to local worker processes or to a Dask
+cluster; each job carries its own data, so workers need no access to the input files. The
+solver is deterministic for a given dataset, policy, seed and worker count, so a run gives
+the same plans sequentially, in parallel or on Dask (unless a time limit cuts a solve short).
+
+A run folder holds the ``zhucun solve`` outputs (SPEC §6) plus ``scenario.yaml`` (the resolved
+scenario, re-runnable, with what each edit did as comments), ``policy.yaml`` (the merged
+policy) and ``dataset/`` (the edited dataset that was solved), so
+``zhucun verify RUN/dataset RUN --policy RUN/policy.yaml`` re-checks it on its own.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .domain import Dataset
+from .errors import InputError, Problem
+from .plan import Plan, write_plan
+from .policy import Policy
+from .scenario import Prepared, Scenario, load_scenarios, prepare, write_dataset_files
+
+Progress = Callable[[str], None]
+INDEX = "runs.json"
+"""In the output folder: run names in the order they were given (compare's default order)."""
+
+
+@dataclass
+class RunResult:
+    """What one scenario's solve gave; ``path`` is its run folder (None without a plan)."""
+
+    name: str
+    path: Path | None
+    status: str
+    has_plan: bool
+    all_filled: bool
+    kpis: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    effects: list[str] = field(default_factory=list)
+    wall_time: float = 0.0
+
+
+@dataclass
+class Job:
+    """One solve, as shipped to a worker process or a Dask worker."""
+
+    name: str
+    dataset: Dataset
+    policy: Policy
+    plan_date: date
+    time_limit: float | None
+    seed: int
+    workers: int
+
+
+@dataclass
+class Solved:
+    name: str
+    status: str
+    has_plan: bool
+    all_filled: bool
+    plan: Plan | None
+    notes: list[str]
+    wall_time: float
+    problems: list[Problem] = field(default_factory=list)
+    """Bad input found by the solver (a pin no rule allows), carried back as data."""
+
+
+def solve_job(job: Job) -> Solved:
+    """Solve one job; runs in a worker (top-level so it pickles by reference)."""
+    from .solver import solve
+
+    try:
+        res = solve(
+            job.dataset,
+            job.policy,
+            job.plan_date,
+            time_limit=job.time_limit,
+            seed=job.seed,
+            workers=job.workers,
+        )
+    except InputError as exc:
+        return Solved(job.name, "BAD_INPUT", False, False, None, [], 0.0, list(exc.problems))
+    plan = res.tables if res.has_plan else None
+    return Solved(
+        job.name, res.status, res.has_plan, res.all_filled, plan, list(res.notes), res.wall_time
+    )
+
+
+def as_scenarios(items: Scenario | str | Path | Iterable[Scenario | str | Path]) -> list[Scenario]:
+    """Scenario objects and scenario files (each file may hold a sweep), in order."""
+    if isinstance(items, Scenario | str | Path):
+        items = [items]
+    out: list[Scenario] = []
+    problems: list[Problem] = []
+    files: set[Path] = set()
+    for item in items:
+        if isinstance(item, Scenario):
+            out.append(item)
+            continue
+        if Path(item).resolve() in files:  # `baseline.yaml *.yaml`: baseline first, once
+            continue
+        files.add(Path(item).resolve())
+        try:
+            out.extend(load_scenarios(item))
+        except InputError as exc:
+            problems.extend(exc.problems)
+    seen: dict[str, Scenario] = {}
+    for sc in out:
+        if sc.name in seen and not problems:
+            problems.append(
+                Problem(
+                    sc.file,
+                    f"scenario name {sc.name!r} is also used by "
+                    f"{seen[sc.name].file}: run folders need distinct names",
+                    key="name",
+                )
+            )
+        seen[sc.name] = sc
+    if problems:
+        raise InputError(problems)
+    return out
+
+
+def run(
+    scenarios: Scenario | str | Path | Iterable[Scenario | str | Path],
+    out: str | Path,
+    *,
+    jobs: int = 2,
+    dask: Any = None,
+    time_limit: float | None = None,
+    progress: Progress | None = None,
+) -> list[RunResult]:
+    """Solve each scenario into ``out/<name>/``; results in the order given.
+
+    ``jobs`` local processes solve side by side (1 = in this process); ``dask`` (a scheduler
+    address or a ``distributed.Client``) sends the solves to a Dask cluster instead.
+    ``time_limit`` replaces every scenario's own. Raises :class:`InputError` for bad input,
+    before anything is solved or written."""
+    scs = as_scenarios(scenarios)
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise InputError([Problem(str(out), "expected an output folder, found a file")])
+    prepared = _prepare_all(scs, out)
+    parallel = dask is not None or (jobs > 1 and len(prepared) > 1)
+    job_list = [
+        Job(
+            p.scenario.name,
+            p.dataset,
+            p.policy,
+            p.scenario.plan_date,  # type: ignore[arg-type]
+            time_limit if time_limit is not None else p.scenario.time_limit,
+            p.scenario.seed,
+            1 if parallel else p.scenario.workers,
+        )
+        for p in prepared
+    ]
+    by_name = {p.scenario.name: p for p in prepared}
+    results: dict[str, RunResult] = {}
+    out.mkdir(parents=True, exist_ok=True)
+    _update_index(out, [p.scenario.name for p in prepared])
+
+    problems: list[Problem] = []
+
+    def done(solved: Solved) -> None:
+        if solved.problems:  # name the scenario: the data is its edited dataset
+            problems.extend(replace(p, file=f"scenario {solved.name}: {p.file}")
+                            for p in solved.problems)  # fmt: skip
+            return
+        results[solved.name] = _finish(out, by_name[solved.name], solved, progress)
+
+    if dask is not None:
+        from .dask_runner import solve_on_dask
+
+        solve_on_dask(job_list, dask, done)
+    elif parallel:
+        ctx = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=min(jobs, len(job_list)), mp_context=ctx) as pool:
+            futures = [pool.submit(solve_job, j) for j in job_list]
+            for fut in as_completed(futures):
+                done(fut.result())
+    else:
+        for j in job_list:
+            done(solve_job(j))
+    if problems:
+        raise InputError(problems)
+    return [results[p.scenario.name] for p in prepared]
+
+
+def _prepare_all(scs: list[Scenario], out: Path) -> list[Prepared]:
+    cache: dict[Path, Dataset] = {}
+    prepared: list[Prepared] = []
+    problems: list[Problem] = []
+    for sc in scs:
+        try:
+            prepared.append(prepare(sc, cache, source=str((out / sc.name / "dataset").resolve())))
+        except InputError as exc:
+            problems.extend(p for p in exc.problems if p not in problems)
+    if problems:
+        raise InputError(problems)
+    return prepared
+
+
+def _finish(out: Path, prep: Prepared, solved: Solved, progress: Progress | None) -> RunResult:
+    sc = prep.scenario
+    path = None
+    if solved.plan is not None:
+        path = out / sc.name
+        write_run(path, prep, solved.plan)
+    kpis = solved.plan.kpis if solved.plan is not None else {}
+    if progress:
+        posts = (
+            f"{kpis['posts_filled']}/{kpis['posts_required']} required posts" if kpis else "no plan"
+        )
+        progress(
+            f"{sc.name}: {solved.status}, {posts}, {solved.wall_time:.1f} s"
+            + (f" → {path}" if path else "")
+        )
+    return RunResult(
+        sc.name,
+        path,
+        solved.status,
+        solved.has_plan,
+        solved.all_filled,
+        kpis,
+        solved.notes,
+        prep.effects,
+        solved.wall_time,
+    )
+
+
+def scenario_yaml(prep: Prepared) -> str:
+    """The resolved scenario, re-runnable as it stands; what each edit did as comments."""
+    sc = prep.scenario
+    head = [f"# zhucun run folder of scenario {sc.name}"]
+    if sc.source:
+        head.append(f"# from {sc.source}")
+    if sc.variant:
+        head.append("# sweep values: " + ", ".join(f"{k}={v}" for k, v in sc.variant.items()))
+    head += [f"# {e}" for e in prep.effects]
+    body = yaml.safe_dump(sc.to_doc(), allow_unicode=True, sort_keys=False)
+    return "\n".join(head) + "\n" + body
+
+
+def write_run(path: Path, prep: Prepared, plan: Plan) -> None:
+    """Write a run folder as a temporary sibling and move it into place in one rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
+    try:
+        write_plan(plan, tmp / "plan")
+        for f in (tmp / "plan").iterdir():
+            os.replace(f, tmp / f.name)
+        (tmp / "plan").rmdir()
+        (tmp / "scenario.yaml").write_text(scenario_yaml(prep), encoding="utf-8")
+        (tmp / "policy.yaml").write_text(
+            yaml.safe_dump(prep.policy.to_dict(), allow_unicode=True, sort_keys=False),
+            encoding="utf-8",
+        )
+        write_dataset_files(prep.files, tmp / "dataset")
+        umask = os.umask(0o022)
+        os.umask(umask)
+        os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes it private
+        if path.exists():
+            old = path.with_name(f".{path.name}.old")
+            if old.exists():
+                shutil.rmtree(old)
+            os.replace(path, old)
+            os.replace(tmp, path)
+            shutil.rmtree(old)
+        else:
+            os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _update_index(out: Path, names: list[str]) -> None:
+    index = out / INDEX
+    known: list[str] = []
+    if index.is_file():
+        try:
+            known = [str(n) for n in json.loads(index.read_text("utf-8")).get("runs", [])]
+        except (ValueError, AttributeError):
+            known = []
+    merged = list(dict.fromkeys([*known, *names]))
+    tmp = index.with_name(f".{INDEX}.tmp")
+    tmp.write_text(json.dumps({"runs": merged}, ensure_ascii=False, indent=2) + "\n", "utf-8")
+    os.replace(tmp, index)
