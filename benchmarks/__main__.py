@@ -30,9 +30,12 @@ from typing import Any
 
 PLAN_DATE = date(2026, 9, 1)
 POLICY = "central-2021"
+TARGET_LIMIT = {"county": 10.0, "city": 60.0, "province": 300.0}
+"""Default time limit per scale: the issue's targets (county optimal ≤ 10 s, city ≤ 60 s,
+province ≤ 300 s)."""
 SOLVERS = ("product", "baseline")
 COLUMNS = [
-    "instance", "solver", "status", "first_feasible_s", "wall_s", "posts_filled",
+    "instance", "solver", "limit_s", "status", "first_feasible_s", "wall_s", "posts_filled",
     "posts_required", "objective", "bound", "gap", "peak_rss_mb",
 ]  # fmt: skip
 
@@ -51,6 +54,8 @@ def _product(data: Path, time_limit: float, seed: int) -> dict[str, Any]:
     first = min((t for t, _, _ in traces), default=None)
     if first is None and res.has_plan:
         first = cov_wall
+    if any("part" in ph for ph in res.phases):
+        first = res.wall_time if res.has_plan else None  # the merged plan exists at the end
     soft = [list(e) for ph in res.phases if ph.get("phase") == "soft"
             for e in ph.get("trace", [])]  # fmt: skip
     return {
@@ -79,7 +84,13 @@ def _baseline(data: Path, time_limit: float, seed: int) -> dict[str, Any]:
     return r
 
 
-def child(solver: str, data: Path, time_limit: float, seed: int, out: Path) -> None:
+def child(solver: str, data: Path, time_limit: float, seed: int, out: Path,
+          mem_gb: float | None = None) -> None:  # fmt: skip
+    if mem_gb:
+        # the naive model's memory grows with cadres × villages: cap it so a run that would
+        # exhaust the machine fails alone, as "out of memory"
+        cap = int(mem_gb * 1024**3)
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
     t0 = time.monotonic()
     r = (_product if solver == "product" else _baseline)(data, time_limit, seed)
     r["process_wall"] = time.monotonic() - t0
@@ -91,9 +102,9 @@ def child(solver: str, data: Path, time_limit: float, seed: int, out: Path) -> N
 
 
 def run_one(solver: str, data: Path, time_limit: float, seed: int, out: Path,
-            kill_after: float | None = None) -> dict[str, Any]:  # fmt: skip
+            kill_after: float | None = None, mem_gb: float | None = None) -> dict[str, Any]:  # fmt: skip
     cmd = [sys.executable, "-m", "benchmarks", "--child", solver, str(data), str(time_limit),
-           str(seed), str(out)]  # fmt: skip
+           str(seed), str(out), str(mem_gb or 0)]  # fmt: skip
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
     try:
         subprocess.run(cmd, check=True, timeout=kill_after or 3 * time_limit + 300,
@@ -101,7 +112,8 @@ def run_one(solver: str, data: Path, time_limit: float, seed: int, out: Path,
     except subprocess.TimeoutExpired:
         return {"status": f"KILLED after {kill_after or 3 * time_limit + 300:g} s", "trace": []}
     except subprocess.CalledProcessError as e:
-        return {"status": f"CRASHED (exit {e.returncode})", "trace": []}
+        why = f", memory cap {mem_gb:g} GB" if mem_gb else ""
+        return {"status": f"CRASHED (exit {e.returncode}{why})", "trace": []}
     return json.loads(out.read_text())
 
 
@@ -110,6 +122,7 @@ def row(instance: str, solver: str, r: dict[str, Any]) -> dict[str, Any]:
     return {
         "instance": instance,
         "solver": solver,
+        "limit_s": r.get("limit"),
         "status": r.get("status"),
         "first_feasible_s": r.get("first_feasible"),
         "wall_s": r.get("wall"),
@@ -173,7 +186,7 @@ def ratios(rows: list[dict[str, Any]]) -> list[str]:
     return out
 
 
-def write_tables(rows: list[dict[str, Any]], out: Path, time_limit: float) -> str:
+def write_tables(rows: list[dict[str, Any]], out: Path) -> str:
     """``results.csv`` and ``results.md``; returns the markdown."""
     out.mkdir(parents=True, exist_ok=True)
     with open(out / "results.csv", "w", newline="", encoding="utf-8") as fh:
@@ -183,7 +196,7 @@ def write_tables(rows: list[dict[str, Any]], out: Path, time_limit: float) -> st
             w.writerow({c: r.get(c) for c in COLUMNS})
     md = "\n".join([
         f"Machine: {machine()}.", "",
-        f"Policy {POLICY}, plan date {PLAN_DATE}, time limit {time_limit:g} s per run.", "",
+        f"Policy {POLICY}, plan date {PLAN_DATE}; time limit per run in `limit_s`.", "",
         markdown_table(rows), "", *[f"- {x}" for x in ratios(rows)], "",
     ])  # fmt: skip
     (out / "results.md").write_text(md, encoding="utf-8")
@@ -221,12 +234,34 @@ def plot(traces: dict[str, list], out: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] == "--child":
-        solver, data, limit, seed, out = argv[1:6]
-        child(solver, Path(data), float(limit), int(seed), Path(out))
+        solver, data, limit, seed, out, mem = argv[1:7]
+        try:
+            child(solver, Path(data), float(limit), int(seed), Path(out), float(mem) or None)
+        except MemoryError:
+            Path(out).write_text(json.dumps({"status": f"OUT OF MEMORY (cap {mem} GB)",
+                                             "trace": []}))  # fmt: skip
         return 0
     ap = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n")[0])
     ap.add_argument("--scales", default="county", help="comma-separated: county,city,province")
-    ap.add_argument("--time-limit", type=float, default=60.0)
+    ap.add_argument(
+        "--time-limit",
+        type=float,
+        default=None,
+        help="seconds per run (default per scale: county 10, city 60, province 300)",
+    )
+    ap.add_argument(
+        "--data",
+        nargs="*",
+        type=Path,
+        default=[],
+        help="existing dataset folders to run instead of generated ones",
+    )
+    ap.add_argument(
+        "--baseline-mem-gb",
+        type=float,
+        default=12.0,
+        help="address-space cap for the baseline's process (default 12)",
+    )
     ap.add_argument("--out", type=Path, default=Path("bench-out"))
     ap.add_argument("--seeds", default="1", help="comma-separated dataset seeds")
     ap.add_argument("--solvers", default=",".join(SOLVERS))
@@ -242,20 +277,27 @@ def main(argv: list[str] | None = None) -> int:
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
     rows, traces = [], {}
-    for scale in args.scales.split(","):
+    jobs: list[tuple[str, Path, float]] = []
+    for path in args.data:
+        n = len((path / "villages.csv").read_text(encoding="utf-8-sig").splitlines()) - 1
+        scale = "county" if n < 1000 else "city" if n < 4000 else "province"
+        jobs.append((path.name, path, args.time_limit or TARGET_LIMIT[scale]))
+    for scale in [] if args.data else args.scales.split(","):
         for seed in (int(s) for s in args.seeds.split(",")):
             name = f"{scale}-{seed}"
             data = out / name
             if not data.exists():
                 write_dataset(generate(scale, seed), data)
-            for solver in args.solvers.split(","):
-                print(f"running {solver} on {name} ({args.time_limit:g} s)…", file=sys.stderr)
-                r = run_one(
-                    solver, data, args.time_limit, 0, out / f"{name}-{solver}.json", args.kill_after
-                )
-                rows.append(row(name, solver, r))
-                traces[f"{name} {solver}"] = r.get("trace", [])
-    md = write_tables(rows, out, args.time_limit)
+            jobs.append((name, data, args.time_limit or TARGET_LIMIT[scale]))
+    for name, data, limit in jobs:
+        for solver in args.solvers.split(","):
+            print(f"running {solver} on {name} ({limit:g} s)…", file=sys.stderr)
+            mem = args.baseline_mem_gb if solver == "baseline" else None
+            r = run_one(solver, data, limit, 0, out / f"{name}-{solver}.json", args.kill_after, mem)
+            r["limit"] = limit
+            rows.append(row(name, solver, r))
+            traces[f"{name} {solver}"] = r.get("trace", [])
+    md = write_tables(rows, out)
     (out / "traces.json").write_text(json.dumps(traces))
     plot(traces, out)
     print(md)

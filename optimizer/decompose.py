@@ -24,7 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from .domain import Dataset
 from .instance import MEM, SEC, Instance
 from .model import SOFT_SCALE, cadre_points, fit_points, travel_points
-from .relax import lp_bound, relax, team_allocation
+from .relax import lp_bound, lp_max_posts, relax, team_allocation
 
 
 def should_decompose(inst: Instance) -> bool:
@@ -33,12 +33,22 @@ def should_decompose(inst: Instance) -> bool:
     return len(counties) > 1 and len(inst.need) >= 600
 
 
-def _allocation(inst: Instance, used: dict[str, list[tuple[str, str]]]) -> dict[str, str]:
-    """Wide-unit cadre → county part: where the relaxation posts them; require pins win; a
-    must-send unit the flow left out gets its first secretary-eligible cadre placed at the
-    county of the nearest village it may lead, so its part can meet U-PARTICIPATE."""
+def _allocation(inst: Instance) -> dict[str, str]:
+    """Wide-unit cadre → county part: whole teams where the team-level flow sends them; the
+    unit's other free cadres spread over those same counties (a part then chooses the unit's
+    best people, not the flow's guess); require pins win; a must-send unit the flow left out
+    gets its first secretary-eligible cadre placed at the county of the nearest village it may
+    lead, so its part can meet U-PARTICIPATE."""
     ds = inst.ds
     alloc = team_allocation(inst)
+    counties: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for cid, k in alloc.items():
+        counties[ds.cadres[cid].unit_id][k] += 1
+    for uid, ks in sorted(counties.items()):
+        order = sorted(ks, key=lambda k: (-ks[k], k))
+        rest = [c for c in inst.eligible.get(uid, []) if c not in alloc]
+        for i, c in enumerate(rest):
+            alloc[c] = order[i % len(order)]
     for pin in ds.pins:
         if pin.kind == "require" and pin.cadre_id in ds.cadres and pin.village_id in ds.villages:
             alloc[pin.cadre_id] = ds.villages[pin.village_id].county
@@ -113,11 +123,18 @@ def solve_parts(inst: Instance, *, deadline: float | None, seed: int, workers: i
     if progress:
         progress(f"[{time.monotonic() - t0:7.1f}s] flow relaxation: at most {rel.max_posts} "
                  f"required posts, soft bound {rel.bound:.0f}")  # fmt: skip
-    # the LP bound (T-UNIT's tie added) runs beside the parts: HiGHS releases the GIL
+    # the LP bounds (T-UNIT's tie and T-SEC added) run beside the parts, HiGHS releasing the
+    # GIL: first the most required posts any plan can fill, then the soft points of plans
+    # filling that many
     lp: dict[str, float] = {}
-    lp_thread = threading.Thread(target=lambda: lp.update(bound=lp_bound(rel)), daemon=True)
+
+    def bounds() -> None:
+        lp["posts"] = lp_max_posts(rel)
+        lp["bound"] = lp_bound(rel, target=int(lp["posts"]))
+
+    lp_thread = threading.Thread(target=bounds, daemon=True)
     lp_thread.start()
-    alloc = _allocation(inst, rel.used)
+    alloc = _allocation(inst)
     counties = sorted({ds.villages[v].county for v in inst.need})
     size = {k: sum(1 for v in inst.need if ds.villages[v].county == k) for k in counties}
     home: dict[str, str] = {}
@@ -151,13 +168,18 @@ def solve_parts(inst: Instance, *, deadline: float | None, seed: int, workers: i
         posted = {a.cadre_id for r in results.values() for a in r.assignments}
         spare = [c for u in sorted(inst.eligible) if ds.units[u].level in ("province", "city")
                  for c in inst.eligible[u] if c not in posted]  # fmt: skip
+        # a short county first gets the spare people of the units already serving in it
+        # (T-UNIT: a team's members come from its own unit), then any unit that reaches it
+        present = {k: {c.unit_id for c in parts[k].cadres.values()} for k in short}
         extra: dict[str, str] = {}
         turn = 0
         for c in spare:
             uid = ds.cadres[c].unit_id
-            reach = {ds.villages[v].county for v in inst.unit_villages[uid][MEM]} | {
-                ds.villages[v].county for v in inst.unit_villages[uid][SEC]}  # fmt: skip
-            options = [k for k in short if k in reach]
+            options = [k for k in short if uid in present[k]]
+            if not options:
+                reach = {ds.villages[v].county for v in inst.unit_villages[uid][MEM]} | {
+                    ds.villages[v].county for v in inst.unit_villages[uid][SEC]}  # fmt: skip
+                options = [k for k in short if k in reach]
             if options:
                 extra[c] = options[turn % len(options)]
                 turn += 1
@@ -172,10 +194,12 @@ def solve_parts(inst: Instance, *, deadline: float | None, seed: int, workers: i
                         f for f, _ in results[k].coverage.values()):  # fmt: skip
                     results[k] = r
     lp_thread.join(timeout=None if deadline is None else max(0.0, deadline - time.monotonic()))
+    max_posts = int(lp.get("posts", rel.max_posts))
     if "bound" in lp:
-        rel.bound = min(rel.bound, lp["bound"])
+        rel.bound = lp["bound"] if max_posts < rel.max_posts else min(rel.bound, lp["bound"])
         if progress:
-            progress(f"[{time.monotonic() - t0:7.1f}s] LP relaxation: soft bound {lp['bound']:.0f}")
+            progress(f"[{time.monotonic() - t0:7.1f}s] LP relaxation: at most {max_posts} "
+                     f"required posts, soft bound {lp['bound']:.0f}")  # fmt: skip
     else:
         notes_lp = "decomposition: the LP bound was not ready in time; the gap is to the flow bound"
         if progress:
@@ -199,7 +223,7 @@ def solve_parts(inst: Instance, *, deadline: float | None, seed: int, workers: i
     res.covers.sort()
     res.coverage = {c: (cov[c][0], cov[c][1]) for c in sorted(cov, key=_class_rank)}
     filled = sum(f for f, _ in res.coverage.values())
-    res.coverage_proven = filled >= rel.max_posts
+    res.coverage_proven = filled >= max_posts and ("bound" in lp or max_posts == rel.max_posts)
     res.objective = plan_points(inst, res.assignments)
     if res.coverage_proven:
         res.bound = max(rel.bound, res.objective)
@@ -211,7 +235,7 @@ def solve_parts(inst: Instance, *, deadline: float | None, seed: int, workers: i
             else "FEASIBLE"  # fmt: skip
     if not res.coverage_proven:
         res.notes.append(f"decomposition: {filled} required posts filled; the relaxation allows "
-                         f"at most {rel.max_posts}, so some may be fillable by a wider search")  # fmt: skip
+                         f"at most {max_posts}, so some may be fillable by a wider search")  # fmt: skip
     res.notes.append(f"decomposition: {len(counties)} county parts, "
                      f"{len(alloc)} province/city cadres handed to them by the flow relaxation")  # fmt: skip
     return res

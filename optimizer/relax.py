@@ -69,9 +69,20 @@ def _coverable(inst: Instance) -> set[str]:
     return out
 
 
-def lp_bound(rel: Relaxation) -> float:
-    """The LP bound for plans filling ``rel.max_posts`` posts (see :func:`_lp_bound`)."""
-    return _lp_bound(*rel._lp_args) if rel._lp_args is not None else rel.bound
+def lp_bound(rel: Relaxation, target: int | None = None) -> float:
+    """The LP bound on the soft points of plans filling at least ``target`` required posts
+    (default ``rel.max_posts``; see :func:`_lp_bound`)."""
+    if rel._lp_args is None:
+        return rel.bound
+    return _lp_bound(*rel._lp_args, target=target)
+
+
+def lp_max_posts(rel: Relaxation) -> int:
+    """The most required posts the LP (T-UNIT's tie and T-SEC added) can fill: a proof that
+    a plan filling that many fills every fillable post."""
+    if rel._lp_args is None:
+        return rel.max_posts
+    return min(rel.max_posts, int(_lp_bound(*rel._lp_args, coverage=True)))
 
 
 def _fits(inst: Instance, uid: str, vids: list[str]) -> list[int]:
@@ -106,8 +117,10 @@ def relax(inst: Instance, lp: bool = False) -> Relaxation:
     heads: list[np.ndarray] = []
     caps: list[np.ndarray] = []
     costs: list[np.ndarray] = []
+    n_arcs = [0]
 
     def arcs(t, h, cap, cost) -> None:
+        n_arcs[0] += len(t)
         tails.append(np.asarray(t, dtype=np.int32))
         heads.append(np.asarray(h, dtype=np.int32))
         caps.append(np.asarray(cap, dtype=np.int64))
@@ -183,8 +196,10 @@ def relax(inst: Instance, lp: bool = False) -> Relaxation:
                     if pol.provvillage == "soft" and w.provvillage and u.level == "province" \
                             and v in inst.prev_province:  # fmt: skip
                         cost[n] += w.provvillage * SOFT_SCALE
+            start = n_arcs[0]
             arcs(np.full(len(j), node + uix[uid]), (v_sec if role == SEC else v_mem) + j, cap, cost)
-            pairs.append((np.full(len(j), uix[uid]), j, np.full(len(j), role == SEC), cap, cost))
+            pairs.append((np.full(len(j), uix[uid]), j, np.full(len(j), role == SEC), cap, cost,
+                          np.arange(start, start + len(j))))  # fmt: skip
     t_all, h_all = np.concatenate(tails), np.concatenate(heads)
     cap_all, cost_all = np.concatenate(caps), np.concatenate(costs)
     first = flow.add_arcs_with_capacity_and_unit_cost(t_all, h_all, cap_all, cost_all)
@@ -220,145 +235,270 @@ def relax(inst: Instance, lp: bool = False) -> Relaxation:
                 used[c].append((v, role))
     rel = Relaxation(max_posts, bound, dict(used))
     if pairs:
-        pu, pv, ps, pcap, pcost = (np.concatenate(x) for x in zip(*pairs, strict=True))
+        pu, pv, ps, pcap, pcost, parc = (np.concatenate(x) for x in zip(*pairs, strict=True))
         cad_unit = np.array([uix[ds.cadres[c].unit_id] for c in cadres])
         cad_sec = np.array([not inst.sec_failures[c] for c in cadres])
         rel._lp_args = (inst, vids, room, required, cov, pu, pv, ps, pcap, pcost, cad_unit,
-                        cad_sec, -np.array(mem_cost), sec_cost, max_posts, nu, rel.bound)  # fmt: skip
+                        cad_sec, -np.array(mem_cost), sec_cost, max_posts, nu, rel.bound,
+                        flows[parc] > 0)  # fmt: skip
     if lp:
         rel.lp_bound = lp_bound(rel)
         rel.bound = min(rel.bound, rel.lp_bound)
     return rel
 
 
-LP_METHOD = "highs-ds"
+PRICING_ROUNDS = 8
 
 
 def _lp_bound(inst: Instance, vids, room, required, cov, pu, pv, ps, pcap, pcost, cad_unit,
-              cad_sec, mem_pts, sec_cost, max_posts, nu, flow_bound) -> float:  # fmt: skip
+              cad_sec, mem_pts, sec_cost, max_posts, nu, flow_bound, pair_used, *,
+              target: int | None = None, coverage: bool = False) -> float:  # fmt: skip
     """The flow plus T-UNIT's tie: a unit's members go only where it sends the secretary
-    (n[u,v] ≤ m_v · t[u,v]), in lead-unit mode, except for small units that may team up
-    (J-JOINT) and villages keeping an incumbent secretary (only that unit may add members).
-    Solved as an LP with HiGHS; any LP solution bounds every plan filling ``max_posts``."""
-    from scipy.optimize import linprog
-    from scipy.sparse import coo_matrix
+    (n[u,v] ≤ m_v · t[u,v]) in lead-unit mode, or — small units that may team up (J-JOINT) —
+    where a small unit of their level and region does; where an incumbent secretary stays,
+    only the incumbents' units (and their small partners) add members.
+
+    Solved as an LP with HiGHS by column generation: every pair of county and township
+    units, and the province and city units' pairs the flow used or that are among their
+    cheapest; the other pairs are priced with the duals and the worst-priced enter, a few
+    rounds. The bound is the Lagrangian one, y·b + Σ ub·min(0, reduced cost) over every
+    column, so it holds whatever the duals' accuracy and whichever columns were left out."""
+    import os
+
+    from scipy.sparse import csc_matrix
+
+    try:  # HiGHS as scipy ships it: the stand-alone highspy clashes with OR-Tools' own copy
+        from scipy.optimize._highspy import _core as highspy
+    except ImportError:
+        return flow_bound
 
     ds, pol = inst.ds, inst.policy
     nv, npair, nc = len(vids), len(pu), len(cad_unit)
-    sec_idx = np.nonzero(cad_sec)[0]
-    ns = len(sec_idx)
-    # columns: t/n pairs | x_mem per cadre | x_sec per secretary-capable cadre | filled | cover
-    c_pair, c_mem, c_sec, c_fill, c_cov = (
-        0,
-        npair,
-        npair + nc,
-        npair + nc + ns,
-        npair + nc + ns + nv,
-    )
-    ncov = len(cov)
-    ncol = c_cov + ncov
-    obj = np.zeros(ncol)
-    obj[c_pair:c_mem] = pcost  # costs are negated points: minimise
-    obj[c_mem:c_sec] = -mem_pts
-    obj[c_sec:c_fill] = np.asarray(sec_cost, dtype=float)
-    ub = np.concatenate([pcap, np.ones(nc), np.ones(ns), np.maximum(required, 0),
-                         np.maximum(required[cov], 0) if ncov else np.zeros(0)]).astype(float)  # fmt: skip
-    # links: which member pairs must follow a secretary of the same unit
-    lead_mode = pol.members_from == "lead_unit"
-    # villages keeping an incumbent secretary: new members only from the incumbents' units
-    # (several when incumbents already mix units), or small units of their group (J-JOINT)
-    inc_units = {v: {p.unit_id for p in inst.inc_by_village.get(v, [])}
-                 if any(p.role == SEC for p in inst.inc_by_village.get(v, [])) else set()
-                 for v in vids}  # fmt: skip
+    if coverage:  # maximise required posts filled: no points, one per filled post
+        pcost, mem_pts = np.zeros(npair), np.zeros(nc)
+        sec_cost = np.zeros(int(np.count_nonzero(cad_sec)))
+    target = max_posts if target is None else target
     uids = sorted(u for u in inst.eligible if inst.eligible[u])
+    uix = {u: i for i, u in enumerate(uids)}
     jt = pol.joint
     small = np.array([jt.enabled and ds.units[u].level in jt.levels and ds.units[u].staff is not None
-                      and ds.units[u].staff < jt.staff_max for u in uids])  # fmt: skip
+                      and ds.units[u].staff < jt.staff_max for u in uids], dtype=bool)  # fmt: skip
     group = [(ds.units[u].level, ds.units[u].region) for u in uids]
-    uix = {u: i for i, u in enumerate(uids)}
-    sec_at: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for i in np.nonzero(ps)[0]:
-        sec_at[int(pv[i])].append((int(pu[i]), int(i)))
-    rows, cols, vals, rhs_ub = [], [], [], []
-    r = 0
-    if lead_mode:
-        for i in np.nonzero(~ps)[0]:
-            u, v = int(pu[i]), int(pv[i])
-            incs = inc_units[vids[v]]
-            if incs:
-                joins = small[u] and any(
-                    w in uix and small[uix[w]] and group[uix[w]] == group[u] for w in incs
-                )
-                if uids[u] not in incs and not joins:
-                    ub[c_pair + i] = 0
-                continue
-            # the secretary comes from the unit itself or, in a joint team of small units
-            # (J-JOINT), from a small unit of the same level and region
-            leads = [k for w, k in sec_at.get(v, []) if w == u
-                     or (small[u] and small[w] and group[w] == group[u])]  # fmt: skip
-            if not leads:
-                ub[c_pair + i] = 0
-                continue
-            rows += [r] * (1 + len(leads))
-            cols += [c_pair + i] + [c_pair + k for k in leads]
-            vals += [1.0] + [-float(room[v, 1])] * len(leads)
-            rhs_ub.append(0.0)
-            r += 1
-    # village posts: secretary and member rooms
-    for role_mask, col in ((ps, 0), (~ps, 1)):
-        sel = np.nonzero(role_mask)[0]
-        rows += list(r + pv[sel])
-        cols += list(c_pair + sel)
-        vals += [1.0] * len(sel)
-        rhs_ub += list(room[:, col].astype(float))
-        r += nv
-    # filled_v ≤ new posts at v + cover_v
-    rows += list(r + np.arange(nv))
-    cols += list(c_fill + np.arange(nv))
-    vals += [1.0] * nv
-    rows += list(r + pv)
-    cols += list(c_pair + np.arange(npair))
-    vals += [-1.0] * npair
-    if ncov:
-        rows += list(r + np.asarray(cov))
-        cols += list(c_cov + np.arange(ncov))
-        vals += [-1.0] * ncov
-    rhs_ub += [0.0] * nv
-    r += nv
-    # cadre: one role at most
-    rows += list(r + np.arange(nc)) + list(r + sec_idx)
-    cols += list(c_mem + np.arange(nc)) + list(c_sec + np.arange(ns))
-    vals += [1.0] * (nc + ns)
-    rhs_ub += [1.0] * nc
-    r += nc
-    # coverage: at least the posts the plan fills
+    wide = np.array([ds.units[u].level in ("province", "city") for u in uids], dtype=bool)
+    lead_mode = pol.members_from == "lead_unit"
+    key = pu.astype(np.int64) * nv + pv
+    # pairs that may never carry a member (T-UNIT), and each member pair's own secretary pair
+    ub_pair = pcap.astype(float).copy()
+    sec_of = np.full(npair, -1, dtype=np.int64)
+    sec_keys, sec_pos = key[ps], np.nonzero(ps)[0]
+    order = np.argsort(sec_keys)
+    mem = np.nonzero(~ps)[0]
+    found = np.searchsorted(sec_keys[order], key[mem])
+    found = np.minimum(found, max(0, len(order) - 1))
+    hit = len(order) > 0
+    if hit:
+        same = sec_keys[order][found] == key[mem]
+        sec_of[mem[same]] = sec_pos[order][found[same]]
+    inc_units = {i: {p.unit_id for p in inst.inc_by_village.get(v, [])}
+                 for i, v in enumerate(vids)
+                 if any(p.role == SEC for p in inst.inc_by_village.get(v, []))}  # fmt: skip
+    sec_at: dict[int, list[int]] = defaultdict(list)
+    special: list[int] = []  # member pairs linked to other units' secretaries
+    for i in mem:
+        u, v = int(pu[i]), int(pv[i])
+        if not lead_mode:
+            continue
+        if v in inc_units:
+            incs = inc_units[v]
+            joins = small[u] and any(w in uix and small[uix[w]] and group[uix[w]] == group[u]
+                                     for w in incs)  # fmt: skip
+            if uids[u] not in incs and not joins:
+                ub_pair[i] = 0
+            continue
+        if small[u]:
+            special.append(int(i))
+        elif sec_of[i] < 0:
+            ub_pair[i] = 0
+    if special:
+        for i in sec_pos:
+            if small[pu[i]]:
+                sec_at[int(pv[i])].append(int(i))
+    links: dict[int, list[int]] = {}
+    for i in special:
+        u, v = int(pu[i]), int(pv[i])
+        leads = [k for k in sec_at.get(v, []) if group[int(pu[k])] == group[u]]
+        if leads:
+            links[i] = leads
+        else:
+            ub_pair[i] = 0
+    # the columns that start in the LP
+    keep = ~wide[pu] | small[pu] | pair_used
+    # each province/city unit: its cheapest whole teams (secretary + members at one village)
+    n_sec = np.bincount(cad_unit[cad_sec], minlength=nu)
+    sel = np.nonzero(wide[pu] & ~small[pu] & ps)[0]
+    if len(sel):
+        team = pcost[sel].astype(float)
+        mates = np.nonzero((~ps) & (sec_of >= 0))[0]
+        add = np.zeros(npair)
+        add[sec_of[mates]] = pcost[mates] * room[pv[mates], 1]
+        team = team + add[sel]
+        o = sel[np.lexsort((team, pu[sel]))]
+        first = np.searchsorted(pu[o], pu[o], side="left")
+        keep[o[np.arange(len(o)) - first < 3 * n_sec[pu[o]] + 10]] = True
+    keep &= ub_pair > 0
+
+    def close(mask: np.ndarray) -> np.ndarray:
+        """A kept member pair keeps its own secretary pair, and the other way round."""
+        m2 = mask.copy()
+        has = (~ps) & (sec_of >= 0)
+        m2[sec_of[has & mask]] = True
+        back = np.zeros(npair, dtype=bool)
+        back[sec_of[has]] = True
+        mates = np.nonzero(has & ~mask & (ub_pair > 0))[0]
+        m2[mates[m2[sec_of[mates]]]] = True
+        for i, leads in links.items():
+            if m2[i]:
+                m2[leads] = True
+        return m2
+
+    keep = close(keep)
+    sec_idx = np.nonzero(cad_sec)[0]
+    ns, ncov = len(sec_idx), len(cov)
+    cov = np.asarray(cov, dtype=np.int64)
     inc_filled = sum(min(inst.need[v].min, len(inst.inc_by_village.get(v, []))) for v in vids)
-    rows += [r] * nv
-    cols += list(c_fill + np.arange(nv))
-    vals += [-1.0] * nv
-    rhs_ub.append(-float(max_posts - inc_filled))
-    r += 1
-    a_ub = coo_matrix((vals, (rows, cols)), shape=(r, ncol)).tocsr()
-    # unit balance: posts sent == people used, per role
-    er, ec, ev = [], [], []
-    for role_mask, base in ((ps, 0), (~ps, nu)):
-        sel = np.nonzero(role_mask)[0]
-        er += list(base + pu[sel])
-        ec += list(c_pair + sel)
-        ev += [1.0] * len(sel)
-    er += list(nu + cad_unit)
-    ec += list(c_mem + np.arange(nc))
-    ev += [-1.0] * nc
-    er += list(cad_unit[sec_idx])
-    ec += list(c_sec + np.arange(ns))
-    ev += [-1.0] * ns
-    a_eq = coo_matrix((ev, (er, ec)), shape=(2 * nu, ncol)).tocsr()
-    res = linprog(obj, A_ub=a_ub, b_ub=np.array(rhs_ub), A_eq=a_eq, b_eq=np.zeros(2 * nu),
-                  bounds=np.column_stack([np.zeros(ncol), ub]), method=LP_METHOD)  # fmt: skip
-    if res.status != 0:
-        return flow_bound
-    # HiGHS' dual bound is the objective of an optimal basis; round outward to be safe
-    return float(np.floor(-res.fun + 1e-6 * max(1.0, abs(res.fun))) + 1)
+    # rows: village sec (nv) | village mem (nv) | filled (nv) | T-SEC (nv) | cadre (nc) |
+    # coverage (1) | unit balance sec (nu), mem (nu) | then one linking row per member pair
+    r_vs, r_vm, r_f, r_ts, r_c = 0, nv, 2 * nv, 3 * nv, 4 * nv
+    r_cov = r_c + nc
+    r_eq = r_cov + 1
+    n_rows = r_eq + 2 * nu
+    inf = np.inf
+    # T-SEC: members count only where a first secretary stands (filled ≤ min − 1 + secretary)
+    ts_hi = np.where(room[:, 0] > 0, np.maximum(required, 0) - 1, np.inf)
+    row_hi = np.concatenate([room[:, 0], room[:, 1], np.zeros(nv), ts_hi, np.ones(nc),
+                             [np.inf if coverage else -(target - inc_filled)],
+                             np.zeros(2 * nu)]).astype(float)  # fmt: skip
+    row_lo = np.concatenate([np.full(r_eq, -inf), np.zeros(2 * nu)])
+    h = highspy._Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("random_seed", 0)
+    h.addRows(n_rows, row_lo, row_hi, 0, np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0))
+    entries: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # (row, col, value)
+    costs: list[np.ndarray] = []
+    ubs: list[np.ndarray] = []
+    n_cols = [0]
+
+    def add_cols(cost, ub, rows_per_col: list[np.ndarray], vals_per_col: list[np.ndarray]):
+        k = len(cost)
+        starts = np.zeros(k, dtype=np.int32)
+        lens = np.array([len(r) for r in rows_per_col], dtype=np.int32)
+        starts[1:] = np.cumsum(lens)[:-1]
+        idx = np.concatenate(rows_per_col).astype(np.int32) if k else np.zeros(0, np.int32)
+        val = np.concatenate(vals_per_col).astype(float) if k else np.zeros(0)
+        h.addCols(k, np.asarray(cost, float), np.zeros(k), np.asarray(ub, float), len(idx),
+                  starts, idx, val)  # fmt: skip
+        entries.append((idx, np.repeat(np.arange(n_cols[0], n_cols[0] + k), lens), val))
+        costs.append(np.asarray(cost, float))
+        ubs.append(np.asarray(ub, float))
+        n_cols[0] += k
+
+    # other columns: x_mem (nc) | x_sec (ns) | filled (nv) | cover (ncov) | slack (1)
+    other_cost = np.concatenate([-mem_pts, np.asarray(sec_cost, float), np.zeros(nv + ncov)])
+    one = [np.ones(1)]
+    add_cols(-mem_pts, np.ones(nc), [np.array([r_c + i, r_eq + nu + cad_unit[i]]) for i in range(nc)],
+             [np.array([1.0, -1.0])] * nc)  # fmt: skip
+    add_cols(np.asarray(sec_cost, float), np.ones(ns),
+             [np.array([r_c + i, r_eq + cad_unit[i]]) for i in sec_idx], [np.array([1.0, -1.0])] * ns)  # fmt: skip
+    add_cols(np.full(nv, -1.0 if coverage else 0.0), np.maximum(required, 0),
+             [np.array([r_f + v, r_ts + v, r_cov]) for v in range(nv)],
+             [np.array([1.0, 1.0, -1.0])] * nv)  # fmt: skip
+    add_cols(np.zeros(ncov), np.maximum(required[cov], 0),
+             [np.array([r_f + v, r_ts + v]) for v in cov], [-np.ones(2)] * ncov)  # fmt: skip
+    # a costly slack on the coverage row keeps each restricted LP feasible; its dual then
+    # prices in the columns coverage needs (the bound never counts the slack)
+    big = (
+        10.0 * (float(np.abs(pcost).max(initial=0)) + float(np.abs(other_cost).max(initial=0)))
+        + 1e3
+    )
+    slack_col = n_cols[0]
+    add_cols([big], [inf], [np.array([r_cov])], [-one[0]])
+    col_of = np.full(npair, -1, dtype=np.int64)
+    p_role_row = np.where(ps, r_vs + pv, r_vm + pv)
+    p_eq_row = np.where(ps, r_eq + pu, r_eq + nu + pu)
+    n_link = [0]
+
+    def add_pairs(idx: np.ndarray) -> None:
+        idx = idx[col_of[idx] < 0]
+        if not len(idx):
+            return
+        col_of[idx] = n_cols[0] + np.arange(len(idx))
+        rows_ = [np.array([p_role_row[i], r_f + pv[i], p_eq_row[i], r_ts + pv[i]]) if ps[i]
+                 else np.array([p_role_row[i], r_f + pv[i], p_eq_row[i]]) for i in idx]  # fmt: skip
+        vals_ = [np.array([1.0, -1.0, 1.0, -1.0]) if ps[i] else np.array([1.0, -1.0, 1.0])
+                 for i in idx]  # fmt: skip
+        add_cols(pcost[idx], ub_pair[idx], rows_, vals_)
+        if not lead_mode:
+            return
+        rows_cols, rows_vals = [], []
+        for i in idx[~ps[idx]]:
+            if i in links:
+                leads = links[i]
+            elif sec_of[i] >= 0 and int(pv[i]) not in inc_units and not small[pu[i]]:
+                leads = [int(sec_of[i])]
+            else:
+                continue
+            m_v = float(room[pv[i], 1])
+            rows_cols.append(np.concatenate([[col_of[i]], col_of[leads]]))
+            rows_vals.append(np.concatenate([[1.0], np.full(len(leads), -m_v)]))
+        k = len(rows_cols)
+        if k:
+            lens = np.array([len(c) for c in rows_cols], dtype=np.int32)
+            starts = np.zeros(k, dtype=np.int32)
+            starts[1:] = np.cumsum(lens)[:-1]
+            cidx = np.concatenate(rows_cols).astype(np.int32)
+            val = np.concatenate(rows_vals)
+            h.addRows(k, np.full(k, -inf), np.zeros(k), len(cidx), starts, cidx, val)
+            entries.append((np.repeat(n_rows + n_link[0] + np.arange(k), lens), cidx, val))
+            n_link[0] += k
+
+    add_pairs(np.nonzero(keep)[0])
+    bound_min = None
+    for _ in range(PRICING_ROUNDS):
+        h.run()
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            return flow_bound
+        sol = h.getSolution()
+        y = np.asarray(sol.row_dual, dtype=float)
+        m_rows = n_rows + n_link[0]
+        hi = np.concatenate([row_hi, np.zeros(n_link[0])])
+        y[:r_eq] = np.minimum(y[:r_eq], 0.0)
+        y[np.isinf(hi)] = 0.0  # a row with no upper bound never binds
+        hi = np.where(np.isinf(hi), 0.0, hi)
+        y[n_rows:] = np.minimum(y[n_rows:], 0.0)
+        rr, cc, vv = (np.concatenate(x) for x in zip(*entries, strict=True))
+        a = csc_matrix((vv, (rr, cc)), shape=(m_rows, n_cols[0]))
+        c, ub = np.concatenate(costs), np.concatenate(ubs)
+        r = c - a.T @ y
+        r[slack_col], ub[slack_col] = 0.0, 0.0
+        inside = float(y @ hi) + float(np.minimum(0.0, r) @ ub)
+        # price the pairs left out (their linking rows are absent: dual 0)
+        rest = np.nonzero((col_of < 0) & (ub_pair > 0))[0]
+        rp = pcost[rest] - y[p_role_row[rest]] - y[p_eq_row[rest]] + y[r_f + pv[rest]] \
+            + np.where(ps[rest], y[r_ts + pv[rest]], 0.0)  # fmt: skip
+        bad = rp < -1e-7
+        bound_min = inside + float(np.minimum(0.0, rp) @ ub_pair[rest])
+        if os.environ.get("ZHUCUN_DEBUG_LP"):
+            print("LP round", n_cols[0], "cols", n_link[0], "links", int(bad.sum()), -bound_min,
+                  h.getInfo().simplex_iteration_count, flush=True)  # fmt: skip
+        if not bad.any():
+            break
+        grow = np.zeros(npair, dtype=bool)
+        grow[rest[bad]] = True
+        grow = close(grow | (col_of >= 0)) & (col_of < 0)
+        add_pairs(np.nonzero(grow)[0])
+    if coverage:  # an upper bound on the posts filled, incumbents' included
+        return float(np.floor(-bound_min + 1e-6) + inc_filled)
+    return float(np.floor(-bound_min + 1e-6 * max(1.0, abs(bound_min))) + 1)
 
 
 def team_allocation(inst: Instance) -> dict[str, str]:

@@ -30,7 +30,7 @@ def test_tables_have_the_expected_columns(tmp_path):
             "posts_required": 4, "objective": 100.0, "bound": 110.0, "gap": 0.1,
             "peak_rss_mb": 80.0, "trace": []}  # fmt: skip
     rows = [row("county-1", "product", fake), row("county-1", "baseline", fake)]
-    md = write_tables(rows, tmp_path, 60)
+    md = write_tables(rows, tmp_path)
     with open(tmp_path / "results.csv", encoding="utf-8") as fh:
         read = list(csv.DictReader(fh))
     assert list(read[0]) == COLUMNS
