@@ -69,12 +69,15 @@ def _coverable(inst: Instance) -> set[str]:
     return out
 
 
-def lp_bound(rel: Relaxation, target: int | None = None) -> float:
+def lp_bound(rel: Relaxation, target: int | None = None,
+             teams: dict[str, list[str]] | None = None) -> float:  # fmt: skip
     """The LP bound on the soft points of plans filling at least ``target`` required posts
-    (default ``rel.max_posts``; see :func:`_lp_bound`)."""
+    (default ``rel.max_posts``; see :func:`_lp_bound`); ``teams`` receives the villages
+    where the LP posts each province and city unit's secretaries. NaN when the LP itself
+    cannot fill ``target`` posts."""
     if rel._lp_args is None:
         return rel.bound
-    return _lp_bound(*rel._lp_args, target=target)
+    return _lp_bound(*rel._lp_args, target=target, teams=teams)
 
 
 def lp_max_posts(rel: Relaxation) -> int:
@@ -252,7 +255,8 @@ PRICING_ROUNDS = 8
 
 def _lp_bound(inst: Instance, vids, room, required, cov, pu, pv, ps, pcap, pcost, cad_unit,
               cad_sec, mem_pts, sec_cost, max_posts, nu, flow_bound, pair_used, *,
-              target: int | None = None, coverage: bool = False) -> float:  # fmt: skip
+              target: int | None = None, coverage: bool = False,
+              teams: dict[str, list[str]] | None = None) -> float:  # fmt: skip
     """The flow plus T-UNIT's tie: a unit's members go only where it sends the secretary
     (n[u,v] ≤ m_v · t[u,v]) in lead-unit mode, or — small units that may team up (J-JOINT) —
     where a small unit of their level and region does; where an incumbent secretary stays,
@@ -496,12 +500,19 @@ def _lp_bound(inst: Instance, vids, room, required, cov, pu, pv, ps, pcap, pcost
         grow[rest[bad]] = True
         grow = close(grow | (col_of >= 0)) & (col_of < 0)
         add_pairs(np.nonzero(grow)[0])
+    if teams is not None:  # where the LP sends the province and city units' teams
+        x = np.asarray(h.getSolution().col_value, dtype=float)
+        inside = np.nonzero((col_of >= 0) & ps & wide[pu])[0]
+        for i in inside[x[col_of[inside]] > 0.5]:
+            teams.setdefault(uids[int(pu[i])], []).append(vids[int(pv[i])])
+    if not coverage and h.getSolution().col_value[slack_col] > 1e-6:
+        return float("nan")  # the LP cannot fill ``target`` posts: no bound for that many
     if coverage:  # an upper bound on the posts filled, incumbents' included
         return float(np.floor(-bound_min + 1e-6) + inc_filled)
     return float(np.floor(-bound_min + 1e-6 * max(1.0, abs(bound_min))) + 1)
 
 
-def team_allocation(inst: Instance) -> dict[str, str]:
+def team_allocation(inst: Instance, lp_teams: dict[str, list[str]] | None = None) -> dict[str, str]:
     """Province/city cadre → the county where they are wanted, from a team-level flow.
 
     The cadre-level relaxation may post a wide unit's secretary at one village and its members
@@ -573,9 +584,9 @@ def team_allocation(inst: Instance) -> dict[str, str]:
     if flow.solve_max_flow_with_min_cost() != flow.OPTIMAL:
         return {}
     f = flow.flows(np.asarray(arcs, dtype=np.int32))
-    teams_in: dict[str, list[str]] = defaultdict(list)
+    teams_in: dict[str, list[str]] = defaultdict(list, lp_teams or {})
     for t, h, x in zip(tails, heads, f, strict=True):
-        if x > 0 and u0 <= t < v0 and h >= v0:
+        if lp_teams is None and x > 0 and u0 <= t < v0 and h >= v0:
             teams_in[uids[t - u0]].append(vids[h - v0])
     alloc: dict[str, str] = {}
     for uid, vs in teams_in.items():
