@@ -13,6 +13,9 @@ What-if scenarios:
     compare(runs) -> DataFrame (KPIs side by side); comparison(runs) -> KPIs, moves, villages
     plan_diff(a, b), village_diff(a, b) -> DataFrame; write_comparison(cmp, dir)
     plot_coverage, plot_team_sizes, plot_travel, plot_unit_load, plot_map, plot_sweep, save_plots
+Across terms:
+    replan(dataset, plan_dir, policy, recall=read_recall(file)) -> Repair; write_repair(rep, dir)
+    (ledger: optimizer.ledger; pseudonymised copies: optimizer.anonymize)
 """
 
 from typing import Any
@@ -34,6 +37,7 @@ from .explain import explain_cadre, explain_village
 from .loading import load_dataset
 from .plan import write_plan
 from .policy import PRESETS, Policy, load_policy
+from .replan import Repair, read_recall, replan, write_repair
 from .runner import RunResult, run
 from .scenario import Scenario, load_scenarios
 from .scenario import expand_sweep as sweep
@@ -61,6 +65,7 @@ __all__ = [
     "InputError",
     "Policy",
     "Problem",
+    "Repair",
     "Run",
     "RunResult",
     "Scenario",
@@ -82,6 +87,8 @@ __all__ = [
     "plot_team_sizes",
     "plot_travel",
     "plot_unit_load",
+    "read_recall",
+    "replan",
     "run",
     "save_plots",
     "solve",
@@ -91,5 +98,6 @@ __all__ = [
     "violations_frame",
     "write_comparison",
     "write_plan",
+    "write_repair",
 ]
 __version__ = "0.1.0"

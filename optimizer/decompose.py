@@ -37,7 +37,9 @@ def should_decompose(inst: Instance) -> bool:
     return len(counties) > 1 and len(inst.need) >= 600
 
 
-def _allocation(inst: Instance, teams: dict[str, list[str]] | None = None) -> dict[str, str]:
+def _allocation(
+    inst: Instance, teams: dict[str, list[tuple[str, str]]] | None = None
+) -> dict[str, str]:
     """Wide-unit cadre → county part: whole teams where the team-level flow sends them; the
     unit's other free cadres spread over those same counties (a part then chooses the unit's
     best people, not the flow's guess); require pins win; a must-send unit the flow left out
@@ -76,10 +78,9 @@ def _part(ds: Dataset, county: str | frozenset[str], alloc: dict[str, str]) -> D
         if alloc.get(k) in ks or (k not in alloc and ds.units[c.unit_id].level
                                   in ("county", "township") and ds.units[c.unit_id].region in ks)
     }  # fmt: skip
+    # history rows of its villages (incumbents, continuity) and of its people (H-NOREPEAT);
+    # a cadre named in them but handed to another part stays out: no one is in two parts
     history = [p for p in ds.history if p.village_id in villages or p.cadre_id in cadres]
-    for p in history:
-        if p.cadre_id not in cadres and p.cadre_id in ds.cadres and p.village_id in villages:
-            cadres[p.cadre_id] = ds.cadres[p.cadre_id]
     unit_ids = {c.unit_id for c in cadres.values()} | {p.unit_id for p in history
                                                        if p.village_id in villages}  # fmt: skip
     units = {k: u for k, u in ds.units.items() if k in unit_ids}
@@ -133,7 +134,7 @@ def solve_parts(inst: Instance, *, deadline: float | None, seed: int, workers: i
     # filling that many
     lp: dict[str, float] = {}
 
-    teams: dict[str, list[str]] = {}
+    teams: dict[str, list[tuple[str, str]]] = {}
 
     def bounds() -> None:
         t = time.monotonic()
@@ -307,6 +308,8 @@ def _pairs_phase(inst: Instance, results: dict, parts: dict, alloc: dict[str, st
     ds = inst.ds
     if deadline is None or stop.is_set():
         return
+    # leave a margin for merging, seating and writing the plan: 3 % of the time left
+    deadline -= max(2.0, 0.03 * (deadline - time.monotonic()))
     centre: dict[str, tuple[float, float, str]] = {}
     for k in results:
         vs = [ds.villages[v] for v in inst.need if ds.villages[v].county == k]
@@ -327,7 +330,9 @@ def _pairs_phase(inst: Instance, results: dict, parts: dict, alloc: dict[str, st
 
     def run(pair: tuple[str, str]):
         left = deadline - time.monotonic()
-        if left < 3 or stop.is_set():
+        # a pair takes about as long as its two counties did, and more: skip what cannot end
+        need = 1.5 * sum(results[k].wall_time for k in pair)
+        if left < max(3.0, need) or stop.is_set():
             return None
         ks = frozenset(pair)
         must = {u for u in inst.must_send if home.get(u) in ks}

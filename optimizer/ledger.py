@@ -30,6 +30,7 @@ from .domain import Dataset, Posting
 from .errors import InputError, Problem
 from .loading import extra_columns, load_dataset
 from .parsing import BadValue, parse_date
+from .plan import read_output_csv
 from .redact import personal_kind, redact_frame
 
 DEFAULT_LEDGER = "zhucun-ledger.db"
@@ -627,21 +628,6 @@ def _add_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
-def _read_csv(path: Path, required: list[str], problems: list[Problem]) -> pd.DataFrame | None:
-    if not path.is_file():
-        problems.append(Problem(path.name, f"missing file: expected {path} (SPEC §6)"))
-        return None
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
-        problems.append(Problem(path.name, f"is not a readable UTF-8 CSV file ({exc})"))
-        return None
-    missing = [c for c in required if c not in frame.columns]
-    for c in missing:
-        problems.append(Problem(path.name, f"missing required column {c}", row=1, column=c))
-    return None if missing else frame
-
-
 def _date_cell(text: str, file: str, row: int, col: str, problems: list[Problem]) -> date | None:
     try:
         return parse_date(text)
@@ -685,7 +671,7 @@ def read_plan_for_ledger(plan_dir: Path) -> PlanRecord:
                 )
             )
     needed = ["village_id", "cadre_id", "unit_id", "level", "role", "status", "start", "end"]
-    frame = _read_csv(plan_dir / "plan.csv", needed, problems)
+    frame = read_output_csv(plan_dir / "plan.csv", needed, problems)
     entries: list[tuple[str, int | None, Entry]] = []
     open_left = 0
     term_keys: set[tuple[str, str, str, date]] = set()
@@ -783,7 +769,7 @@ def _repair_closings(
         )
         return []
     needed = ["kind", "cadre_id", "unit_id", "old_village_id", "old_role", "old_start"]
-    frame = _read_csv(plan_dir / "changes.csv", needed, problems)
+    frame = read_output_csv(plan_dir / "changes.csv", needed, problems)
     out: list[tuple[Entry, date]] = []
     for i, r in enumerate([] if frame is None else frame.to_dict("records")):
         if r["kind"] not in ("removed", "moved", "role"):

@@ -58,6 +58,7 @@ def seat_people(
 
     src, sink = nid("source"), nid("sink")
     arcs: list[tuple[int, str, str, str]] = []
+    seat_arcs: list[tuple[int, int, bool]] = []
     fit_scale = 1 + 10 * len(SKILL_CODES)
     for key in sorted(seats):
         k = seats[key]
@@ -65,7 +66,7 @@ def seat_people(
             continue
         uid, vid, role = key
         s = nid(("seat", key))
-        flow.add_arc_with_capacity_and_unit_cost(s, sink, k, 0)
+        seat_arcs.append((s, k, role == SEC))
         people = (sec_pool if role == SEC else pool)(uid, vid)
         for cid in people:
             if cid in taken:
@@ -73,6 +74,11 @@ def seat_people(
             c = nid(("cadre", cid))
             gain = sum(cadre_points(inst, cid, role).values()) * fit_scale + fit(inst, cid, vid)
             arcs.append((flow.add_arc_with_capacity_and_unit_cost(c, s, 1, -gain), cid, vid, role))
+    # among maximum flows, first-secretary seats are filled first: members never serve
+    # without a secretary (T-SEC), so an empty member seat costs less than an empty secretary's
+    top = 1 + sum(abs(flow.unit_cost(a)) for a, *_ in arcs)
+    for s, k, is_sec in seat_arcs:
+        flow.add_arc_with_capacity_and_unit_cost(s, sink, k, -top if is_sec else 0)
     for key, idx in sorted(node.items(), key=lambda kv: kv[1]):
         if isinstance(key, tuple) and key[0] == "cadre":
             flow.add_arc_with_capacity_and_unit_cost(src, idx, 1, 0)

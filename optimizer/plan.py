@@ -321,18 +321,42 @@ def write_plan(plan: Plan, out: Path, extra: dict[str, pd.DataFrame] | None = No
         _write_xlsx(plan, tmp / "plan.xlsx")
         for name, frame in (extra or {}).items():
             frame.to_csv(tmp / name, index=False, lineterminator="\n")
-        if out.exists():
-            old = out.with_name(f".{out.name}.old")
-            if old.exists():
-                shutil.rmtree(old)
-            os.replace(out, old)
-            os.replace(tmp, out)
-            shutil.rmtree(old)
-        else:
-            os.replace(tmp, out)
+        replace_folder(tmp, out)
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+def replace_folder(tmp: Path, out: Path) -> None:
+    """Put the finished folder ``tmp`` at ``out`` by renames, so ``out`` is never half-written
+    (an older ``out`` is moved aside first and removed last)."""
+    if out.exists():
+        old = out.with_name(f".{out.name}.old")
+        if old.exists():
+            shutil.rmtree(old)
+        os.replace(out, old)
+        os.replace(tmp, out)
+        shutil.rmtree(old)
+    else:
+        os.replace(tmp, out)
+
+
+def read_output_csv(path: Path, required: list[str], problems: list) -> pd.DataFrame | None:
+    """One CSV of a plan folder (SPEC §6) as strings; a missing file or column is a problem."""
+    from .errors import Problem
+
+    if not path.is_file():
+        problems.append(Problem(path.name, f"missing file: expected {path} (SPEC §6)"))
+        return None
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
+        problems.append(Problem(path.name, f"is not a readable UTF-8 CSV file ({exc})"))
+        return None
+    missing = [c for c in required if c not in frame.columns]
+    for c in missing:
+        problems.append(Problem(path.name, f"missing required column {c}", row=1, column=c))
+    return None if missing else frame
 
 
 def _write_xlsx(plan: Plan, path: Path) -> None:

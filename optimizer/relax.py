@@ -70,7 +70,7 @@ def _coverable(inst: Instance) -> set[str]:
 
 
 def lp_bound(rel: Relaxation, target: int | None = None,
-             teams: dict[str, list[str]] | None = None) -> float:  # fmt: skip
+             teams: dict[str, list[tuple[str, str]]] | None = None) -> float:  # fmt: skip
     """The LP bound on the soft points of plans filling at least ``target`` required posts
     (default ``rel.max_posts``; see :func:`_lp_bound`); ``teams`` receives the villages
     where the LP posts each province and city unit's secretaries. NaN when the LP itself
@@ -256,7 +256,7 @@ PRICING_ROUNDS = 8
 def _lp_bound(inst: Instance, vids, room, required, cov, pu, pv, ps, pcap, pcost, cad_unit,
               cad_sec, mem_pts, sec_cost, max_posts, nu, flow_bound, pair_used, *,
               target: int | None = None, coverage: bool = False,
-              teams: dict[str, list[str]] | None = None) -> float:  # fmt: skip
+              teams: dict[str, list[tuple[str, str]]] | None = None) -> float:  # fmt: skip
     """The flow plus T-UNIT's tie: a unit's members go only where it sends the secretary
     (n[u,v] ≤ m_v · t[u,v]) in lead-unit mode, or — small units that may team up (J-JOINT) —
     where a small unit of their level and region does; where an incumbent secretary stays,
@@ -500,11 +500,18 @@ def _lp_bound(inst: Instance, vids, room, required, cov, pu, pv, ps, pcap, pcost
         grow[rest[bad]] = True
         grow = close(grow | (col_of >= 0)) & (col_of < 0)
         add_pairs(np.nonzero(grow)[0])
-    if teams is not None:  # where the LP sends the province and city units' teams
+    if teams is not None:  # where the LP posts the province and city units' people
         x = np.asarray(h.getSolution().col_value, dtype=float)
-        inside = np.nonzero((col_of >= 0) & ps & wide[pu])[0]
-        for i in inside[x[col_of[inside]] > 0.5]:
-            teams.setdefault(uids[int(pu[i])], []).append(vids[int(pv[i])])
+        inside = np.nonzero((col_of >= 0) & wide[pu])[0]
+        for i in inside:
+            k = int(np.floor(x[col_of[i]] + 0.5))
+            role = SEC if ps[i] else MEM
+            teams.setdefault(uids[int(pu[i])], []).extend([(vids[int(pv[i])], role)] * k)
+        # the people the LP chooses, by role: they go first when posts become cadres
+        cadres_ids = [c for u in uids for c in inst.eligible[u]]
+        chosen = [(cadres_ids[i], MEM) for i in np.nonzero(x[:nc] > 0.5)[0]]
+        chosen += [(cadres_ids[sec_idx[j]], SEC) for j in np.nonzero(x[nc : nc + ns] > 0.5)[0]]
+        teams["__people__"] = chosen
     if not coverage and h.getSolution().col_value[slack_col] > 1e-6:
         return float("nan")  # the LP cannot fill ``target`` posts: no bound for that many
     if coverage:  # an upper bound on the posts filled, incumbents' included
@@ -512,7 +519,33 @@ def _lp_bound(inst: Instance, vids, room, required, cov, pu, pv, ps, pcap, pcost
     return float(np.floor(-bound_min + 1e-6 * max(1.0, abs(bound_min))) + 1)
 
 
-def team_allocation(inst: Instance, lp_teams: dict[str, list[str]] | None = None) -> dict[str, str]:
+def _place_posts(inst: Instance, posts: dict[str, list[tuple[str, str]]],
+                 best: dict[str, list[str]]) -> dict[str, str]:  # fmt: skip
+    """The LP's postings of province and city units as cadres per county: secretaries from
+    the unit's best secretary-capable people, members from the best of the rest."""
+    ds = inst.ds
+    alloc: dict[str, str] = {}
+    chosen = dict(posts.get("__people__", []))
+    for uid in sorted(k for k in posts if k != "__people__"):
+        people = best.get(uid) or sorted(inst.eligible.get(uid, []))
+        sec_ok = set(inst.sec_eligible.get(uid, []))
+        secs = [c for c in people if c in sec_ok]
+        secs.sort(key=lambda c: chosen.get(c) != SEC)  # stable: the LP's secretaries first
+        mems = [c for c in people if c not in sec_ok] + secs[::-1]
+        mems.sort(key=lambda c: chosen.get(c) != MEM)
+        taken: set[str] = set()
+        for v, role in sorted(posts[uid], key=lambda vr: (vr[1] != SEC, vr[0])):
+            pool = secs if role == SEC else mems
+            c = next((c for c in pool if c not in taken and v not in inst.barred.get(c, ())), None)
+            if c is not None:
+                taken.add(c)
+                alloc[c] = ds.villages[v].county
+    return alloc
+
+
+def team_allocation(
+    inst: Instance, lp_teams: dict[str, list[tuple[str, str]]] | None = None
+) -> dict[str, str]:
     """Province/city cadre → the county where they are wanted, from a team-level flow.
 
     The cadre-level relaxation may post a wide unit's secretary at one village and its members
@@ -584,11 +617,13 @@ def team_allocation(inst: Instance, lp_teams: dict[str, list[str]] | None = None
     if flow.solve_max_flow_with_min_cost() != flow.OPTIMAL:
         return {}
     f = flow.flows(np.asarray(arcs, dtype=np.int32))
-    teams_in: dict[str, list[str]] = defaultdict(list, lp_teams or {})
+    teams_in: dict[str, list[str]] = defaultdict(list)
     for t, h, x in zip(tails, heads, f, strict=True):
         if lp_teams is None and x > 0 and u0 <= t < v0 and h >= v0:
             teams_in[uids[t - u0]].append(vids[h - v0])
     alloc: dict[str, str] = {}
+    if lp_teams is not None:
+        return _place_posts(inst, lp_teams, best_pts)
     for uid, vs in teams_in.items():
         if ds.units[uid].level not in ("province", "city"):
             continue

@@ -36,7 +36,7 @@ from .errors import InputError, Problem
 from .instance import SEC, Instance, build_instance, class_order
 from .loading import load_dataset, load_table
 from .parsing import BadValue, parse_date
-from .plan import PLAN_COLUMNS, Plan, build_plan, write_plan
+from .plan import PLAN_COLUMNS, Plan, build_plan, read_output_csv, write_plan
 from .policy import Policy, load_policy
 from .solver import Assignment, Progress, SolveResult, solve
 
@@ -109,18 +109,8 @@ def read_recall(path: str | Path) -> list[Recall]:
 
 
 def _csv(path: Path, required: list[str], problems: list[Problem]) -> list[dict[str, str]] | None:
-    if not path.is_file():
-        problems.append(Problem(path.name, f"missing file: expected {path} (SPEC §6)"))
-        return None
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
-        problems.append(Problem(path.name, f"is not a readable UTF-8 CSV file ({exc})"))
-        return None
-    missing = [c for c in required if c not in frame.columns]
-    for c in missing:
-        problems.append(Problem(path.name, f"missing required column {c}", row=1, column=c))
-    return None if missing else frame.to_dict("records")
+    frame = read_output_csv(path, required, problems)
+    return None if frame is None else frame.to_dict("records")
 
 
 def read_base_plan(plan_dir: str | Path, ds: Dataset) -> BasePlan:

@@ -31,7 +31,7 @@ import yaml
 
 from .domain import Dataset
 from .errors import InputError, Problem
-from .plan import Plan, write_plan
+from .plan import Plan, replace_folder, write_plan
 from .policy import Policy
 from .scenario import Prepared, Scenario, load_scenarios, prepare, write_dataset_files
 
@@ -275,15 +275,7 @@ def write_run(path: Path, prep: Prepared, plan: Plan) -> None:
         umask = os.umask(0o022)
         os.umask(umask)
         os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes it private
-        if path.exists():
-            old = path.with_name(f".{path.name}.old")
-            if old.exists():
-                shutil.rmtree(old)
-            os.replace(path, old)
-            os.replace(tmp, path)
-            shutil.rmtree(old)
-        else:
-            os.replace(tmp, path)
+        replace_folder(tmp, path)
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)

@@ -437,6 +437,14 @@ def _seat(pm: PlanModel, res: SolveResult, seed: int, workers: int, seconds: flo
 
     del seed, workers, seconds
     triples, notes = seat_people(pm.inst, res._seats, pm.pool, pm.sec_pool)
+    # T-SEC: new members never serve where no first secretary could be seated (H-NOREPEAT can
+    # leave a unit without a secretary allowed at one of its villages); they stay unposted
+    led = {p.village_id for p in pm.inst.incumbents if p.role == "secretary"}
+    led |= {v for _, v, r in triples if r == "secretary"}
+    for v in sorted({v for _, v, r in triples if r != "secretary" and v not in led}):
+        notes.append(f"T-SEC: no first secretary could be seated at {v}; its new members are "
+                     "not posted")  # fmt: skip
+    triples = [t for t in triples if t[2] == "secretary" or t[1] in led]
     res.assignments = [Assignment(c, v, r) for c, v, r in triples]
     res.notes.extend(notes)
     if notes:
