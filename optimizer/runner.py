@@ -33,7 +33,14 @@ from .domain import Dataset
 from .errors import InputError, Problem
 from .plan import Plan, replace_folder, write_plan
 from .policy import Policy
-from .scenario import Prepared, Scenario, load_scenarios, prepare, write_dataset_files
+from .scenario import (
+    Prepared,
+    Scenario,
+    check_distinct_names,
+    load_scenarios,
+    prepare,
+    write_dataset_files,
+)
 
 Progress = Callable[[str], None]
 INDEX = "runs.json"
@@ -120,18 +127,8 @@ def as_scenarios(items: Scenario | str | Path | Iterable[Scenario | str | Path])
             out.extend(load_scenarios(item))
         except InputError as exc:
             problems.extend(exc.problems)
-    seen: dict[str, Scenario] = {}
-    for sc in out:
-        if sc.name in seen and not problems:
-            problems.append(
-                Problem(
-                    sc.file,
-                    f"scenario name {sc.name!r} is also used by "
-                    f"{seen[sc.name].file}: run folders need distinct names",
-                    key="name",
-                )
-            )
-        seen[sc.name] = sc
+    if not problems:
+        check_distinct_names(out, problems)
     if problems:
         raise InputError(problems)
     return out

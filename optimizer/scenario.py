@@ -1018,8 +1018,16 @@ def load_scenarios(*paths: str | Path) -> list[Scenario]:
             out.extend(load_scenario_file(p))
         except InputError as exc:
             problems.extend(p for p in exc.problems if p not in problems)
+    check_distinct_names(out, problems)
+    if problems:
+        raise InputError(problems)
+    return out
+
+
+def check_distinct_names(scenarios: list[Scenario], problems: list[Problem]) -> None:
+    """Each scenario gets a run folder named after it: two with one name is a problem."""
     seen: dict[str, Scenario] = {}
-    for sc in out:
+    for sc in scenarios:
         if sc.name in seen:
             problems.append(
                 Problem(
@@ -1030,9 +1038,6 @@ def load_scenarios(*paths: str | Path) -> list[Scenario]:
                 )
             )
         seen[sc.name] = sc
-    if problems:
-        raise InputError(problems)
-    return out
 
 
 def _from_doc(doc: dict[str, Any], source: Path | None, variant: dict | None = None) -> Scenario:
