@@ -321,12 +321,20 @@ def _pairs_phase(inst: Instance, results: dict, parts: dict, alloc: dict[str, st
         (math.dist(centre[a][:2], centre[b][:2]), a, b)
         for a in results for b in results if a < b and centre[a][2] == centre[b][2]
     )  # fmt: skip
-    paired: set[str] = set()
-    pairs = []
-    for _, a, b in cand:
-        if a not in paired and b not in paired:
-            paired |= {a, b}
-            pairs.append((a, b))
+    merged: set[str] = set()
+    # rounds of disjoint pairs, nearest first; each round pairs counties not paired before
+    rounds: list[list[tuple[str, str]]] = []
+    used: set[tuple[str, str]] = set()
+    for _ in range(3):
+        paired: set[str] = set()
+        pairs = []
+        for _, a, b in cand:
+            if a not in paired and b not in paired and (a, b) not in used:
+                paired |= {a, b}
+                pairs.append((a, b))
+        used.update(pairs)
+        if pairs:
+            rounds.append(pairs)
 
     def run(pair: tuple[str, str]):
         left = deadline - time.monotonic()
@@ -340,24 +348,35 @@ def _pairs_phase(inst: Instance, results: dict, parts: dict, alloc: dict[str, st
                      time_limit=min(left - 1, 30.0), seed=seed, workers=1, method="exact",
                      _must_send=must, _skill_rates=inst.skill_rates)  # fmt: skip
 
-    kept = 0
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        futures = [(pair, pool.submit(run, pair)) for pair in pairs]
-        for (a, b), fut in futures:
-            r = fut.result()
-            if r is None or not r.has_plan:
-                continue
-            cov_a, pts_a = _points_and_cover(inst, results[a])
-            cov_b, pts_b = _points_and_cover(inst, results[b])
-            cov_r, pts_r = _points_and_cover(inst, r)
-            before = tuple(x + y for x, y in zip(cov_a, cov_b, strict=True))
-            if cov_r >= before and all(x >= y for x, y in zip(cov_r, before, strict=True)) \
-                    and pts_r > pts_a + pts_b:  # fmt: skip
-                results[a] = r
-                results[b] = SolveResult("OPTIMAL", r.instance)
-                kept += 1
+    kept = tried = 0
+    for pairs in rounds:
+        if deadline - time.monotonic() < 3 or stop.is_set():
+            break
+        # a county merged in this round is not split again: results[b] is a placeholder
+        merged_now: set[str] = set()
+        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+            futures = [(pair, pool.submit(run, pair)) for pair in pairs
+                       if not (set(pair) & merged)]  # fmt: skip
+            for (a, b), fut in futures:
+                r = fut.result()
+                tried += r is not None
+                if r is None or not r.has_plan:
+                    continue
+                cov_a, pts_a = _points_and_cover(inst, results[a])
+                cov_b, pts_b = _points_and_cover(inst, results[b])
+                cov_r, pts_r = _points_and_cover(inst, r)
+                before = tuple(x + y for x, y in zip(cov_a, cov_b, strict=True))
+                if (
+                    all(x >= y for x, y in zip(cov_r, before, strict=True))
+                    and pts_r > pts_a + pts_b
+                ):
+                    results[a] = r
+                    results[b] = SolveResult("OPTIMAL", r.instance)
+                    merged_now |= {a, b}
+                    kept += 1
+        merged |= merged_now
     if progress:
-        progress(f"[{time.monotonic() - t0:7.1f}s] county pairs: {kept} of {len(pairs)} improved")
+        progress(f"[{time.monotonic() - t0:7.1f}s] county pairs: {kept} of {tried} improved")
 
 
 def _time_for(lp: dict[str, float], deadline: float | None, runs: float) -> bool:
