@@ -295,6 +295,11 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     rows, traces = [], {}
     jobs: list[tuple[str, Path, float]] = []
+    missing = [str(p) for p in args.data if not (p / "villages.csv").is_file()]
+    if missing:
+        print("--data: not a dataset folder (no villages.csv): " + ", ".join(missing),
+              file=sys.stderr)  # fmt: skip
+        return 2
     for path in args.data:
         n = len((path / "villages.csv").read_text(encoding="utf-8-sig").splitlines()) - 1
         scale = "county" if n < 1000 else "city" if n < 4000 else "province"

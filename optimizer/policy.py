@@ -275,11 +275,12 @@ def _check(doc: Any, schema: Any, path: str, file: str, problems: list[Problem])
 # --------------------------------------------------------------------------- loading
 
 
-def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+def merge_dicts(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    """``over`` laid on ``base``, nested mappings merged key by key (``extends:``)."""
     out = copy.deepcopy(base)
     for k, v in over.items():
         if isinstance(v, dict) and isinstance(out.get(k), dict):
-            out[k] = _merge(out[k], v)
+            out[k] = merge_dicts(out[k], v)
         else:
             out[k] = copy.deepcopy(v)
     return out
@@ -338,7 +339,7 @@ def _resolve(ref: str, base_dir: Path | None, chain: tuple[str, ...]) -> dict[st
     parent = doc.pop("extends", None)
     if parent is None:
         return doc
-    return _merge(_resolve(parent, here, (*chain, ref)), doc)
+    return merge_dicts(_resolve(parent, here, (*chain, ref)), doc)
 
 
 def load_policy(ref: str | Path, overrides: dict[str, Any] | None = None) -> Policy:
@@ -349,7 +350,7 @@ def load_policy(ref: str | Path, overrides: dict[str, Any] | None = None) -> Pol
         _check(overrides, SCHEMA, "", "overrides", problems)
         if problems:
             raise InputError(problems)
-        doc = _merge(doc, overrides)
+        doc = merge_dicts(doc, overrides)
     return _build(doc, str(ref))
 
 

@@ -42,7 +42,7 @@ from . import schema as s
 from .domain import Cadre, Dataset, Recall, Unit, rank_index
 from .errors import InputError, Problem
 from .parsing import BadValue, parse_date
-from .policy import PRESETS, Policy, _check, load_policy
+from .policy import PRESETS, Policy, _check, load_policy, merge_dicts
 from .policy import SCHEMA as POLICY_SCHEMA
 from .rules import current_postings
 
@@ -980,17 +980,7 @@ def _load_chain(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
     base = _load_chain((path.parent / parent), (*chain, path))
     for k in ("name", "description", "sweep"):  # a file's identity is its own
         base.pop(k, None)
-    return _merge(base, doc)
-
-
-def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
-    out = copy.deepcopy(base)
-    for k, v in over.items():
-        if isinstance(v, dict) and isinstance(out.get(k), dict):
-            out[k] = _merge(out[k], v)
-        else:
-            out[k] = copy.deepcopy(v)
-    return out
+    return merge_dicts(base, doc)
 
 
 def load_scenario_file(path: str | Path) -> list[Scenario]:

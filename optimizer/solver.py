@@ -152,6 +152,8 @@ def solve(
     ``auto`` — decompose when several counties hold 600 or more villages to staff."""
     from .loading import load_dataset
 
+    if method not in ("auto", "exact", "decompose"):
+        raise ValueError(f"method must be auto, exact or decompose, not {method!r}")
     t0 = time.monotonic()
     if not isinstance(dataset, Dataset):
         dataset = load_dataset(dataset)

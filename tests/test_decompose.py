@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
 from factory import DAY, cadre, dataset, unit, village
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -93,3 +94,8 @@ def test_every_decomposed_plan_verifies_clean(tmp_path_factory, ds, preset, data
     stated = {n.split()[4] for n in res.notes if "U-PARTICIPATE" in n}
     hard = [v for v in hard if not (v.rule == "U-PARTICIPATE" and v.detail_en.split()[2] in stated)]
     assert hard == [], [(v.rule, v.village_id, v.cadre_id, v.detail_en) for v in hard]
+
+
+def test_unknown_method_is_refused():
+    with pytest.raises(ValueError, match="method"):
+        solve(two_counties(), load_policy("central-2021"), DAY, method="decompse")
