@@ -16,12 +16,14 @@ from .model import PlanModel
 
 
 def greedy(pm: PlanModel) -> dict[str, dict]:
-    """Values for t, n, a, cover: {"t": {(u,v): 1}, "n": {(u,v): k}, "a": {(c,r): 1}, ...}."""
+    """Values for t, n, a, cover: {"t": {(u,v): 1}, "n": {(u,v): k}, "a": {(c,r): 1},
+    "at": {(c,v,r): 1}}."""
     inst = pm.inst
     used: set[str] = set()
     t: dict[tuple[str, str], int] = {}
     n: dict[tuple[str, str], int] = defaultdict(int)
     a: dict[tuple[str, str], int] = {}
+    at: dict[tuple[str, str, str], int] = {}
     lead_mode = inst.policy.members_from == "lead_unit"
     order = {k: i for i, k in enumerate(("weak", "key", "relocation", "problem", "exited", "red",
                                            "heavy", "demo", "other"))}  # fmt: skip
@@ -30,7 +32,7 @@ def greedy(pm: PlanModel) -> dict[str, dict]:
         src = pm.sec_pool if sec else pm.pool
         people = [c for c in src(uid, vid) if c not in used]
         if not sec:  # keep would-be secretaries for secretary posts
-            people.sort(key=lambda c: (c, SEC) in pm.a)
+            people.sort(key=lambda c: not inst.sec_failures[c])
         return people
 
     used_by: dict[str, int] = defaultdict(int)
@@ -39,6 +41,7 @@ def greedy(pm: PlanModel) -> dict[str, dict]:
         used.add(cid)
         used_by[uid] += 1
         a[(cid, role)] = 1
+        at[(cid, vid, role)] = 1
         if role == SEC:
             t[(uid, vid)] = 1
         else:
@@ -142,20 +145,23 @@ def greedy(pm: PlanModel) -> dict[str, dict]:
         # villages that have no other option; nearer units break ties
         cands.sort(key=lambda u: (-spare[u], inst.distance.get((u, vid), 1e9), u))
         staff(vid, cands)
-    return {"t": t, "n": dict(n), "a": a}
+    return {"t": t, "n": dict(n), "a": a, "at": at}
 
 
 def add_hint(pm: PlanModel, sol: dict[str, dict]) -> None:
     """A complete hint: every decision variable gets a value consistent with ``sol``."""
     m = pm.m
     m.clear_hints()
-    t, n, a = sol["t"], sol["n"], sol["a"]
+    t, n = sol["t"], sol["n"]
     for k, var in pm.t.items():
         m.add_hint(var, t.get(k, 0))
     for k, var in pm.n.items():
         m.add_hint(var, n.get(k, 0))
+    common = {(c, r) for (c, v, r) in sol["at"] if (pm.inst.unit_of(c), v, r) not in pm.own}
     for k, var in pm.a.items():
-        m.add_hint(var, a.get(k, 0))
+        m.add_hint(var, 1 if k in common else 0)
+    for k, var in pm.y.items():
+        m.add_hint(var, sol["at"].get(k, 0))
     for (u, v), var in pm.z.items():
         inc = any(p.unit_id == u for p in pm.inst.inc_by_village.get(v, []))
         m.add_hint(var, 1 if inc or t.get((u, v)) or n.get((u, v)) else 0)

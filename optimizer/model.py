@@ -6,8 +6,10 @@ secretary), how many members each unit sends there (``n[u,v]``) and which of a u
 uses in which role (``a[c,r]``); :mod:`optimizer.people` then seats those cadres in villages.
 That keeps the model at units × villages instead of cadres × villages (a 20–50× smaller model)
 while staying exact for coverage and for every soft term that does not depend on the pairing of
-a person with a village. Person-level rules (H-NOREPEAT, P-PIN) enter the master as per-pair
-capacities and are enforced exactly when seating people.
+a person with a village. Person-level rules (H-NOREPEAT, forbid pins) are exact in the master
+too: where some of a unit's cadres may not serve at a village, that pair's posts are filled by
+explicit (cadre, village, role) choices (``y``), not from the unit's common pool, so the
+master's points are the points of a plan the people stage can seat.
 """
 
 from __future__ import annotations
@@ -35,7 +37,13 @@ class PlanModel:
     z: dict[tuple[str, str], cp_model.IntVar] = field(default_factory=dict)
     """(unit, village) → the unit takes part in the village's team (T-UNIT, J-JOINT)."""
     a: dict[tuple[str, str], cp_model.IntVar] = field(default_factory=dict)
-    """(cadre, role) → the cadre is posted in that role somewhere."""
+    """(cadre, role) → the cadre is posted in that role at one of the unit's common-pool
+    pairs (every pair not in ``own``)."""
+    y: dict[tuple[str, str, str], cp_model.IntVar] = field(default_factory=dict)
+    """(cadre, village, role) → the cadre takes that post, at the pairs in ``own``."""
+    own: set[tuple[str, str, str]] = field(default_factory=set)
+    """(unit, village, role) filled by named people: some of the unit's cadres may not serve
+    there (H-NOREPEAT, forbid pins)."""
     team: dict[str, cp_model.IntVar] = field(default_factory=dict)
     cover: dict[tuple[str, str], cp_model.IntVar] = field(default_factory=dict)
     covered: dict[str, cp_model.LinearExprT] = field(default_factory=dict)
@@ -95,6 +103,7 @@ def build_model(inst: Instance) -> PlanModel:
     rule_J_JOINT(pm)
     rule_U_PARTICIPATE(pm)
     rule_P_PIN(pm)
+    rule_H_NOREPEAT(pm)
     cadre_roles(pm)
     soft_terms(pm)
     return pm
@@ -186,38 +195,54 @@ def variables(pm: PlanModel) -> None:
         pm.units_at[vid].sort()
 
 
-def cadre_roles(pm: PlanModel) -> None:
-    """Each unit's posts are filled by its own cadres (U-NODELEGATE), one post per cadre."""
+def rule_H_NOREPEAT(pm: PlanModel) -> None:
+    """No one returns to a village they served (and no one goes where a forbid pin says not):
+    at a pair where some of the unit's cadres are barred, the posts are named people (``y``),
+    so the barred ones cannot be counted there."""
     inst = pm.inst
     for uid in sorted(pm.villages_of):
+        for vid in pm.villages_of[uid]:
+            mem_common = vid in inst.unit_villages.get(uid, {}).get(MEM, ())
+            for role, var in ((SEC, pm.t.get((uid, vid))), (MEM, pm.n.get((uid, vid)))):
+                if var is None:
+                    continue
+                if (uid, vid) not in inst.barred_at and (role == SEC or mem_common):
+                    continue
+                people = pm.sec_pool(uid, vid) if role == SEC else pm.pool(uid, vid)
+                ys = []
+                for c in people:
+                    pm.y[(c, vid, role)] = pm.m.new_bool_var(f"y[{c},{vid},{role[0]}]")
+                    ys.append(pm.y[(c, vid, role)])
+                pm.m.add(var == sum(ys))
+                pm.own.add((uid, vid, role))
+
+
+def cadre_roles(pm: PlanModel) -> None:
+    """Each unit's posts are filled by its own cadres (U-NODELEGATE), one post per cadre:
+    the common-pool posts by as many of its cadres in that role, the others by name."""
+    inst = pm.inst
+    named: dict[str, list[cp_model.IntVar]] = defaultdict(list)
+    for (c, _v, _r), var in pm.y.items():
+        named[c].append(var)
+    for uid in sorted(pm.villages_of):
         vids = pm.villages_of[uid]
-        t_vids = [v for v in vids if (uid, v) in pm.t]
+        t_vids = [v for v in vids if (uid, v) in pm.t and (uid, v, SEC) not in pm.own]
+        n_vids = [v for v in vids if (uid, v) in pm.n and (uid, v, MEM) not in pm.own]
         secs, mems = [], []
         for c in inst.eligible.get(uid, []):
-            bar = inst.barred.get(c, ())
-            # a cadre barred from every village the unit serves has no post to take
-            can_mem = (
-                any(v not in bar and (uid, v) in pm.n and inst.roles(c, v) for v in vids)
-                if bar or inst.barred_role
-                else any((uid, v) in pm.n for v in vids)
-            )
-            can_sec = not inst.sec_failures[c] and any(
-                SEC in inst.roles(c, v) for v in t_vids) if bar or inst.barred_role else (
-                not inst.sec_failures[c] and bool(t_vids))  # fmt: skip
-            if not can_mem and not can_sec:
-                continue
-            roles = []
-            if can_sec:
+            roles = list(named.get(c, []))
+            if t_vids and not inst.sec_failures[c]:
                 pm.a[(c, SEC)] = pm.m.new_bool_var(f"a[{c},s]")
                 secs.append(pm.a[(c, SEC)])
                 roles.append(pm.a[(c, SEC)])
-            pm.a[(c, MEM)] = pm.m.new_bool_var(f"a[{c},m]")
-            mems.append(pm.a[(c, MEM)])
-            roles.append(pm.a[(c, MEM)])
+            if n_vids:
+                pm.a[(c, MEM)] = pm.m.new_bool_var(f"a[{c},m]")
+                mems.append(pm.a[(c, MEM)])
+                roles.append(pm.a[(c, MEM)])
             if len(roles) > 1:
                 pm.m.add_at_most_one(roles)
         pm.m.add(sum(pm.t[(uid, v)] for v in t_vids) == sum(secs))
-        pm.m.add(sum(pm.n[(uid, v)] for v in vids if (uid, v) in pm.n) == sum(mems))
+        pm.m.add(sum(pm.n[(uid, v)] for v in n_vids) == sum(mems))
 
 
 # --------------------------------------------------------------------------- rules
@@ -433,8 +458,13 @@ def _why_not(inst: Instance, pin) -> str:
 def link_pins(pm: PlanModel) -> None:
     """A pinned cadre takes the pinned role (so the people stage can seat them there)."""
     for cid, choice in pm.pin_role.items():
+        uid = pm.inst.unit_of(cid)
         for r, var in choice.items():
-            if (cid, r) in pm.a:
+            vid = next(p.village_id for p in pm.inst.ds.pins
+                       if p.kind == "require" and p.cadre_id == cid)  # fmt: skip
+            if (uid, vid, r) in pm.own:
+                pm.m.add_implication(var, pm.y[(cid, vid, r)])
+            elif (cid, r) in pm.a:
                 pm.m.add_implication(var, pm.a[(cid, r)])
 
 
@@ -501,9 +531,9 @@ def soft_terms(pm: PlanModel) -> None:
     relaxation in :mod:`optimizer.relax` charges exactly the same points."""
     inst, w = pm.inst, pm.inst.policy.weights
     link_pins(pm)
-    for (cid, role), var in pm.a.items():
-        pts = cadre_points(inst, cid, role)
-        for rule, p in pts.items():
+    for key, var in [*pm.a.items(), *pm.y.items()]:
+        cid, role = key[0], key[-1]
+        for rule, p in cadre_points(inst, cid, role).items():
             if p:
                 pm.soft_terms.append((p, var, rule))
     for uid, vid in pm.z:

@@ -368,6 +368,14 @@ def _lp_bound(inst: Instance, vids, room, required, cov, pu, pv, ps, pcap, pcost
     keep = close(keep)
     sec_idx = np.nonzero(cad_sec)[0]
     ns, ncov = len(sec_idx), len(cov)
+    # H-NOREPEAT per person: where some of a unit's cadres served at a village before, that
+    # pair's posts are filled by explicit (cadre, pair) columns of the others, not from the
+    # unit's common pool (which would seat the barred ones: measured, most of the province gap)
+    allow = _allowed_people(inst, uids, vids, pu, pv, ps, key, cad_sec, sec_idx, mem_pts,
+                            sec_cost)  # fmt: skip
+    for i, (people, _) in allow.items():
+        if not len(people):
+            ub_pair[i] = 0
     cov = np.asarray(cov, dtype=np.int64)
     inc_filled = sum(min(inst.need[v].min, len(inst.inc_by_village.get(v, []))) for v in vids)
     # rows: village sec (nv) | village mem (nv) | filled (nv) | T-SEC (nv) | cadre (nc) |
@@ -429,18 +437,37 @@ def _lp_bound(inst: Instance, vids, room, required, cov, pu, pv, ps, pcap, pcost
     col_of = np.full(npair, -1, dtype=np.int64)
     p_role_row = np.where(ps, r_vs + pv, r_vm + pv)
     p_eq_row = np.where(ps, r_eq + pu, r_eq + nu + pu)
-    n_link = [0]
+    n_link = [0]  # rows added after the first n_rows: T-UNIT links and per-pair people rows
+    link_row: list[bool] = []  # which of them are links (≤ 0; the others are = 0)
+    triples: list[tuple[int, int, np.ndarray]] = []  # (pair, first column, its cadres)
 
     def add_pairs(idx: np.ndarray) -> None:
         idx = idx[col_of[idx] < 0]
         if not len(idx):
             return
+        eq_row = {int(i): int(p_eq_row[i]) for i in idx}
+        own = [int(i) for i in idx if int(i) in allow]
+        if own:  # one balance row per such pair: its posts = its explicit people
+            k = len(own)
+            h.addRows(k, np.zeros(k), np.zeros(k), 0, np.zeros(0, np.int32),
+                      np.zeros(0, np.int32), np.zeros(0))  # fmt: skip
+            for n, i in enumerate(own):
+                eq_row[i] = n_rows + n_link[0] + n
+            n_link[0] += k
+            link_row.extend([False] * k)
         col_of[idx] = n_cols[0] + np.arange(len(idx))
-        rows_ = [np.array([p_role_row[i], r_f + pv[i], p_eq_row[i], r_ts + pv[i]]) if ps[i]
-                 else np.array([p_role_row[i], r_f + pv[i], p_eq_row[i]]) for i in idx]  # fmt: skip
+        rows_ = [np.array([p_role_row[i], r_f + pv[i], eq_row[int(i)], r_ts + pv[i]]) if ps[i]
+                 else np.array([p_role_row[i], r_f + pv[i], eq_row[int(i)]]) for i in idx]  # fmt: skip
         vals_ = [np.array([1.0, -1.0, 1.0, -1.0]) if ps[i] else np.array([1.0, -1.0, 1.0])
                  for i in idx]  # fmt: skip
         add_cols(pcost[idx], ub_pair[idx], rows_, vals_)
+        for i in own:
+            people, cost = allow[i]
+            if len(people):
+                triples.append((i, n_cols[0], people))
+                add_cols(cost, np.ones(len(people)),
+                         [np.array([r_c + c, eq_row[i]]) for c in people],
+                         [np.array([1.0, -1.0])] * len(people))  # fmt: skip
         if not lead_mode:
             return
         rows_cols, rows_vals = [], []
@@ -464,7 +491,9 @@ def _lp_bound(inst: Instance, vids, room, required, cov, pu, pv, ps, pcap, pcost
             h.addRows(k, np.full(k, -inf), np.zeros(k), len(cidx), starts, cidx, val)
             entries.append((np.repeat(n_rows + n_link[0] + np.arange(k), lens), cidx, val))
             n_link[0] += k
+            link_row.extend([True] * k)
 
+    own_pairs = np.array(sorted(allow), dtype=np.int64)
     add_pairs(np.nonzero(keep)[0])
     bound_min = None
     for _ in range(PRICING_ROUNDS):
@@ -478,7 +507,8 @@ def _lp_bound(inst: Instance, vids, room, required, cov, pu, pv, ps, pcap, pcost
         y[:r_eq] = np.minimum(y[:r_eq], 0.0)
         y[np.isinf(hi)] = 0.0  # a row with no upper bound never binds
         hi = np.where(np.isinf(hi), 0.0, hi)
-        y[n_rows:] = np.minimum(y[n_rows:], 0.0)
+        links_ = n_rows + np.nonzero(np.array(link_row, dtype=bool))[0]
+        y[links_] = np.minimum(y[links_], 0.0)
         rr, cc, vv = (np.concatenate(x) for x in zip(*entries, strict=True))
         a = csc_matrix((vv, (rr, cc)), shape=(m_rows, n_cols[0]))
         c, ub = np.concatenate(costs), np.concatenate(ubs)
@@ -487,7 +517,13 @@ def _lp_bound(inst: Instance, vids, room, required, cov, pu, pv, ps, pcap, pcost
         inside = float(y @ hi) + float(np.minimum(0.0, r) @ ub)
         # price the pairs left out (their linking rows are absent: dual 0)
         rest = np.nonzero((col_of < 0) & (ub_pair > 0))[0]
-        rp = pcost[rest] - y[p_role_row[rest]] - y[p_eq_row[rest]] + y[r_f + pv[rest]] \
+        # a pair with its own people row: its dual is free, and setting it to the best
+        # person's reduced cost prices the pair as "pair + its best person", every person ≥ 0
+        eq_dual = y[p_eq_row[rest]]
+        for n in np.nonzero(np.isin(rest, own_pairs))[0]:
+            people, cost = allow[int(rest[n])]
+            eq_dual[n] = -float(np.min(cost - y[r_c + people])) if len(people) else 0.0
+        rp = pcost[rest] - y[p_role_row[rest]] - eq_dual + y[r_f + pv[rest]] \
             + np.where(ps[rest], y[r_ts + pv[rest]], 0.0)  # fmt: skip
         bad = rp < -1e-7
         bound_min = inside + float(np.minimum(0.0, rp) @ ub_pair[rest])
@@ -511,12 +547,45 @@ def _lp_bound(inst: Instance, vids, room, required, cov, pu, pv, ps, pcap, pcost
         cadres_ids = [c for u in uids for c in inst.eligible[u]]
         chosen = [(cadres_ids[i], MEM) for i in np.nonzero(x[:nc] > 0.5)[0]]
         chosen += [(cadres_ids[sec_idx[j]], SEC) for j in np.nonzero(x[nc : nc + ns] > 0.5)[0]]
+        at = []
+        for i, first, people in triples:
+            role = SEC if ps[i] else MEM
+            for c in people[x[first : first + len(people)] > 0.5]:
+                chosen.append((cadres_ids[c], role))
+                at.append((cadres_ids[c], vids[int(pv[i])], role))
         teams["__people__"] = chosen
+        teams["__at__"] = at
     if not coverage and h.getSolution().col_value[slack_col] > 1e-6:
         return float("nan")  # the LP cannot fill ``target`` posts: no bound for that many
     if coverage:  # an upper bound on the posts filled, incumbents' included
         return float(np.floor(-bound_min + 1e-6) + inc_filled)
     return float(np.floor(-bound_min + 1e-6 * max(1.0, abs(bound_min))) + 1)
+
+
+def _allowed_people(inst: Instance, uids, vids, pu, pv, ps, key, cad_sec, sec_idx, mem_pts,
+                    sec_cost) -> dict[int, tuple[np.ndarray, np.ndarray]]:  # fmt: skip
+    """Pairs (unit, village, role) where some of the unit's cadres are barred (H-NOREPEAT, a
+    forbid pin) → (the cadre indices who may take the role there, their costs in that role)."""
+    nv = len(vids)
+    uix = {u: i for i, u in enumerate(uids)}
+    vix = {v: i for i, v in enumerate(vids)}
+    barred = [uix[u] * nv + vix[v] for (u, v) in inst.barred_at if u in uix and v in vix]
+    if not barred:
+        return {}
+    cad_ix = {c: i for i, c in enumerate(c for u in uids for c in inst.eligible[u])}
+    sec_pos = np.full(len(cad_sec), -1, dtype=np.int64)
+    sec_pos[sec_idx] = np.arange(len(sec_idx))
+    sec_cost = np.asarray(sec_cost, float)
+    out: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    for i in np.nonzero(np.isin(key, np.array(barred, dtype=np.int64)))[0]:
+        uid, vid = uids[int(pu[i])], vids[int(pv[i])]
+        role = SEC if ps[i] else MEM
+        people = np.array([cad_ix[c] for c in inst.pool(uid, vid, role)], dtype=np.int64)
+        if role == SEC:
+            people = people[sec_pos[people] >= 0]
+        cost = sec_cost[sec_pos[people]] if role == SEC else -mem_pts[people]
+        out[int(i)] = (people, np.asarray(cost, float))
+    return out
 
 
 def _place_posts(inst: Instance, posts: dict[str, list[tuple[str, str]]],
@@ -526,7 +595,10 @@ def _place_posts(inst: Instance, posts: dict[str, list[tuple[str, str]]],
     ds = inst.ds
     alloc: dict[str, str] = {}
     chosen = dict(posts.get("__people__", []))
-    for uid in sorted(k for k in posts if k != "__people__"):
+    named: dict[tuple[str, str, str], list[str]] = defaultdict(list)  # the LP's named people
+    for c, v, role in posts.get("__at__", []):
+        named[(inst.unit_of(c), v, role)].append(c)
+    for uid in sorted(k for k in posts if not k.startswith("__")):
         people = best.get(uid) or sorted(inst.eligible.get(uid, []))
         sec_ok = set(inst.sec_eligible.get(uid, []))
         secs = [c for c in people if c in sec_ok]
@@ -535,7 +607,7 @@ def _place_posts(inst: Instance, posts: dict[str, list[tuple[str, str]]],
         mems.sort(key=lambda c: chosen.get(c) != MEM)
         taken: set[str] = set()
         for v, role in sorted(posts[uid], key=lambda vr: (vr[1] != SEC, vr[0])):
-            pool = secs if role == SEC else mems
+            pool = named.get((uid, v, role), []) + (secs if role == SEC else mems)
             c = next((c for c in pool if c not in taken and v not in inst.barred.get(c, ())), None)
             if c is not None:
                 taken.add(c)

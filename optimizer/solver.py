@@ -415,7 +415,7 @@ def _ok(status: int) -> bool:
 
 def _hint(pm: PlanModel, solver: cp_model.CpSolver) -> None:
     pm.m.clear_hints()
-    for group in (pm.t, pm.n, pm.z, pm.a, pm.team, pm.cover, pm.sends):
+    for group in (pm.t, pm.n, pm.z, pm.a, pm.y, pm.team, pm.cover, pm.sends):
         for var in group.values():
             pm.m.add_hint(var, solver.value(var))
 

@@ -8,6 +8,7 @@ import pytest
 from factory import DAY, Pin, Posting, Recall, cadre, dataset, unit, village
 
 from optimizer import load_policy, solve
+from optimizer.decompose import plan_points
 from optimizer.errors import InputError
 
 
@@ -139,6 +140,21 @@ def test_H_NOREPEAT_no_return_to_a_former_village():
                  history=hist)  # fmt: skip
     _, plan = plan_of(ds)
     assert plan == {("A", "V2", "secretary")}
+
+
+def test_H_NOREPEAT_master_scores_only_people_who_may_serve():
+    """A (young pool, more points) served in V1; U1 could send A to V2, but U2 sits there.
+    The master must not count A's points at V1: its objective is the points of the plan the
+    people stage actually seats (it used to pick A and then seat B)."""
+    hist = [Posting("A", "U1", "V1", "county", "secretary", date(2020, 9, 1), date(2022, 9, 1))]
+    units = [unit("U1", x=0), unit("U2", x=100)]
+    cadres = [cadre("A", "U1", young_pool=True), cadre("B", "U1"), cadre("D", "U2")]
+    ds = dataset(units, cadres, [village("V1", "weak", x=0), village("V2", "weak", x=100)],
+                 history=hist)  # fmt: skip
+    res, plan = plan_of(ds)
+    assert plan == {("B", "V1", "secretary"), ("D", "V2", "secretary")}
+    assert res.status == "OPTIMAL"
+    assert res.objective == plan_points(res.instance, res.assignments)
 
 
 def test_H_INCUMBENT_kept_and_recalled_replaced():
