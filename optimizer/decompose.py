@@ -10,8 +10,12 @@ releases the GIL while it searches). The relaxation's optimum is a proven bound 
 problem, so the merged plan carries an honest gap.
 
 Determinism: parts are built, solved and merged in county order with fixed seeds, and each
-part's result depends only on its inputs; a part stopped by its time budget is the one thing
-that can differ between runs, and the status then says FEASIBLE.
+part's result depends only on its inputs. Every CP-SAT search here is stopped by a
+*deterministic* budget (CP-SAT's work units, ``DTIME_PER_SECOND`` per second of the time
+limit), never by the clock, and the phases run in a fixed order whatever the threads do; so
+the same inputs, seed and workers give the same plan on a busy or an idle machine. The time
+limit stays as a guard: if it cuts a search or the LP first, the notes say so, since a rerun
+may then differ.
 """
 
 from __future__ import annotations
@@ -29,6 +33,14 @@ from .relax import lp_bound, lp_max_posts, relax, team_allocation
 
 GAP_GOOD_ENOUGH = 0.001
 """Below this gap to the LP bound the pairwise improvement phase is not run."""
+
+DTIME_PER_SECOND = 0.5
+"""CP-SAT deterministic time granted per second of the time limit and per worker. Measured
+on the reference machine (2 cores): one CP-SAT thread does 0.5–0.7 units a second."""
+
+PAIRS_SHARE = 0.6
+"""Share of that budget the parts and the county pairs may use together: the flow and the LP,
+outside it, take about a third of a province run (measured: 85 of 300 s)."""
 
 
 def should_decompose(inst: Instance) -> bool:
@@ -148,8 +160,12 @@ def solve_parts(inst: Instance, *, deadline: float | None, seed: int, workers: i
     lp_thread = threading.Thread(target=bounds, daemon=True)
     lp_thread.start()
     # the LP's own placement of province and city teams is the better allocation (measured:
-    # city gap 0.2 % vs several %, province 1.3 %); wait for it up to 60 % of the time
+    # city gap 0.2 % vs several %, province 1.3 %); wait for it, up to 60 % of the time
+    limit = None if deadline is None else deadline - t0
+    clock: list[str] = []  # where the time limit, not a deterministic budget, decided
     lp_thread.join(None if deadline is None else max(0.0, 0.6 * (deadline - time.monotonic())))
+    if lp_thread.is_alive():
+        clock.append("the LP was not ready at 60 % of the time limit")
     by_lp = "bound" in lp and not math.isnan(lp["bound"]) and bool(teams)
     alloc = _allocation(inst, teams if by_lp else None)
     if progress:
@@ -161,30 +177,28 @@ def solve_parts(inst: Instance, *, deadline: float | None, seed: int, workers: i
     for cid, k in sorted(alloc.items()):
         home.setdefault(ds.cadres[cid].unit_id, k)
     parts = {k: _part(ds, k, alloc) for k in counties}
-    lock = threading.Lock()
-    left = {"villages": sum(size.values())}
+    budget = None if limit is None else DTIME_PER_SECOND * limit * max(1, workers)
+    total = max(1, sum(size.values()))
 
     def run(k: str):
-        with lock:
-            share = size[k] / max(1, left["villages"])
-            left["villages"] -= size[k]
-        if deadline is None:
-            limit = None
-        elif stop.is_set():
-            limit = 0.01
-        else:
-            limit = max(1.0, (deadline - time.monotonic()) * min(1.0, share * workers))
+        # a deterministic budget by the county's share of the villages; the clock only guards
+        dtime = None if budget is None else max(5.0, budget * min(1.0, size[k] / total))
+        wall = None if deadline is None else max(0.01, deadline - time.monotonic())
+        if stop.is_set():
+            wall = 0.01
         must = {u for u in inst.must_send if home.get(u) == k}
-        return solve(parts[k], inst.policy, inst.plan_date, time_limit=limit, seed=seed,
-                     workers=1, method="exact", _must_send=must,
-                     _skill_rates=inst.skill_rates)  # fmt: skip
+        r = solve(parts[k], inst.policy, inst.plan_date, time_limit=wall, seed=seed, workers=1,
+                  method="exact", _must_send=must, _skill_rates=inst.skill_rates, _dtime=dtime)  # fmt: skip
+        if wall is not None and r.wall_time >= wall - 0.05:
+            clock.append(f"county {k} was stopped by the time limit")
+        return r
 
     order = sorted(counties, key=lambda k: (-size[k], k))
     results = _run_parts(order, run, workers, progress, t0)
     # second round: counties short of people get the wide units' cadres no part used
     short = [k for k in order if sum(f for f, _ in results[k].coverage.values())
              < sum(q for _, q in results[k].coverage.values())]  # fmt: skip
-    if short and not stop.is_set() and (deadline is None or time.monotonic() < deadline - 2):
+    if short and not stop.is_set():
         posted = {a.cadre_id for r in results.values() for a in r.assignments}
         spare = [c for u in sorted(inst.eligible) if ds.units[u].level in ("province", "city")
                  for c in inst.eligible[u] if c not in posted]  # fmt: skip
@@ -207,7 +221,6 @@ def solve_parts(inst: Instance, *, deadline: float | None, seed: int, workers: i
             alloc.update(extra)
             for k in short:
                 parts[k] = _part(ds, k, alloc)
-            left["villages"] = sum(size[k] for k in short)
             again = _run_parts(short, run, workers, progress, t0)
             for k, r in again.items():
                 if sum(f for f, _ in r.coverage.values()) >= sum(
@@ -216,8 +229,12 @@ def solve_parts(inst: Instance, *, deadline: float | None, seed: int, workers: i
     if "bound" in lp and not math.isnan(lp["bound"]):
         points = sum(plan_points(inst, r.assignments) for r in results.values())
         if (lp["bound"] - points) / max(1.0, abs(points)) > GAP_GOOD_ENOUGH:
-            _pairs_phase(inst, results, parts, alloc, home, seed, workers, deadline, progress,
-                         t0, stop)  # fmt: skip
+            spent = sum(r.deterministic_time for r in results.values())
+            if progress:
+                progress(f"[{time.monotonic() - t0:7.1f}s] county parts: {points:.0f} points, "
+                         f"{spent:.1f} deterministic units")  # fmt: skip
+            _pairs_phase(inst, results, alloc, home, seed, workers, deadline, progress, t0,
+                         stop, None if budget is None else PAIRS_SHARE * budget - spent, clock)  # fmt: skip
     lp_thread.join(timeout=None if deadline is None else max(0.0, deadline - time.monotonic()))
     max_posts = int(lp.get("posts", rel.max_posts))
     filled = sum(f for r in results.values() for f, _ in r.coverage.values())
@@ -240,11 +257,15 @@ def solve_parts(inst: Instance, *, deadline: float | None, seed: int, workers: i
     res = SolveResult("UNKNOWN", inst, seed=seed, workers=workers)
     if "bound" not in lp:
         res.notes.append(notes_lp)
+    for text in sorted(set(clock)):
+        res.notes.append(f"decomposition: {text}; a rerun on a faster or idler machine may "
+                         "give a different plan")  # fmt: skip
     cov: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     all_have = True
     for k in counties:
         r = results[k]
         all_have &= r.has_plan
+        res.deterministic_time += r.deterministic_time
         res.assignments.extend(r.assignments)
         res.covers.extend(r.covers)
         res.notes.extend(f"county {k}: {n}" for n in r.notes)
@@ -296,17 +317,18 @@ def _points_and_cover(inst: Instance, r) -> tuple[tuple[int, ...], float]:
     return cov, plan_points(inst, r.assignments)
 
 
-def _pairs_phase(inst: Instance, results: dict, parts: dict, alloc: dict[str, str],
-                 home: dict[str, str], seed: int, workers: int, deadline: float | None,
-                 progress, t0: float, stop: threading.Event) -> None:  # fmt: skip
-    """With time left, solve neighbouring counties two by two as one part, pooling the
-    province and city people handed to either; keep the pair's plan when it fills no fewer
-    posts in any class and scores more. This lets wide units' people move between counties,
-    which the per-county parts cannot."""
+def _pairs_phase(inst: Instance, results: dict, alloc: dict[str, str], home: dict[str, str],
+                 seed: int, workers: int, deadline: float | None, progress, t0: float,
+                 stop: threading.Event, budget: float | None, clock: list[str]) -> None:  # fmt: skip
+    """Within the deterministic ``budget``, solve neighbouring counties two by two as one
+    part, pooling the province and city people handed to either; keep the pair's plan when it
+    fills no fewer posts in any class and scores more. This lets wide units' people move
+    between counties, which the per-county parts cannot. Which pairs run, and for how long,
+    is decided from deterministic quantities alone (the parts' own deterministic times)."""
     from .solver import SolveResult, solve
 
     ds = inst.ds
-    if deadline is None or stop.is_set():
+    if deadline is None or budget is None or budget <= 0 or stop.is_set():
         return
     # leave a margin for merging, seating and writing the plan: 3 % of the time left
     deadline -= max(2.0, 0.03 * (deadline - time.monotonic()))
@@ -336,30 +358,44 @@ def _pairs_phase(inst: Instance, results: dict, parts: dict, alloc: dict[str, st
         if pairs:
             rounds.append(pairs)
 
-    def run(pair: tuple[str, str]):
+    def run(pair: tuple[str, str], dtime: float):
         left = deadline - time.monotonic()
-        # a pair takes about as long as its two counties did, and more: skip what cannot end
-        need = 1.5 * sum(results[k].wall_time for k in pair)
-        if left < max(3.0, need) or stop.is_set():
+        if left < 2.0 or stop.is_set():
+            clock.append("the time limit ended the county pairs early")
             return None
         ks = frozenset(pair)
         must = {u for u in inst.must_send if home.get(u) in ks}
-        return solve(_part(ds, ks, alloc), inst.policy, inst.plan_date,
-                     time_limit=min(left - 1, 30.0), seed=seed, workers=1, method="exact",
-                     _must_send=must, _skill_rates=inst.skill_rates)  # fmt: skip
+        r = solve(_part(ds, ks, alloc), inst.policy, inst.plan_date, time_limit=left - 1,
+                  seed=seed, workers=1, method="exact", _must_send=must,
+                  _skill_rates=inst.skill_rates, _dtime=dtime)  # fmt: skip
+        if r.wall_time >= left - 1.05:
+            clock.append("the time limit stopped a county pair")
+        return r
 
     kept = tried = 0
     for pairs in rounds:
-        if deadline - time.monotonic() < 3 or stop.is_set():
-            break
         # a county merged in this round is not split again: results[b] is a placeholder
         merged_now: set[str] = set()
+        # each pair gets 1.5× its two counties' work, a little more, at most 15 units; pairs
+        # run while the budget lasts, decided in pair order (not in order of completion)
+        plan = []
+        for pair in pairs:
+            if set(pair) & merged:
+                continue
+            dtime = min(15.0, 1.0 + 1.5 * sum(results[k].deterministic_time for k in pair))
+            if dtime > budget:
+                break
+            budget -= dtime
+            plan.append((pair, dtime))
+        if not plan:
+            break
         with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-            futures = [(pair, pool.submit(run, pair)) for pair in pairs
-                       if not (set(pair) & merged)]  # fmt: skip
-            for (a, b), fut in futures:
+            futures = [(pair, dtime, pool.submit(run, pair, dtime)) for pair, dtime in plan]
+            for (a, b), dtime, fut in futures:
                 r = fut.result()
                 tried += r is not None
+                if r is not None:
+                    budget += max(0.0, dtime - r.deterministic_time)  # the unused part returns
                 if r is None or not r.has_plan:
                     continue
                 cov_a, pts_a = _points_and_cover(inst, results[a])
@@ -372,11 +408,14 @@ def _pairs_phase(inst: Instance, results: dict, parts: dict, alloc: dict[str, st
                 ):
                     results[a] = r
                     results[b] = SolveResult("OPTIMAL", r.instance)
+                    results[b].deterministic_time = 0.0
                     merged_now |= {a, b}
                     kept += 1
         merged |= merged_now
     if progress:
-        progress(f"[{time.monotonic() - t0:7.1f}s] county pairs: {kept} of {tried} improved")
+        points = sum(plan_points(inst, r.assignments) for r in results.values())
+        progress(f"[{time.monotonic() - t0:7.1f}s] county pairs: {kept} of {tried} improved, "
+                 f"{points:.0f} points")  # fmt: skip
 
 
 def _time_for(lp: dict[str, float], deadline: float | None, runs: float) -> bool:

@@ -71,6 +71,9 @@ class SolveResult:
     seed: int = 0
     workers: int = 2
     time_limit: float | None = None
+    deterministic_time: float = 0.0
+    """CP-SAT's deterministic time spent (machine-independent work units)."""
+    _dtime_left: float | None = field(default=None, repr=False)
 
     @cached_property
     def tables(self) -> Plan:
@@ -115,7 +118,8 @@ class _Watch(cp_model.CpSolverSolutionCallback):
                      f"gap {100 * gap:.2f}%{posts}")  # fmt: skip
 
 
-def _params(solver: cp_model.CpSolver, seed: int, workers: int, seconds: float) -> None:
+def _params(solver: cp_model.CpSolver, seed: int, workers: int, seconds: float,
+            dtime: float | None = None) -> None:  # fmt: skip
     """One LP-heavy search thread per CP-SAT solve: deterministic (CP-SAT is deterministic
     single-threaded) and, measured on the county sample, 2–5× faster to a proven optimum than
     two interleaved workers (e.g. 5.0 s vs 23–29 s). ``workers`` is spent on solving
@@ -126,6 +130,8 @@ def _params(solver: cp_model.CpSolver, seed: int, workers: int, seconds: float) 
     p.num_workers = 1
     p.linearization_level = 2
     p.max_time_in_seconds = max(0.01, seconds)
+    # a deterministic budget stops the search at the same point on any machine and load
+    p.max_deterministic_time = float("inf") if dtime is None else max(0.01, dtime)
     p.log_search_progress = False
     p.catch_sigint_signal = False  # ours: see _catch_sigint
 
@@ -143,6 +149,7 @@ def solve(
     method: str = "auto",
     _must_send: set[str] | None = None,
     _skill_rates: dict[str, dict[str, float]] | None = None,
+    _dtime: float | None = None,
 ) -> SolveResult:
     """Build and solve the plan. Raises only :class:`InputError` (bad data, bad policy, or a
     pin no rule allows); infeasible, timeout and Ctrl-C come back as a status.
@@ -179,7 +186,7 @@ def solve(
         progress(f"model: {len(pm.t) + len(pm.n)} unit-village variables, {len(pm.a)} cadre-role variables, {len(inst.need)} villages with a "
                  f"requirement, {len(inst.incumbents)} incumbents kept")  # fmt: skip
     res = SolveResult("UNKNOWN", inst, seed=seed, workers=workers, time_limit=time_limit,
-                      notes=list(pm.notes))  # fmt: skip
+                      notes=list(pm.notes), _dtime_left=_dtime)  # fmt: skip
     solver = cp_model.CpSolver()
     stop = threading.Event()
     restore = _catch_sigint(solver, stop) if handle_sigint else None
@@ -328,7 +335,11 @@ def _run(pm: PlanModel, solver: cp_model.CpSolver, res: SolveResult, t0: float,
             **{(u, v, "member"): k for (u, v), k in start["n"].items() if k},
         }
     res.status = "OPTIMAL" if res.coverage_proven else "FEASIBLE"
-    if stop.is_set() or _remaining(deadline) <= 0.05:
+    if (
+        stop.is_set()
+        or _remaining(deadline) <= 0.05
+        or (res._dtime_left is not None and res._dtime_left <= 0.01)
+    ):
         res.objective = (
             float(solver.value(soft_objective(pm))) if pm.soft_terms and solved_any else None
         )
@@ -346,8 +357,9 @@ def _run(pm: PlanModel, solver: cp_model.CpSolver, res: SolveResult, t0: float,
     # hebei 16.6 s vs 51.7 s); if no soft solution comes in time the coverage plan stands
     m.clear_hints()
     watch = _Watch("soft terms", t0, say, total_filled)
-    _params(solver, seed, workers, _remaining(deadline))
+    _params(solver, seed, workers, _remaining(deadline), res._dtime_left)
     status = solver.solve(m, watch)
+    _spend(res, solver)
     name = solver.status_name(status)
     res.phases.append({"phase": "soft", "status": name,
                        "objective": solver.objective_value if _ok(status) else None,
@@ -392,8 +404,9 @@ def _phase(solver: cp_model.CpSolver, m: cp_model.CpModel, res: SolveResult,
            deadline: float | None) -> int | None:  # fmt: skip
     """One tier's solve, recorded in ``res.phases``. Returns the status, or None when the run
     must stop: infeasible (contradictory require pins) or no solution in time."""
-    _params(solver, seed, 1, _remaining(deadline))
+    _params(solver, seed, 1, _remaining(deadline), res._dtime_left)
     status = solver.solve(m, watch) if watch is not None else solver.solve(m)
+    _spend(res, solver)
     res.phases.append({**record, "status": solver.status_name(status),
                        "objective": solver.objective_value if _ok(status) else None,
                        "bound": solver.best_objective_bound, "wall": solver.wall_time,
@@ -407,6 +420,12 @@ def _phase(solver: cp_model.CpSolver, m: cp_model.CpModel, res: SolveResult,
         res.status = "UNKNOWN"
         return None
     return status
+
+
+def _spend(res: SolveResult, solver: cp_model.CpSolver) -> None:
+    res.deterministic_time += solver.deterministic_time
+    if res._dtime_left is not None:
+        res._dtime_left -= solver.deterministic_time
 
 
 def _ok(status: int) -> bool:
