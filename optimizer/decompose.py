@@ -147,15 +147,32 @@ def solve_parts(inst: Instance, *, deadline: float | None, seed: int, workers: i
     lp: dict[str, float] = {}
 
     teams: dict[str, list[tuple[str, str]]] = {}
+    placed = threading.Event()
+
+    posts: dict[str, int] = {}
+    cancel = threading.Event()
+
+    def most_posts() -> None:
+        posts["lp"] = lp_max_posts(rel, cancel)
 
     def bounds() -> None:
+        # the LP's most fillable posts, beside the first LP on the core the parts are not yet
+        # using: needed only when the flow's count is out of the LP's reach, cancelled if not
+        early = threading.Thread(target=most_posts, daemon=True)
+        early.start()
         t = time.monotonic()
         lp["bound"] = lp_bound(rel, teams=teams)
-        if math.isnan(lp["bound"]):  # the flow's post count is out of the LP's reach
-            lp["posts"] = lp_max_posts(rel)
-            teams.clear()
-            lp["bound"] = lp_bound(rel, target=int(lp["posts"]), teams=teams)
         lp["seconds"] = time.monotonic() - t
+        lp["first"] = lp["bound"]
+        # the first LP places the wide units even when the flow's post count is out of its
+        # reach: its slack then fills as many posts as the LP can before scoring points
+        placed.set()
+        if not math.isnan(lp["bound"]):
+            cancel.set()
+            return
+        early.join()
+        lp["posts"] = posts["lp"]
+        lp["bound"] = lp_bound(rel, target=int(lp["posts"]))
 
     lp_thread = threading.Thread(target=bounds, daemon=True)
     lp_thread.start()
@@ -163,10 +180,10 @@ def solve_parts(inst: Instance, *, deadline: float | None, seed: int, workers: i
     # city gap 0.2 % vs several %, province 1.3 %); wait for it, up to 60 % of the time
     limit = None if deadline is None else deadline - t0
     clock: list[str] = []  # where the time limit, not a deterministic budget, decided
-    lp_thread.join(None if deadline is None else max(0.0, 0.6 * (deadline - time.monotonic())))
-    if lp_thread.is_alive():
+    placed.wait(None if deadline is None else max(0.0, 0.6 * (deadline - time.monotonic())))
+    if not placed.is_set():
         clock.append("the LP was not ready at 60 % of the time limit")
-    by_lp = "bound" in lp and not math.isnan(lp["bound"]) and bool(teams)
+    by_lp = placed.is_set() and bool(teams)
     alloc = _allocation(inst, teams if by_lp else None)
     if progress:
         progress(f"[{time.monotonic() - t0:7.1f}s] province and city units placed by the "
@@ -226,9 +243,12 @@ def solve_parts(inst: Instance, *, deadline: float | None, seed: int, workers: i
                 if sum(f for f, _ in r.coverage.values()) >= sum(
                         f for f, _ in results[k].coverage.values()):  # fmt: skip
                     results[k] = r
-    if "bound" in lp and not math.isnan(lp["bound"]):
+    # the pairs run unless the first LP's bound (known or not at this moment, whatever the
+    # clock) shows the plan already within GAP_GOOD_ENOUGH: a deterministic decision
+    if not stop.is_set():
+        first = lp.get("first", math.nan) if by_lp else math.nan
         points = sum(plan_points(inst, r.assignments) for r in results.values())
-        if (lp["bound"] - points) / max(1.0, abs(points)) > GAP_GOOD_ENOUGH:
+        if math.isnan(first) or (first - points) / max(1.0, abs(points)) > GAP_GOOD_ENOUGH:
             spent = sum(r.deterministic_time for r in results.values())
             if progress:
                 progress(f"[{time.monotonic() - t0:7.1f}s] county parts: {points:.0f} points, "
@@ -238,7 +258,7 @@ def solve_parts(inst: Instance, *, deadline: float | None, seed: int, workers: i
     lp_thread.join(timeout=None if deadline is None else max(0.0, deadline - time.monotonic()))
     max_posts = int(lp.get("posts", rel.max_posts))
     filled = sum(f for r in results.values() for f, _ in r.coverage.values())
-    if "bound" in lp and filled < max_posts and _time_for(lp, deadline, 2.0):
+    if "bound" in lp and "posts" not in lp and filled < max_posts and _time_for(lp, deadline, 2.0):
         # short of the flow's count: prove how many posts can be filled, and bound the
         # soft points of plans filling as many as this one
         max_posts = lp_max_posts(rel)

@@ -19,6 +19,8 @@ flow also says how many posts each province and city unit takes in each county, 
 
 from __future__ import annotations
 
+import math
+import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -80,12 +82,14 @@ def lp_bound(rel: Relaxation, target: int | None = None,
     return _lp_bound(*rel._lp_args, target=target, teams=teams)
 
 
-def lp_max_posts(rel: Relaxation) -> int:
+def lp_max_posts(rel: Relaxation, cancel: threading.Event | None = None) -> int:
     """The most required posts the LP (T-UNIT's tie and T-SEC added) can fill: a proof that
-    a plan filling that many fills every fillable post."""
+    a plan filling that many fills every fillable post. ``cancel`` stops it between pricing
+    rounds (the flow's count is returned then: no proof)."""
     if rel._lp_args is None:
         return rel.max_posts
-    return min(rel.max_posts, int(_lp_bound(*rel._lp_args, coverage=True)))
+    got = _lp_bound(*rel._lp_args, coverage=True, cancel=cancel)
+    return rel.max_posts if math.isnan(got) else min(rel.max_posts, int(got))
 
 
 def _fits(inst: Instance, uid: str, vids: list[str]) -> list[int]:
@@ -256,7 +260,8 @@ PRICING_ROUNDS = 8
 def _lp_bound(inst: Instance, vids, room, required, cov, pu, pv, ps, pcap, pcost, cad_unit,
               cad_sec, mem_pts, sec_cost, max_posts, nu, flow_bound, pair_used, *,
               target: int | None = None, coverage: bool = False,
-              teams: dict[str, list[tuple[str, str]]] | None = None) -> float:  # fmt: skip
+              teams: dict[str, list[tuple[str, str]]] | None = None,
+              cancel: threading.Event | None = None) -> float:  # fmt: skip
     """The flow plus T-UNIT's tie: a unit's members go only where it sends the secretary
     (n[u,v] ≤ m_v · t[u,v]) in lead-unit mode, or — small units that may team up (J-JOINT) —
     where a small unit of their level and region does; where an incumbent secretary stays,
@@ -497,6 +502,8 @@ def _lp_bound(inst: Instance, vids, room, required, cov, pu, pv, ps, pcap, pcost
     add_pairs(np.nonzero(keep)[0])
     bound_min = None
     for _ in range(PRICING_ROUNDS):
+        if cancel is not None and cancel.is_set():
+            return float("nan")
         h.run()
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return flow_bound

@@ -99,3 +99,18 @@ def test_every_decomposed_plan_verifies_clean(tmp_path_factory, ds, preset, data
 def test_unknown_method_is_refused():
     with pytest.raises(ValueError, match="method"):
         solve(two_counties(), load_policy("central-2021"), DAY, method="decompse")
+
+
+def test_decomposition_is_decided_by_budgets_not_the_clock():
+    """A run with time to spare says nothing about the clock, spends deterministic time, and
+    a cancelled coverage LP proves nothing (it returns the flow's count)."""
+    import threading
+
+    ds, policy = two_counties(), load_policy("central-2021")
+    res = solve(ds, policy, DAY, method="decompose", time_limit=60, workers=2)
+    assert res.deterministic_time > 0
+    assert not [n for n in res.notes if "time limit" in n]
+    rel = relax(build_instance(ds, policy, DAY))
+    stop = threading.Event()
+    stop.set()
+    assert lp_max_posts(rel, stop) == rel.max_posts
