@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 import threading
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -72,14 +73,16 @@ def _coverable(inst: Instance) -> set[str]:
 
 
 def lp_bound(rel: Relaxation, target: int | None = None,
-             teams: dict[str, list[tuple[str, str]]] | None = None) -> float:  # fmt: skip
+             teams: dict[str, list[tuple[str, str]]] | None = None,
+             retarget: Callable[[], int] | None = None) -> float:  # fmt: skip
     """The LP bound on the soft points of plans filling at least ``target`` required posts
     (default ``rel.max_posts``; see :func:`_lp_bound`); ``teams`` receives the villages
     where the LP posts each province and city unit's secretaries. NaN when the LP itself
-    cannot fill ``target`` posts."""
+    cannot fill ``target`` posts — unless ``retarget`` gives a smaller count: the same
+    model is then re-solved warm for that many (one cold solve instead of two)."""
     if rel._lp_args is None:
         return rel.bound
-    return _lp_bound(*rel._lp_args, target=target, teams=teams)
+    return _lp_bound(*rel._lp_args, target=target, teams=teams, retarget=retarget)
 
 
 def lp_max_posts(rel: Relaxation, cancel: threading.Event | None = None) -> int:
@@ -261,7 +264,8 @@ def _lp_bound(inst: Instance, vids, room, required, cov, pu, pv, ps, pcap, pcost
               cad_sec, mem_pts, sec_cost, max_posts, nu, flow_bound, pair_used, *,
               target: int | None = None, coverage: bool = False,
               teams: dict[str, list[tuple[str, str]]] | None = None,
-              cancel: threading.Event | None = None) -> float:  # fmt: skip
+              cancel: threading.Event | None = None,
+              retarget: Callable[[], int] | None = None) -> float:  # fmt: skip
     """The flow plus T-UNIT's tie: a unit's members go only where it sends the secretary
     (n[u,v] ≤ m_v · t[u,v]) in lead-unit mode, or — small units that may team up (J-JOINT) —
     where a small unit of their level and region does; where an incumbent secretary stays,
@@ -500,49 +504,59 @@ def _lp_bound(inst: Instance, vids, room, required, cov, pu, pv, ps, pcap, pcost
 
     own_pairs = np.array(sorted(allow), dtype=np.int64)
     add_pairs(np.nonzero(keep)[0])
-    bound_min = None
-    for _ in range(PRICING_ROUNDS):
-        if cancel is not None and cancel.is_set():
-            return float("nan")
-        h.run()
-        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-            return flow_bound
-        sol = h.getSolution()
-        y = np.asarray(sol.row_dual, dtype=float)
-        m_rows = n_rows + n_link[0]
-        hi = np.concatenate([row_hi, np.zeros(n_link[0])])
-        y[:r_eq] = np.minimum(y[:r_eq], 0.0)
-        y[np.isinf(hi)] = 0.0  # a row with no upper bound never binds
-        hi = np.where(np.isinf(hi), 0.0, hi)
-        links_ = n_rows + np.nonzero(np.array(link_row, dtype=bool))[0]
-        y[links_] = np.minimum(y[links_], 0.0)
-        rr, cc, vv = (np.concatenate(x) for x in zip(*entries, strict=True))
-        a = csc_matrix((vv, (rr, cc)), shape=(m_rows, n_cols[0]))
-        c, ub = np.concatenate(costs), np.concatenate(ubs)
-        r = c - a.T @ y
-        r[slack_col], ub[slack_col] = 0.0, 0.0
-        inside = float(y @ hi) + float(np.minimum(0.0, r) @ ub)
-        # price the pairs left out (their linking rows are absent: dual 0)
-        rest = np.nonzero((col_of < 0) & (ub_pair > 0))[0]
-        # a pair with its own people row: its dual is free, and setting it to the best
-        # person's reduced cost prices the pair as "pair + its best person", every person ≥ 0
-        eq_dual = y[p_eq_row[rest]]
-        for n in np.nonzero(np.isin(rest, own_pairs))[0]:
-            people, cost = allow[int(rest[n])]
-            eq_dual[n] = -float(np.min(cost - y[r_c + people])) if len(people) else 0.0
-        rp = pcost[rest] - y[p_role_row[rest]] - eq_dual + y[r_f + pv[rest]] \
-            + np.where(ps[rest], y[r_ts + pv[rest]], 0.0)  # fmt: skip
-        bad = rp < -1e-7
-        bound_min = inside + float(np.minimum(0.0, rp) @ ub_pair[rest])
-        if os.environ.get("ZHUCUN_DEBUG_LP"):
-            print("LP round", n_cols[0], "cols", n_link[0], "links", int(bad.sum()), -bound_min,
-                  h.getInfo().simplex_iteration_count, flush=True)  # fmt: skip
-        if not bad.any():
+    while True:
+        bound_min = None
+        for _ in range(PRICING_ROUNDS):
+            if cancel is not None and cancel.is_set():
+                return float("nan")
+            h.run()
+            if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+                return flow_bound
+            sol = h.getSolution()
+            y = np.asarray(sol.row_dual, dtype=float)
+            m_rows = n_rows + n_link[0]
+            hi = np.concatenate([row_hi, np.zeros(n_link[0])])
+            y[:r_eq] = np.minimum(y[:r_eq], 0.0)
+            y[np.isinf(hi)] = 0.0  # a row with no upper bound never binds
+            hi = np.where(np.isinf(hi), 0.0, hi)
+            links_ = n_rows + np.nonzero(np.array(link_row, dtype=bool))[0]
+            y[links_] = np.minimum(y[links_], 0.0)
+            rr, cc, vv = (np.concatenate(x) for x in zip(*entries, strict=True))
+            a = csc_matrix((vv, (rr, cc)), shape=(m_rows, n_cols[0]))
+            c, ub = np.concatenate(costs), np.concatenate(ubs)
+            r = c - a.T @ y
+            r[slack_col], ub[slack_col] = 0.0, 0.0
+            inside = float(y @ hi) + float(np.minimum(0.0, r) @ ub)
+            # price the pairs left out (their linking rows are absent: dual 0)
+            rest = np.nonzero((col_of < 0) & (ub_pair > 0))[0]
+            # a pair with its own people row: its dual is free, and setting it to the best
+            # person's reduced cost prices the pair as "pair + its best person", every person ≥ 0
+            eq_dual = y[p_eq_row[rest]]
+            for n in np.nonzero(np.isin(rest, own_pairs))[0]:
+                people, cost = allow[int(rest[n])]
+                eq_dual[n] = -float(np.min(cost - y[r_c + people])) if len(people) else 0.0
+            rp = pcost[rest] - y[p_role_row[rest]] - eq_dual + y[r_f + pv[rest]] \
+                + np.where(ps[rest], y[r_ts + pv[rest]], 0.0)  # fmt: skip
+            bad = rp < -1e-7
+            bound_min = inside + float(np.minimum(0.0, rp) @ ub_pair[rest])
+            if os.environ.get("ZHUCUN_DEBUG_LP"):
+                print("LP round", n_cols[0], "cols", n_link[0], "links", int(bad.sum()), -bound_min,
+                      h.getInfo().simplex_iteration_count, flush=True)  # fmt: skip
+            if not bad.any():
+                break
+            grow = np.zeros(npair, dtype=bool)
+            grow[rest[bad]] = True
+            grow = close(grow | (col_of >= 0)) & (col_of < 0)
+            add_pairs(np.nonzero(grow)[0])
+        if coverage or retarget is None or h.getSolution().col_value[slack_col] <= 1e-6:
             break
-        grow = np.zeros(npair, dtype=bool)
-        grow[rest[bad]] = True
-        grow = close(grow | (col_of >= 0)) & (col_of < 0)
-        add_pairs(np.nonzero(grow)[0])
+        # the LP cannot fill ``target`` posts: re-solve warm for as many as it can
+        new, retarget = retarget(), None
+        if new >= target:
+            break
+        target = new
+        row_hi[r_cov] = -(target - inc_filled)
+        h.changeRowBounds(r_cov, -inf, row_hi[r_cov])
     if teams is not None:  # where the LP posts the province and city units' people
         x = np.asarray(h.getSolution().col_value, dtype=float)
         inside = np.nonzero((col_of >= 0) & wide[pu])[0]
