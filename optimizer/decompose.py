@@ -39,6 +39,8 @@ DTIME_PER_SECOND = 0.5
 on the reference machine (2 cores): one CP-SAT thread does 0.5–0.7 units a second."""
 
 PAIRS_SHARE = 0.6
+# the second round hands a short county at most this many spare people per missing post
+SPARE_PER_POST = 12
 """Share of that budget the parts and the county pairs may use together: the flow and the LP,
 outside it, take about a third of a province run (measured: 85 of 300 s)."""
 
@@ -157,22 +159,22 @@ def solve_parts(inst: Instance, *, deadline: float | None, seed: int, workers: i
 
     def bounds() -> None:
         # the LP's most fillable posts, beside the first LP on the core the parts are not yet
-        # using: needed only when the flow's count is out of the LP's reach, cancelled if not
+        # using: needed only when the flow's count is out of the LP's reach (the same LP is
+        # then re-solved warm for that many, and places the wide units), cancelled if not
         early = threading.Thread(target=most_posts, daemon=True)
         early.start()
+
+        def most() -> int:
+            early.join()
+            lp["posts"] = posts["lp"]
+            return int(posts["lp"])
+
         t = time.monotonic()
-        lp["bound"] = lp_bound(rel, teams=teams)
+        lp["bound"] = lp_bound(rel, teams=teams, retarget=most)
         lp["seconds"] = time.monotonic() - t
         lp["first"] = lp["bound"]
-        # the first LP places the wide units even when the flow's post count is out of its
-        # reach: its slack then fills as many posts as the LP can before scoring points
         placed.set()
-        if not math.isnan(lp["bound"]):
-            cancel.set()
-            return
-        early.join()
-        lp["posts"] = posts["lp"]
-        lp["bound"] = lp_bound(rel, target=int(lp["posts"]))
+        cancel.set()
 
     lp_thread = threading.Thread(target=bounds, daemon=True)
     lp_thread.start()
@@ -213,9 +215,11 @@ def solve_parts(inst: Instance, *, deadline: float | None, seed: int, workers: i
     order = sorted(counties, key=lambda k: (-size[k], k))
     results = _run_parts(order, run, workers, progress, t0)
     # second round: counties short of people get the wide units' cadres no part used
+    # (not when the LP proves the parts already fill every fillable post)
     short = [k for k in order if sum(f for f, _ in results[k].coverage.values())
              < sum(q for _, q in results[k].coverage.values())]  # fmt: skip
-    if short and not stop.is_set():
+    filled = sum(f for r in results.values() for f, _ in r.coverage.values())
+    if short and not stop.is_set() and filled < lp.get("posts", rel.max_posts):
         posted = {a.cadre_id for r in results.values() for a in r.assignments}
         spare = [c for u in sorted(inst.eligible) if ds.units[u].level in ("province", "city")
                  for c in inst.eligible[u] if c not in posted]  # fmt: skip
@@ -223,6 +227,15 @@ def solve_parts(inst: Instance, *, deadline: float | None, seed: int, workers: i
         # (T-UNIT: a team's members come from its own unit), then any unit that reaches it
         present = {k: {c.unit_id for c in parts[k].cadres.values()} for k in short}
         extra: dict[str, str] = {}
+        # a few people per missing post, nearest units first: every spare cadre of the
+        # province in one part makes a model too big to solve in its budget (measured)
+        missing = {k: sum(q - f for f, q in results[k].coverage.values()) for k in short}
+        got = dict.fromkeys(short, 0)
+        short_set = set(short)
+        near = {u: min((inst.distance.get((u, v)) or 0.0 for v in inst.unit_villages[u][SEC]
+                        if ds.villages[v].county in short_set), default=math.inf)
+                for u in {ds.cadres[c].unit_id for c in spare}}  # fmt: skip
+        spare.sort(key=lambda c: (near[ds.cadres[c].unit_id], ds.cadres[c].unit_id, c))
         turn = 0
         for c in spare:
             uid = ds.cadres[c].unit_id
@@ -231,17 +244,18 @@ def solve_parts(inst: Instance, *, deadline: float | None, seed: int, workers: i
                 reach = {ds.villages[v].county for v in inst.unit_villages[uid][MEM]} | {
                     ds.villages[v].county for v in inst.unit_villages[uid][SEC]}  # fmt: skip
                 options = [k for k in short if k in reach]
+            options = [k for k in options if got[k] < SPARE_PER_POST * missing[k]]
             if options:
                 extra[c] = options[turn % len(options)]
+                got[extra[c]] += 1
                 turn += 1
         if extra:
             alloc.update(extra)
             for k in short:
                 parts[k] = _part(ds, k, alloc)
             again = _run_parts(short, run, workers, progress, t0)
-            for k, r in again.items():
-                if sum(f for f, _ in r.coverage.values()) >= sum(
-                        f for f, _ in results[k].coverage.values()):  # fmt: skip
+            for k, r in again.items():  # kept only if it fills more, or as many for more points
+                if _points_and_cover(inst, r) > _points_and_cover(inst, results[k]):
                     results[k] = r
     # the pairs run unless the first LP's bound (known or not at this moment, whatever the
     # clock) shows the plan already within GAP_GOOD_ENOUGH: a deterministic decision
