@@ -39,10 +39,15 @@ DTIME_PER_SECOND = 0.5
 on the reference machine (2 cores): one CP-SAT thread does 0.5–0.7 units a second."""
 
 PAIRS_SHARE = 0.6
-# the second round hands a short county at most this many spare people per missing post
-SPARE_PER_POST = 12
 """Share of that budget the parts and the county pairs may use together: the flow and the LP,
 outside it, take about a third of a province run (measured: 85 of 300 s)."""
+
+SPARE_PER_POST = 12
+"""The second round hands a short county at most this many spare people per missing post."""
+
+PAIR_ROUNDS = 6
+"""Rounds of disjoint county pairs, each pairing counties not paired together before; a kept
+pair is split back into its counties, so the next round can pass people on further."""
 
 
 def should_decompose(inst: Instance) -> bool:
@@ -95,6 +100,7 @@ def _part(ds: Dataset, county: str | frozenset[str], alloc: dict[str, str]) -> D
     # history rows of its villages (incumbents, continuity) and of its people (H-NOREPEAT);
     # a cadre named in them but handed to another part stays out: no one is in two parts
     history = [p for p in ds.history if p.village_id in villages or p.cadre_id in cadres]
+    served = {p.cadre_id for p in history if p.village_id in villages}
     unit_ids = {c.unit_id for c in cadres.values()} | {p.unit_id for p in history
                                                        if p.village_id in villages}  # fmt: skip
     units = {k: u for k, u in ds.units.items() if k in unit_ids}
@@ -106,7 +112,8 @@ def _part(ds: Dataset, county: str | frozenset[str], alloc: dict[str, str]) -> D
         adjacency_given=ds.adjacency_given,
         history=[p for p in history if p.unit_id in units],
         pins=[p for p in ds.pins if p.cadre_id in cadres and p.village_id in villages],
-        recall=[r for r in ds.recall if r.cadre_id in cadres],
+        # a recalled incumbent of its villages leaves a post open even if the cadre is not here
+        recall=[r for r in ds.recall if r.cadre_id in cadres or r.cadre_id in served],
         source=ds.source,
         file_hashes=ds.file_hashes,
     )
@@ -158,19 +165,25 @@ def solve_parts(inst: Instance, *, deadline: float | None, seed: int, workers: i
         posts["lp"] = lp_max_posts(rel, cancel)
 
     def bounds() -> None:
-        # the LP's most fillable posts, beside the first LP on the core the parts are not yet
-        # using: needed only when the flow's count is out of the LP's reach (the same LP is
-        # then re-solved warm for that many, and places the wide units), cancelled if not
+        # the LP's most fillable posts, needed only when the flow's count is out of the LP's
+        # reach (the same LP is then re-solved warm for that many, and places the wide
+        # units): started when the first LP still falls short after two pricing rounds, on
+        # the core the parts are not yet using (from the start, it slowed the first LP by
+        # 40 %, measured: both are memory-bound)
         early = threading.Thread(target=most_posts, daemon=True)
-        early.start()
+
+        def start() -> None:
+            if not early.is_alive() and "lp" not in posts:
+                early.start()
 
         def most() -> int:
+            start()
             early.join()
             lp["posts"] = posts["lp"]
             return int(posts["lp"])
 
         t = time.monotonic()
-        lp["bound"] = lp_bound(rel, teams=teams, retarget=most)
+        lp["bound"] = lp_bound(rel, teams=teams, retarget=most, short=start)
         lp["seconds"] = time.monotonic() - t
         lp["first"] = lp["bound"]
         placed.set()
@@ -357,8 +370,12 @@ def _pairs_phase(inst: Instance, results: dict, alloc: dict[str, str], home: dic
     """Within the deterministic ``budget``, solve neighbouring counties two by two as one
     part, pooling the province and city people handed to either; keep the pair's plan when it
     fills no fewer posts in any class and scores more. This lets wide units' people move
-    between counties, which the per-county parts cannot. Which pairs run, and for how long,
-    is decided from deterministic quantities alone (the parts' own deterministic times)."""
+    between counties, which the per-county parts cannot. A kept pair is split back into its
+    two counties, and the people it posts now belong to the county they serve; the next
+    round pairs each county with another neighbour, so people can move on further (measured,
+    province seed 3: one round 2,109,711 points, six rounds 2,113,502). Which pairs run, and
+    for how long, is decided from deterministic quantities alone (the parts' own
+    deterministic times)."""
     from .solver import SolveResult, solve
 
     ds = inst.ds
@@ -381,7 +398,7 @@ def _pairs_phase(inst: Instance, results: dict, alloc: dict[str, str], home: dic
     # rounds of disjoint pairs, nearest first; each round pairs counties not paired before
     rounds: list[list[tuple[str, str]]] = []
     used: set[tuple[str, str]] = set()
-    for _ in range(3):
+    for _ in range(PAIR_ROUNDS):
         paired: set[str] = set()
         pairs = []
         for _, a, b in cand:
@@ -407,22 +424,22 @@ def _pairs_phase(inst: Instance, results: dict, alloc: dict[str, str], home: dic
         return r
 
     kept = tried = 0
+    work = {k: r.deterministic_time for k, r in results.items()}  # each county's own difficulty
     for pairs in rounds:
-        # a county merged in this round is not split again: results[b] is a placeholder
-        merged_now: set[str] = set()
         # each pair gets 1.5× its two counties' work, a little more, at most 15 units; pairs
         # run while the budget lasts, decided in pair order (not in order of completion)
         plan = []
         for pair in pairs:
             if set(pair) & merged:
                 continue
-            dtime = min(15.0, 1.0 + 1.5 * sum(results[k].deterministic_time for k in pair))
+            dtime = min(15.0, 1.0 + 1.5 * sum(work[k] for k in pair))
             if dtime > budget:
                 break
             budget -= dtime
             plan.append((pair, dtime))
         if not plan:
             break
+        moved: dict[str, str] = {}
         with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
             futures = [(pair, dtime, pool.submit(run, pair, dtime)) for pair, dtime in plan]
             for (a, b), dtime, fut in futures:
@@ -436,20 +453,81 @@ def _pairs_phase(inst: Instance, results: dict, alloc: dict[str, str], home: dic
                 cov_b, pts_b = _points_and_cover(inst, results[b])
                 cov_r, pts_r = _points_and_cover(inst, r)
                 before = tuple(x + y for x, y in zip(cov_a, cov_b, strict=True))
-                if (
-                    all(x >= y for x, y in zip(cov_r, before, strict=True))
-                    and pts_r > pts_a + pts_b
-                ):
+                if not (all(x >= y for x, y in zip(cov_r, before, strict=True))
+                        and pts_r > pts_a + pts_b):  # fmt: skip
+                    continue
+                kept += 1
+                split = _split(inst, r, a, b)
+                if split is None:  # a cluster team across the border: the pair stays whole
                     results[a] = r
                     results[b] = SolveResult("OPTIMAL", r.instance)
-                    results[b].deterministic_time = 0.0
-                    merged_now |= {a, b}
-                    kept += 1
-        merged |= merged_now
+                    merged |= {a, b}
+                    continue
+                results[a], results[b] = split
+                for uid in sorted(u for u in inst.must_send if home.get(u) in (a, b)):
+                    sent = sorted({ds.villages[x.village_id].county for x in r.assignments
+                                   if inst.unit_of(x.cadre_id) == uid})  # fmt: skip
+                    if sent and home[uid] not in sent:
+                        home[uid] = sent[0]
+                # the wide units' people now belong where the pair's plan posts them (applied
+                # after the round, though the round's other pairs, disjoint, read none of them)
+                for x in r.assignments:
+                    if x.cadre_id in alloc:
+                        moved[x.cadre_id] = ds.villages[x.village_id].county
+        alloc.update(moved)
     if progress:
         points = sum(plan_points(inst, r.assignments) for r in results.values())
         progress(f"[{time.monotonic() - t0:7.1f}s] county pairs: {kept} of {tried} improved, "
                  f"{points:.0f} points")  # fmt: skip
+
+
+def _split(inst: Instance, r, a: str, b: str):
+    """The pair's plan as one result per county, so each may be paired anew next round;
+    None when a cluster team covers across the border or the counties' coverage does not add
+    up to the pair's (the pair then stays one part)."""
+    from .solver import SolveResult
+
+    ds = inst.ds
+    county = {v: ds.villages[v].county for v in inst.need}
+    if any(county.get(h) != county.get(w) for h, w in r.covers):
+        return None
+    out = []
+    for k in (a, b):
+        part = SolveResult(r.status, r.instance, seed=r.seed, workers=r.workers)
+        part.assignments = [x for x in r.assignments if county.get(x.village_id) == k]
+        part.covers = [c for c in r.covers if county.get(c[0]) == k]
+        part.coverage = _coverage(inst, part.assignments, part.covers, k)
+        out.append(part)
+    total = {c: tuple(x + y for x, y in zip(out[0].coverage.get(c, (0, 0)),
+                                            out[1].coverage.get(c, (0, 0)), strict=True))
+             for c in r.coverage}  # fmt: skip
+    if total != {c: tuple(v) for c, v in r.coverage.items()}:
+        return None
+    out[0].deterministic_time = r.deterministic_time  # the work is counted once
+    out[0].notes, out[0].phases = list(r.notes), list(r.phases)
+    return out[0], out[1]
+
+
+def _coverage(inst: Instance, assignments, covers, k: str) -> dict[str, tuple[int, int]]:
+    """Class → (required posts filled, required posts) of county ``k``'s villages, counted as
+    the master model does (T-SIZE, T-SEC, C-CLUSTER): min(team, minimum), one less without a
+    first secretary, all when covered."""
+    ds = inst.ds
+    roles: dict[str, list[str]] = defaultdict(list)
+    for x in assignments:
+        roles[x.village_id].append(x.role)
+    covered = {w for _, w in covers}
+    out: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for v, need in inst.need.items():
+        if ds.villages[v].county != k:
+            continue
+        incs = inst.inc_by_village.get(v, [])
+        sec = SEC in roles[v] or any(p.role == SEC for p in incs)
+        size = len(incs) + len(roles[v])
+        filled = need.min if v in covered else min(size, need.min - (0 if sec else 1))
+        out[inst.cls[v]][0] += max(0, filled)
+        out[inst.cls[v]][1] += need.min
+    return {c: (f, q) for c, (f, q) in out.items()}
 
 
 def _time_for(lp: dict[str, float], deadline: float | None, runs: float) -> bool:

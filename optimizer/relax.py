@@ -74,15 +74,18 @@ def _coverable(inst: Instance) -> set[str]:
 
 def lp_bound(rel: Relaxation, target: int | None = None,
              teams: dict[str, list[tuple[str, str]]] | None = None,
-             retarget: Callable[[], int] | None = None) -> float:  # fmt: skip
+             retarget: Callable[[], int] | None = None,
+             short: Callable[[], None] | None = None) -> float:  # fmt: skip
     """The LP bound on the soft points of plans filling at least ``target`` required posts
     (default ``rel.max_posts``; see :func:`_lp_bound`); ``teams`` receives the villages
     where the LP posts each province and city unit's secretaries. NaN when the LP itself
     cannot fill ``target`` posts — unless ``retarget`` gives a smaller count: the same
-    model is then re-solved warm for that many (one cold solve instead of two)."""
+    model is then re-solved warm for that many (one cold solve instead of two). ``short`` is
+    called once if, after two pricing rounds, the LP still falls short of ``target``: time to
+    start computing what ``retarget`` will return."""
     if rel._lp_args is None:
         return rel.bound
-    return _lp_bound(*rel._lp_args, target=target, teams=teams, retarget=retarget)
+    return _lp_bound(*rel._lp_args, target=target, teams=teams, retarget=retarget, short=short)
 
 
 def lp_max_posts(rel: Relaxation, cancel: threading.Event | None = None) -> int:
@@ -265,7 +268,8 @@ def _lp_bound(inst: Instance, vids, room, required, cov, pu, pv, ps, pcap, pcost
               target: int | None = None, coverage: bool = False,
               teams: dict[str, list[tuple[str, str]]] | None = None,
               cancel: threading.Event | None = None,
-              retarget: Callable[[], int] | None = None) -> float:  # fmt: skip
+              retarget: Callable[[], int] | None = None,
+              short: Callable[[], None] | None = None) -> float:  # fmt: skip
     """The flow plus T-UNIT's tie: a unit's members go only where it sends the secretary
     (n[u,v] ≤ m_v · t[u,v]) in lead-unit mode, or — small units that may team up (J-JOINT) —
     where a small unit of their level and region does; where an incumbent secretary stays,
@@ -506,13 +510,16 @@ def _lp_bound(inst: Instance, vids, room, required, cov, pu, pv, ps, pcap, pcost
     add_pairs(np.nonzero(keep)[0])
     while True:
         bound_min = None
-        for _ in range(PRICING_ROUNDS):
+        for n_round in range(PRICING_ROUNDS):
             if cancel is not None and cancel.is_set():
                 return float("nan")
             h.run()
             if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
                 return flow_bound
             sol = h.getSolution()
+            if short is not None and n_round >= 1 and sol.col_value[slack_col] > 1e-6:
+                short()  # after one round the slack says little (measured: 44 posts, then 0)
+                short = None
             y = np.asarray(sol.row_dual, dtype=float)
             m_rows = n_rows + n_link[0]
             hi = np.concatenate([row_hi, np.zeros(n_link[0])])

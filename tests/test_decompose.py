@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from test_property import instances
 
 from optimizer import load_policy, solve
-from optimizer.decompose import plan_points
+from optimizer.decompose import _coverage, plan_points
 from optimizer.instance import build_instance
 from optimizer.plan import write_plan
 from optimizer.policy import PRESETS
@@ -92,6 +92,12 @@ def test_every_decomposed_plan_verifies_clean(tmp_path_factory, ds, preset, data
     policy = load_policy(preset)
     res = solve(ds, policy, DAY, method="decompose", time_limit=20)
     assert res.has_plan, (res.status, res.notes)
+    # the county pairs' split counts coverage as the model does: the counties add up
+    inst = res.instance
+    per = [_coverage(inst, res.assignments, res.covers, k)
+           for k in sorted({v.county for v in ds.villages.values()})]  # fmt: skip
+    total = {c: tuple(sum(p.get(c, (0, 0))[i] for p in per) for i in (0, 1)) for c in res.coverage}
+    assert total == res.coverage, (res.assignments, res.notes)
     out = tmp_path_factory.mktemp("p") / "plan"
     write_plan(res.tables, out)
     hard = [v for v in verify_plan(ds, out, policy, DAY) if v.severity == "hard"]
@@ -118,3 +124,21 @@ def test_decomposition_is_decided_by_budgets_not_the_clock():
     stop = threading.Event()
     stop.set()
     assert lp_max_posts(rel, stop) == rel.max_posts
+
+
+def test_part_keeps_the_recall_of_an_incumbent_handed_elsewhere():
+    """A recalled incumbent's post is open in its county's part even when the cadre, a wide
+    unit's, is not in that part: the part must not count the post as filled."""
+    from datetime import timedelta
+
+    from optimizer.decompose import _part
+    from optimizer.domain import Posting, Recall
+
+    ds = two_counties()
+    start = DAY - timedelta(days=365)
+    ds = replace(ds, history=[Posting("p0", "P", "VA1", "province", "secretary", start)],
+                 recall=[Recall("p0")])  # fmt: skip
+    part = _part(ds, A, {"p1": A})
+    assert "p0" not in part.cadres
+    inst = build_instance(part, load_policy("central-2021"), DAY)
+    assert inst.inc_by_village.get("VA1", []) == []
