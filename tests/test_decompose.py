@@ -142,3 +142,21 @@ def test_part_keeps_the_recall_of_an_incumbent_handed_elsewhere():
     assert "p0" not in part.cadres
     inst = build_instance(part, load_policy("central-2021"), DAY)
     assert inst.inc_by_village.get("VA1", []) == []
+
+
+def test_a_kept_pair_splits_back_into_its_counties():
+    """The pairs phase splits a pair's plan per county: postings by village, coverage as the
+    model counts it, the work counted once."""
+    from optimizer.decompose import _split
+
+    ds, policy = two_counties(), load_policy("central-2021")
+    r = solve(ds, policy, DAY, method="exact", time_limit=30)
+    a, b = _split(r.instance, r, A, B)
+    key = lambda x: (x.cadre_id, x.village_id, x.role)  # noqa: E731
+    assert sorted(a.assignments + b.assignments, key=key) == sorted(r.assignments, key=key)
+    assert {x.village_id[:2] for x in a.assignments} == {"VA"}
+    assert {x.village_id[:2] for x in b.assignments} == {"VB"}
+    total = {c: tuple(x + y for x, y in zip(a.coverage.get(c, (0, 0)), b.coverage.get(c, (0, 0)),
+                                            strict=True)) for c in r.coverage}  # fmt: skip
+    assert total == r.coverage
+    assert (a.deterministic_time, b.deterministic_time) == (r.deterministic_time, 0.0)
