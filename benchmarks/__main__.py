@@ -37,6 +37,7 @@ SOLVERS = ("product", "baseline")
 COLUMNS = [
     "instance", "solver", "limit_s", "status", "first_feasible_s", "wall_s", "posts_filled",
     "posts_required", "objective", "bound", "gap", "peak_rss_mb", "hard_violations",
+    "clock_decided",
 ]  # fmt: skip
 
 
@@ -81,6 +82,8 @@ def _product(data: Path, time_limit: float, seed: int) -> dict[str, Any]:
         "gap": res.gap,
         "wall": res.wall_time,
         "first_feasible": first,
+        # the time limit, not a deterministic budget, stopped something: a rerun may differ
+        "clock": "yes" if any("time limit" in n for n in res.notes) else "no",
         "trace": soft,
     }
 
@@ -149,6 +152,7 @@ def row(instance: str, solver: str, r: dict[str, Any]) -> dict[str, Any]:
         "gap": r.get("gap"),
         "peak_rss_mb": r.get("peak_rss_mb"),
         "hard_violations": r.get("hard_violations"),
+        "clock_decided": r.get("clock"),
     }
 
 

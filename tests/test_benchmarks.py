@@ -28,7 +28,7 @@ def test_baseline_fills_what_the_product_fills():
 def test_tables_have_the_expected_columns(tmp_path):
     fake = {"status": "OPTIMAL", "first_feasible": 0.5, "wall": 2.0, "posts_filled": 3,
             "posts_required": 4, "objective": 100.0, "bound": 110.0, "gap": 0.1,
-            "peak_rss_mb": 80.0, "trace": []}  # fmt: skip
+            "peak_rss_mb": 80.0, "clock": "no", "trace": []}  # fmt: skip
     rows = [row("county-1", "product", fake), row("county-1", "baseline", fake)]
     md = write_tables(rows, tmp_path)
     with open(tmp_path / "results.csv", encoding="utf-8") as fh:
@@ -36,6 +36,7 @@ def test_tables_have_the_expected_columns(tmp_path):
     assert list(read[0]) == COLUMNS
     assert [r["solver"] for r in read] == ["product", "baseline"]
     assert read[0]["posts_filled"] == "3"
+    assert read[0]["clock_decided"] == "no"
     header = markdown_table(rows).splitlines()[0]
     assert header == "| " + " | ".join(COLUMNS) + " |"
     assert header in md and "10.00%" in md and "1.00×" in md
