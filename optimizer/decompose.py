@@ -173,7 +173,7 @@ def solve_parts(inst: Instance, *, deadline: float | None, seed: int, workers: i
         early = threading.Thread(target=most_posts, daemon=True)
 
         def start() -> None:
-            if not early.is_alive() and "lp" not in posts:
+            if early.ident is None:  # not started yet
                 early.start()
 
         def most() -> int:
@@ -509,25 +509,16 @@ def _split(inst: Instance, r, a: str, b: str):
 
 
 def _coverage(inst: Instance, assignments, covers, k: str) -> dict[str, tuple[int, int]]:
-    """Class → (required posts filled, required posts) of county ``k``'s villages, counted as
-    the master model does (T-SIZE, T-SEC, C-CLUSTER): min(team, minimum), one less without a
-    first secretary, all when covered."""
+    """Class → (required posts filled, required posts) of county ``k``'s villages."""
+    from .solver import filled_by_class
+
     ds = inst.ds
-    roles: dict[str, list[str]] = defaultdict(list)
-    for x in assignments:
-        roles[x.village_id].append(x.role)
-    covered = {w for _, w in covers}
-    out: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for v, need in inst.need.items():
-        if ds.villages[v].county != k:
-            continue
-        incs = inst.inc_by_village.get(v, [])
-        sec = SEC in roles[v] or any(p.role == SEC for p in incs)
-        size = len(incs) + len(roles[v])
-        filled = need.min if v in covered else min(size, need.min - (0 if sec else 1))
-        out[inst.cls[v]][0] += max(0, filled)
-        out[inst.cls[v]][1] += need.min
-    return {c: (f, q) for c, (f, q) in out.items()}
+    mine = {v for v in inst.need if ds.villages[v].county == k}
+    got = filled_by_class(inst, assignments, covers, mine)
+    need: dict[str, int] = defaultdict(int)
+    for v in mine:
+        need[inst.cls[v]] += inst.need[v].min
+    return {c: (got.get(c, 0), q) for c, q in need.items()}
 
 
 def _time_for(lp: dict[str, float], deadline: float | None, runs: float) -> bool:

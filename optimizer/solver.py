@@ -471,19 +471,30 @@ def _seat(pm: PlanModel, res: SolveResult, seed: int, workers: int, seconds: flo
     if notes:
         res.coverage_proven = False
     # coverage as actually seated (equals the master's unless the people stage reported a gap)
-    inst = pm.inst
+    got = filled_by_class(pm.inst, res.assignments, res.covers)
+    res.coverage = {k: (got.get(k, 0), req) for k, (_f, req) in res.coverage.items()}
+
+
+def filled_by_class(inst: Instance, assignments: list[Assignment],
+                    covers: list[tuple[str, str]], villages=None) -> dict[str, int]:  # fmt: skip
+    """Required posts filled per priority class by these postings, counted as the master does
+    (T-SIZE, T-SEC, C-CLUSTER): min(team, minimum), one less without a first secretary, all
+    when covered; over ``villages`` only, if given."""
     size = {v: len(inst.inc_by_village.get(v, [])) for v in inst.need}
     secs = {p.village_id for p in inst.incumbents if p.role == "secretary"}
-    for a in res.assignments:
+    for a in assignments:
         size[a.village_id] += 1
         if a.role == "secretary":
             secs.add(a.village_id)
-    covered = {w for _, w in res.covers}
-    got = {k: 0 for k in res.coverage}
+    covered = {w for _, w in covers}
+    got: dict[str, int] = {}
     for v, k in inst.cls.items():
+        if villages is not None and v not in villages:
+            continue
         need = inst.need[v].min
-        got[k] += need if v in covered else min(need if v in secs else need - 1, size[v])
-    res.coverage = {k: (got[k], req) for k, (_f, req) in res.coverage.items()}
+        got[k] = got.get(k, 0) + (need if v in covered
+                                  else min(need if v in secs else need - 1, size[v]))  # fmt: skip
+    return got
 
 
 def stderr_progress(text: str) -> None:
