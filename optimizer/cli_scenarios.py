@@ -142,7 +142,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         matplotlib.use("Agg")
         from .plots import save_plots
 
-        written += save_plots(cmp.runs, out)
+        written += save_plots(cmp.runs, out, lang=args.lang)
     _say(args, f"wrote {', '.join(p.name for p in written)} to {out}")
     return EXIT_OK
 
