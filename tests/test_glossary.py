@@ -75,3 +75,18 @@ def test_docs_rules_md_is_generated_from_the_glossary():
     )
     for rid in rule_ids():
         assert f"| `{rid}` |" in text
+
+
+def test_chinese_guide_covers_every_command_and_preset():
+    """docs/使用说明.md names every zhucun command and every shipped preset with its document,
+    and README.md links it."""
+    from optimizer.cli import build_parser
+
+    guide = (ROOT / "docs" / "使用说明.md").read_text("utf-8")
+    sub = next(a for a in build_parser()._actions if a.dest == "command")
+    for command in sub.choices:
+        assert f"zhucun {command}" in guide, command
+    for doc in DOCUMENTS.values():
+        for preset in doc.presets:
+            assert f"`{preset}`" in guide and f"《{doc.title}》" in guide, preset
+    assert "docs/使用说明.md" in (ROOT / "README.md").read_text("utf-8")
