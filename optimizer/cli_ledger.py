@@ -92,6 +92,26 @@ def _ledger_parsers(sub: Any, common: Any, date_arg: Any) -> None:
     q = lsub.add_parser("import", help="record a dataset's history table")
     q.add_argument("dataset", type=Path, help="folder of CSV files or an .xlsx workbook")
     store(q)
+    _approve_parser(lsub, store)
+    q = lsub.add_parser("revoke", help="take a recorded batch back out of the ledger")
+    q.add_argument("batch", type=int, help="the batch number approve or import printed")
+    q.add_argument("--note", default="", help="why: recorded with the batch")
+    store(q)
+    q = lsub.add_parser("export", help="write the history table as of a date")
+    q.add_argument("--date", type=date_arg, default=None, help="as of (default today)")
+    q.add_argument("--out", type=Path, required=True, help="CSV file to write")
+    q.add_argument(
+        "--redact",
+        nargs="?",
+        const="mask",
+        choices=REDACT_MODES,
+        default=None,
+        help="mask (default) or drop birth dates, phone and ID numbers",
+    )
+    store(q)
+
+
+def _approve_parser(lsub: Any, store: Any) -> None:
     q = lsub.add_parser("approve", help="verify an approved plan folder, record its postings")
     q.add_argument("plandir", type=Path, help="a plan folder written by solve or replan")
     q.add_argument(
@@ -116,22 +136,6 @@ def _ledger_parsers(sub: Any, common: Any, date_arg: Any) -> None:
         "--allow-interrupted",
         action="store_true",
         help="record a plan from an interrupted solve",
-    )
-    store(q)
-    q = lsub.add_parser("revoke", help="take a recorded batch back out of the ledger")
-    q.add_argument("batch", type=int, help="the batch number approve or import printed")
-    q.add_argument("--note", default="", help="why: recorded with the batch")
-    store(q)
-    q = lsub.add_parser("export", help="write the history table as of a date")
-    q.add_argument("--date", type=date_arg, default=None, help="as of (default today)")
-    q.add_argument("--out", type=Path, required=True, help="CSV file to write")
-    q.add_argument(
-        "--redact",
-        nargs="?",
-        const="mask",
-        choices=REDACT_MODES,
-        default=None,
-        help="mask (default) or drop birth dates, phone and ID numbers",
     )
     store(q)
 

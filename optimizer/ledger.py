@@ -322,35 +322,7 @@ class Ledger:
             ),
         )
         batch_id: int = cur.lastrowid  # type: ignore[assignment]
-        cur.row_factory = sqlite3.Row
-        for pid in ch.deletes:
-            row = dict(
-                cur.execute("SELECT * FROM postings WHERE posting_id = ?", (pid,)).fetchone()
-            )
-            cur.execute(
-                "INSERT INTO undo (batch_id, kind, posting_id, deleted_row) "
-                "VALUES (?, 'delete', ?, ?)",
-                (batch_id, pid, json.dumps(row, ensure_ascii=False)),
-            )
-            cur.execute("DELETE FROM postings WHERE posting_id = ?", (pid,))
-        for pid, end in ch.updates:
-            old = cur.execute(
-                'SELECT "end", closed_by FROM postings WHERE posting_id = ?', (pid,)
-            ).fetchone()
-            cur.execute(
-                "INSERT INTO undo (batch_id, kind, posting_id, old_end, old_closed_by) "
-                "VALUES (?, 'update', ?, ?, ?)",
-                (batch_id, pid, old["end"], old["closed_by"]),
-            )
-            cur.execute(
-                'UPDATE postings SET "end" = ?, closed_by = ? WHERE posting_id = ?',
-                (end.isoformat(), batch_id, pid),
-            )
-        cur.row_factory = None
-        cur.executemany(
-            "INSERT INTO undo (batch_id, kind, posting_id) VALUES (?, 'also', ?)",
-            [(batch_id, pid) for pid in ch.also],
-        )
+        _change(cur, batch_id, ch)
         for e in ch.inserts:
             _insert_posting(cur, e, batch_id)
         for cid, p in people.items():
@@ -496,6 +468,36 @@ class Ledger:
         finally:
             Path(tmp).unlink(missing_ok=True)
         return len(frame)
+
+
+def _change(cur: sqlite3.Cursor, batch_id: int, ch: _Changes) -> None:
+    """Withdraw and end postings, keeping in ``undo`` what each was, for ``revoke``."""
+    cur.row_factory = sqlite3.Row
+    for pid in ch.deletes:
+        row = dict(cur.execute("SELECT * FROM postings WHERE posting_id = ?", (pid,)).fetchone())
+        cur.execute(
+            "INSERT INTO undo (batch_id, kind, posting_id, deleted_row) VALUES (?, 'delete', ?, ?)",
+            (batch_id, pid, json.dumps(row, ensure_ascii=False)),
+        )
+        cur.execute("DELETE FROM postings WHERE posting_id = ?", (pid,))
+    for pid, end in ch.updates:
+        old = cur.execute(
+            'SELECT "end", closed_by FROM postings WHERE posting_id = ?', (pid,)
+        ).fetchone()
+        cur.execute(
+            "INSERT INTO undo (batch_id, kind, posting_id, old_end, old_closed_by) "
+            "VALUES (?, 'update', ?, ?, ?)",
+            (batch_id, pid, old["end"], old["closed_by"]),
+        )
+        cur.execute(
+            'UPDATE postings SET "end" = ?, closed_by = ? WHERE posting_id = ?',
+            (end.isoformat(), batch_id, pid),
+        )
+    cur.row_factory = None
+    cur.executemany(
+        "INSERT INTO undo (batch_id, kind, posting_id) VALUES (?, 'also', ?)",
+        [(batch_id, pid) for pid in ch.also],
+    )
 
 
 def _add(

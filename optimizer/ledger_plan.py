@@ -183,6 +183,25 @@ def _read_head(plan_dir: Path, allow_interrupted: bool, problems: list[Problem])
     return _Head(manifest, plan_date, term, str(pol.get("name", "")) if pol else "")
 
 
+def _in_range(
+    r: dict[str, str], row: int, head: _Head, start: date | None, end: date | None, problems: list
+) -> None:
+    """No date more than two terms after the plan date (2128 typed for 2028)."""
+    if head.plan_date and head.term:
+        latest = add_years(head.plan_date, 2 * head.term)
+        for col, day in (("start", start), ("end", end)):
+            if day and day > latest:
+                problems.append(
+                    Problem(
+                        "plan.csv",
+                        f"date is more than two terms after the plan date {head.plan_date}",
+                        row,
+                        col,
+                        r[col],
+                    )
+                )
+
+
 def _row_entry(
     r: dict[str, str], row: int, head: _Head, problems: list[Problem]
 ) -> tuple[Entry | None, bool, bool]:
@@ -214,19 +233,7 @@ def _row_entry(
         problems.append(Problem("plan.csv", "a new posting needs its term end", row, "end", ""))
     if start and end and end < start:
         problems.append(Problem("plan.csv", f"end is before start ({start})", row, "end", r["end"]))
-    if head.plan_date and head.term:
-        latest = add_years(head.plan_date, 2 * head.term)
-        for col, day in (("start", start), ("end", end)):
-            if day and day > latest:
-                problems.append(
-                    Problem(
-                        "plan.csv",
-                        f"date is more than two terms after the plan date {head.plan_date}",
-                        row,
-                        col,
-                        r[col],
-                    )
-                )
+    _in_range(r, row, head, start, end, problems)
     if len(problems) > bad or start is None or head.plan_date is None or not head.term:
         return None, False, False
     from_term = open_left = False

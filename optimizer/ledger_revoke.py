@@ -65,20 +65,7 @@ def revoke(lg: Ledger, batch_id: int, note: str = "") -> Outcome:
             "WHERE batch_id = ? AND kind != 'also' ORDER BY undo_id DESC",
             (batch_id,),
         ).fetchall()
-        for pid, old_end, old_closed_by, deleted in undo:
-            if deleted:
-                row = json.loads(deleted)
-                cols = ", ".join(f'"{c}"' for c in _COLUMNS)
-                cur.execute(
-                    f"INSERT INTO postings ({cols}) VALUES ({', '.join('?' * len(_COLUMNS))})",
-                    [row.get(c) for c in _COLUMNS],
-                )
-            else:
-                cur.execute(
-                    'UPDATE postings SET "end" = ?, closed_by = ? WHERE posting_id = ?',
-                    (old_end, old_closed_by, pid),
-                )
-            out.restored += 1
+        out.restored = _restore(cur, undo)
         _no_overlap(lg, [r[0] for r in undo])
         kind, logged = cur.execute(
             "SELECT kind, undo_log FROM batches WHERE batch_id = ?", (batch_id,)
@@ -105,6 +92,24 @@ def revoke(lg: Ledger, batch_id: int, note: str = "") -> Outcome:
         return out
 
     return lg.transaction(steps)
+
+
+def _restore(cur: sqlite3.Cursor, undo: list[tuple]) -> int:
+    """Put back, newest first, what a batch withdrew (the whole row) or ended (the end)."""
+    for pid, old_end, old_closed_by, deleted in undo:
+        if deleted:
+            row = json.loads(deleted)
+            cols = ", ".join(f'"{c}"' for c in _COLUMNS)
+            cur.execute(
+                f"INSERT INTO postings ({cols}) VALUES ({', '.join('?' * len(_COLUMNS))})",
+                [row.get(c) for c in _COLUMNS],
+            )
+        else:
+            cur.execute(
+                'UPDATE postings SET "end" = ?, closed_by = ? WHERE posting_id = ?',
+                (old_end, old_closed_by, pid),
+            )
+    return len(undo)
 
 
 def _no_overlap(lg: Ledger, restored: list[int]) -> None:
