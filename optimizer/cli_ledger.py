@@ -73,6 +73,7 @@ def add_parsers(sub: Any, common: Any, date_arg: Any) -> None:
 
 def _ledger_parsers(sub: Any, common: Any, date_arg: Any) -> None:
     from .ledger import DEFAULT_LEDGER
+    from .ledger_db import WAIT
     from .redact import REDACT_MODES
 
     def store(q: Any) -> None:
@@ -80,8 +81,8 @@ def _ledger_parsers(sub: Any, common: Any, date_arg: Any) -> None:
         q.add_argument(
             "--wait",
             type=float,
-            default=30.0,
-            help="seconds to wait while another command writes the ledger (default 30)",
+            default=WAIT,
+            help=f"seconds to wait while another command writes the ledger (default {WAIT:g})",
         )
         common(q)
 
