@@ -1,4 +1,4 @@
-"""Command line for plans across terms: ``replan``, ``ledger import|approve|export`` and
+"""Command line for plans across terms: ``replan``, ``ledger import|approve|revoke|export`` and
 ``anonymize``. Kept apart from :mod:`optimizer.cli` so that module stays a short list."""
 
 from __future__ import annotations
@@ -14,9 +14,6 @@ EXIT_OK, EXIT_BAD_INPUT, EXIT_SHORT, EXIT_NO_PLAN = 0, 2, 3, 4
 
 def add_parsers(sub: Any, common: Any, date_arg: Any) -> None:
     """Register the subcommands on the ``zhucun`` parser (``sub`` from add_subparsers)."""
-    from .ledger import DEFAULT_LEDGER
-    from .redact import REDACT_MODES
-
     p = sub.add_parser("replan", help="repair a plan after recalls with minimal disruption")
     p.add_argument("dataset", type=Path, help="folder of CSV files or an .xlsx workbook")
     p.add_argument("plandir", type=Path, help="the plan folder to repair")
@@ -47,29 +44,7 @@ def add_parsers(sub: Any, common: Any, date_arg: Any) -> None:
     p.add_argument("--workers", type=int, default=2)
     common(p)
 
-    p = sub.add_parser("ledger", help="posting ledger: import history, approve plans, export")
-    lsub = p.add_subparsers(dest="ledger_command", required=True, metavar="ACTION")
-    q = lsub.add_parser("import", help="record a dataset's history table")
-    q.add_argument("dataset", type=Path, help="folder of CSV files or an .xlsx workbook")
-    q.add_argument("--ledger", type=Path, default=Path(DEFAULT_LEDGER), help="SQLite file")
-    common(q)
-    q = lsub.add_parser("approve", help="record an approved plan folder's postings")
-    q.add_argument("plandir", type=Path, help="a plan folder written by solve or replan")
-    q.add_argument("--ledger", type=Path, default=Path(DEFAULT_LEDGER), help="SQLite file")
-    common(q)
-    q = lsub.add_parser("export", help="write the history table as of a date")
-    q.add_argument("--date", type=date_arg, default=None, help="as of (default today)")
-    q.add_argument("--out", type=Path, required=True, help="CSV file to write")
-    q.add_argument("--ledger", type=Path, default=Path(DEFAULT_LEDGER), help="SQLite file")
-    q.add_argument(
-        "--redact",
-        nargs="?",
-        const="mask",
-        choices=REDACT_MODES,
-        default=None,
-        help="mask (default) or drop birth dates, phone and ID numbers",
-    )
-    common(q)
+    _ledger_parsers(sub, common, date_arg)
 
     p = sub.add_parser("anonymize", help="write a pseudonymised copy of a dataset to share")
     p.add_argument("dataset", type=Path, help="folder of CSV files or an .xlsx workbook")
@@ -94,6 +69,76 @@ def add_parsers(sub: Any, common: Any, date_arg: Any) -> None:
         help="write the original→pseudonym mapping here (keep it private)",
     )
     common(p)
+
+
+def _ledger_parsers(sub: Any, common: Any, date_arg: Any) -> None:
+    from .ledger import DEFAULT_LEDGER
+    from .ledger_db import WAIT
+    from .redact import REDACT_MODES
+
+    def store(q: Any) -> None:
+        q.add_argument("--ledger", type=Path, default=Path(DEFAULT_LEDGER), help="SQLite file")
+        q.add_argument(
+            "--wait",
+            type=float,
+            default=WAIT,
+            help=f"seconds to wait while another command writes the ledger (default {WAIT:g})",
+        )
+        common(q)
+
+    p = sub.add_parser(
+        "ledger", help="posting ledger: import history, approve or revoke plans, export"
+    )
+    lsub = p.add_subparsers(dest="ledger_command", required=True, metavar="ACTION")
+    q = lsub.add_parser("import", help="record a dataset's history table")
+    q.add_argument("dataset", type=Path, help="folder of CSV files or an .xlsx workbook")
+    store(q)
+    _approve_parser(lsub, store)
+    q = lsub.add_parser("revoke", help="take a recorded batch back out of the ledger")
+    q.add_argument("batch", type=int, help="the batch number approve or import printed")
+    q.add_argument("--note", default="", help="why: recorded with the batch")
+    store(q)
+    q = lsub.add_parser("export", help="write the history table as of a date")
+    q.add_argument("--date", type=date_arg, default=None, help="as of (default today)")
+    q.add_argument("--out", type=Path, required=True, help="CSV file to write")
+    q.add_argument(
+        "--redact",
+        nargs="?",
+        const="mask",
+        choices=REDACT_MODES,
+        default=None,
+        help="mask (default) or drop birth dates, phone and ID numbers",
+    )
+    store(q)
+
+
+def _approve_parser(lsub: Any, store: Any) -> None:
+    q = lsub.add_parser("approve", help="verify an approved plan folder, record its postings")
+    q.add_argument("plandir", type=Path, help="a plan folder written by solve or replan")
+    q.add_argument(
+        "--data",
+        type=Path,
+        default=None,
+        help="the dataset the plan was made from (default: the one manifest.json names)",
+    )
+    q.add_argument(
+        "--policy",
+        default=None,
+        help="preset name or policy YAML file (default: the policy manifest.json records)",
+    )
+    q.add_argument(
+        "--accept-violations",
+        action="store_true",
+        help="record the plan although it breaks hard rules (needs --note; structural "
+        "violations are never recorded)",
+    )
+    q.add_argument("--note", default="", help="why: recorded with the batch")
+    q.add_argument(
+        "--allow-interrupted",
+        action="store_true",
+        help="record a plan from an interrupted solve",
+    )
+    store(q)
 
 
 def _say(args: argparse.Namespace, en: str, zh: str | None = None) -> None:
@@ -153,15 +198,37 @@ def cmd_replan(args: argparse.Namespace) -> int:
 
 
 def cmd_ledger(args: argparse.Namespace) -> int:
+    from .errors import InputError, Problem
     from .ledger import approve_plan, export_history, import_dataset
+    from .ledger_check import PlanRefused
+    from .ledger_revoke import revoke_batch
 
     if args.ledger_command == "import":
-        out = import_dataset(args.ledger, args.dataset)
+        out = import_dataset(args.ledger, args.dataset, args.wait)
     elif args.ledger_command == "approve":
-        out = approve_plan(args.ledger, args.plandir)
+        if args.accept_violations and not args.note.strip():
+            raise InputError([Problem("--accept-violations", "needs --note saying why")])
+        try:
+            out = approve_plan(
+                args.ledger,
+                args.plandir,
+                args.data,
+                args.policy,
+                accept_violations=args.accept_violations,
+                note=args.note,
+                allow_interrupted=args.allow_interrupted,
+                wait=args.wait,
+                lang=args.lang,
+            )
+        except PlanRefused as exc:
+            hint = 'record it anyway: --accept-violations --note "why"'
+            more = [Problem("hint", hint)] if exc.overridable else []
+            raise InputError(exc.problems + more) from None
+    elif args.ledger_command == "revoke":
+        out = revoke_batch(args.ledger, args.batch, args.note, args.wait)
     else:
         day = args.date or date.today()
-        n = export_history(args.ledger, day, args.out, args.redact)
+        n = export_history(args.ledger, day, args.out, args.redact, args.wait)
         redacted = f", personal data {args.redact}ed" if args.redact else ""
         _say(
             args,

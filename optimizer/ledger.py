@@ -5,8 +5,11 @@ Plans live across terms: who served where decides who may go where next (H-NOREP
 H-PROVVILLAGE, H-CONTINUITY). The ledger is where approved plans accumulate, and ``export``
 turns it back into the ``history`` table a dataset uses.
 
-Every write is one transaction, validated in full before the first row is written: a bad
-row, a refused approval or a crash midway leaves the ledger exactly as it was.
+Every write is one transaction that takes the write lock first and is checked in full inside
+it before the first row is written: a bad row, a refused approval, a concurrent approval or a
+crash midway leaves the ledger exactly as it was. An approved plan is verified first (SPEC
+§3; :mod:`optimizer.ledger_check`), and every batch can be revoked (:mod:`optimizer.
+ledger_revoke`): the ledger keeps what each batch changed.
 """
 
 from __future__ import annotations
@@ -28,102 +31,16 @@ import pandas as pd
 from . import schema as s
 from .domain import Dataset, Posting
 from .errors import InputError, Problem
+from .ledger_check import Approval, prepare_check
+from .ledger_db import WAIT, busy, connect, private_file, transaction
+from .ledger_plan import Entry, PlanRecord, read_plan_for_ledger
 from .loading import extra_columns, load_dataset
-from .parsing import BadValue, parse_date
-from .plan import read_output_csv
 from .redact import personal_kind, redact_frame
 
 DEFAULT_LEDGER = "zhucun-ledger.db"
-SCHEMA_VERSION = "1"
 HISTORY_COLUMNS = [c.name for c in s.HISTORY.columns]
 NAME_COLUMNS = ["cadre_name", "unit_name", "village_name"]
 PEOPLE_COLUMNS = ["gender", "birth_date", "phone", "id_number"]
-
-_DDL = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS batches (
-    batch_id    INTEGER PRIMARY KEY AUTOINCREMENT,
-    kind        TEXT NOT NULL CHECK (kind IN ('import', 'approve')),
-    source      TEXT NOT NULL,
-    digest      TEXT NOT NULL UNIQUE,
-    plan_date   TEXT,
-    policy      TEXT,
-    term_years  INTEGER,
-    recorded_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS people (
-    cadre_id   TEXT PRIMARY KEY,
-    name       TEXT,
-    gender     TEXT,
-    birth_date TEXT,
-    phone      TEXT,
-    id_number  TEXT,
-    batch_id   INTEGER NOT NULL REFERENCES batches(batch_id)
-);
-CREATE TABLE IF NOT EXISTS postings (
-    posting_id   INTEGER PRIMARY KEY AUTOINCREMENT,
-    cadre_id     TEXT NOT NULL,
-    cadre_name   TEXT,
-    unit_id      TEXT NOT NULL,
-    unit_name    TEXT,
-    village_id   TEXT NOT NULL,
-    village_name TEXT,
-    level        TEXT NOT NULL CHECK (level IN ('province', 'city', 'county', 'township')),
-    role         TEXT NOT NULL CHECK (role IN ('secretary', 'member')),
-    start        TEXT NOT NULL CHECK (start GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
-    "end"        TEXT CHECK ("end" IS NULL OR "end" >= start),
-    batch_id     INTEGER NOT NULL REFERENCES batches(batch_id),
-    closed_by    INTEGER REFERENCES batches(batch_id),
-    UNIQUE (cadre_id, village_id, role, start)
-);
-CREATE INDEX IF NOT EXISTS postings_by_cadre ON postings (cadre_id);
-"""
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One posting as the ledger holds it."""
-
-    cadre_id: str
-    unit_id: str
-    village_id: str
-    level: str
-    role: str
-    start: date
-    end: date | None = None
-    cadre_name: str = ""
-    unit_name: str = ""
-    village_name: str = ""
-
-    @property
-    def key(self) -> tuple[str, str, str, date]:
-        return (self.cadre_id, self.village_id, self.role, self.start)
-
-    def overlaps(self, other: Entry) -> bool:
-        """Same cadre, intervals [start, end) intersect; a handover on the same day does not."""
-        if self.cadre_id != other.cadre_id:
-            return False
-        a_end, b_end = self.end or date.max, other.end or date.max
-        return self.start < b_end and other.start < a_end
-
-    def posting(self) -> Posting:
-        return Posting(
-            self.cadre_id,
-            self.unit_id,
-            self.village_id,
-            self.level,
-            self.role,
-            self.start,
-            self.end,
-        )
-
-    def describe(self) -> str:
-        end = self.end.isoformat() if self.end else "open"
-        name = f" ({self.cadre_name})" if self.cadre_name else ""
-        return (
-            f"{self.cadre_id}{name} {self.role} at {self.village_id} for {self.unit_id}, "
-            f"{self.start}–{end}"
-        )
 
 
 @dataclass
@@ -144,9 +61,19 @@ class Outcome:
     people: int = 0
     notes: list[str] = field(default_factory=list)
     ledger: str = ""
+    restored: int = 0
+    """Postings a revoked batch had ended or removed, put back as they were."""
 
     def render(self, lang: str = "en") -> str:
-        if lang == "zh":
+        if self.action == "revoke":
+            text = (
+                f"已撤回批次 {self.batch_id}：删除其 {self.added} 条派驻记录，恢复 "
+                f"{self.restored} 条被其结束或撤销的记录 → {self.ledger}"
+                if lang == "zh"
+                else f"batch {self.batch_id} revoked: its {self.added} posting(s) removed, "
+                f"{self.restored} posting(s) it had ended or withdrawn restored → {self.ledger}"
+            )
+        elif lang == "zh":
             head = {"import": "导入", "approve": "批准"}.get(self.action, self.action)
             text = (
                 f"{head}完成（批次 {self.batch_id}）：新增 {self.added} 条派驻记录，"
@@ -163,73 +90,63 @@ class Outcome:
         return "\n".join([text, *(f"note: {n}" for n in self.notes)])
 
 
+@dataclass
+class Batch:
+    """One write to the ledger as its ``batches`` row records it."""
+
+    kind: str
+    source: str
+    digest: str
+    plan_date: str | None = None
+    policy: str | None = None
+    term_years: int | None = None
+    note: str = ""
+    interrupted: bool = False
+
+
+@dataclass
+class _Changes:
+    """What a batch does to the ledger, decided under the write lock."""
+
+    out: Outcome
+    inserts: list[Entry] = field(default_factory=list)
+    updates: list[tuple[int, date]] = field(default_factory=list)
+    deletes: list[int] = field(default_factory=list)
+    also: list[int] = field(default_factory=list)
+    """Postings recorded already, identical: this batch vouches for them too."""
+
+
 # --------------------------------------------------------------------------- the store
 
 
 class Ledger:
-    """An open ledger file. Use as a context manager; every write method is atomic."""
+    """An open ledger file. Use as a context manager; every write method is atomic, and a
+    ledger another command keeps busy longer than ``wait`` seconds is one clear refusal."""
 
-    def __init__(self, path: str | Path = DEFAULT_LEDGER):
+    def __init__(self, path: str | Path = DEFAULT_LEDGER, wait: float = WAIT):
         self.path = Path(path)
+        self.wait = wait
         if self.path.is_dir():
             raise InputError([Problem(str(self.path), "is a folder: expected a ledger file")])
         if not self.path.parent.is_dir():
             raise InputError([Problem(str(self.path), "its folder does not exist")])
-        try:
-            self.conn = sqlite3.connect(self.path, isolation_level=None)
-            self.conn.execute("PRAGMA foreign_keys = ON")
-            version = self._version()
-        except sqlite3.DatabaseError as exc:
-            raise InputError(
-                [Problem(str(self.path), f"is not a zhucun ledger (SQLite) file: {exc}")]
-            ) from None
-        if version is None:
-            self._transaction(lambda cur: self._create(cur))
-        elif version != SCHEMA_VERSION:
-            raise InputError(
-                [
-                    Problem(
-                        str(self.path),
-                        f"ledger schema version {version}; this zhucun reads "
-                        f"version {SCHEMA_VERSION}",
-                    )
-                ]
-            )
+        private_file(self.path)
+        self.conn = connect(self.path, wait)
 
     def __enter__(self) -> Ledger:
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, kind: type | None, exc: BaseException | None, tb: object) -> None:
         self.close()
+        if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc).lower():
+            raise busy(self.path, self.wait) from None
 
     def close(self) -> None:
         self.conn.close()
 
-    def _version(self) -> str | None:
-        tables = {r[0] for r in self.conn.execute("SELECT name FROM sqlite_master")}
-        if "meta" not in tables:
-            return None
-        row = self.conn.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
-        return row[0] if row else None
-
-    @staticmethod
-    def _create(cur: sqlite3.Cursor) -> None:
-        for stmt in _DDL.split(";"):
-            if stmt.strip():
-                cur.execute(stmt)
-        cur.execute("INSERT INTO meta (key, value) VALUES ('schema', ?)", (SCHEMA_VERSION,))
-
-    def _transaction(self, steps: Callable[[sqlite3.Cursor], Any]) -> Any:
-        """Run ``steps`` in one IMMEDIATE transaction: all of it is written or none of it."""
-        cur = self.conn.cursor()
-        cur.execute("BEGIN IMMEDIATE")
-        try:
-            result = steps(cur)
-        except BaseException:
-            cur.execute("ROLLBACK")
-            raise
-        cur.execute("COMMIT")
-        return result
+    def transaction(self, steps: Callable[[sqlite3.Cursor], Any]) -> Any:
+        """Run ``steps`` under the write lock in one transaction: all of it or none of it."""
+        return transaction(self.conn, self.path, self.wait, steps)
 
     # ------------------------------------------------------------------ reading
     def entries(self, cadres: Iterable[str] | None = None) -> list[tuple[int, Entry]]:
@@ -264,6 +181,31 @@ class Ledger:
         out.sort(key=lambda e: (e.start, e.village_id, e.role != "secretary", e.cadre_id))
         return out
 
+    def history_of(self, ds: Dataset, at: date, *, before: bool = False) -> list[Posting]:
+        """The postings as of ``at`` (begun before it when ``before``) as the dataset's
+        history, every id checked against the dataset."""
+        found = [e for e in self.history(at) if not (before and e.start >= at)]
+        problems = []
+        for e in found:
+            for what, value, pool in (
+                ("cadre", e.cadre_id, ds.cadres),
+                ("unit", e.unit_id, ds.units),
+                ("village", e.village_id, ds.villages),
+            ):
+                if value not in pool:
+                    problems.append(
+                        Problem(
+                            str(self.path),
+                            f"unknown {what}: the ledger's posting "
+                            f"{e.describe()} names a {what} the dataset does not have",
+                            column=f"{what}_id",
+                            value=value,
+                        )
+                    )
+        if problems:
+            raise InputError(problems)
+        return [e.posting() for e in found]
+
     def people(self) -> dict[str, dict[str, str]]:
         rows = self.conn.execute(
             "SELECT cadre_id, name, gender, birth_date, phone, id_number FROM people"
@@ -276,45 +218,59 @@ class Ledger:
     # ------------------------------------------------------------------ writing
     def _record(
         self,
-        kind: str,
-        source: str,
-        digest: str,
-        meta: dict[str, Any],
+        batch: Batch,
         entries: list[tuple[str, int | None, Entry]],
         *,
         close: list[tuple[Entry, date]] = (),  # type: ignore[assignment]
         people: dict[str, dict[str, str]] | None = None,
-        term_years: int | None = None,
         term_keys: set[tuple[str, str, str, date]] | None = None,
         file: str,
-    ) -> Outcome:
-        """Check a whole batch against the ledger, then write it in one transaction.
+        check: Callable[[], list[str]] | None = None,
+    ) -> tuple[Outcome, list[str]]:
+        """Check a whole batch against the ledger and write it, in one transaction that
+        holds the write lock throughout: nothing read here can change before the write.
 
         ``entries``: (file, row, entry) to record. ``close``: postings to end at a date (a
-        repair's removed rows); one that had not begun by then is withdrawn instead."""
-        problems: list[Problem] = []
-        term_keys = term_keys or set()
-        seen = self.batch(digest)
-        if seen:
-            raise InputError(
-                [
-                    Problem(
-                        file,
-                        f"already recorded in this ledger as batch {seen[0]} "
-                        f"({seen[1]} of {seen[2]} on {seen[3]}): refused, "
-                        "nothing written",
-                    )
-                ]
-            )
+        repair's removed rows); one that had not begun by then is withdrawn instead.
+        ``check``: more checks under the lock; returns the hard violations accepted."""
+
+        def steps(cur: sqlite3.Cursor) -> tuple[Outcome, list[str]]:
+            seen = self.batch(batch.digest)
+            if seen:
+                raise InputError(
+                    [
+                        Problem(
+                            file,
+                            f"already recorded in this ledger as batch {seen[0]} "
+                            f"({seen[1]} of {seen[2]} on {seen[3]}): refused, "
+                            "nothing written",
+                        )
+                    ]
+                )
+            accepted = check() if check else []
+            ch = self._changes(batch.kind, entries, close, term_keys or set(), file)
+            ch.out.batch_id = self._write(cur, batch, ch, people or {}, accepted)
+            ch.out.added = len(ch.inserts)
+            ch.out.people = len(people or {})
+            return ch.out, accepted
+
+        return self.transaction(steps)
+
+    def _changes(
+        self,
+        kind: str,
+        entries: list[tuple[str, int | None, Entry]],
+        close: list[tuple[Entry, date]],
+        term_keys: set[tuple[str, str, str, date]],
+        file: str,
+    ) -> _Changes:
+        """Closings first (a repaired plan ends the old posting, then records the new one);
+        then each new posting: identical → skip; open end now known → set; overlap → refuse."""
         involved = {e.cadre_id for _, _, e in entries} | {e.cadre_id for e, _ in close}
-        stored = self.entries(involved)
         by_cadre: dict[str, list[tuple[int, Entry]]] = defaultdict(list)
-        for pid, e in stored:
+        for pid, e in self.entries(involved):
             by_cadre[e.cadre_id].append((pid, e))
-        out = Outcome("import" if kind == "import" else "approve", ledger=str(self.path))
-        # 1. closings first: a repaired plan ends the old posting, then records the new one
-        updates: list[tuple[int, date]] = []
-        deletes: list[int] = []
+        ch = _Changes(Outcome("import" if kind == "import" else "approve", ledger=str(self.path)))
         for old, when in close:
             match = [
                 (pid, e)
@@ -327,100 +283,61 @@ class Ledger:
             for pid, e in match:
                 by_cadre[old.cadre_id].remove((pid, e))
                 if e.start >= when:
-                    deletes.append(pid)
-                    out.withdrawn += 1
+                    ch.deletes.append(pid)
+                    ch.out.withdrawn += 1
                 else:
-                    updates.append((pid, when))
+                    ch.updates.append((pid, when))
                     by_cadre[old.cadre_id].append((pid, replace(e, end=when)))
-                    out.closed += 1
-        # 2. each new posting: identical → skip; open end now known → set; overlap → refuse
-        inserts: list[Entry] = []
-        for f, row, e in entries:
-            same = next(((pid, x) for pid, x in by_cadre[e.cadre_id] if x.key == e.key), None)
-            if same is not None:
-                pid, x = same
-                if x.end == e.end or e.end is None:
-                    out.already += 1
-                    continue
-                if x.end is None:
-                    updates.append((pid, e.end))
-                    by_cadre[e.cadre_id].remove(same)
-                    by_cadre[e.cadre_id].append((pid, replace(x, end=e.end)))
-                    out.terms_set += 1
-                    continue
-                problems.append(
-                    Problem(
-                        f,
-                        f"conflicts with the ledger: it records {x.describe()}, ending "
-                        f"{x.end}, not {e.end}",
-                        row,
-                        "end",
-                        e.end.isoformat(),
-                    )
-                )
-                continue
-            clash = [x for _, x in by_cadre[e.cadre_id] if x.overlaps(e)]
-            if clash:
-                problems.append(
-                    Problem(
-                        f,
-                        f"posting {e.describe()} overlaps a posting of the same cadre "
-                        f"already recorded: {clash[0].describe()}",
-                        row,
-                        "cadre_id",
-                        e.cadre_id,
-                    )
-                )
-                continue
-            by_cadre[e.cadre_id].append((-1, e))
-            inserts.append(e)
-            out.terms_set += e.key in term_keys
+                    ch.out.closed += 1
+        problems = [p for f, row, e in entries if (p := _add(ch, by_cadre, f, row, e, term_keys))]
         if problems:
             refused = Problem(file, f"refused: nothing was written to the ledger {self.path}")
             raise InputError([*problems, refused])
+        return ch
 
-        def write(cur: sqlite3.Cursor) -> int:
+    def _write(
+        self,
+        cur: sqlite3.Cursor,
+        b: Batch,
+        ch: _Changes,
+        people: dict[str, dict[str, str]],
+        accepted: list[str],
+    ) -> int:
+        """Write a checked batch, with an undo record of every posting it changes."""
+        cur.execute(
+            "INSERT INTO batches (kind, source, digest, plan_date, policy, term_years, "
+            "recorded_at, note, accepted, interrupted, undo_log) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
+            (
+                b.kind,
+                b.source,
+                b.digest,
+                b.plan_date,
+                b.policy,
+                b.term_years,
+                datetime.now().isoformat(timespec="seconds"),
+                b.note or None,
+                json.dumps(accepted, ensure_ascii=False) if accepted else None,
+                int(b.interrupted),
+            ),
+        )
+        batch_id: int = cur.lastrowid  # type: ignore[assignment]
+        _change(cur, batch_id, ch)
+        for e in ch.inserts:
+            _insert_posting(cur, e, batch_id)
+        for cid, p in people.items():
             cur.execute(
-                "INSERT INTO batches (kind, source, digest, plan_date, policy, term_years, "
-                "recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (
-                    kind,
-                    source,
-                    digest,
-                    meta.get("plan_date"),
-                    meta.get("policy"),
-                    term_years,
-                    datetime.now().isoformat(timespec="seconds"),
-                ),
+                "INSERT INTO people (cadre_id, name, gender, birth_date, phone, id_number, "
+                "batch_id) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(cadre_id) DO UPDATE SET "
+                "name = COALESCE(excluded.name, name), "
+                "gender = COALESCE(excluded.gender, gender), "
+                "birth_date = COALESCE(excluded.birth_date, birth_date), "
+                "phone = COALESCE(excluded.phone, phone), "
+                "id_number = COALESCE(excluded.id_number, id_number), "
+                "batch_id = excluded.batch_id",
+                (cid, *(p.get(k) or None for k in ["name", *PEOPLE_COLUMNS]), batch_id),
             )
-            batch_id = cur.lastrowid
-            for pid in deletes:
-                cur.execute("DELETE FROM postings WHERE posting_id = ?", (pid,))
-            for pid, end in updates:
-                cur.execute(
-                    'UPDATE postings SET "end" = ?, closed_by = ? WHERE posting_id = ?',
-                    (end.isoformat(), batch_id, pid),
-                )
-            for e in inserts:
-                _insert_posting(cur, e, batch_id)
-            for cid, p in (people or {}).items():
-                cur.execute(
-                    "INSERT INTO people (cadre_id, name, gender, birth_date, phone, id_number, "
-                    "batch_id) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(cadre_id) DO UPDATE SET "
-                    "name = COALESCE(excluded.name, name), "
-                    "gender = COALESCE(excluded.gender, gender), "
-                    "birth_date = COALESCE(excluded.birth_date, birth_date), "
-                    "phone = COALESCE(excluded.phone, phone), "
-                    "id_number = COALESCE(excluded.id_number, id_number), "
-                    "batch_id = excluded.batch_id",
-                    (cid, *(p.get(k) or None for k in ["name", *PEOPLE_COLUMNS]), batch_id),
-                )
-            return batch_id  # type: ignore[return-value]
-
-        out.batch_id = self._transaction(write)
-        out.added = len(inserts)
-        out.people = len(people or {})
-        return out
+        return batch_id
 
     def import_dataset(self, source: str | Path | Dataset) -> Outcome:
         """Record a dataset's history table (and who its cadres are: name, gender, birth date,
@@ -436,33 +353,61 @@ class Ledger:
         )
         entries = [(hist_file, None, _named(p, ds)) for p in ds.history]
         people = _people(ds, source)
-        out = self._record(
-            "import", str(source), digest, {}, entries, people=people, file=hist_file
-        )
+        batch = Batch("import", str(source), digest)
+        out, _ = self._record(batch, entries, people=people, file=hist_file)
         if not ds.history:
             out.notes.append("the dataset has no history table: only its cadres were recorded")
         return out
 
-    def approve(self, plan_dir: str | Path) -> Outcome:
-        """Record an approved plan folder's postings (SPEC §6 ``plan.csv``).
+    def approve(
+        self, plan: PlanRecord, approval: Approval, accepted: list[str] | None = None
+    ) -> Outcome:
+        """Record a checked plan folder's postings (SPEC §6 ``plan.csv``).
 
-        New postings keep the plan's start and end (plan date + the policy's term). Kept
-        incumbents with no end get one from the policy's term length (start + term) when that
-        is after the plan date: a term has an end, and the next changeover needs it. A repaired
-        plan (``zhucun replan``) also ends the postings its ``changes.csv`` removes."""
-        plan = read_plan_for_ledger(Path(plan_dir))
-        out = self._record(
+        The verifier runs first (``approval``), or has run (``accepted``: the hard violations
+        it accepted); a plan solved from this ledger is verified under the write lock against
+        the ledger as it is then. New postings keep the plan's start and end (plan date + the
+        policy's term). Kept incumbents with no end get one from the policy's term length
+        (start + term) when that is after the plan date: a term has an end, and the next
+        changeover needs it. A repaired plan (``zhucun replan``) also ends the postings its
+        ``changes.csv`` removes."""
+        chk = approval.check
+
+        def check() -> list[str]:
+            if accepted is not None:
+                return accepted
+            if not chk.uses_ledger:
+                return approval.judge()
+            repair = plan.repair_date is not None
+            return approval.judge(self.history_of(chk.ds, plan.plan_date, before=repair))
+
+        batch = Batch(
             "approve",
-            str(plan_dir),
+            str(chk.plan_dir),
             plan.digest,
-            {"plan_date": plan.plan_date.isoformat(), "policy": plan.policy},
+            plan.plan_date.isoformat(),
+            plan.policy,
+            plan.term_years,
+            approval.note,
+            plan.interrupted,
+        )
+        out, taken = self._record(
+            batch,
             plan.entries,
             close=plan.close,
             term_keys=plan.term_keys,
-            term_years=plan.term_years,
             people={e.cadre_id: {"name": e.cadre_name} for _, _, e in plan.entries},
             file="plan.csv",
+            check=check,
         )
+        out.notes += chk.notes
+        if taken:
+            out.notes.append(
+                f"{len(taken)} hard violation(s) recorded as accepted, with the note: "
+                f"{approval.note.strip()}"
+            )
+        if plan.interrupted:
+            out.notes.append("the plan comes from an interrupted solve: recorded as told")
         if plan.open_left:
             out.notes.append(
                 f"{plan.open_left} kept incumbent(s) have served a full term "
@@ -523,6 +468,82 @@ class Ledger:
         finally:
             Path(tmp).unlink(missing_ok=True)
         return len(frame)
+
+
+def _change(cur: sqlite3.Cursor, batch_id: int, ch: _Changes) -> None:
+    """Withdraw and end postings, keeping in ``undo`` what each was, for ``revoke``."""
+    cur.row_factory = sqlite3.Row
+    for pid in ch.deletes:
+        row = dict(cur.execute("SELECT * FROM postings WHERE posting_id = ?", (pid,)).fetchone())
+        cur.execute(
+            "INSERT INTO undo (batch_id, kind, posting_id, deleted_row) VALUES (?, 'delete', ?, ?)",
+            (batch_id, pid, json.dumps(row, ensure_ascii=False)),
+        )
+        cur.execute("DELETE FROM postings WHERE posting_id = ?", (pid,))
+    for pid, end in ch.updates:
+        old = cur.execute(
+            'SELECT "end", closed_by FROM postings WHERE posting_id = ?', (pid,)
+        ).fetchone()
+        cur.execute(
+            "INSERT INTO undo (batch_id, kind, posting_id, old_end, old_closed_by) "
+            "VALUES (?, 'update', ?, ?, ?)",
+            (batch_id, pid, old["end"], old["closed_by"]),
+        )
+        cur.execute(
+            'UPDATE postings SET "end" = ?, closed_by = ? WHERE posting_id = ?',
+            (end.isoformat(), batch_id, pid),
+        )
+    cur.row_factory = None
+    cur.executemany(
+        "INSERT INTO undo (batch_id, kind, posting_id) VALUES (?, 'also', ?)",
+        [(batch_id, pid) for pid in ch.also],
+    )
+
+
+def _add(
+    ch: _Changes,
+    by_cadre: dict[str, list[tuple[int, Entry]]],
+    f: str,
+    row: int | None,
+    e: Entry,
+    term_keys: set[tuple[str, str, str, date]],
+) -> Problem | None:
+    """One new posting: identical → skip; open end now known → set; overlap → a problem."""
+    same = next(((pid, x) for pid, x in by_cadre[e.cadre_id] if x.key == e.key), None)
+    if same is not None:
+        pid, x = same
+        if x.end == e.end or e.end is None:
+            ch.out.already += 1
+            if pid >= 0:
+                ch.also.append(pid)
+            return None
+        if x.end is None:
+            ch.updates.append((pid, e.end))
+            by_cadre[e.cadre_id].remove(same)
+            by_cadre[e.cadre_id].append((pid, replace(x, end=e.end)))
+            ch.out.terms_set += 1
+            return None
+        return Problem(
+            f,
+            f"conflicts with the ledger: it records {x.describe()}, ending {x.end}, not {e.end}",
+            row,
+            "end",
+            e.end.isoformat(),
+        )
+    clash = [x for _, x in by_cadre[e.cadre_id] if x.overlaps(e)]
+    if clash:
+        return Problem(
+            f,
+            f"posting {e.describe()} overlaps a posting of the same cadre "
+            f"already recorded: {clash[0].describe()}",
+            row,
+            "cadre_id",
+            e.cadre_id,
+        )
+    by_cadre[e.cadre_id].append((-1, e))
+    ch.inserts.append(e)
+    ch.out.terms_set += e.key in term_keys
+    return None
 
 
 def _insert_posting(cur: sqlite3.Cursor, e: Entry, batch_id: int) -> None:
@@ -603,214 +624,55 @@ def _people(ds: Dataset, source: str | Path) -> dict[str, dict[str, str]]:
     return out
 
 
-# --------------------------------------------------------------------------- plan folders
-
-
-@dataclass
-class PlanRecord:
-    """What ``approve`` takes from a plan folder, validated."""
-
-    digest: str
-    plan_date: date
-    policy: str
-    term_years: int
-    entries: list[tuple[str, int | None, Entry]]
-    close: list[tuple[Entry, date]]
-    term_keys: set[tuple[str, str, str, date]] = field(default_factory=set)
-    """Kept incumbents whose end this approval takes from the policy's term length."""
-    open_left: int = 0
-
-
-def _add_years(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
-
-
-def _date_cell(text: str, file: str, row: int, col: str, problems: list[Problem]) -> date | None:
-    try:
-        return parse_date(text)
-    except BadValue as exc:
-        problems.append(Problem(file, str(exc), row, col, text))
-        return None
-
-
-def read_plan_for_ledger(plan_dir: Path) -> PlanRecord:
-    """Validate a plan folder for approval; raises :class:`InputError` listing every problem."""
-    problems: list[Problem] = []
-    if not plan_dir.is_dir():
-        raise InputError([Problem(str(plan_dir), "no such plan folder")])
-    manifest: dict[str, Any] = {}
-    mpath = plan_dir / "manifest.json"
-    try:
-        manifest = json.loads(mpath.read_text("utf-8"))
-    except FileNotFoundError:
-        problems.append(Problem("manifest.json", f"missing file: expected {mpath} (SPEC §6)"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        problems.append(Problem("manifest.json", f"is not valid JSON ({exc})"))
-    pol = manifest.get("policy") if isinstance(manifest.get("policy"), dict) else {}
-    term = pol.get("term_years") if pol else None
-    if manifest and not (isinstance(term, int) and term > 0):
-        problems.append(
-            Problem(
-                "manifest.json",
-                "expected the resolved policy with a whole number of term years",
-                key="policy.term_years",
-                value=str(term),
-            )
-        )
-    plan_date = None
-    if manifest:
-        try:
-            plan_date = parse_date(str(manifest.get("plan_date", "")))
-        except BadValue as exc:
-            problems.append(
-                Problem(
-                    "manifest.json", str(exc), key="plan_date", value=str(manifest.get("plan_date"))
-                )
-            )
-    needed = ["village_id", "cadre_id", "unit_id", "level", "role", "status", "start", "end"]
-    frame = read_output_csv(plan_dir / "plan.csv", needed, problems)
-    entries: list[tuple[str, int | None, Entry]] = []
-    open_left = 0
-    term_keys: set[tuple[str, str, str, date]] = set()
-    if frame is not None:
-        for i, r in enumerate(frame.to_dict("records")):
-            row = i + 2
-            bad = len(problems)
-            for col in ("village_id", "cadre_id", "unit_id"):
-                if not r[col].strip():
-                    problems.append(Problem("plan.csv", "required value is empty", row, col, ""))
-            level, role = s.LEVEL.lookup(r["level"]), s.ROLE.lookup(r["role"])
-            if level is None:
-                problems.append(
-                    Problem(
-                        "plan.csv",
-                        f"expected one of {s.LEVEL.describe()}",
-                        row,
-                        "level",
-                        r["level"],
-                    )
-                )
-            if role is None:
-                problems.append(
-                    Problem(
-                        "plan.csv", f"expected one of {s.ROLE.describe()}", row, "role", r["role"]
-                    )
-                )
-            status = r["status"].strip().lower()
-            if status not in ("new", "incumbent"):
-                problems.append(
-                    Problem(
-                        "plan.csv", "expected status new or incumbent", row, "status", r["status"]
-                    )
-                )
-            start = _date_cell(r["start"], "plan.csv", row, "start", problems)
-            end = None
-            if r["end"].strip():
-                end = _date_cell(r["end"], "plan.csv", row, "end", problems)
-            elif status == "new":
-                problems.append(
-                    Problem("plan.csv", "a new posting needs its term end", row, "end", "")
-                )
-            if start and end and end < start:
-                problems.append(
-                    Problem("plan.csv", f"end is before start ({start})", row, "end", r["end"])
-                )
-            if len(problems) > bad or start is None or plan_date is None or not term:
-                continue
-            if status == "incumbent" and end is None:
-                term_end = _add_years(start, term)
-                if term_end > plan_date:
-                    end = term_end
-                    term_keys.add((r["cadre_id"].strip(), r["village_id"].strip(), role, start))
-                else:
-                    open_left += 1
-            e = Entry(
-                r["cadre_id"].strip(),
-                r["unit_id"].strip(),
-                r["village_id"].strip(),
-                level,
-                role,
-                start,
-                end,
-                r.get("cadre_name", ""),
-                r.get("unit_name", ""),
-                r.get("village_name", ""),
-            )  # type: ignore[arg-type]
-            entries.append(("plan.csv", row, e))
-    close = _repair_closings(plan_dir, manifest, problems)
-    if problems:
-        raise InputError(problems)
-    digest = "plan:" + _sha((plan_dir / "plan.csv").read_bytes())
-    return PlanRecord(
-        digest, plan_date, str(pol.get("name", "")), term, entries, close, term_keys, open_left
-    )  # type: ignore[arg-type]
-
-
-def _repair_closings(
-    plan_dir: Path, manifest: dict[str, Any], problems: list[Problem]
-) -> list[tuple[Entry, date]]:
-    """A repaired plan's removed postings (``changes.csv``), to end at the repair date."""
-    repair = manifest.get("replan") if isinstance(manifest, dict) else None
-    if not repair:
-        return []
-    try:
-        when = parse_date(str(repair.get("repair_date", "")))
-    except BadValue as exc:
-        problems.append(
-            Problem(
-                "manifest.json",
-                str(exc),
-                key="replan.repair_date",
-                value=str(repair.get("repair_date")),
-            )
-        )
-        return []
-    needed = ["kind", "cadre_id", "unit_id", "old_village_id", "old_role", "old_start"]
-    frame = read_output_csv(plan_dir / "changes.csv", needed, problems)
-    out: list[tuple[Entry, date]] = []
-    for i, r in enumerate([] if frame is None else frame.to_dict("records")):
-        if r["kind"] not in ("removed", "moved", "role"):
-            continue
-        role = s.ROLE.lookup(r["old_role"])
-        start = _date_cell(r["old_start"], "changes.csv", i + 2, "old_start", problems)
-        if role is None or start is None:
-            if role is None:
-                problems.append(
-                    Problem(
-                        "changes.csv",
-                        f"expected one of {s.ROLE.describe()}",
-                        i + 2,
-                        "old_role",
-                        r["old_role"],
-                    )
-                )
-            continue
-        old = Entry(r["cadre_id"], r["unit_id"], r["old_village_id"], "", role, start)
-        out.append((old, when))
-    return out
-
-
 # --------------------------------------------------------------------------- entry points
 
 
-def import_dataset(ledger: str | Path, source: str | Path) -> Outcome:
-    with Ledger(ledger) as lg:
+def import_dataset(ledger: str | Path, source: str | Path, wait: float = WAIT) -> Outcome:
+    with Ledger(ledger, wait) as lg:
         return lg.import_dataset(source)
 
 
-def approve_plan(ledger: str | Path, plan_dir: str | Path) -> Outcome:
-    with Ledger(ledger) as lg:
-        return lg.approve(plan_dir)
+def approve_plan(
+    ledger: str | Path,
+    plan_dir: str | Path,
+    dataset: Dataset | str | Path | None = None,
+    policy: Any = None,
+    *,
+    accept_violations: bool = False,
+    note: str = "",
+    allow_interrupted: bool = False,
+    wait: float = WAIT,
+    lang: str = "en",
+) -> Outcome:
+    """Verify a plan folder against the dataset and policy it was made from (by default the
+    ones its manifest records), then record it. Hard violations refuse it unless accepted
+    with a note (recorded with the batch); structural ones always do; so does a plan from an
+    interrupted solve unless ``allow_interrupted``. Nothing is written on a refusal."""
+    plan = read_plan_for_ledger(Path(plan_dir), allow_interrupted)
+    check = prepare_check(
+        Path(plan_dir),
+        plan.manifest,
+        plan.plan_date,
+        plan.term_years,
+        dataset,
+        policy,
+        plan.repaired,
+    )
+    approval = Approval(check, accept_violations, note, lang)
+    accepted = None if check.uses_ledger else approval.judge()
+    with Ledger(ledger, wait) as lg:
+        return lg.approve(plan, approval, accepted)
 
 
 def export_history(
-    ledger: str | Path, at: date | None, out: str | Path, redact: str | None = None
+    ledger: str | Path,
+    at: date | None,
+    out: str | Path,
+    redact: str | None = None,
+    wait: float = WAIT,
 ) -> int:
     _must_exist(ledger)
-    with Ledger(ledger) as lg:
+    with Ledger(ledger, wait) as lg:
         return lg.export(at, out, redact)
 
 
@@ -819,27 +681,7 @@ def history_for(ds: Dataset, ledger: str | Path, at: date) -> list[Posting]:
     dataset (``zhucun solve --ledger``)."""
     _must_exist(ledger)
     with Ledger(ledger) as lg:
-        found = lg.history(at)
-    problems = []
-    for e in found:
-        for what, value, pool in (
-            ("cadre", e.cadre_id, ds.cadres),
-            ("unit", e.unit_id, ds.units),
-            ("village", e.village_id, ds.villages),
-        ):
-            if value not in pool:
-                problems.append(
-                    Problem(
-                        str(ledger),
-                        f"unknown {what}: the ledger's posting "
-                        f"{e.describe()} names a {what} the dataset does not have",
-                        column=f"{what}_id",
-                        value=value,
-                    )
-                )
-    if problems:
-        raise InputError(problems)
-    return [e.posting() for e in found]
+        return lg.history_of(ds, at)
 
 
 def use_ledger(ds: Dataset, ledger: str | Path, at: date) -> None:

@@ -3,6 +3,7 @@ a two-term changeover through the ledger keeps H-NOREPEAT and H-CONTINUITY."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import subprocess
 import sys
@@ -20,6 +21,8 @@ from optimizer import ledger as L
 from optimizer import load_policy, solve, verify_plan
 from optimizer.cli import main
 from optimizer.errors import InputError
+from optimizer.ledger_check import Approval, prepare_check
+from optimizer.ledger_plan import read_plan_for_ledger
 from optimizer.loading import load_dataset
 from optimizer.plan import write_plan
 
@@ -110,9 +113,9 @@ def test_export_redact_masks_or_drops_personal_columns(folder, tmp_path):
 
 
 def test_approve_records_new_postings_and_closes_open_incumbent_terms(tmp_path):
-    plan, _ = tiny_plan(tmp_path)
+    plan, ds = tiny_plan(tmp_path)
     db = tmp_path / "l.db"
-    out = L.approve_plan(db, plan)
+    out = L.approve_plan(db, plan, ds)
     assert (out.added, out.terms_set) == (2, 1)
     with L.Ledger(db) as lg:
         got = {(e.cadre_id, e.village_id, e.role, e.start, e.end) for e in lg.history()}
@@ -121,14 +124,14 @@ def test_approve_records_new_postings_and_closes_open_incumbent_terms(tmp_path):
                    ("B", "V2", "secretary", DAY, date(2028, 9, 1))}  # fmt: skip
     before = snapshot(db)
     with pytest.raises(InputError, match="already recorded"):
-        L.approve_plan(db, plan)
+        L.approve_plan(db, plan, ds)
     assert snapshot(db) == before
 
 
 def test_approve_refuses_overlap_with_a_clear_message(tmp_path):
-    plan, _ = tiny_plan(tmp_path)
+    plan, ds = tiny_plan(tmp_path)
     db = tmp_path / "l.db"
-    L.approve_plan(db, plan)
+    L.approve_plan(db, plan, ds)
     before = snapshot(db)
     other = tmp_path / "other"
     other.mkdir()
@@ -136,8 +139,11 @@ def test_approve_refuses_overlap_with_a_clear_message(tmp_path):
         (other / f).write_bytes((plan / f).read_bytes())
     text = (other / "plan.csv").read_text("utf-8")
     (other / "plan.csv").write_text(text.replace("V2,村V2,T-V2", "V9,村V9,T-V9"), "utf-8")
-    with pytest.raises(InputError) as err:
-        L.approve_plan(db, other)
+    # the verifier would refuse V9 (not in the dataset) first: this is the ledger's own check
+    check = prepare_check(other, json.loads((other / "manifest.json").read_text("utf-8")),
+                          DAY, 2, ds, "central-2021", set())  # fmt: skip
+    with pytest.raises(InputError) as err, L.Ledger(db) as lg:
+        lg.approve(read_plan_for_ledger(other), Approval(check), accepted=[])
     lines = [str(p) for p in err.value.problems]
     assert lines[0] == (
         "plan.csv, row 3, column cadre_id: value 'B': posting B (干部B) secretary at V9 for U1, "
@@ -159,11 +165,11 @@ def test_bad_plan_rows_are_all_reported_and_nothing_written(tmp_path):
         L.approve_plan(db, plan)
     got = [(p.row, p.column) for p in err.value.problems]
     assert got == [(2, "role"), (3, "end")]
-    assert snapshot(db) == []
+    assert not db.exists()  # refused before the ledger was even opened
 
 
 def test_a_failure_midway_rolls_the_whole_batch_back(tmp_path, monkeypatch):
-    plan, _ = tiny_plan(tmp_path)
+    plan, ds = tiny_plan(tmp_path)
     db = tmp_path / "l.db"
     L.import_dataset(db, load_dataset_like(tmp_path))
     before = snapshot(db)
@@ -177,10 +183,10 @@ def test_a_failure_midway_rolls_the_whole_batch_back(tmp_path, monkeypatch):
 
     monkeypatch.setattr(L, "_insert_posting", flaky)
     with pytest.raises(RuntimeError, match="disk unplugged"):
-        L.approve_plan(db, plan)
+        L.approve_plan(db, plan, ds)
     assert calls == ["B"] and snapshot(db) == before  # A's term end (an UPDATE) undone too
     monkeypatch.setattr(L, "_insert_posting", real)
-    assert L.approve_plan(db, plan).added == 1  # the ledger is usable, nothing half-written
+    assert L.approve_plan(db, plan, ds).added == 1  # the ledger is usable, nothing half-written
 
 
 def load_dataset_like(tmp_path: Path):
@@ -194,12 +200,14 @@ def load_dataset_like(tmp_path: Path):
 def test_a_crash_midway_leaves_the_ledger_as_it_was(tmp_path):
     """The process dies (no exception handling, no rollback call) after two inserts: SQLite's
     journal restores the ledger when it is next opened."""
-    plan, _ = tiny_plan(tmp_path)
+    plan, ds = tiny_plan(tmp_path)
     db = tmp_path / "l.db"
     L.import_dataset(db, load_dataset_like(tmp_path))
     before = snapshot(db)
     script = textwrap.dedent(f"""
-        import os
+        import os, sys
+        sys.path.insert(0, {str(Path(__file__).parent)!r})
+        from test_ledger import load_dataset_like
         from optimizer import ledger as L
         real, n = L._insert_posting, [0]
         def dying(cur, e, batch_id):
@@ -208,12 +216,12 @@ def test_a_crash_midway_leaves_the_ledger_as_it_was(tmp_path):
             if n[0] == 1:
                 os._exit(9)
         L._insert_posting = dying
-        L.approve_plan({str(db)!r}, {str(plan)!r})
+        L.approve_plan({str(db)!r}, {str(plan)!r}, load_dataset_like(None))
     """)
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=120)
     assert proc.returncode == 9, proc.stderr.decode()
     assert snapshot(db) == before
-    assert L.approve_plan(db, plan).added == 1
+    assert L.approve_plan(db, plan, ds).added == 1
 
 
 def test_open_ledger_problems_are_one_line(tmp_path):
@@ -280,7 +288,7 @@ def test_two_terms_through_the_ledger(tmp_path, preset):
             seen_units.setdefault(vid, set()).add(lead)
             prev_end = max(p.end for p in ds.history if p.village_id == vid)
             assert set(grp.start) == {prev_end.isoformat()} == {day.isoformat()}  # handover
-        L.approve_plan(db, out)
+        L.approve_plan(db, out, ds)
         day = date(day.year + pol.term_years, day.month, day.day)
         with L.Ledger(db) as lg:
             ds = replace(ds, history=[e.posting() for e in lg.history(day)])

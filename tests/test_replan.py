@@ -240,10 +240,10 @@ def test_approving_a_repair_ends_the_lost_posting_in_the_ledger(tmp_path, at, cl
     sec = plan[plan.role == "secretary"].cadre_id.iloc[0]
     mem = plan[plan.role == "member"].cadre_id.iloc[0]
     db = tmp_path / "l.db"
-    L.approve_plan(db, base)
+    L.approve_plan(db, base, ds)
     rep = replan(ds, base, POLICY, [Recall(mem)], at)
     write_repair(rep, tmp_path / "fixed")
-    out = L.approve_plan(db, tmp_path / "fixed")
+    out = L.approve_plan(db, tmp_path / "fixed", ds)
     assert (out.added, out.already, out.closed, out.withdrawn) == (1, 1, closed, withdrawn)
     new = rep.changes.cadre_id.iloc[1]
     with L.Ledger(db) as lg:
