@@ -40,9 +40,11 @@ _TEMP = re.compile(
 )
 OUR_FILES = frozenset(
     {"plan.csv", "teams.csv", "unstaffed.csv", "kpis.json", "manifest.json", "plan.xlsx",
-     "changes.csv", "recall.csv", "verify.csv", "scenario.yaml", "policy.yaml"}
+     "changes.csv", "recall.csv", "verify.csv", "scenario.yaml", "policy.yaml",
+     ".DS_Store", "Thumbs.db", "desktop.ini"}
 )  # fmt: skip
-"""Files zhucun writes into a plan or run folder (``verify.csv`` by ``zhucun verify``)."""
+"""Files zhucun writes into a plan or run folder (``verify.csv`` by ``zhucun verify``), and
+folder metadata file managers add (nothing of the user's)."""
 _OUR_EXTRA = re.compile(r"^compare(-[^/]*)?\.(csv|xlsx|png)$")
 """Comparison outputs, when a comparison was written into a run folder."""
 DATASET_DIR = "dataset"
@@ -140,13 +142,15 @@ def _place_problem(out: Path, inputs: Iterable[str | Path | None]) -> str | None
         return "is a symbolic link: choose a real folder for the output"
     if out.exists() and not out.is_dir():
         return "is a file, not a folder: choose a new folder for the output"
-    cwd = _absolute(Path.cwd())
-    if out.parent == out or cwd == out or cwd.is_relative_to(out):
+    real = Path(os.path.realpath(out))  # through any linked folder above it
+    cwd = Path(os.path.realpath(Path.cwd()))
+    if out.parent == out or cwd == real or cwd.is_relative_to(real):
         return "is the current folder or holds it: choose a new folder for the output"
+    out = real
     for given in inputs:
         if given is None:
             continue
-        src = _absolute(given)
+        src = Path(os.path.realpath(given))
         if out == src:
             return f"is the input {given}: choose a new folder for the output"
         if out.is_relative_to(src):

@@ -81,7 +81,7 @@ def _user_folder(tmp_path: Path) -> Path:
 
 
 @pytest.mark.parametrize("case", ["dataset", "inside-dataset", "user-folder", "file", "symlink",
-                                  "cwd", "zhucun-folder-with-a-user-file"])  # fmt: skip
+                                  "cwd", "zhucun-folder-with-a-user-file", "linked-dataset"])  # fmt: skip
 def test_out_refuses_a_user_folder(case, data, tmp_path, monkeypatch, capsys):
     """Refused with exit 2 and one line before anything is solved; nothing is touched."""
     out = {
@@ -92,6 +92,7 @@ def test_out_refuses_a_user_folder(case, data, tmp_path, monkeypatch, capsys):
         "symlink": tmp_path / "link",
         "cwd": Path("."),
         "zhucun-folder-with-a-user-file": tmp_path / "plan",
+        "linked-dataset": tmp_path / "dlink" / "plan",
     }[case]
     if case == "user-folder":
         _user_folder(tmp_path)
@@ -99,6 +100,8 @@ def test_out_refuses_a_user_folder(case, data, tmp_path, monkeypatch, capsys):
         out.write_bytes(b"not a folder")
     elif case == "symlink":
         out.symlink_to(_user_folder(tmp_path), target_is_directory=True)
+    elif case == "linked-dataset":
+        (tmp_path / "dlink").symlink_to(data, target_is_directory=True)
     elif case == "cwd":
         monkeypatch.chdir(_user_folder(tmp_path))
     elif case.startswith("zhucun"):
