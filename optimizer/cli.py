@@ -10,6 +10,7 @@ import os
 import sys
 from datetime import date
 from pathlib import Path
+from typing import Any, TextIO
 
 from .cli_args import check_out_folder, count, seconds, seed
 from .cli_scenarios import COMMANDS as SCENARIO_COMMANDS
@@ -256,7 +257,7 @@ class _QuietWhenClosed:
     """stdout that falls silent once its reader has gone (``zhucun compare … | head``): the
     command still finishes, writes its files and gives its exit code."""
 
-    def __init__(self, stream):
+    def __init__(self, stream: TextIO):
         self._stream = stream
 
     def write(self, text: str) -> int:
@@ -277,7 +278,7 @@ class _QuietWhenClosed:
         os.dup2(devnull, self._stream.fileno())  # later writes and the final flush go nowhere
         os.close(devnull)
 
-    def __getattr__(self, name: str):
+    def __getattr__(self, name: str) -> Any:
         return getattr(self._stream, name)
 
 
