@@ -321,12 +321,22 @@ def _map_labels(index: pd.Index, fn: Callable[[Any], Any]) -> pd.Index:
     return index.map(fn) if _texty(index.dtype) else index
 
 
+def _escape_column(col: pd.Series) -> pd.Series:
+    try:  # vectorised: most columns hold no risky text at all
+        risky = col.str[:1].isin([*RISKY, "'"])
+    except AttributeError:  # an object column without text
+        return col
+    if not risky.any():
+        return col
+    return col.mask(risky, "'" + col[risky].astype(str))
+
+
 def escape_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy with every text value, index label and header escaped (numbers as they are)."""
     out = frame.copy()
     for i in range(out.shape[1]):
         if _texty(out.dtypes.iloc[i]):
-            out.isetitem(i, out.iloc[:, i].map(escape_text))
+            out.isetitem(i, _escape_column(out.iloc[:, i]))
     out.index = _map_labels(out.index, escape_text)
     out.columns = _map_labels(out.columns, escape_text)
     return out
