@@ -20,9 +20,6 @@ other) is kept, so the copy solves to the same plan under the id mapping.
 from __future__ import annotations
 
 import csv
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -35,6 +32,7 @@ from . import domain as d
 from . import schema as s
 from .domain import Dataset
 from .errors import InputError, Problem
+from .outputs import csv_starts_with, private_file, staged_folder, write_text
 
 UNIT_PREFIX = {"province": "省直", "city": "市直", "county": "县直", "township": "乡镇"}
 
@@ -290,21 +288,12 @@ def write_anonymized(
                 )
             ]
         )
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
-        os.chmod(tmp, 0o755)
+    with staged_folder(out) as tmp:
         for name, frame in anon.tables.items():
             frame.to_csv(tmp / f"{name}.csv", index=False, encoding="utf-8", lineterminator="\n")
-        (tmp / "README.md").write_text(_readme(anon, plan_date), encoding="utf-8")
+        write_text(tmp / "README.md", _readme(anon, plan_date))
         if key is not None:
             _write_key(anon, Path(key))
-        if out.exists():
-            out.rmdir()
-        os.replace(tmp, out)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _readme(anon: Anonymized, plan_date: date | None) -> str:
@@ -328,10 +317,14 @@ def _readme(anon: Anonymized, plan_date: date | None) -> str:
 
 
 def _write_key(anon: Anonymized, key: Path) -> None:
-    key.parent.mkdir(parents=True, exist_ok=True)
-    with open(key, "w", encoding="utf-8", newline="") as fh:
+    """Private (0600): the key names real people."""
+    header = ["table", "original", "pseudonym"]
+    with (
+        private_file(key, ours=csv_starts_with(header)) as tmp,
+        open(tmp, "w", encoding="utf-8", newline="") as fh,
+    ):
         w = csv.writer(fh, lineterminator="\n")
-        w.writerow(["table", "original", "pseudonym"])
+        w.writerow(header)
         for table, mapping in anon.ids.items():
             for old, new in mapping.items():
                 w.writerow([table, old, new])

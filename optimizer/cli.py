@@ -10,7 +10,9 @@ import os
 import sys
 from datetime import date
 from pathlib import Path
+from typing import Any, TextIO
 
+from .cli_args import check_out_folder, count, seconds, seed
 from .cli_scenarios import COMMANDS as SCENARIO_COMMANDS
 from .cli_scenarios import add_parsers as scenario_parsers
 from .errors import InputError, Problem
@@ -52,9 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--policy", required=True, help="preset name or policy YAML file")
     p.add_argument("--out", type=Path, required=True, help="output folder (written atomically)")
     p.add_argument("--date", type=_date_arg, default=None, help="plan date (default today)")
-    p.add_argument("--time-limit", type=float, default=60.0, help="seconds (default 60)")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--time-limit", type=seconds, default=60.0, help="seconds (default 60)")
+    p.add_argument("--seed", type=seed, default=0)
+    p.add_argument("--workers", type=count, default=2)
     p.add_argument("--ledger", type=Path, default=None,
                    help="take the history from this posting ledger, as of the plan date")  # fmt: skip
     _common(p)
@@ -78,12 +80,12 @@ def build_parser() -> argparse.ArgumentParser:
     who = p.add_mutually_exclusive_group(required=True)
     who.add_argument("--village", help="village_id to explain")
     who.add_argument("--cadre", help="cadre_id to explain")
-    p.add_argument("--time-limit", type=float, default=60.0, help="seconds for the solve")
+    p.add_argument("--time-limit", type=seconds, default=60.0, help="seconds for the solve")
     _common(p)
 
     p = sub.add_parser("generate", help="write a synthetic realistic dataset")
     p.add_argument("--scale", choices=("county", "city", "province"), required=True)
-    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--seed", type=seed, default=1)
     p.add_argument(
         "--date",
         type=_date_arg,
@@ -165,7 +167,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-EXIT_SHORT, EXIT_NO_PLAN = 3, 4
+EXIT_SHORT, EXIT_NO_PLAN, EXIT_INTERRUPTED = 3, 4, 130
 
 
 def cmd_solve(args: argparse.Namespace) -> int:
@@ -174,6 +176,7 @@ def cmd_solve(args: argparse.Namespace) -> int:
     from .policy import load_policy
     from .solver import solve, stderr_progress
 
+    check_out_folder(args.out, [args.dataset, args.ledger])
     policy = load_policy(args.policy)
     ds = load_dataset(args.dataset)
     if args.ledger:
@@ -203,7 +206,7 @@ def cmd_solve(args: argparse.Namespace) -> int:
         print(f"no plan found within {args.time_limit:g} s", file=sys.stderr)
         return EXIT_NO_PLAN
     tables = res.tables
-    write_plan(tables, args.out)
+    write_plan(tables, args.out, inputs=[args.dataset, args.ledger])
     k = tables.kpis
     gap = "n/a" if res.gap is None else f"{100 * res.gap:.2f}%"
     _say(
@@ -212,6 +215,8 @@ def cmd_solve(args: argparse.Namespace) -> int:
         f"{k['posts_filled']}/{k['posts_required']} required posts filled, "
         f"{k['postings']} postings, gap {gap}, {res.wall_time:.1f} s → {args.out}",
     )
+    if res.interrupted:  # the best plan so far is written, marked interrupted in the manifest
+        return EXIT_INTERRUPTED
     return EXIT_OK if res.all_filled and tables.unstaffed.empty else EXIT_SHORT
 
 
@@ -248,9 +253,40 @@ COMMANDS = {
 }
 
 
+class _QuietWhenClosed:
+    """stdout that falls silent once its reader has gone (``zhucun compare … | head``): the
+    command still finishes, writes its files and gives its exit code."""
+
+    def __init__(self, stream: TextIO):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            self._silence()
+            return len(text)
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            self._silence()
+
+    def _silence(self) -> None:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, self._stream.fileno())  # later writes and the final flush go nowhere
+        os.close(devnull)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
 def main(argv: list[str] | None = None) -> int:
     from .cli_ledger import COMMANDS as LEDGER_COMMANDS
 
+    if sys.stdout is not None and sys.stdout is sys.__stdout__:
+        sys.stdout = _QuietWhenClosed(sys.stdout)
     args = build_parser().parse_args(argv)
     try:
         return {**COMMANDS, **LEDGER_COMMANDS}[args.command](args)

@@ -9,6 +9,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from .cli_args import check_out_folder, count, seconds, seed
+
 EXIT_OK, EXIT_BAD_INPUT, EXIT_SHORT, EXIT_NO_PLAN = 0, 2, 3, 4
 
 
@@ -39,9 +41,9 @@ def add_parsers(sub: Any, common: Any, date_arg: Any) -> None:
         help="also re-solve the whole plan, and take it if it fills more posts or "
         "beats the repair's objective by more than this many points",
     )
-    p.add_argument("--time-limit", type=float, default=60.0, help="seconds per solve")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--time-limit", type=seconds, default=60.0, help="seconds per solve")
+    p.add_argument("--seed", type=seed, default=0)
+    p.add_argument("--workers", type=count, default=2)
     common(p)
 
     _ledger_parsers(sub, common, date_arg)
@@ -49,7 +51,7 @@ def add_parsers(sub: Any, common: Any, date_arg: Any) -> None:
     p = sub.add_parser("anonymize", help="write a pseudonymised copy of a dataset to share")
     p.add_argument("dataset", type=Path, help="folder of CSV files or an .xlsx workbook")
     p.add_argument("--out", type=Path, required=True, help="new folder for the copy")
-    p.add_argument("--seed", type=int, default=0, help="same seed, same copy")
+    p.add_argument("--seed", type=seed, default=0, help="same seed, same copy")
     p.add_argument(
         "--shift-years",
         type=int,
@@ -152,6 +154,7 @@ def cmd_replan(args: argparse.Namespace) -> int:
     from .replan import read_recall, replan, write_repair
     from .solver import stderr_progress
 
+    check_out_folder(args.out, [args.dataset, args.plandir, args.recall])
     policy = load_policy(args.policy)
     ds = load_dataset(args.dataset)
     recall = read_recall(args.recall) if args.recall else []
@@ -244,6 +247,7 @@ def cmd_anonymize(args: argparse.Namespace) -> int:
     from .anonymize import anonymize, write_anonymized
     from .loading import load_dataset
 
+    check_out_folder(args.out, [args.dataset])
     ds = load_dataset(args.dataset)
     anon = anonymize(ds, args.seed, args.shift_years)
     write_anonymized(anon, args.out, args.date, args.key)

@@ -7,6 +7,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from .cli_args import count, seconds
+
 EXIT_OK, EXIT_BAD_INPUT, EXIT_NO_PLAN = 0, 2, 4
 
 
@@ -21,7 +23,7 @@ def add_parsers(sub, common: Callable[[argparse.ArgumentParser], None]) -> None:
     )
     p.add_argument("--out", type=Path, required=True, help="folder for the run folders")
     p.add_argument(
-        "--jobs", type=int, default=2, help="local solver processes side by side (default 2)"
+        "--jobs", type=count, default=2, help="local solver processes side by side (default 2)"
     )
     p.add_argument(
         "--dask",
@@ -31,7 +33,7 @@ def add_parsers(sub, common: Callable[[argparse.ArgumentParser], None]) -> None:
     )
     p.add_argument(
         "--time-limit",
-        type=float,
+        type=seconds,
         default=None,
         help="seconds per solve, replacing each scenario's own",
     )
@@ -68,15 +70,8 @@ def _say(args: argparse.Namespace, text: str) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from .errors import InputError, Problem
     from .runner import run
 
-    if args.jobs < 1:
-        raise InputError([Problem("--jobs", "expected a whole number ≥ 1", value=str(args.jobs))])
-    if args.time_limit is not None and args.time_limit <= 0:
-        raise InputError(
-            [Problem("--time-limit", "expected seconds > 0", value=str(args.time_limit))]
-        )
     results = run(
         args.scenarios,
         args.out,

@@ -14,8 +14,6 @@ by person and by village:
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +22,7 @@ import pandas as pd
 
 from .domain import CATEGORIES
 from .errors import InputError, Problem
+from .outputs import defuse_formulas, make_folder, private_file, unescape_frame, write_csv
 
 MOVE_COLUMNS = [
     "scenario",
@@ -132,7 +131,7 @@ class Run:
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
-    return pd.read_csv(path, dtype=str, keep_default_na=False)
+    return unescape_frame(pd.read_csv(path, dtype=str, keep_default_na=False))
 
 
 def load_run(path: str | Path) -> Run:
@@ -449,20 +448,15 @@ def comparison(runs: Any, lang: str = "en") -> Comparison:
 
 def write_comparison(cmp: Comparison, out: str | Path, prefix: str = "compare") -> list[Path]:
     """``<prefix>-kpis.csv``, ``-moves.csv``, ``-villages.csv``, ``-units.csv`` and
-    ``<prefix>.xlsx`` (Chinese sheet names and headers); each file written then renamed."""
+    ``<prefix>.xlsx`` (Chinese sheet names and headers); each file private, written then
+    renamed, formula-like text kept as text."""
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    make_folder(out)
     written: list[Path] = []
 
     def put(name: str, write) -> None:
-        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", dir=out)
-        os.close(fd)
-        try:
-            write(Path(tmp))
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, out / name)
-        finally:
-            Path(tmp).unlink(missing_ok=True)
+        with private_file(out / name) as tmp:
+            write(tmp)
         written.append(out / name)
 
     for part, frame, index in (
@@ -473,7 +467,7 @@ def write_comparison(cmp: Comparison, out: str | Path, prefix: str = "compare") 
     ):
         put(
             f"{prefix}-{part}.csv",
-            lambda p, f=frame, i=index: f.to_csv(p, index=i, lineterminator="\n"),
+            lambda p, f=frame, i=index: write_csv(f, p, index=i),
         )
 
     def xlsx(p: Path) -> None:
@@ -482,6 +476,7 @@ def write_comparison(cmp: Comparison, out: str | Path, prefix: str = "compare") 
             cmp.moves.rename(columns=ZH).to_excel(xw, sheet_name="人员变动", index=False)
             cmp.villages.rename(columns=ZH).to_excel(xw, sheet_name="村变动", index=False)
             cmp.units.rename(columns=ZH).rename_axis("单位编码").to_excel(xw, sheet_name="单位负担")
+            defuse_formulas(xw.book)
 
     put(f"{prefix}.xlsx", xlsx)
     return written

@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import sqlite3
-import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -446,7 +444,8 @@ class Ledger:
         return redact_frame(frame, redact) if redact else frame
 
     def export(self, at: date | None, out: str | Path, redact: str | None = None) -> int:
-        """Write the history table as of ``at`` to a CSV file (atomically); returns its rows."""
+        """Write the history table as of ``at`` to a CSV file (atomically, private, formula-like
+        text escaped); returns its rows."""
         out = Path(out)
         if out.suffix.lower() != ".csv":
             raise InputError(
@@ -457,16 +456,12 @@ class Ledger:
                     )
                 ]
             )
+        from .outputs import csv_starts_with, private_file, write_csv
+
         frame = self.history_frame(at, redact)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-        os.close(fd)
-        try:
-            frame.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, out)
-        finally:
-            Path(tmp).unlink(missing_ok=True)
+        # private (names, birth dates): 0600 from creation; replaces only an earlier export
+        with private_file(out, ours=csv_starts_with(HISTORY_COLUMNS + NAME_COLUMNS)) as tmp:
+            write_csv(frame, tmp)
         return len(frame)
 
 

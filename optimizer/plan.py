@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import shutil
-import tempfile
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -18,6 +16,7 @@ import pandas as pd
 from .domain import CATEGORIES
 from .instance import MEM, SEC, Instance
 from .model import expert, young
+from .outputs import defuse_formulas, staged_folder, unescape_frame, write_csv, write_text
 from .rules import region_ok
 from .solver import SolveResult
 
@@ -306,43 +305,37 @@ def _json(obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=False, indent=2, default=default) + "\n"
 
 
-def write_plan(plan: Plan, out: Path, extra: dict[str, pd.DataFrame] | None = None) -> None:
-    """Write every output into a temporary sibling folder, then move it into place.
-    ``extra``: more CSV files for the same folder (``changes.csv`` of a repair)."""
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
-        plan.plan.to_csv(tmp / "plan.csv", index=False, lineterminator="\n")
-        plan.teams.to_csv(tmp / "teams.csv", index=False, lineterminator="\n")
-        plan.unstaffed.to_csv(tmp / "unstaffed.csv", index=False, lineterminator="\n")
-        (tmp / "kpis.json").write_text(_json(plan.kpis), encoding="utf-8")
-        (tmp / "manifest.json").write_text(_json(plan.manifest), encoding="utf-8")
-        _write_xlsx(plan, tmp / "plan.xlsx")
-        for name, frame in (extra or {}).items():
-            frame.to_csv(tmp / name, index=False, lineterminator="\n")
-        replace_folder(tmp, out)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
+def write_plan(
+    plan: Plan,
+    out: Path,
+    extra: dict[str, pd.DataFrame] | None = None,
+    inputs: Iterable[str | Path | None] = (),
+) -> None:
+    """Write every output into a private temporary sibling folder, then move it into place.
+    ``extra``: more CSV files for the same folder (``changes.csv`` of a repair). Refuses
+    (:class:`InputError`) an ``out`` that zhucun did not write or that is, or holds, one of
+    the ``inputs`` (see :func:`optimizer.outputs.folder_problems`)."""
+    with staged_folder(out, inputs) as tmp:
+        write_plan_files(plan, tmp, extra)
 
 
-def replace_folder(tmp: Path, out: Path) -> None:
-    """Put the finished folder ``tmp`` at ``out`` by renames, so ``out`` is never half-written
-    (an older ``out`` is moved aside first and removed last)."""
-    if out.exists():
-        old = out.with_name(f".{out.name}.old")
-        if old.exists():
-            shutil.rmtree(old)
-        os.replace(out, old)
-        os.replace(tmp, out)
-        shutil.rmtree(old)
-    else:
-        os.replace(tmp, out)
+def write_plan_files(
+    plan: Plan, folder: Path, extra: dict[str, pd.DataFrame] | None = None
+) -> None:
+    """The SPEC §6 files into an existing (temporary) folder, formula-like text escaped."""
+    write_csv(plan.plan, folder / "plan.csv")
+    write_csv(plan.teams, folder / "teams.csv")
+    write_csv(plan.unstaffed, folder / "unstaffed.csv")
+    write_text(folder / "kpis.json", _json(plan.kpis))
+    write_text(folder / "manifest.json", _json(plan.manifest))
+    _write_xlsx(plan, folder / "plan.xlsx")
+    for name, frame in (extra or {}).items():
+        write_csv(frame, folder / name)
 
 
 def read_output_csv(path: Path, required: list[str], problems: list) -> pd.DataFrame | None:
-    """One CSV of a plan folder (SPEC §6) as strings; a missing file or column is a problem."""
+    """One CSV of a plan folder (SPEC §6) as strings, as written before escaping; a missing
+    file or column is a problem."""
     from .errors import Problem
 
     if not path.is_file():
@@ -350,6 +343,7 @@ def read_output_csv(path: Path, required: list[str], problems: list) -> pd.DataF
         return None
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        frame = unescape_frame(frame)
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
         problems.append(Problem(path.name, f"is not a readable UTF-8 CSV file ({exc})"))
         return None
@@ -367,3 +361,4 @@ def _write_xlsx(plan: Plan, path: Path) -> None:
         plan.teams.rename(columns=ZH).to_excel(xw, sheet_name="工作队", index=False)
         plan.unstaffed.rename(columns=ZH).to_excel(xw, sheet_name="未覆盖村", index=False)
         pd.DataFrame(kpi_rows, columns=["指标", "值"]).to_excel(xw, sheet_name="指标", index=False)
+        defuse_formulas(xw.book)

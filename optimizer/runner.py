@@ -17,9 +17,6 @@ from __future__ import annotations
 
 import json
 import multiprocessing
-import os
-import shutil
-import tempfile
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
@@ -31,7 +28,8 @@ import yaml
 
 from .domain import Dataset
 from .errors import InputError, Problem
-from .plan import Plan, replace_folder, write_plan
+from .outputs import folder_problems, make_folder, private_file, staged_folder, write_text
+from .plan import Plan, write_plan_files
 from .policy import Policy
 from .scenario import (
     Prepared,
@@ -148,12 +146,17 @@ def run(
     ``jobs`` local processes solve side by side (1 = in this process); ``dask`` (a scheduler
     address or a ``distributed.Client``) sends the solves to a Dask cluster instead.
     ``time_limit`` replaces every scenario's own. Raises :class:`InputError` for bad input,
-    before anything is solved or written."""
+    before anything is solved or written, and when a run folder would replace a folder
+    zhucun did not write."""
     scs = as_scenarios(scenarios)
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise InputError([Problem(str(out), "expected an output folder, found a file")])
     prepared = _prepare_all(scs, out)
+    taken = [p for prep in prepared
+             for p in folder_problems(out / prep.scenario.name, [prep.scenario.dataset])]  # fmt: skip
+    if taken:  # before any solve: a run folder may only replace one zhucun wrote
+        raise InputError(taken)
     parallel = dask is not None or (jobs > 1 and len(prepared) > 1)
     job_list = [
         Job(
@@ -169,7 +172,7 @@ def run(
     ]
     by_name = {p.scenario.name: p for p in prepared}
     results: dict[str, RunResult] = {}
-    out.mkdir(parents=True, exist_ok=True)
+    make_folder(out)
     _update_index(out, [p.scenario.name for p in prepared])
 
     problems: list[Problem] = []
@@ -255,27 +258,16 @@ def scenario_yaml(prep: Prepared) -> str:
 
 
 def write_run(path: Path, prep: Prepared, plan: Plan) -> None:
-    """Write a run folder as a temporary sibling and move it into place in one rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
-    try:
-        write_plan(plan, tmp / "plan")
-        for f in (tmp / "plan").iterdir():
-            os.replace(f, tmp / f.name)
-        (tmp / "plan").rmdir()
-        (tmp / "scenario.yaml").write_text(scenario_yaml(prep), encoding="utf-8")
-        (tmp / "policy.yaml").write_text(
+    """Write a run folder as a private temporary sibling and move it into place in one rename
+    (refused when ``path`` holds files zhucun did not write)."""
+    with staged_folder(path) as tmp:
+        write_plan_files(plan, tmp)
+        write_text(tmp / "scenario.yaml", scenario_yaml(prep))
+        write_text(
+            tmp / "policy.yaml",
             yaml.safe_dump(prep.policy.to_dict(), allow_unicode=True, sort_keys=False),
-            encoding="utf-8",
         )
         write_dataset_files(prep.files, tmp / "dataset")
-        umask = os.umask(0o022)
-        os.umask(umask)
-        os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes it private
-        replace_folder(tmp, path)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _update_index(out: Path, names: list[str]) -> None:
@@ -287,6 +279,5 @@ def _update_index(out: Path, names: list[str]) -> None:
         except (ValueError, AttributeError):
             known = []
     merged = list(dict.fromkeys([*known, *names]))
-    tmp = index.with_name(f".{INDEX}.tmp")
-    tmp.write_text(json.dumps({"runs": merged}, ensure_ascii=False, indent=2) + "\n", "utf-8")
-    os.replace(tmp, index)
+    with private_file(index) as tmp:
+        write_text(tmp, json.dumps({"runs": merged}, ensure_ascii=False, indent=2) + "\n")

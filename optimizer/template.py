@@ -19,6 +19,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from . import schema as s
+from .outputs import defuse_formulas
 
 _TYPE_ZH = {
     "id": "编码(文本)",
@@ -263,7 +264,7 @@ def write_template(path: Path) -> None:
     fd, tmp = tempfile.mkstemp(suffix=".xlsx", dir=path.parent)
     os.close(fd)
     try:
-        build_template().save(tmp)
+        defuse_formulas(build_template()).save(tmp)
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):

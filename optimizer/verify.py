@@ -29,6 +29,7 @@ from .domain import CATEGORIES, LEVELS, Cadre, Dataset, Posting, Unit, Village, 
 from .domain import rank_index as _rank_index
 from .errors import InputError, Problem
 from .loading import load_dataset
+from .outputs import csv_starts_with, private_file, unescape_frame, write_csv
 from .policy import Policy, load_policy
 
 # --------------------------------------------------------------------------- result records
@@ -110,9 +111,9 @@ def violations_frame(violations: list[Violation], lang: str = "en") -> pd.DataFr
 
 
 def write_verify_csv(violations: list[Violation], path: str | Path, lang: str = "en") -> None:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    violations_frame(violations, lang).to_csv(path, index=False, lineterminator="\n")
+    """Private, atomic, formula-like text escaped; replaces only an earlier ``verify.csv``."""
+    with private_file(path, ours=csv_starts_with(FRAME_COLUMNS)) as tmp:
+        write_csv(violations_frame(violations, lang), tmp)
 
 
 # --------------------------------------------------------------------------- plan files
@@ -262,7 +263,7 @@ def _read_table(
         )
         return None
     try:
-        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+        frame = unescape_frame(pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False))
     except (pd.errors.ParserError, ValueError) as exc:
         problems.append(Problem(path.name, f"is not a well-formed CSV file ({exc})"))
         return None

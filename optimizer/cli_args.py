@@ -1,0 +1,63 @@
+"""Argument types and checks shared by the ``zhucun`` subcommands.
+
+A value argparse rejects exits 2 with ``argument --x: <why>`` before anything is read; the
+``--out`` checks run before any dataset is loaded or solved, so a wrong output place costs
+nothing and destroys nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+from collections.abc import Iterable
+from dataclasses import replace
+from pathlib import Path
+
+from .errors import InputError
+
+SEED_MAX = 2**31 - 1
+"""The solver's random seed is a 32-bit signed integer."""
+
+
+def seconds(text: str) -> float:
+    """``--time-limit``: a finite number of seconds > 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"expected seconds > 0 (e.g. 60), got {text!r}")
+    return value
+
+
+def count(text: str) -> int:
+    """``--workers``, ``--jobs``: a whole number ≥ 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number ≥ 1 (e.g. 2), got {text!r}")
+    return value
+
+
+def seed(text: str) -> int:
+    """``--seed``: a whole number from 0 to 2³¹−1."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= SEED_MAX:
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number from 0 to {SEED_MAX} (e.g. 0), got {text!r}"
+        )
+    return value
+
+
+def check_out_folder(out: Path, inputs: Iterable[Path | None] = ()) -> None:
+    """Refuse (exit 2) an ``--out`` folder that may not be written, before any work."""
+    from .outputs import folder_problems
+
+    problems = folder_problems(out, inputs)
+    if problems:
+        raise InputError([replace(p, file=f"--out {p.file}") for p in problems])
