@@ -28,6 +28,7 @@ from faker.providers.person.zh_CN import Provider as PersonProvider
 
 from . import domain as d
 from . import schema
+from .errors import InputError, Problem
 
 TABLES = ("units", "cadres", "villages", "adjacency", "history")
 """The tables :func:`generate` returns, in the order they are written."""
@@ -1111,9 +1112,10 @@ def generate(scale: str, seed: int, plan_date: date = DEFAULT_PLAN_DATE) -> dict
 def write_dataset(tables: dict[str, pd.DataFrame], out_dir: Path) -> None:
     """Write ``<table>.csv`` per table (UTF-8, no index) without ever leaving half a dataset.
 
-    A new folder is written as a temporary sibling and renamed into place. In an existing
-    folder every file is written to a temporary name first and then swapped in with
-    ``os.replace``; other files there are left alone.
+    A new folder is written as a temporary sibling and renamed into place. Into an existing
+    folder only new files go (each written to a temporary name, then renamed); a table file
+    already there is refused (:class:`InputError`), whoever wrote it, and other files are left
+    alone.
     """
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -1134,6 +1136,10 @@ def write_dataset(tables: dict[str, pd.DataFrame], out_dir: Path) -> None:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
         return
+    taken = sorted(f"{name}.csv" for name in tables if (out_dir / f"{name}.csv").exists())
+    if taken:  # a user's dataset may stand there: never overwrite it
+        raise InputError([Problem(str(out_dir), f"already holds {', '.join(taken)}: zhucun "
+                                  "never overwrites a dataset; choose a new folder")])  # fmt: skip
     staged: list[tuple[Path, Path]] = []
     try:
         for name, df in tables.items():

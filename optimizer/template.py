@@ -8,8 +8,6 @@ generated from :mod:`optimizer.schema`, so the template and the loader can never
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -19,7 +17,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from . import schema as s
-from .outputs import defuse_formulas
+from .outputs import defuse_formulas, private_file
 
 _TYPE_ZH = {
     "id": "编码(文本)",
@@ -258,14 +256,7 @@ def build_template() -> Workbook:
 
 
 def write_template(path: Path) -> None:
-    """Write atomically: a half-written workbook never appears at ``path``."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(suffix=".xlsx", dir=path.parent)
-    os.close(fd)
-    try:
+    """Write atomically (a half-written workbook never appears at ``path``) and never over an
+    existing file: a template a planner has filled in is their data."""
+    with private_file(path, ours=lambda _existing: False) as tmp:
         defuse_formulas(build_template()).save(tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)

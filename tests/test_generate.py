@@ -16,6 +16,7 @@ import pytest
 
 from optimizer import domain as d
 from optimizer import schema
+from optimizer.errors import InputError
 from optimizer.generate import SCALES, TABLES, generate, write_dataset
 
 PLAN = date(2026, 9, 1)
@@ -389,13 +390,27 @@ def test_write_dataset_new_and_existing(ds: dict[str, pd.DataFrame], tmp_path: P
     assert list(back.columns) == list(ds["cadres"].columns)
     assert back["cadre_id"].tolist() == ds["cadres"]["cadre_id"].tolist()
     (out / "notes.txt").write_text("keep me")
-    (out / "units.csv").write_text("stale")
-    write_dataset({"units": ds["units"]}, out)
-    assert (out / "notes.txt").read_text() == "keep me"
-    assert (out / "units.csv").read_text(encoding="utf-8").startswith("unit_id,name,")
-    assert sorted(p.name for p in out.iterdir()) == sorted(
-        [*(f"{t}.csv" for t in TABLES), "notes.txt"]
-    )
+    (out / "units.csv").write_text("a user's own table")
+    with pytest.raises(InputError, match="never overwrites a dataset"):
+        write_dataset({"units": ds["units"]}, out)
+    assert (out / "units.csv").read_text() == "a user's own table"
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "notes.txt").write_text("keep me")
+    write_dataset({"units": ds["units"]}, other)
+    assert (other / "notes.txt").read_text() == "keep me"
+    assert (other / "units.csv").read_text(encoding="utf-8").startswith("unit_id,name,")
+    assert sorted(p.name for p in other.iterdir()) == ["notes.txt", "units.csv"]
+
+
+def test_generate_out_refuses_a_user_dataset(tmp_path: Path) -> None:
+    from optimizer.cli import main
+
+    data = tmp_path / "mine"
+    data.mkdir()
+    (data / "cadres.csv").write_text("my real cadres")
+    assert main(["generate", "--scale", "county", "--seed", "1", "--out", str(data)]) == 2
+    assert (data / "cadres.csv").read_text() == "my real cadres"
 
 
 def test_unknown_scale() -> None:

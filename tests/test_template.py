@@ -93,3 +93,13 @@ def test_date_columns_say_which_forms_are_accepted(workbook):
     col = next(j for j, c in enumerate(s.CADRES.columns, start=1) if c.name == "birth_date")
     letter = openpyxl.utils.get_column_letter(col)
     assert cadres.column_dimensions[letter].number_format == "yyyy-mm-dd"
+
+
+def test_template_out_refuses_an_existing_workbook(tmp_path) -> None:
+    from optimizer.cli import main
+
+    filled = tmp_path / "filled.xlsx"
+    filled.write_bytes(b"a planner's filled-in workbook")
+    assert main(["template", "--out", str(filled)]) == 2
+    assert filled.read_bytes() == b"a planner's filled-in workbook"
+    assert [p.name for p in tmp_path.iterdir()] == ["filled.xlsx"]
