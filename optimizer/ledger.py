@@ -822,8 +822,8 @@ def history_for(ds: Dataset, ledger: str | Path, at: date) -> list[Posting]:
         found = lg.history(at)
     problems = []
     for e in found:
+        # a cadre no longer in the cadres table (departed) still counts for unit and village
         for what, value, pool in (
-            ("cadre", e.cadre_id, ds.cadres),
             ("unit", e.unit_id, ds.units),
             ("village", e.village_id, ds.villages),
         ):
