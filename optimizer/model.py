@@ -21,7 +21,7 @@ from ortools.sat.python import cp_model
 
 from .errors import InputError, Problem
 from .instance import MEM, SEC, Instance
-from .rules import off_key
+from .rules import joint_small, off_key
 
 SOFT_SCALE = 10
 """Soft weights are multiplied by this so travel can be charged per km in whole points."""
@@ -349,8 +349,7 @@ def rule_T_UNIT(pm: PlanModel) -> None:
 
 
 def _small(pm: PlanModel, uid: str) -> bool:
-    jt, u = pm.inst.policy.joint, pm.inst.ds.units[uid]
-    return u.level in jt.levels and u.staff is not None and u.staff < jt.staff_max
+    return joint_small(pm.inst.ds.units[uid], pm.inst.policy)
 
 
 def rule_J_JOINT(pm: PlanModel) -> None:
@@ -417,6 +416,9 @@ def rule_P_PIN(pm: PlanModel) -> None:
         if pin.kind != "require":
             continue
         cid, vid = pin.cadre_id, pin.village_id
+        if any(p.cadre_id == cid and pin.role in (None, p.role)
+               for p in inst.inc_by_village.get(vid, [])):  # fmt: skip
+            continue  # the cadre's own current posting: already met
         uid = inst.unit_of(cid)
         ok_pool = cid in pm.pool(uid, vid)
         roles = [pin.role] if pin.role else [SEC, MEM]

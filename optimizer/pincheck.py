@@ -30,6 +30,7 @@ from .rules import (
     continuity_units,
     current_postings,
     general_failures,
+    joint_pair,
     previous_period,
     region_ok,
     secretary_failures,
@@ -120,6 +121,8 @@ def _first_bar(f: _Facts, pin: Pin, role: str) -> tuple[str, str] | None:
     ds, pol = f.ds, f.policy
     c, v = ds.cadres[pin.cadre_id], ds.villages[pin.village_id]
     u = ds.units[c.unit_id]
+    if any(p.village_id == v.village_id and p.role == role for p in f.serving.get(c.cadre_id, [])):
+        return None  # the pin names the cadre's own current posting: already met
     fails = general_failures(c, u, pol, f.at)
     if role == SEC:
         fails += secretary_failures(c, u, pol, f.at)
@@ -145,13 +148,10 @@ def _first_bar(f: _Facts, pin: Pin, role: str) -> tuple[str, str] | None:
 def _incumbent_bar(f: _Facts, c: Cadre, u: Unit, v: Village, role: str, most: int):
     if c.cadre_id in f.recalled:
         return "H-INCUMBENT", "the cadre is in the recall list"
-    for p in f.serving.get(c.cadre_id, []):
-        if p.village_id != v.village_id or p.role != role:
-            return (
-                "H-INCUMBENT",
-                f"serves at {p.village_id} as {p.role} {p.start}–{p.end or 'open'}",
-            )
-        return None  # the pin is already met by the incumbent posting
+    serving = f.serving.get(c.cadre_id)
+    if serving:
+        p = serving[0]
+        return "H-INCUMBENT", f"serves at {p.village_id} as {p.role} {p.start}–{p.end or 'open'}"
     kept = f.kept_at.get(v.village_id, [])
     sec = next((p for p in kept if p.role == SEC), None)
     if role == SEC and sec is not None:
@@ -161,8 +161,8 @@ def _incumbent_bar(f: _Facts, c: Cadre, u: Unit, v: Village, role: str, most: in
         )
     if len(kept) >= most:
         return "H-INCUMBENT", f"{len(kept)} incumbents already fill the maximum team of {most}"
-    jt = f.policy.joint
-    joint = jt.enabled and u.level in jt.levels
+    lead = f.ds.units.get(sec.unit_id) if sec is not None else None
+    joint = lead is not None and joint_pair(lead, u, f.policy)
     if role == MEM and sec is not None and sec.unit_id != u.unit_id and not joint \
             and f.policy.members_from == "lead_unit":  # fmt: skip
         return (

@@ -83,6 +83,19 @@ def off_key(unit: Unit, village: Village) -> bool:
     return unit.level == "province" and "key" not in village.categories
 
 
+def joint_small(unit: Unit, policy: Policy) -> bool:
+    """J-JOINT: the unit may join a joint team (its level allows it, staff < staff_max)."""
+    jt = policy.joint
+    return jt.enabled and unit.level in jt.levels and unit.staff is not None \
+        and unit.staff < jt.staff_max  # fmt: skip
+
+
+def joint_pair(a: Unit, b: Unit, policy: Policy) -> bool:
+    """J-JOINT: two units may serve in one joint team (both small, same level and region)."""
+    return joint_small(a, policy) and joint_small(b, policy) and (a.level, a.region) == (
+        b.level, b.region)  # fmt: skip
+
+
 def village_city(village: Village) -> str | None:
     """The village's city code; derived from a 6-digit county code when not given."""
     if village.city:
