@@ -232,7 +232,9 @@ def _cadre_value(rule: str, c: Cadre, u: Unit, pol: Policy, at: date) -> str:
 def _level_value(u: Unit, v: Village, role: str, levels: tuple[str, ...], pol: Policy) -> str:
     cats = ";".join(sorted(v.categories))
     scope = pol.level_scope.get(u.level)
-    text = f"{u.level}-level unit; village categories {cats} take {role}s from {', '.join(levels) or 'no level'}"
+    who = "first secretaries" if role == SEC else "members"
+    text = (f"{u.level}-level unit {u.unit_id}; village categories {cats} take {who} from "
+            f"{', '.join(levels) or 'no level'}")  # fmt: skip
     if scope and not v.categories & set(scope):
         text += f" (levels.scope.{u.level}: {', '.join(scope)})"
     return text

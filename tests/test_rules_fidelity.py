@@ -89,6 +89,14 @@ def test_S_PROVKEY_a_require_pin_overrides_it():
     assert ("P", "E1", "secretary") in plan
 
 
+def test_S_PROVKEY_hard_by_scope_rejects_the_pin_up_front():
+    ds = _provincial()
+    ds.pins.append(Pin("P", "E1", "require", "secretary", "pins.csv", 2))
+    (bar,) = pin_bars(ds, load_policy("hunan-2021", SCOPE), DAY)
+    assert bar.rule == "LV-LEVEL" and "levels.scope.province: key" in bar.value
+    assert "province-level unit P1" in bar.value
+
+
 # --------------------------------------------------------------------------- P-PIN precheck
 
 
