@@ -175,6 +175,7 @@ def relax(inst: Instance, lp: bool = False) -> Relaxation:
     pairs: list[tuple[np.ndarray, ...]] = []
     vx = np.array([np.nan if ds.villages[v].x is None else ds.villages[v].x for v in vids])
     vy = np.array([np.nan if ds.villages[v].y is None else ds.villages[v].y for v in vids])
+    keepers = set().union(*inst.prev_units.values())  # only they and province units score here
     for uid in uids:
         u, per_role = ds.units[uid], inst.unit_villages[uid]
         k_any, k_sec = len(inst.eligible[uid]), len(inst.sec_eligible.get(uid, ()))
@@ -197,7 +198,7 @@ def relax(inst: Instance, lp: bool = False) -> Relaxation:
                                  for d in km], dtype=np.int64)  # fmt: skip
             fits = _fits(inst, uid, [vids[jj] for jj in j])
             cost = cost - np.array(fits, dtype=np.int64)
-            if role == SEC:
+            if role == SEC and (u.level == "province" or uid in keepers):
                 for n, jj in enumerate(j):
                     cost[n] -= sum(team_points(inst, uid, vids[jj]).values())
             start = n_arcs[0]
