@@ -143,7 +143,8 @@ def anonymize(ds: Dataset, seed: int = 0, shift_years: int | None = None) -> Ano
     fake = Faker("zh_CN")
     fake.seed_instance(seed)
     units = _numbered(list(ds.units), "U", 4)
-    cadres = _numbered(list(ds.cadres), "C", 6)
+    # departed cadres named only in history get pseudonyms too
+    cadres = _numbered(list(ds.cadres) + [p.cadre_id for p in ds.history], "C", 6)
     villages = _numbered(list(ds.villages), "V", 4)
     regions = _regions(
         {u.region for u in ds.units.values() if u.region}

@@ -16,6 +16,7 @@ import networkx as nx
 import pandas as pd
 
 from .domain import CATEGORIES, LEVELS, Dataset
+from .pincheck import check_pins
 from .policy import Policy
 from .rules import (
     GENERAL_RULES,
@@ -70,6 +71,8 @@ class CheckReport:
 
 
 def check(ds: Dataset, policy: Policy, plan_date: date) -> CheckReport:
+    """Raises :class:`InputError` first if a hard rule forbids a require pin (P-PIN)."""
+    check_pins(ds, policy, plan_date)
     needs = {vid: village_need(v, policy) for vid, v in ds.villages.items()}
     incumbents = current_postings(ds, plan_date)
     inc_by_village: dict[str, Counter[str]] = defaultdict(Counter)

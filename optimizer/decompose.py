@@ -28,7 +28,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from .domain import Dataset
 from .instance import MEM, SEC, Instance
-from .model import SOFT_SCALE, cadre_points, fit_points, travel_points
+from .model import cadre_points, fit_points, team_points, travel_points
 from .relax import lp_bound, lp_max_posts, relax, team_allocation
 
 GAP_GOOD_ENOUGH = 0.001
@@ -121,7 +121,7 @@ def _part(ds: Dataset, county: str | frozenset[str], alloc: dict[str, str]) -> D
 
 def plan_points(inst: Instance, assignments) -> float:
     """The master model's soft objective of a set of new postings, from the whole dataset."""
-    w, ds = inst.policy.weights, inst.ds
+    w = inst.policy.weights
     total = 0
     for a in assignments:
         uid = inst.unit_of(a.cadre_id)
@@ -130,13 +130,8 @@ def plan_points(inst: Instance, assignments) -> float:
         if d is not None and w.travel_per_10km:
             total -= travel_points(w.travel_per_10km, d)
         total += fit_points(inst, uid, a.village_id)
-        if a.role != SEC:
-            continue
-        if inst.policy.continuity == "soft" and uid in inst.prev_units.get(a.village_id, ()):
-            total += w.continuity * SOFT_SCALE
-        if inst.policy.provvillage == "soft" and ds.units[uid].level == "province" \
-                and a.village_id in inst.prev_province:  # fmt: skip
-            total -= w.provvillage * SOFT_SCALE
+        if a.role == SEC:
+            total += sum(team_points(inst, uid, a.village_id).values())
     return float(total)
 
 

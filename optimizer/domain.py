@@ -127,6 +127,10 @@ class Pin:
     village_id: str
     kind: str
     role: str | None = None
+    file: str = field(default="pins", compare=False)
+    """Where the pin was read (``pins.csv``, ``book.xlsx [sheet 指定]``), for messages."""
+    row: int | None = field(default=None, compare=False)
+    """Its row as the spreadsheet shows it (header = row 1)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +153,8 @@ class Dataset:
     recall: list[Recall] = field(default_factory=list)
     source: str = ""
     file_hashes: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    """What loading accepted but a planner should know (e.g. departed cadres in history)."""
 
     def unit_of(self, cadre: Cadre) -> Unit:
         return self.units[cadre.unit_id]

@@ -21,7 +21,7 @@ from ortools.sat.python import cp_model
 
 from .domain import Dataset, completed_years
 from .instance import MEM, SEC, Instance
-from .model import SOFT_SCALE, build_model, cadre_points, fit
+from .model import SOFT_SCALE, build_model, cadre_points, fit, team_points
 from .policy import Policy
 from .rules import region_ok
 from .solver import SolveResult, solve
@@ -421,6 +421,8 @@ def _posting_scores(inst: Instance, cid: str, vid: str, role: str) -> dict[str, 
     pts["S-FIT"] = w.fit * SOFT_SCALE * fit(inst, cid, vid)
     d = inst.distance.get((inst.unit_of(cid), vid))
     pts["S-TRAVEL"] = -round(w.travel_per_10km * d) if d is not None else 0
+    if role == SEC:
+        pts.update(team_points(inst, inst.unit_of(cid), vid))
     return pts
 
 

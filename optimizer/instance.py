@@ -16,8 +16,10 @@ from .domain import CATEGORIES, Dataset, Posting, Village
 from .policy import Policy
 from .rules import (
     VillageNeed,
+    continuity_units,
     current_postings,
     general_failures,
+    previous_period,
     priority_class,
     secretary_failures,
     village_city,
@@ -78,7 +80,8 @@ class Instance:
     former: dict[str, set[str]] = field(default_factory=dict)
     """Cadre → villages served before (H-NOREPEAT: any history row)."""
     prev_units: dict[str, set[str]] = field(default_factory=dict)
-    """Village → lead units of its team in the previous period (H-CONTINUITY)."""
+    """Village → the unit(s) that keep it (H-CONTINUITY): its current team's, recalled or
+    not, else the previous period's (:func:`optimizer.rules.continuity_units`)."""
     prev_province: set[str] = field(default_factory=set)
     """Villages with a province-level team in the previous period (H-PROVVILLAGE)."""
     skill_rates: dict[str, dict[str, float]] = field(default_factory=dict)
@@ -188,19 +191,14 @@ def _skill_rates(inst: Instance) -> dict[str, dict[str, float]]:
 
 
 def _history(inst: Instance) -> None:
-    """Former villages, and the previous period's team per village (ended before the date)."""
-    last_end: dict[str, date] = {}
+    """Former villages (H-NOREPEAT), the unit that keeps each village (H-CONTINUITY), and the
+    villages with a province-level team in the previous period (H-PROVVILLAGE)."""
     for p in inst.ds.history:
         inst.former.setdefault(p.cadre_id, set()).add(p.village_id)
-        ended = p.end is not None and p.end <= inst.plan_date
-        if ended and (p.village_id not in last_end or p.end > last_end[p.village_id]):
-            last_end[p.village_id] = p.end  # type: ignore[assignment]
-    for p in inst.ds.history:
-        if p.end is not None and last_end.get(p.village_id) == p.end:
-            if p.role == SEC:
-                inst.prev_units.setdefault(p.village_id, set()).add(p.unit_id)
-            if p.level == "province":
-                inst.prev_province.add(p.village_id)
+    inst.prev_units = continuity_units(inst.ds.history, inst.plan_date)
+    for vid, rows in previous_period(inst.ds.history, inst.plan_date).items():
+        if any(p.level == "province" for p in rows):
+            inst.prev_province.add(vid)
 
 
 def adjacency(ds: Dataset, policy: Policy) -> dict[str, set[str]]:

@@ -185,8 +185,8 @@ class Ledger:
         found = [e for e in self.history(at) if not (before and e.start >= at)]
         problems = []
         for e in found:
+            # a cadre no longer in the cadres table (departed) still counts for unit and village
             for what, value, pool in (
-                ("cadre", e.cadre_id, ds.cadres),
                 ("unit", e.unit_id, ds.units),
                 ("village", e.village_id, ds.villages),
             ):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -32,6 +33,9 @@ from .parsing import (
 )
 
 ENCODINGS = ("utf-8-sig", "gb18030")
+
+
+_log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -568,8 +572,12 @@ def _load_links(
                 ds.adjacency.append(pair)  # type: ignore[arg-type]
     if "history" in parsed:
         raw = raws["history"]
+        departed = 0
         for rownum, r in parsed["history"]:
-            ok = ref(raw, rownum, r, "cadre_id", ds.cadres, "cadre")
+            # a cadre no longer in the cadres table (retired, transferred) still counts for
+            # the unit and the village (H-CONTINUITY, H-PROVVILLAGE): kept, with one note
+            departed += r["cadre_id"] not in ds.cadres and r["cadre_id"] not in broken
+            ok = r["cadre_id"] not in broken
             ok &= ref(raw, rownum, r, "unit_id", ds.units, "unit")
             ok &= ref(raw, rownum, r, "village_id", ds.villages, "village")
             if r["end"] is not None and r["end"] < r["start"]:
@@ -593,13 +601,21 @@ def _load_links(
                         r["end"],
                     )
                 )
+        if departed:
+            note = (f"{raw.file}: {departed} row(s) name cadres not in the cadres table "
+                    "(departed: retired or transferred); kept for their unit and village "
+                    "(H-CONTINUITY, H-PROVVILLAGE), and a posting still open is vacant")  # fmt: skip
+            ds.notes.append(note)
+            _log.warning("note: %s", note)
     if "pins" in parsed:
         raw = raws["pins"]
         for rownum, r in parsed["pins"]:
             ok = ref(raw, rownum, r, "cadre_id", ds.cadres, "cadre")
             ok &= ref(raw, rownum, r, "village_id", ds.villages, "village")
             if ok:
-                ds.pins.append(d.Pin(r["cadre_id"], r["village_id"], r["kind"], r["role"]))
+                where = raw.file + (f" [sheet {raw.sheet}]" if raw.sheet else "")
+                pin = d.Pin(r["cadre_id"], r["village_id"], r["kind"], r["role"], where, rownum)
+                ds.pins.append(pin)
     if "recall" in parsed:
         raw = raws["recall"]
         for rownum, r in parsed["recall"]:

@@ -21,6 +21,7 @@ from ortools.sat.python import cp_model
 
 from .errors import InputError, Problem
 from .instance import MEM, SEC, Instance
+from .rules import joint_small, off_key
 
 SOFT_SCALE = 10
 """Soft weights are multiplied by this so travel can be charged per km in whole points."""
@@ -348,8 +349,7 @@ def rule_T_UNIT(pm: PlanModel) -> None:
 
 
 def _small(pm: PlanModel, uid: str) -> bool:
-    jt, u = pm.inst.policy.joint, pm.inst.ds.units[uid]
-    return u.level in jt.levels and u.staff is not None and u.staff < jt.staff_max
+    return joint_small(pm.inst.ds.units[uid], pm.inst.policy)
 
 
 def rule_J_JOINT(pm: PlanModel) -> None:
@@ -416,6 +416,9 @@ def rule_P_PIN(pm: PlanModel) -> None:
         if pin.kind != "require":
             continue
         cid, vid = pin.cadre_id, pin.village_id
+        if any(p.cadre_id == cid and pin.role in (None, p.role)
+               for p in inst.inc_by_village.get(vid, [])):  # fmt: skip
+            continue  # the cadre's own current posting: already met
         uid = inst.unit_of(cid)
         ok_pool = cid in pm.pool(uid, vid)
         roles = [pin.role] if pin.role else [SEC, MEM]
@@ -526,9 +529,10 @@ def fit_points(inst: Instance, uid: str, vid: str) -> int:
 def soft_terms(pm: PlanModel) -> None:
     """S-PARTY, S-YOUNG, S-EXPERT per posted cadre; S-TRAVEL per posting (unit → village);
     S-FIT per posting at the unit's average fit (:func:`fit_points`; seating in
-    :mod:`optimizer.people` then maximises the needs actually met); soft H-CONTINUITY and
-    H-PROVVILLAGE per village. Every term is per posting or per secretary, so the flow
-    relaxation in :mod:`optimizer.relax` charges exactly the same points."""
+    :mod:`optimizer.people` then maximises the needs actually met); soft H-CONTINUITY,
+    H-PROVVILLAGE and S-PROVKEY per new team (:func:`team_points`). Every term is per posting
+    or per secretary, so the flow relaxation in :mod:`optimizer.relax` charges exactly the same
+    points."""
     inst, w = pm.inst, pm.inst.policy.weights
     link_pins(pm)
     for key, var in [*pm.a.items(), *pm.y.items()]:
@@ -546,17 +550,28 @@ def soft_terms(pm: PlanModel) -> None:
         f = fit_points(inst, uid, vid)
         if f:
             pm.soft_terms.append((f, pm.new_at(uid, vid), "S-FIT"))
-    if inst.policy.continuity == "soft" and w.continuity:
-        for vid, prev in inst.prev_units.items():
-            secs = [pm.t[(u, vid)] for u in sorted(prev) if (u, vid) in pm.t]
-            if vid in inst.need and secs:
-                pm.soft_terms.append((w.continuity * SOFT_SCALE, sum(secs), "H-CONTINUITY"))
-    if inst.policy.provvillage == "soft" and w.provvillage:
-        for vid in sorted(inst.prev_province):
-            secs = [pm.t[(u, vid)] for u in pm.units_at.get(vid, [])
-                    if (u, vid) in pm.t and inst.ds.units[u].level == "province"]  # fmt: skip
-            if secs:
-                pm.soft_terms.append((-w.provvillage * SOFT_SCALE, sum(secs), "H-PROVVILLAGE"))
+    for (uid, vid), var in pm.t.items():
+        for rule, p in team_points(inst, uid, vid).items():
+            if p:
+                pm.soft_terms.append((p, var, rule))
+
+
+def team_points(inst: Instance, uid: str, vid: str) -> dict[str, int]:
+    """Soft points of a new first secretary from ``uid`` at ``vid``, charged once per team
+    (scaled): H-CONTINUITY soft (the unit keeps its village), H-PROVVILLAGE soft and S-PROVKEY
+    (a province-level team where the previous period had one / at a village not ``key``).
+    The master, the flow relaxation, the decomposition and ``explain`` all use this."""
+    pol, w = inst.policy, inst.policy.weights
+    u, v = inst.ds.units[uid], inst.ds.villages[vid]
+    out = {}
+    if pol.continuity == "soft" and w.continuity and uid in inst.prev_units.get(vid, ()):
+        out["H-CONTINUITY"] = w.continuity * SOFT_SCALE
+    if pol.provvillage == "soft" and w.provvillage and u.level == "province" \
+            and vid in inst.prev_province:  # fmt: skip
+        out["H-PROVVILLAGE"] = -w.provvillage * SOFT_SCALE
+    if w.provkey and off_key(u, v):
+        out["S-PROVKEY"] = -w.provkey * SOFT_SCALE
+    return out
 
 
 def travel_points(per_10km: float, km: float) -> int:

@@ -94,6 +94,9 @@ class Weights:
     travel_per_10km: int = 1
     provvillage: int = 30
     continuity: int = 40
+    provkey: int = 0
+    """S-PROVKEY: penalty per new province-level team at a village without the ``key`` flag
+    (0 = off; Hunan only)."""
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ import numpy as np
 from ortools.graph.python import min_cost_flow
 
 from .instance import MEM, SEC, Instance
-from .model import SOFT_SCALE, cadre_points, fit_points, travel_points
+from .model import cadre_points, fit_points, team_points, travel_points
 
 
 @dataclass
@@ -113,7 +113,7 @@ def _fits(inst: Instance, uid: str, vids: list[str]) -> list[int]:
 def relax(inst: Instance, lp: bool = False) -> Relaxation:
     from .model import _allowed_H_CONTINUITY, _allowed_H_PROVVILLAGE
 
-    ds, pol, w = inst.ds, inst.policy, inst.policy.weights
+    ds, w = inst.ds, inst.policy.weights
     flow = min_cost_flow.SimpleMinCostFlow()
     vids = list(inst.need)
     vix = {v: i for i, v in enumerate(vids)}
@@ -175,6 +175,7 @@ def relax(inst: Instance, lp: bool = False) -> Relaxation:
     pairs: list[tuple[np.ndarray, ...]] = []
     vx = np.array([np.nan if ds.villages[v].x is None else ds.villages[v].x for v in vids])
     vy = np.array([np.nan if ds.villages[v].y is None else ds.villages[v].y for v in vids])
+    keepers = set().union(*inst.prev_units.values())  # only they and province units score here
     for uid in uids:
         u, per_role = ds.units[uid], inst.unit_villages[uid]
         k_any, k_sec = len(inst.eligible[uid]), len(inst.sec_eligible.get(uid, ()))
@@ -197,18 +198,9 @@ def relax(inst: Instance, lp: bool = False) -> Relaxation:
                                  for d in km], dtype=np.int64)  # fmt: skip
             fits = _fits(inst, uid, [vids[jj] for jj in j])
             cost = cost - np.array(fits, dtype=np.int64)
-            if role == SEC:
+            if role == SEC and (u.level == "province" or uid in keepers):
                 for n, jj in enumerate(j):
-                    v = vids[jj]
-                    if (
-                        pol.continuity == "soft"
-                        and w.continuity
-                        and uid in inst.prev_units.get(v, ())
-                    ):
-                        cost[n] -= w.continuity * SOFT_SCALE
-                    if pol.provvillage == "soft" and w.provvillage and u.level == "province" \
-                            and v in inst.prev_province:  # fmt: skip
-                        cost[n] += w.provvillage * SOFT_SCALE
+                    cost[n] -= sum(team_points(inst, uid, vids[jj]).values())
             start = n_arcs[0]
             arcs(np.full(len(j), node + uix[uid]), (v_sec if role == SEC else v_mem) + j, cap, cost)
             pairs.append((np.full(len(j), uix[uid]), j, np.full(len(j), role == SEC), cap, cost,
@@ -676,7 +668,6 @@ def team_allocation(
     tails, heads, caps, costs = [], [], [], []
     best_pts: dict[str, list[str]] = {}
     for i, uid in enumerate(uids):
-        u = ds.units[uid]
         people = sorted(
             inst.eligible[uid], key=lambda c: (-sum(cadre_points(inst, c, MEM).values()), c)
         )
@@ -700,14 +691,7 @@ def team_allocation(
             d = inst.distance.get((uid, v))
             k = 1 + rooms[v]
             pts = k * (avg + fp) - (k * travel_points(w.travel_per_10km, d) if d is not None else 0)
-            if inst.policy.continuity == "soft" and uid in inst.prev_units.get(v, ()):
-                pts += w.continuity * SOFT_SCALE
-            if (
-                inst.policy.provvillage == "soft"
-                and u.level == "province"
-                and v in inst.prev_province
-            ):
-                pts -= w.provvillage * SOFT_SCALE
+            pts += sum(team_points(inst, uid, v).values())
             tails.append(u0 + i)
             heads.append(v0 + vix[v])
             caps.append(1)

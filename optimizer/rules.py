@@ -76,6 +76,26 @@ def secretary_failures(cadre: Cadre, unit: Unit, policy: Policy, at: date) -> li
     return out
 
 
+def off_key(unit: Unit, village: Village) -> bool:
+    """S-PROVKEY (000 二(二)): 省派驻村工作队主要派往乡村振兴重点帮扶村 — a province-level team
+    at a village without the ``key`` flag. A soft term (``weights.provkey``); a policy that
+    wants a bar sets ``levels.scope`` instead (LV-LEVEL)."""
+    return unit.level == "province" and "key" not in village.categories
+
+
+def joint_small(unit: Unit, policy: Policy) -> bool:
+    """J-JOINT: the unit may join a joint team (its level allows it, staff < staff_max)."""
+    jt = policy.joint
+    return jt.enabled and unit.level in jt.levels and unit.staff is not None \
+        and unit.staff < jt.staff_max  # fmt: skip
+
+
+def joint_pair(a: Unit, b: Unit, policy: Policy) -> bool:
+    """J-JOINT: two units may serve in one joint team (both small, same level and region)."""
+    return joint_small(a, policy) and joint_small(b, policy) and (a.level, a.region) == (
+        b.level, b.region)  # fmt: skip
+
+
 def village_city(village: Village) -> str | None:
     """The village's city code; derived from a 6-digit county code when not given."""
     if village.city:
@@ -151,6 +171,38 @@ def priority_class(village: Village) -> str:
 
 
 def current_postings(ds: Dataset, at: date) -> list[Posting]:
-    """History rows in force at ``at`` whose cadre is not recalled (H-INCUMBENT)."""
+    """History rows in force at ``at`` whose cadre is not recalled (H-INCUMBENT) and still in
+    the cadres table: a departed cadre's open posting is vacant, as if recalled."""
     recalled = {r.cadre_id for r in ds.recall}
-    return [p for p in ds.history if p.current_at(at) and p.cadre_id not in recalled]
+    return [p for p in ds.history if p.current_at(at) and p.cadre_id not in recalled
+            and p.cadre_id in ds.cadres]  # fmt: skip
+
+
+def previous_period(history: list[Posting], at: date) -> dict[str, list[Posting]]:
+    """Village → its rows of the previous period: ended by ``at``, with the latest end."""
+    last: dict[str, date] = {}
+    for p in history:
+        if p.end is not None and p.end <= at and p.end > last.get(p.village_id, date.min):
+            last[p.village_id] = p.end
+    out: dict[str, list[Posting]] = {}
+    for p in history:
+        if p.end is not None and last.get(p.village_id) == p.end:
+            out.setdefault(p.village_id, []).append(p)
+    return out
+
+
+def continuity_units(history: list[Posting], at: date) -> dict[str, set[str]]:
+    """H-CONTINUITY: village → the unit(s) that keep it. The team in force at ``at`` —
+    recalled or not, since the recalled cadre's unit sends the replacement (000 四(二)
+    由同级驻村办商派出单位予以调整; 001 一(三)) — else the previous period's team. A team's
+    unit is its first secretaries' unit, or its members' where no secretary row is there."""
+    teams: dict[str, list[Posting]] = {}
+    for p in history:
+        if p.current_at(at):
+            teams.setdefault(p.village_id, []).append(p)
+    for vid, rows in previous_period(history, at).items():
+        teams.setdefault(vid, rows)
+    return {
+        vid: {p.unit_id for p in rows if p.role == "secretary"} or {p.unit_id for p in rows}
+        for vid, rows in teams.items()
+    }

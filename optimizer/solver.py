@@ -31,6 +31,7 @@ from .decompose import should_decompose, solve_parts
 from .domain import Dataset
 from .instance import Instance, build_instance, class_order
 from .model import PlanModel, build_model, soft_objective
+from .pincheck import check_pins
 from .policy import Policy, load_policy
 
 if TYPE_CHECKING:
@@ -167,6 +168,8 @@ def solve(
     if not isinstance(policy, Policy):
         policy = load_policy(policy)
     plan_date = plan_date or date.today()
+    if _must_send is None:  # the whole problem, not a part: pins are checked once, up front
+        check_pins(dataset, policy, plan_date)
     inst = build_instance(dataset, policy, plan_date, _must_send, _skill_rates)
     deadline = None if time_limit is None else t0 + time_limit
     if method == "decompose" or (method == "auto" and should_decompose(inst)):

@@ -53,7 +53,8 @@ SOURCES: dict[str, str] = {
     "C-CLUSTER": "000 二(二)3",
     "H-NOREPEAT": "design card; 000 二(二)",
     "H-PROVVILLAGE": "000 二(二)",
-    "H-CONTINUITY": "001 一(一)",
+    "H-CONTINUITY": "001 一(一), 一(三); 000 四(二)",
+    "S-PROVKEY": "000 二(二)",
     "H-INCUMBENT": "000 四(三); 003 §04; 004 三(一)",
     "U-PARTICIPATE": "000 二(一)",
     "U-NODELEGATE": "004 二(三)",
@@ -527,7 +528,10 @@ class _Verifier:
         self.recalled = {r.cadre_id for r in ds.recall}
         self.current = [p for p in ds.history if p.start <= day and (p.end is None or p.end > day)]
         self.busy = {p.cadre_id for p in self.current} | self.recalled
-        self.kept = [p for p in self.current if p.cadre_id not in self.recalled]
+        # a departed cadre (history row, not in the cadres table) leaves the post vacant
+        self.kept = [
+            p for p in self.current if p.cadre_id not in self.recalled and p.cadre_id in ds.cadres
+        ]
         # previous period per village: ended rows with the latest end date
         last: dict[str, date] = {}
         for p in ds.history:
@@ -541,6 +545,14 @@ class _Verifier:
         for p in ds.history:
             if p.end is not None and p.village_id in last and p.end == last[p.village_id]:
                 self.prev_rows[p.village_id].append(p)
+        # the team a village keeps (H-CONTINUITY): its current rows, recalled or not (the
+        # recalled cadre's unit sends the replacement); the previous period only without one
+        self.keep_rows: dict[str, list[Posting]] = defaultdict(list)
+        for p in self.current:
+            self.keep_rows[p.village_id].append(p)
+        for vid, rows in self.prev_rows.items():
+            if vid not in self.keep_rows:
+                self.keep_rows[vid] = rows
         self.served: dict[str, list[Posting]] = defaultdict(list)
         for p in ds.history:
             self.served[p.cadre_id].append(p)
@@ -966,26 +978,12 @@ class _Verifier:
 
     def check_history_rules(self, r: _Row, u: Unit, v: Village) -> None:
         pol, vid = self.pol, v.village_id
+        self.check_provkey(r, u, v)
+        self.check_continuity(r, u, v)
         prev = self.prev_rows.get(vid, [])
         if not prev:
             return
         prev_end = prev[0].end
-        if pol.continuity in ("hard", "soft"):
-            leads = {p.unit_id for p in prev if p.role == "secretary"}
-            judged = r.role == "secretary" or (
-                pol.continuity == "hard" and pol.members_from == "lead_unit"
-            )
-            if leads and judged and u.unit_id not in leads:
-                self.add(
-                    "H-CONTINUITY",
-                    vid,
-                    r.cadre_id,
-                    f"new {r.role} from {self.uname(u.unit_id)}; {self.vname(vid)} was assisted by "
-                    f"{';'.join(sorted(leads))} in the previous period (ended {prev_end})",
-                    f"新派{ROLE_ZH[r.role]}来自 {self.uname_zh(u.unit_id)}；{self.vname(vid)} 上一周期"
-                    f"（{prev_end}结束）由 {';'.join(sorted(leads))} 帮扶",
-                    "hard" if pol.continuity == "hard" else "soft",
-                )
         if pol.provvillage in ("hard", "soft") and r.role == "secretary" and u.level == "province":
             prov = sorted({p.unit_id for p in prev if p.level == "province"})
             if prov:
@@ -999,6 +997,46 @@ class _Verifier:
                     f"（{prev_end}结束）已有省派工作队（{';'.join(prov)}）",
                     "hard" if pol.provvillage == "hard" else "soft",
                 )
+
+    def check_continuity(self, r: _Row, u: Unit, v: Village) -> None:
+        pol, vid = self.pol, v.village_id
+        keep = self.keep_rows.get(vid, [])
+        if pol.continuity not in ("hard", "soft") or not keep:
+            return
+        leads = {p.unit_id for p in keep if p.role == "secretary"} or {p.unit_id for p in keep}
+        judged = r.role == "secretary" or (
+            pol.continuity == "hard" and pol.members_from == "lead_unit"
+        )
+        if not judged or u.unit_id in leads:
+            return
+        span = ", ".join(sorted({f"{p.start}–{p.end or 'open'}" for p in keep}))
+        self.add(
+            "H-CONTINUITY",
+            vid,
+            r.cadre_id,
+            f"new {r.role} from {self.uname(u.unit_id)}; {self.vname(vid)} is assisted by "
+            f"{';'.join(sorted(leads))} (team {span})",
+            f"新派{ROLE_ZH[r.role]}来自 {self.uname_zh(u.unit_id)}；{self.vname(vid)} 由 "
+            f"{';'.join(sorted(leads))} 帮扶（{span}）",
+            "hard" if pol.continuity == "hard" else "soft",
+        )
+
+    def check_provkey(self, r: _Row, u: Unit, v: Village) -> None:
+        """S-PROVKEY (soft): a new province-level first secretary at a village not ``key``."""
+        if not self.pol.weights.provkey or r.role != "secretary" or u.level != "province":
+            return
+        if "key" in v.categories:
+            return
+        flags = ";".join(sorted(v.categories))
+        self.add(
+            "S-PROVKEY",
+            v.village_id,
+            r.cadre_id,
+            f"province-level team from {self.uname(u.unit_id)} at {self.vname(v.village_id)} "
+            f"({flags}), not a key village (省派工作队主要派往重点帮扶村)",
+            f"省派工作队 {self.uname_zh(u.unit_id)} 派往非重点帮扶村 {self.vname(v.village_id)}（{flags}）",
+            "soft",
+        )
 
     # ------------------------------------------------------------------ teams.csv
     def check_teams_file(self) -> None:

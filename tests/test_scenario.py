@@ -521,7 +521,8 @@ def test_bad_input_found_by_the_solver_comes_back_from_workers(tmp_path, capsys)
     code = main(["run", str(ok), str(bad), "--out", str(tmp_path / "o"), "--jobs", "2", "--quiet"])
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and len(err) == 1
+    # the solver's pin check (P-PIN) names the pins row, the rule and the data value
     assert err[0].startswith(
-        "scenario bad: pins, column cadre_id: value 'C1→V1': require pin cannot be met"
+        "scenario bad: pins.csv, row 2: require pin C1 → V1 is forbidden by E-AVAIL: available: no"
     )
     assert (tmp_path / "o" / "ok" / "plan.csv").is_file() and not (tmp_path / "o" / "bad").exists()

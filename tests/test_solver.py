@@ -218,10 +218,12 @@ def test_LV_LEVEL_county_2022_weak_gets_county_secretary():
     assert plan == {("cty", "V1", "secretary")}
 
 
-def test_LV_LEVEL_hunan_province_only_for_key():
+def test_LV_LEVEL_hunan_province_only_for_key_when_scope_makes_it_hard():
+    # hunan-2021 itself has S-PROVKEY soft (test_rules_fidelity); levels.scope makes it a bar
     units = [unit("P1", "province")]
     cadres = [cadre("P", "P1", rank="division")]
-    res, plan = plan_of(dataset(units, cadres, [village("V1", "weak")]), "hunan-2021")
+    scope = {"levels": {"scope": {"province": ["key"]}}}
+    res, plan = plan_of(dataset(units, cadres, [village("V1", "weak")]), "hunan-2021", scope)
     assert plan == set() and "LV-LEVEL" in res.tables.unstaffed.reason.iloc[0]
 
 
@@ -243,7 +245,7 @@ def test_P_PIN_require_and_forbid():
 def test_P_PIN_impossible_require_is_bad_input():
     ds = dataset([unit("U1")], [cadre("A", "U1", health="poor")], [village("V1", "weak")],
                  pins=[Pin("A", "V1", "require")])  # fmt: skip
-    with pytest.raises(InputError, match="fails E-HEALTH"):
+    with pytest.raises(InputError, match="forbidden by E-HEALTH: health: poor"):
         solve(ds, load_policy("central-2021"), DAY)
 
 
