@@ -98,6 +98,9 @@ def test_lon_lat_are_projected_to_km(tmp_path, tables):
         u.pop("x"), u.pop("y")
         u["lon"], u["lat"] = "112.9", "28.2"
     tables["units"][1]["lon"] = "113.0"
+    for i, v in enumerate(tables["villages"]):
+        v.pop("x"), v.pop("y")
+        v["lon"], v["lat"] = f"{113.0 + i / 10}", "28.3"
     ds = load_dataset(write_tables(tmp_path, tables))
     dx = ds.units["U2"].x - ds.units["U1"].x
     assert 9.0 < dx < 10.5  # 0.1° of longitude at 28°N ≈ 9.8 km
