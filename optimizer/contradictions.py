@@ -45,7 +45,7 @@ def check_history(raw: RawTable, rows: Rows, ds: d.Dataset, at: date, out: Colle
             out.add(
                 raw,
                 f"start is after the plan date {at}: the history holds earlier and "
-                "current postings; check the year, or plan at a later --date",
+                "current postings; check the year, or use a later plan date",
                 n,
                 col("start"),
                 str(r["start"]),
@@ -143,7 +143,7 @@ def check_pins(raw: RawTable, rows: Rows, ds: d.Dataset, out: Collector) -> None
                 where = (
                     f"as {first['role']} and as {r['role']} of village {vid}"
                     if first["village_id"] == vid
-                    else f"in villages {first['village_id']} (row {m}) and {vid}"
+                    else f"in villages {first['village_id']} and {vid}"
                 )
                 out.add(
                     raw,
@@ -231,8 +231,8 @@ def check_recall(
             out.add(
                 raw,
                 f"cadre {cid} is not serving at {at} (no current posting in the history "
-                "table): a recall replaces a serving incumbent; check the id and the plan date, or set 可派/"
-                "available to no to keep the cadre out of the plan",
+                "table): a recall replaces a serving incumbent; check the id and the plan "
+                "date, or set 可派/available to no to keep the cadre out of the plan",
                 n,
                 raw.table.column("cadre_id"),
                 cid,

@@ -111,6 +111,17 @@ def _garbled(text: str) -> bool:
     return common < 0.5 * len(cjk)
 
 
+def _big5(data: bytes) -> bool:
+    """Decodes as Big5, and its Chinese is mostly Big5's frequent characters (lead bytes
+    A4–C6), which text in other encodings read as Big5 is not."""
+    try:
+        text = data.decode("big5")
+    except UnicodeDecodeError:
+        return False
+    leads = [c.encode("big5")[0] for c in text if ord(c) >= 0x2E80]
+    return len(leads) >= 2 and sum(0xA4 <= b <= 0xC6 for b in leads) >= 0.6 * len(leads)
+
+
 def decode_text(data: bytes) -> tuple[str | None, str]:
     """(text, '') or (None, why not and the fix). UTF-8 (BOM or not), UTF-16 with a BOM
     (Excel's 'Unicode text'), GB18030/GBK; Big5 and other encodings are refused, not garbled."""
@@ -125,6 +136,14 @@ def decode_text(data: bytes) -> tuple[str | None, str]:
             return data.decode("utf-16"), ""
         except UnicodeDecodeError:
             return None, f"is damaged UTF-16 text: {_SAVE_UTF8}"
+    if data.count(b"\x00") > len(data) // 4:  # UTF-16 without its BOM
+        odd = data[1::2].count(b"\x00") > data[0::2].count(b"\x00")
+        try:
+            return data.decode("utf-16-le" if odd else "utf-16-be"), ""
+        except UnicodeDecodeError:
+            return None, f"is not a text CSV file (binary data): {_SAVE_UTF8}"
+    if b"\x00" in data:
+        return None, f"contains NUL bytes, so it is not a plain text CSV file: {_SAVE_UTF8}"
     try:
         return data.decode("utf-8-sig"), ""
     except UnicodeDecodeError as exc:
@@ -135,11 +154,8 @@ def decode_text(data: bytes) -> tuple[str | None, str]:
         text = None
     if text is not None and not _garbled(text):
         return text, ""
-    try:
-        if not _garbled(data.decode("big5")):
-            return None, f"looks Big5-encoded (traditional Chinese): {_SAVE_UTF8}"
-    except UnicodeDecodeError:
-        pass
+    if _big5(data):
+        return None, f"looks Big5-encoded (traditional Chinese): {_SAVE_UTF8}"
     return None, (
         f"cannot be read as text: not UTF-8 (first bad byte on line {utf8_line}) and not GBK "
         f"either; {_SAVE_UTF8}"
