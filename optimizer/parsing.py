@@ -37,7 +37,12 @@ def cell_text(value: object) -> str:
         return value.date().isoformat()
     if isinstance(value, date):
         return value.isoformat()
-    return str(value).strip()
+    return str(value).translate(_INVISIBLE).strip()
+
+
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+"""Zero-width characters and stray BOMs pasted into cells: invisible, yet they make 'C1'
+unknown."""
 
 
 EXCEL_ERRORS = frozenset(

@@ -217,6 +217,11 @@ def header_index(rows: list[list[str]], table: s.Table) -> int | None:
     return best if score(best) else candidates[0]
 
 
+def _repeats_header(row: list[str], lookup: dict) -> bool:
+    cells = [c for c in row if c]
+    return len(cells) >= 2 and sum(c.strip().lower() in lookup for c in cells) * 2 >= len(cells)
+
+
 def rows_to_table(
     table: s.Table, file: str, sheet: str | None, rows: list[list[str]], out: Collector
 ) -> RawTable | None:
@@ -233,10 +238,20 @@ def rows_to_table(
     header = list(rows[h])
     while header and not header[-1]:
         header.pop()
-    data = [(r[: len(header)] + [""] * (len(header) - len(r))) for r in rows[h + 1 :]]
+    start = h + 1
+    lookup = s.column_lookup(table)
+    while start < len(rows) and _repeats_header(rows[start], lookup):
+        start += 1  # a second header row (the other language's names), not data
+    data = [(r[: len(header)] + [""] * (len(header) - len(r))) for r in rows[start:]]
     while data and not any(data[-1]):
         data.pop()
-    raw = RawTable(table, file, sheet, header, data, first_row=h + 2)
+    raw = RawTable(table, file, sheet, header, data, first_row=start + 1)
+    if start > h + 1:
+        out.add(
+            raw,
+            f"row {h + 2} repeats the column names: read as a second header, not data",
+            warn=True,
+        )
     above = [c for r in rows[:h] for c in r if c]
     if above:
         out.add(

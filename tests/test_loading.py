@@ -429,3 +429,31 @@ def test_contradictions_compatible_pins_pass(tmp_path, tables):
     ]
     ds = load_dataset(write_tables(tmp_path, tables), plan_date=date(2026, 9, 1))
     assert len(ds.pins) == 4
+
+
+def test_dead_ends_second_header_row_is_skipped(tmp_path, tables):
+    folder = write_tables(tmp_path, tables)
+    path = folder / "units.csv"
+    head, *rest = path.read_text(encoding="utf-8").splitlines()
+    zh = ",".join(s.UNITS.column(c).zh for c in head.split(","))
+    path.write_text("\n".join([head, zh, *rest]) + "\n", encoding="utf-8")
+    ds = load_dataset(folder)
+    assert list(ds.units) == ["U1", "U2"]
+    assert any("row 2 repeats the column names" in str(w) for w in ds.warnings)
+
+
+def test_dead_ends_rows_are_spreadsheet_rows_with_blank_lines(tmp_path, tables):
+    tables["cadres"][3]["work_date"] = "someday"
+    folder = write_tables(tmp_path, tables)
+    path = folder / "cadres.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join([*lines[:2], "", ",,,", *lines[2:]]) + "\n", encoding="utf-8")
+    (line,) = _problems(folder)
+    assert line.startswith("cadres.csv, row 7, column work_date: value 'someday'")
+
+
+def test_floods_invisible_characters_do_not_break_ids(tmp_path, tables):
+    tables["cadres"][0]["unit_id"] = "U1\u200b"
+    tables["cadres"][1]["cadre_id"] = "\ufeffC2"
+    ds = load_dataset(write_tables(tmp_path, tables))
+    assert ds.cadres["C1"].unit_id == "U1" and "C2" in ds.cadres
