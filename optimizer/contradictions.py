@@ -21,9 +21,7 @@ BOTH_ROLES = frozenset(("secretary", "member"))
 def _linked(rows: Rows, ds: d.Dataset) -> Rows:
     """Rows whose village (and unit) exist: the others were reported already."""
     return [
-        (n, r)
-        for n, r in rows
-        if r["village_id"] in ds.villages and r.get("unit_id", "") in ({""} | set(ds.units))
+        (n, r) for n, r in rows if r["village_id"] in ds.villages and r.get("unit_id") in ds.units
     ]
 
 

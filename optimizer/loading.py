@@ -100,7 +100,7 @@ def _parse_rows(
         for col in raw.table.columns:
             idx = raw.columns.get(col.name)
             text = cells[idx] if idx is not None and idx < len(cells) else ""
-            if (offset, idx) in raw.reported:
+            if raw.reported and (offset, idx) in raw.reported:
                 ok = False  # a formula without a saved value: said while reading
                 continue
             if not text:

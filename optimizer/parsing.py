@@ -37,10 +37,13 @@ def cell_text(value: object) -> str:
         return value.date().isoformat()
     if isinstance(value, date):
         return value.isoformat()
-    return str(value).translate(_INVISIBLE).strip()
+    text = str(value).strip()
+    if not text.isascii() and INVISIBLE.search(text):
+        text = INVISIBLE.sub("", text).strip()
+    return text
 
 
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 """Zero-width characters and stray BOMs pasted into cells: invisible, yet they make 'C1'
 unknown."""
 
@@ -54,9 +57,9 @@ _SCI = re.compile(r"^\d(\.\d+)?[eE]\+?\d+$")
 def check_cell(text: str, kind: str) -> None:
     """Refuse what no column may hold: an Excel error value (a formula that failed), and a
     code Excel turned into scientific notation (digits may be lost)."""
-    if text.strip().upper() in EXCEL_ERRORS:
+    if text[:1] == "#" and text.upper() in EXCEL_ERRORS:
         raise BadValue("an Excel error value (a formula failed): fix the formula or type the value")
-    if kind == "id" and _SCI.match(text.strip()):
+    if kind == "id" and ("E" in text or "e" in text) and _SCI.match(text):
         raise BadValue(
             "a code in scientific notation: Excel turned it into a number and may have cut "
             "digits; format the column as text (文本) and enter the codes again"

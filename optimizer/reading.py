@@ -16,7 +16,7 @@ from pathlib import Path
 
 from . import schema as s
 from .errors import Problem
-from .parsing import cell_text
+from .parsing import INVISIBLE, cell_text
 
 
 @dataclass
@@ -32,6 +32,8 @@ class RawTable:
     """Spreadsheet row number of the first data row."""
     columns: dict[str, int] = field(default_factory=dict)
     """Canonical column name → index into each row."""
+    width: int = 0
+    """Cells in the header row as read, trailing empty ones included."""
     reported: set[tuple[int, int]] = field(default_factory=set)
     """(row offset, column index) of cells already reported while reading (a formula without
     a saved value): the parser skips them instead of calling them empty."""
@@ -186,9 +188,11 @@ def read_csv(path: Path, table: s.Table, out: Collector) -> RawTable | None:
         out.add(None, why, file=path.name)
         return None
     delim = sniff_delimiter(text)
+    if not text.isascii():
+        text = INVISIBLE.sub("", text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
     try:
-        records = [[cell_text(c) for c in r] for r in reader]
+        records = [[c.strip() for c in r] for r in reader]
     except csv.Error as exc:
         out.add(
             None,
@@ -197,9 +201,29 @@ def read_csv(path: Path, table: s.Table, out: Collector) -> RawTable | None:
         )
         return None
     raw = rows_to_table(table, path.name, None, records, out)
+    if raw is not None:
+        _overlong_rows(raw, records, out)
     if raw is not None and delim != "," and raw.headers:
         out.add(raw, f"read as {_DELIM_NAMES[delim]}-separated", file=path.name, warn=True)
     return raw
+
+
+def _overlong_rows(raw: RawTable, records: list[list[str]], out: Collector) -> None:
+    """A CSV row with values beyond the header: a value holding the separator was not quoted,
+    so every later value sits one column off. Said once per row; its cells are not parsed."""
+    for offset in range(len(raw.rows)):
+        cells = records[raw.first_row - 1 + offset]
+        if len(cells) <= raw.width or not any(cells):
+            continue
+        raw.reported.update((offset, j) for j in range(len(raw.headers)))
+        out.add(
+            raw,
+            f"{len(cells)} values but {raw.width} columns in the header row: a value holding "
+            'the separator must be in quotes ("..."), or a column has no name',
+            raw.first_row + offset,
+            value=",".join(cells[:4]),
+            kind="overlong",
+        )
 
 
 def header_index(rows: list[list[str]], table: s.Table) -> int | None:
@@ -245,7 +269,7 @@ def rows_to_table(
     data = [(r[: len(header)] + [""] * (len(header) - len(r))) for r in rows[start:]]
     while data and not any(data[-1]):
         data.pop()
-    raw = RawTable(table, file, sheet, header, data, first_row=start + 1)
+    raw = RawTable(table, file, sheet, header, data, first_row=start + 1, width=len(rows[h]))
     if start > h + 1:
         out.add(
             raw,

@@ -349,6 +349,10 @@ CASES: dict[str, tuple[Edit, str]] = {
     "folder_named_csv": (_folder_as_table, "pins.csv: is a folder: expected a CSV file"),
     "no_header_row": (_no_header, "villages.csv, row 1: value 'V1, 红星村, 430121, 甲镇'"),
     "nul_bytes": (_raw_file("villages.csv", b"village_id,name\x00\nV1,x\n"), "NUL bytes"),
+    "unquoted_separator": (
+        _text_file("cadres.csv", lambda s: s.replace("李四", "李,四")),
+        "cadres.csv, row 3: value 'C2,李,四,U1': 12 values but 11 columns in the header row",
+    ),
     "empty_file": (_raw_file("villages.csv", b""), "villages.csv: the file is empty"),
     "bom_only": (_raw_file("villages.csv", b"\xef\xbb\xbf"), "villages.csv: the file is empty"),
     "header_only": (
