@@ -17,6 +17,7 @@ from pathlib import Path
 from . import schema as s
 from .errors import Problem
 from .parsing import INVISIBLE, cell_text
+from .textdecode import DELIM_NAMES, SAVE_UTF8, decode_text, sniff_delimiter
 
 
 @dataclass
@@ -91,92 +92,7 @@ def table_for(name: str) -> s.Table | None:
     return next((t for t in s.TABLES if key in s.table_names(t)), None)
 
 
-# --------------------------------------------------------------------------- text and CSV
-
-_SAVE_UTF8 = "open it in Excel or WPS and save as 'CSV UTF-8'"
-
-
-def _garbled(text: str) -> bool:
-    """Chinese text decoded with the wrong codec is mostly characters outside GB2312 (the
-    common simplified set); real GBK data is almost all inside it."""
-    cjk = [c for c in text if ord(c) >= 0x2E80 and not 0x3000 <= ord(c) <= 0x303F]
-    cjk = [c for c in cjk if not 0xFF00 <= ord(c) <= 0xFFEF]
-    if len(cjk) < 2:
-        return False
-    common = 0
-    for c in cjk:
-        try:
-            c.encode("gb2312")
-            common += 1
-        except UnicodeEncodeError:
-            pass
-    return common < 0.5 * len(cjk)
-
-
-def _big5(data: bytes) -> bool:
-    """Decodes as Big5, and its Chinese is mostly Big5's frequent characters (lead bytes
-    A4–C6), which text in other encodings read as Big5 is not."""
-    try:
-        text = data.decode("big5")
-    except UnicodeDecodeError:
-        return False
-    leads = [c.encode("big5")[0] for c in text if ord(c) >= 0x2E80]
-    return len(leads) >= 2 and sum(0xA4 <= b <= 0xC6 for b in leads) >= 0.6 * len(leads)
-
-
-def decode_text(data: bytes) -> tuple[str | None, str]:
-    """(text, '') or (None, why not and the fix). UTF-8 (BOM or not), UTF-16 with a BOM
-    (Excel's 'Unicode text'), GB18030/GBK; Big5 and other encodings are refused, not garbled."""
-    if data.startswith(b"PK\x03\x04"):
-        return None, "is an Excel workbook saved under a .csv name: rename it to .xlsx, or " + (
-            _SAVE_UTF8
-        )
-    if data.startswith(b"\xd0\xcf\x11\xe0"):
-        return None, f"is an old Excel .xls workbook under a .csv name: {_SAVE_UTF8}"
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16"), ""
-        except UnicodeDecodeError:
-            return None, f"is damaged UTF-16 text: {_SAVE_UTF8}"
-    if data.count(b"\x00") > len(data) // 4:  # UTF-16 without its BOM
-        odd = data[1::2].count(b"\x00") > data[0::2].count(b"\x00")
-        try:
-            return data.decode("utf-16-le" if odd else "utf-16-be"), ""
-        except UnicodeDecodeError:
-            return None, f"is not a text CSV file (binary data): {_SAVE_UTF8}"
-    if b"\x00" in data:
-        return None, f"contains NUL bytes, so it is not a plain text CSV file: {_SAVE_UTF8}"
-    try:
-        return data.decode("utf-8-sig"), ""
-    except UnicodeDecodeError as exc:
-        utf8_line = data[: exc.start].count(b"\n") + 1
-    try:
-        text = data.decode("gb18030")
-    except UnicodeDecodeError:
-        text = None
-    if text is not None and not _garbled(text):
-        return text, ""
-    if _big5(data):
-        return None, f"looks Big5-encoded (traditional Chinese): {_SAVE_UTF8}"
-    return None, (
-        f"cannot be read as text: not UTF-8 (first bad byte on line {utf8_line}) and not GBK "
-        f"either; {_SAVE_UTF8}"
-    )
-
-
-_DELIMITERS = (",", ";", "\t", "|", "，")
-_DELIM_NAMES = {";": "';'", "\t": "tab", "|": "'|'", "，": "'，'"}
-
-
-def sniff_delimiter(text: str) -> str:
-    """The separator of the first lines: ',' unless another one splits them more."""
-    lines = [ln for ln in text.splitlines()[:12] if ln.strip()][:6]
-    best, best_n = ",", max((ln.count(",") for ln in lines), default=0)
-    for d in _DELIMITERS[1:]:
-        n = max((ln.count(d) for ln in lines), default=0)
-        if n > best_n:
-            best, best_n = d, n
-    return best
+# --------------------------------------------------------------------------- CSV
 
 
 def read_csv(path: Path, table: s.Table, out: Collector) -> RawTable | None:
@@ -187,7 +103,7 @@ def read_csv(path: Path, table: s.Table, out: Collector) -> RawTable | None:
     if text is None:
         out.add(None, why, file=path.name)
         return None
-    delim = sniff_delimiter(text)
+    delim = sniff_delimiter(text, table)
     if not text.isascii():
         text = INVISIBLE.sub("", text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
@@ -196,7 +112,7 @@ def read_csv(path: Path, table: s.Table, out: Collector) -> RawTable | None:
     except csv.Error as exc:
         out.add(
             None,
-            f"is not a well-formed CSV file ({exc}, near line {reader.line_num}): {_SAVE_UTF8}",
+            f"is not a well-formed CSV file ({exc}, near line {reader.line_num}): {SAVE_UTF8}",
             file=path.name,
         )
         return None
@@ -204,7 +120,7 @@ def read_csv(path: Path, table: s.Table, out: Collector) -> RawTable | None:
     if raw is not None:
         _overlong_rows(raw, records, out)
     if raw is not None and delim != "," and raw.headers:
-        out.add(raw, f"read as {_DELIM_NAMES[delim]}-separated", file=path.name, warn=True)
+        out.add(raw, f"read as {DELIM_NAMES[delim]}-separated", file=path.name, warn=True)
     return raw
 
 
@@ -412,7 +328,7 @@ def _folder_has(source: Path) -> str:
     if books:
         hint = f"; to read the workbook, pass {books[0]!r} itself"
     elif any(Path(n).suffix.lower() in _OLD_FORMATS for n in names):
-        hint = f"; {_SAVE_UTF8} (one CSV file per table)"
+        hint = f"; {SAVE_UTF8} (one CSV file per table)"
     return f"; the folder has: {shown}{hint}"
 
 

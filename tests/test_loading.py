@@ -457,3 +457,13 @@ def test_floods_invisible_characters_do_not_break_ids(tmp_path, tables):
     tables["cadres"][1]["cadre_id"] = "\ufeffC2"
     ds = load_dataset(write_tables(tmp_path, tables))
     assert ds.cadres["C1"].unit_id == "U1" and "C2" in ds.cadres
+
+
+def test_dead_ends_chinese_commas_in_a_value_do_not_change_the_separator(tmp_path, tables):
+    tables["history"] = [
+        {"cadre_id": "C1", "unit_id": "U1", "village_id": "V1", "level": "province",
+         "role": "secretary", "start": "2025-03-01", "end": ""}
+    ]  # fmt: skip
+    tables["recall"] = [{"cadre_id": "C1", "reason": "健康原因，需要休养，家中有事"}]
+    ds = load_dataset(write_tables(tmp_path, tables), plan_date=date(2026, 9, 1))
+    assert ds.recall[0].reason == "健康原因，需要休养，家中有事" and not ds.warnings
