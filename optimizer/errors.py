@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 REPEAT_CAP = 20
 """Lines shown per file, sheet, column and kind of problem; the rest are counted in one line."""
+TOTAL_CAP = 200
+"""Lines shown in all; a file wrong in every column gets a count, not a thousand lines."""
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,10 @@ def cap_repeats(problems: list[Problem], limit: int = REPEAT_CAP) -> list[Proble
                     kind="summary",
                 )
             )
+    if len(out) > TOTAL_CAP:
+        rest = len(out) - TOTAL_CAP
+        out = out[:TOTAL_CAP]
+        out.append(Problem(out[-1].file, f"… and {rest} more problem line(s): fix these first"))
     return out
 
 

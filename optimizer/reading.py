@@ -151,7 +151,7 @@ def header_index(rows: list[list[str]], table: s.Table) -> int | None:
         return None
 
     def score(i: int) -> int:
-        return sum(1 for c in rows[i] if c.strip().lower() in lookup)
+        return len({lookup[k].name for c in rows[i] if (k := c.strip().lower()) in lookup})
 
     best = max(candidates, key=lambda i: (score(i), -i))
     return best if score(best) else candidates[0]
@@ -159,7 +159,8 @@ def header_index(rows: list[list[str]], table: s.Table) -> int | None:
 
 def _repeats_header(row: list[str], lookup: dict) -> bool:
     cells = [c for c in row if c]
-    return len(cells) >= 2 and sum(c.strip().lower() in lookup for c in cells) * 2 >= len(cells)
+    named = {lookup[c.strip().lower()].name for c in cells if c.strip().lower() in lookup}
+    return len(named) >= 2 and len(named) * 2 >= len(cells)
 
 
 def rows_to_table(

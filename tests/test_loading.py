@@ -467,3 +467,15 @@ def test_dead_ends_chinese_commas_in_a_value_do_not_change_the_separator(tmp_pat
     tables["recall"] = [{"cadre_id": "C1", "reason": "健康原因，需要休养，家中有事"}]
     ds = load_dataset(write_tables(tmp_path, tables), plan_date=date(2026, 9, 1))
     assert ds.recall[0].reason == "健康原因，需要休养，家中有事" and not ds.warnings
+
+
+def test_floods_every_column_wrong_stays_short(tmp_path, tables):
+    _many_cadres(tables, 500)
+    for r in tables["cadres"]:
+        r.update(birth_date="x", work_date="x", party_date="x", rank="x", political_status="x",
+                 middle_manager="x", gender="x", rural_years="x", employment="x", health="x",
+            eval_recent="x", young_pool="x", available="x")  # fmt: skip
+    for r in tables["cadres"][:250]:
+        r["skills"] = "x"
+    lines = _problems(write_tables(tmp_path, tables))
+    assert len(lines) == 201 and lines[-1].endswith("more problem line(s): fix these first")
