@@ -339,7 +339,8 @@ def test_floods_follow_on_errors_suppressed(tmp_path, tables):
 
 
 @pytest.mark.parametrize(
-    ("sep", "encoding"), [(";", "utf-8"), ("\t", "utf-16"), ("\t", "utf-8-sig"), ("，", "gbk")]
+    ("sep", "encoding"),
+    [(";", "utf-8"), ("\t", "utf-16"), ("\t", "utf-16-le"), ("\t", "utf-8-sig"), ("，", "gbk")],
 )
 def test_dead_ends_other_separators_and_utf16_are_read(tmp_path, tables, sep, encoding):
     ref = load_dataset(write_tables(tmp_path / "ref", tables))
