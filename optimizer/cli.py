@@ -117,6 +117,18 @@ def _say(args: argparse.Namespace, text: str) -> None:
         print(text, file=sys.stderr)
 
 
+def _load(args: argparse.Namespace):
+    """The dataset, checked at the plan date (rows against each other) before any solving; a
+    --ledger history replaces the dataset's, so its rows are not checked against it here."""
+    from .loading import load_dataset
+
+    day = None if getattr(args, "ledger", None) else (args.date or date.today())
+    ds = load_dataset(args.dataset, plan_date=day)
+    for warning in ds.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    return ds
+
+
 def cmd_verify(args: argparse.Namespace) -> int:
     import pandas as pd
 
@@ -141,11 +153,10 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 def cmd_explain(args: argparse.Namespace) -> int:
     from .explain import explain_cadre, explain_village
-    from .loading import load_dataset
     from .policy import load_policy
 
     policy = load_policy(args.policy)
-    ds = load_dataset(args.dataset)
+    ds = _load(args)
     day = args.date or date.today()
     if args.village:
         out = explain_village(ds, policy, args.village, day, time_limit=args.time_limit)
@@ -157,11 +168,10 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from .check import check
-    from .loading import load_dataset
     from .policy import load_policy
 
     policy = load_policy(args.policy)
-    ds = load_dataset(args.dataset)
+    ds = _load(args)
     report = check(ds, policy, args.date or date.today())
     print(report.render())
     return EXIT_OK
@@ -171,14 +181,13 @@ EXIT_SHORT, EXIT_NO_PLAN, EXIT_INTERRUPTED = 3, 4, 130
 
 
 def cmd_solve(args: argparse.Namespace) -> int:
-    from .loading import load_dataset
     from .plan import write_plan
     from .policy import load_policy
     from .solver import solve, stderr_progress
 
     check_out_folder(args.out, [args.dataset, args.ledger])
     policy = load_policy(args.policy)
-    ds = load_dataset(args.dataset)
+    ds = _load(args)
     if args.ledger:
         from .ledger import use_ledger
 

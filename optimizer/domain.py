@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from .errors import Problem
+
 LEVELS = ("province", "city", "county", "township")
 KINDS = ("organ", "soe", "institution", "central")
 POLITICAL = ("member", "probationary", "league", "other", "none")
@@ -153,8 +155,8 @@ class Dataset:
     recall: list[Recall] = field(default_factory=list)
     source: str = ""
     file_hashes: dict[str, str] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
-    """What loading accepted but a planner should know (e.g. departed cadres in history)."""
+    warnings: list[Problem] = field(default_factory=list)
+    """Legal but unusual input (one line per kind, with a count); callers print them."""
 
     def unit_of(self, cadre: Cadre) -> Unit:
         return self.units[cadre.unit_id]

@@ -6,24 +6,19 @@ the whole spreadsheet in one pass instead of one error per run.
 
 from __future__ import annotations
 
-import hashlib
-import io
-import logging
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from . import domain as d
 from . import schema as s
-from .errors import InputError, Problem
+from .contradictions import check_history, check_pins, check_pins_at, check_recall
+from .errors import InputError, cap_repeats
 from .parsing import (
     BadValue,
-    cell_text,
+    check_cell,
     parse_bool,
     parse_date,
     parse_enum,
@@ -31,203 +26,12 @@ from .parsing import (
     parse_int,
     parse_set,
 )
+from .plausible import check_values
+from .reading import Collector as _Collector
+from .reading import RawTable, read_csv, read_raw, required_list
+from .references import References
 
-ENCODINGS = ("utf-8-sig", "gb18030")
-
-
-_log = logging.getLogger(__name__)
-
-
-@dataclass
-class RawTable:
-    """One table as read: header spellings and rows of text, before any parsing."""
-
-    table: s.Table
-    file: str
-    sheet: str | None
-    headers: list[str]
-    rows: list[list[str]]
-    first_row: int = 2
-    """Spreadsheet row number of the first data row."""
-    columns: dict[str, int] = field(default_factory=dict)
-    """Canonical column name → index into each row."""
-
-
-class _Collector:
-    def __init__(self) -> None:
-        self.problems: list[Problem] = []
-
-    def add(
-        self,
-        raw: RawTable | None,
-        message: str,
-        row: int | None = None,
-        column: s.Column | str | None = None,
-        value: str | None = None,
-        file: str | None = None,
-    ) -> None:
-        col_name = None
-        if isinstance(column, s.Column):
-            col_name = _shown_header(raw, column) if raw else column.name
-        elif column is not None:
-            col_name = column
-        self.problems.append(
-            Problem(
-                file=file or (raw.file if raw else "?"),
-                sheet=raw.sheet if raw else None,
-                row=row,
-                column=col_name,
-                value=value,
-                message=message,
-            )
-        )
-
-
-def _shown_header(raw: RawTable | None, column: s.Column) -> str:
-    if raw and column.name in raw.columns:
-        return raw.headers[raw.columns[column.name]]
-    return f"{column.name} ({column.zh})"
-
-
-# --------------------------------------------------------------------------- reading
-
-
-def _decode(data: bytes, name: str, out: _Collector) -> str | None:
-    for enc in ENCODINGS:
-        try:
-            return data.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    out.add(None, "cannot be read as text: expected UTF-8 (with or without BOM) or GBK", file=name)
-    return None
-
-
-def _read_csv(path: Path, table: s.Table, out: _Collector) -> RawTable | None:
-    text = _decode(path.read_bytes(), path.name, out)
-    if text is None:
-        return None
-    if not text.strip():
-        out.add(
-            None,
-            f"the file is empty: expected a header row with {_required_list(table)}",
-            file=path.name,
-        )
-        return None
-    try:
-        frame = pd.read_csv(
-            io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=True
-        )
-    except (pd.errors.ParserError, ValueError) as exc:
-        out.add(None, f"is not a well-formed CSV file ({exc})", file=path.name)
-        return None
-    rows = [[cell_text(v) for v in r] for r in frame.itertuples(index=False, name=None)]
-    return RawTable(table, path.name, None, [str(h) for h in frame.columns], rows)
-
-
-def _read_workbook(path: Path, out: _Collector) -> dict[str, RawTable]:
-    try:
-        import openpyxl
-
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a corrupt file
-        out.add(
-            None,
-            f"cannot be opened as an Excel .xlsx workbook ({type(exc).__name__})",
-            file=path.name,
-        )
-        return {}
-    found: dict[str, RawTable] = {}
-    for ws in wb.worksheets:
-        table = _table_for(ws.title)
-        if table is None:
-            continue
-        values = list(ws.iter_rows(values_only=True))
-        header_idx = next((i for i, r in enumerate(values) if any(cell_text(c) for c in r)), None)
-        if header_idx is None:
-            out.add(
-                None,
-                f"the sheet is empty: expected a header row with {_required_list(table)}",
-                file=path.name,
-            )
-            found[table.name] = RawTable(table, path.name, ws.title, [], [])
-            continue
-        header = [cell_text(c) for c in values[header_idx]]
-        while header and not header[-1]:
-            header.pop()
-        rows = []
-        for r in values[header_idx + 1 :]:
-            cells = [cell_text(c) for c in r[: len(header)]]
-            cells += [""] * (len(header) - len(cells))
-            rows.append(cells)
-        while rows and not any(rows[-1]):
-            rows.pop()
-        found[table.name] = RawTable(
-            table, path.name, ws.title, header, rows, first_row=header_idx + 2
-        )
-    wb.close()
-    return found
-
-
-def _table_for(name: str) -> s.Table | None:
-    key = name.strip().lower()
-    return next((t for t in s.TABLES if key in s.table_names(t)), None)
-
-
-def _required_list(table: s.Table) -> str:
-    return ", ".join(f"{c.name} ({c.zh})" for c in table.columns if c.required)
-
-
-def read_raw(source: Path, out: _Collector) -> tuple[dict[str, RawTable], dict[str, str]]:
-    """Find and read each table; returns tables and a hash per input file."""
-    hashes: dict[str, str] = {}
-    tables: dict[str, RawTable] = {}
-    seen: set[str] = set()
-    if source.is_file() and source.suffix.lower() in {".xlsx", ".xlsm"}:
-        hashes[source.name] = hashlib.sha256(source.read_bytes()).hexdigest()
-        before = len(out.problems)
-        tables = _read_workbook(source, out)
-        if not tables and len(out.problems) > before:
-            return tables, hashes  # unreadable workbook: one line says so, not one per table
-        seen = set(tables)
-    elif source.is_dir():
-        for path in sorted(source.iterdir()):
-            if path.suffix.lower() != ".csv":
-                continue
-            table = _table_for(path.stem)
-            if table is None:
-                continue
-            if table.name in tables:
-                out.add(
-                    None,
-                    f"a second file for table {table.name}; already read {tables[table.name].file}",
-                    file=path.name,
-                )
-                continue
-            hashes[path.name] = hashlib.sha256(path.read_bytes()).hexdigest()
-            seen.add(table.name)
-            raw = _read_csv(path, table, out)
-            if raw is not None:
-                tables[table.name] = raw
-    else:
-        out.add(
-            None,
-            "no such dataset: expected a folder of CSV files or an .xlsx workbook",
-            file=str(source),
-        )
-        return tables, hashes
-    for table in s.TABLES:
-        if table.required and table.name not in tables and table.name not in seen:
-            if source.is_file():
-                expected = f"a sheet named {table.name} or {table.zh}"
-            else:
-                expected = f"a file {table.name}.csv or {table.zh}.csv"
-            out.add(
-                None,
-                f"missing table {table.name} ({table.zh}): expected {expected}",
-                file=source.name,
-            )
-    return tables, hashes
-
+__all__ = ["RawTable", "extra_columns", "load_dataset", "load_table", "read_raw"]
 
 # --------------------------------------------------------------------------- parsing
 
@@ -258,6 +62,15 @@ def _map_headers(raw: RawTable, out: _Collector) -> bool:
             )
             continue
         raw.columns[col.name] = i
+    if not raw.columns:
+        out.add(
+            raw,
+            "no known column names in the header row: expected "
+            f"{required_list(raw.table)} (a header row above the data)",
+            row=raw.first_row - 1,
+            value=", ".join(raw.headers[:4]),
+        )
+        return False
     ok = True
     for col in raw.table.columns:
         if col.required and col.name not in raw.columns:
@@ -287,6 +100,9 @@ def _parse_rows(
         for col in raw.table.columns:
             idx = raw.columns.get(col.name)
             text = cells[idx] if idx is not None and idx < len(cells) else ""
+            if raw.reported and (offset, idx) in raw.reported:
+                ok = False  # a formula without a saved value: said while reading
+                continue
             if not text:
                 if col.required:
                     out.add(raw, f"required value is empty ({_expected(col)})", rownum, col, "")
@@ -294,9 +110,10 @@ def _parse_rows(
                 rec[col.name] = None
                 continue
             try:
+                check_cell(text, col.kind)
                 rec[col.name] = _PARSERS[col.kind](text, col)
             except BadValue as exc:
-                out.add(raw, str(exc), rownum, col, text)
+                out.add(raw, str(exc), rownum, col, text, kind="parse")
                 ok = False
         if ok:
             parsed.append((rownum, rec))
@@ -333,10 +150,7 @@ def _xy(
     if lon is None or lat is None:
         return None, None
     if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-        out.add(
-            raw, "lon must lie in -180..180 and lat in -90..90", rownum, "lon/lat", f"{lon},{lat}"
-        )
-        return None, None
+        return None, None  # reported by plausible.check_coordinates
     if not origin:
         origin.extend([lon, lat])
     kx = 111.32 * math.cos(math.radians(origin[1]))
@@ -364,8 +178,14 @@ def _unique(
     return kept
 
 
-def load_dataset(source: str | Path, *, today: date | None = None) -> d.Dataset:
-    """Load and validate a dataset; raises :class:`InputError` listing every problem."""
+def load_dataset(
+    source: str | Path, *, today: date | None = None, plan_date: date | None = None
+) -> d.Dataset:
+    """Load and validate a dataset; raises :class:`InputError` listing every problem.
+
+    With ``plan_date``, rows are also checked against each other at that date (two current
+    postings of one cadre, a recall of someone not serving, a history posting not yet begun);
+    warnings (legal but unusual values) are kept in ``Dataset.warnings``."""
     source = Path(source)
     out = _Collector()
     raws, hashes = read_raw(source, out)
@@ -380,6 +200,8 @@ def load_dataset(source: str | Path, *, today: date | None = None) -> d.Dataset:
         raise InputError(out.problems)
     today = today or date.today()
     origin: list[float] = []
+    check_values(raws, parsed, plan_date or today, out)
+    refs = References(out, broken)
 
     u_raw = raws["units"]
     units: dict[str, d.Unit] = {}
@@ -410,13 +232,8 @@ def load_dataset(source: str | Path, *, today: date | None = None) -> d.Dataset:
             if r["unit_id"] in broken:
                 broken.add(r["cadre_id"])
                 continue
-            out.add(
-                c_raw,
-                "unknown unit: expected a unit_id of the units table",
-                rownum,
-                col("unit_id"),
-                r["unit_id"],
-            )
+            refs.unknown(c_raw, rownum, "unit_id", r["unit_id"], "unit")
+            broken.add(r["cadre_id"])  # its history, pins and recall rows would only echo this
             continue
         birth, work, party = r["birth_date"], r["work_date"], r["party_date"]
         bad = False
@@ -519,10 +336,33 @@ def load_dataset(source: str | Path, *, today: date | None = None) -> d.Dataset:
         )
 
     ds = d.Dataset(units, cadres, villages, source=str(source), file_hashes=hashes)
-    _load_links(ds, raws, parsed, out, broken)
+    _load_links(ds, raws, parsed, out, broken, refs)
+    _contradictions(ds, raws, parsed, plan_date, out)
+    refs.explain({"unit": ds.units, "cadre": ds.cadres, "village": ds.villages})
     if out.problems:
         raise InputError(out.problems)
+    ds.warnings = cap_repeats(out.warnings)
     return ds
+
+
+def _contradictions(
+    ds: d.Dataset,
+    raws: dict[str, RawTable],
+    parsed: dict[str, list[tuple[int, dict[str, Any]]]],
+    plan_date: date | None,
+    out: _Collector,
+) -> None:
+    history = parsed.get("history", [])
+    if "pins" in parsed:
+        check_pins(raws["pins"], parsed["pins"], ds, out)
+    if plan_date is None:
+        return
+    if "history" in parsed:
+        check_history(raws["history"], history, ds, plan_date, out)
+    if "pins" in parsed:
+        check_pins_at(raws["pins"], parsed["pins"], ds, history, plan_date, out)
+    if "recall" in parsed:
+        check_recall(raws["recall"], parsed["recall"], ds, history, plan_date, out)
 
 
 def _load_links(
@@ -531,6 +371,7 @@ def _load_links(
     parsed: dict[str, list[tuple[int, dict[str, Any]]]],
     out: _Collector,
     broken: set[str],
+    refs: References,
 ) -> None:
     """Optional tables that point into units, cadres and villages."""
 
@@ -539,13 +380,7 @@ def _load_links(
             return True
         if r[col] in broken:  # already reported where it is defined
             return False
-        out.add(
-            raw,
-            f"unknown {what}: expected a {col} of the {what}s table",
-            rownum,
-            raw.table.column(col),
-            r[col],
-        )
+        refs.unknown(raw, rownum, col, r[col], what)
         return False
 
     if "adjacency" in parsed:
@@ -602,11 +437,10 @@ def _load_links(
                     )
                 )
         if departed:
-            note = (f"{raw.file}: {departed} row(s) name cadres not in the cadres table "
-                    "(departed: retired or transferred); kept for their unit and village "
-                    "(H-CONTINUITY, H-PROVVILLAGE), and a posting still open is vacant")  # fmt: skip
-            ds.notes.append(note)
-            _log.warning("note: %s", note)
+            out.add(raw, f"{departed} row(s) name cadres not in the cadres table (departed: "
+                    "retired or transferred); kept for their unit and village (H-CONTINUITY, "
+                    "H-PROVVILLAGE), and a posting still open is vacant",
+                    kind="departed", warn=True)  # fmt: skip
     if "pins" in parsed:
         raw = raws["pins"]
         for rownum, r in parsed["pins"]:
@@ -632,7 +466,7 @@ def load_table(path: str | Path, table: s.Table) -> list[tuple[int, dict[str, An
     if not path.is_file():
         out.add(None, f"no such file: expected a CSV file of table {table.name}", file=str(path))
     else:
-        raw = _read_csv(path, table, out)
+        raw = read_csv(path, table, out)
         if raw is not None and raw.headers and _map_headers(raw, out):
             rows = _parse_rows(raw, out, set())
     if out.problems:

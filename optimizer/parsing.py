@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
+from .outputs import unescape_text
 from .schema import FALSE_WORDS, TRUE_WORDS, Vocab
 
 
@@ -37,18 +38,51 @@ def cell_text(value: object) -> str:
         return value.date().isoformat()
     if isinstance(value, date):
         return value.isoformat()
-    return str(value).strip()
+    text = str(value).strip()
+    if not text.isascii() and INVISIBLE.search(text):
+        text = INVISIBLE.sub("", text).strip()
+    # a leading ' that zhucun (or a careful user) put before = + - @ to keep a spreadsheet
+    # from running the text as a formula is not part of the value (ledger export → history)
+    return unescape_text(text)
 
 
-EXCEL_EPOCH = date(1899, 12, 30)
+INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
+"""Zero-width characters and stray BOMs pasted into cells: invisible, yet they make 'C1'
+unknown."""
+
+
+EXCEL_ERRORS = frozenset(
+    ("#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!")
+)
+_SCI = re.compile(r"^\d(\.\d+)?[eE]\+?\d+$")
+
+
+def check_cell(text: str, kind: str) -> None:
+    """Refuse what no column may hold: an Excel error value (a formula that failed), and a
+    code Excel turned into scientific notation (digits may be lost)."""
+    if text[:1] == "#" and text.upper() in EXCEL_ERRORS:
+        raise BadValue("an Excel error value (a formula failed): fix the formula or type the value")
+    if kind == "id" and ("E" in text or "e" in text) and _SCI.match(text):
+        raise BadValue(
+            "a code in scientific notation: Excel turned it into a number and may have cut "
+            "digits; format the column as text (文本) and enter the codes again"
+        )
 
 
 def parse_date(text: str) -> date:
-    """Any of SPEC §5's date forms; a month without a day is the first of that month. A bare
-    5-digit number is an Excel date serial (a date cell that lost its date format)."""
+    """Any of SPEC §5's date forms; a month without a day is the first of that month.
+
+    A bare 5-digit number is refused, not read as an Excel date serial: in a CSV or a number
+    cell, '19907' is far more often July 1990 typed short than day 19,907 since 1899 (a real
+    Excel date cell arrives as a date, not a number)."""
     s = text.strip().replace(" ", "") if "年" in text else text.strip()
     if s.isdigit() and len(s) == 5:
-        return EXCEL_EPOCH + timedelta(days=int(s))
+        raise BadValue(
+            "ambiguous 5-digit number: for July 1990 write 199007 or 1990-07; if it is an Excel "
+            "date serial, format the cells as dates in Excel"
+        )
+    if s.isdigit() and len(s) == 4:
+        raise BadValue(f"a year alone: add the month, e.g. {s}-07 or {s}07")
     for pat in _DATE_PATTERNS:
         m = pat.match(s)
         if m:

@@ -2,7 +2,7 @@ from datetime import date, datetime
 
 import pytest
 
-from optimizer.parsing import BadValue, cell_text, parse_bool, parse_date, parse_set
+from optimizer.parsing import BadValue, cell_text, check_cell, parse_bool, parse_date, parse_set
 from optimizer.schema import CATEGORY
 
 
@@ -20,7 +20,6 @@ from optimizer.schema import CATEGORY
         ("2021/12/3", date(2021, 12, 3)),
         ("20211203", date(2021, 12, 3)),
         ("2021-05-01 00:00:00", date(2021, 5, 1)),
-        ("44317", date(2021, 5, 1)),  # Excel serial of an unformatted date cell
     ],
 )
 def test_every_date_form(text, expected):
@@ -33,6 +32,27 @@ def test_every_date_form(text, expected):
 def test_bad_dates_say_what_is_expected(text):
     with pytest.raises(BadValue, match="expected a date like"):
         parse_date(text)
+
+
+@pytest.mark.parametrize("text", ["19907", "44317"])
+def test_implausible_five_digit_dates_are_refused_not_excel_serials(text):
+    """'19907' (July 1990 typed short) once became 1954-07-02; a real Excel date cell arrives
+    as a date, so a bare 5-digit number is ambiguous and refused with the fix."""
+    with pytest.raises(BadValue, match="ambiguous 5-digit number: for July 1990 write 199007"):
+        parse_date(text)
+
+
+def test_implausible_year_alone_asks_for_the_month():
+    with pytest.raises(BadValue, match="a year alone"):
+        parse_date("1990")
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"), [("#N/A", "id"), ("#REF!", "date"), ("4.30121E+11", "id")]
+)
+def test_floods_excel_artifacts_are_refused(text, kind):
+    with pytest.raises(BadValue):
+        check_cell(text, kind)
 
 
 def test_excel_cells_normalise():

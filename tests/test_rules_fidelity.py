@@ -292,7 +292,7 @@ def test_departed_cadres_in_history_load_with_one_note(tmp_path):
     (folder / "history.csv").write_text("\n".join([*lines, *moved]) + "\n", "utf-8")
     ds = load_dataset(folder)
     assert len(ds.history) == len(lines) + 1
-    (note,) = ds.notes
+    (note,) = [str(w) for w in ds.warnings]
     assert note.startswith("history.csv: 2 row(s) name cadres not in the cadres table")
 
 
