@@ -33,9 +33,11 @@ from .domain import Dataset
 from .errors import InputError, Problem
 from .plan import Plan, replace_folder, write_plan
 from .policy import Policy
+from .reference import Reference, read_reference, reference_from_frame
 from .scenario import (
     Prepared,
     Scenario,
+    baseline_of,
     check_distinct_names,
     load_scenarios,
     prepare,
@@ -73,6 +75,8 @@ class Job:
     time_limit: float | None
     seed: int
     workers: int
+    reference: Reference | None = None
+    """The plan ties are broken toward (:mod:`optimizer.reference`)."""
 
 
 @dataclass
@@ -100,6 +104,7 @@ def solve_job(job: Job) -> Solved:
             time_limit=job.time_limit,
             seed=job.seed,
             workers=job.workers,
+            reference=job.reference,
         )
     except InputError as exc:
         return Solved(job.name, "BAD_INPUT", False, False, None, [], 0.0, list(exc.problems))
@@ -142,12 +147,16 @@ def run(
     dask: Any = None,
     time_limit: float | None = None,
     progress: Progress | None = None,
+    reference: str | Path | None = None,
 ) -> list[RunResult]:
     """Solve each scenario into ``out/<name>/``; results in the order given.
 
     ``jobs`` local processes solve side by side (1 = in this process); ``dask`` (a scheduler
     address or a ``distributed.Client``) sends the solves to a Dask cluster instead.
-    ``time_limit`` replaces every scenario's own. Raises :class:`InputError` for bad input,
+    ``time_limit`` replaces every scenario's own. ``reference``: a plan folder every solve
+    breaks ties toward; by default each scenario's baseline (the scenario its file extends),
+    solved first when it is in the same run, else read from ``out/<baseline>`` if there.
+    Raises :class:`InputError` for bad input,
     before anything is solved or written."""
     scs = as_scenarios(scenarios)
     out = Path(out)
@@ -169,23 +178,67 @@ def run(
     ]
     by_name = {p.scenario.name: p for p in prepared}
     results: dict[str, RunResult] = {}
+    waiting = _references(job_list, prepared, out, reference)
     out.mkdir(parents=True, exist_ok=True)
     _update_index(out, [p.scenario.name for p in prepared])
 
     problems: list[Problem] = []
+    plans: dict[str, Plan] = {}
 
     def done(solved: Solved) -> None:
         if solved.problems:  # name the scenario: the data is its edited dataset
             problems.extend(replace(p, file=f"scenario {solved.name}: {p.file}")
                             for p in solved.problems)  # fmt: skip
             return
+        if solved.plan is not None:
+            plans[solved.name] = solved.plan
         results[solved.name] = _finish(out, by_name[solved.name], solved, progress)
 
+    # in waves: a scenario starts once the baseline it breaks ties toward is solved
+    pending, finished = list(job_list), set()
+    while pending:
+        ready = [j for j in pending if waiting.get(j.name) in (None, *finished)] or pending
+        for i, j in enumerate(ready):
+            base = plans.get(waiting.get(j.name, ""))
+            if base is not None:
+                ready[i] = replace(j, reference=reference_from_frame(base.plan, waiting[j.name]))
+        _execute(ready, jobs, dask, parallel, done)
+        finished |= {j.name for j in ready}
+        pending = [j for j in pending if j.name not in finished]
+    if problems:
+        raise InputError(problems)
+    return [results[p.scenario.name] for p in prepared]
+
+
+def _references(job_list: list[Job], prepared: list[Prepared], out: Path,
+                reference: str | Path | None) -> dict[str, str]:  # fmt: skip
+    """Set each job's reference plan; returns job → in-run baseline it must wait for."""
+    if reference is not None:
+        ref = read_reference(reference)
+        for j in job_list:
+            j.reference = ref
+        return {}
+    names = {p.scenario.name for p in prepared}
+    waiting = {}
+    for j, p in zip(job_list, prepared, strict=True):
+        base = baseline_of(p.scenario)
+        if base is None:
+            continue
+        if base in names:
+            waiting[j.name] = base
+        elif (out / base / "plan.csv").is_file():
+            j.reference = read_reference(out / base)
+    return waiting
+
+
+def _execute(job_list: list[Job], jobs: int, dask: Any, parallel: bool, done) -> None:
+    if not job_list:
+        return
     if dask is not None:
         from .dask_runner import solve_on_dask
 
         solve_on_dask(job_list, dask, done)
-    elif parallel:
+    elif parallel and len(job_list) > 1:
         ctx = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=min(jobs, len(job_list)), mp_context=ctx) as pool:
             futures = [pool.submit(solve_job, j) for j in job_list]
@@ -194,9 +247,6 @@ def run(
     else:
         for j in job_list:
             done(solve_job(j))
-    if problems:
-        raise InputError(problems)
-    return [results[p.scenario.name] for p in prepared]
 
 
 def _prepare_all(scs: list[Scenario], out: Path) -> list[Prepared]:

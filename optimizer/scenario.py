@@ -1290,3 +1290,22 @@ __all__ = [
     "load_scenarios",
     "prepare",
 ]
+
+
+def baseline_of(sc: Scenario) -> str | None:
+    """The name of the scenario ``sc``'s file extends (its baseline: what a comparison and a
+    reference plan default to), or None. A baseline file that is a sweep names no one run."""
+    if sc.source is None:
+        return None
+    try:
+        parent = _read_doc(Path(sc.source)).get("extends")
+        if not isinstance(parent, str):
+            return None
+        path = (Path(sc.source).parent / parent).resolve()
+        doc = _read_doc(path)
+    except (InputError, OSError):
+        return None
+    if doc.get("sweep"):
+        return None
+    name = doc.get("name", path.stem)
+    return str(name) if name != sc.name else None

@@ -32,6 +32,7 @@ from .domain import Dataset
 from .instance import Instance, build_instance, class_order
 from .model import PlanModel, build_model, soft_objective
 from .policy import Policy, load_policy
+from .reference import Reference, agreement
 
 if TYPE_CHECKING:
     from .plan import Plan
@@ -74,6 +75,8 @@ class SolveResult:
     deterministic_time: float = 0.0
     """CP-SAT's deterministic time spent (machine-independent work units)."""
     _dtime_left: float | None = field(default=None, repr=False)
+    reference: Reference | None = field(default=None, repr=False)
+    """The plan ties were broken toward, if any."""
 
     @cached_property
     def tables(self) -> Plan:
@@ -147,6 +150,7 @@ def solve(
     progress: Progress | None = None,
     handle_sigint: bool = False,
     method: str = "auto",
+    reference: Reference | None = None,
     _must_send: set[str] | None = None,
     _skill_rates: dict[str, dict[str, float]] | None = None,
     _dtime: float | None = None,
@@ -156,7 +160,10 @@ def solve(
 
     ``method``: ``exact`` — one master model for the whole dataset; ``decompose`` — one per
     county, tied by a flow relaxation that also gives the bound (:mod:`optimizer.decompose`);
-    ``auto`` — decompose when several counties hold 600 or more villages to staff."""
+    ``auto`` — decompose when several counties hold 600 or more villages to staff.
+
+    ``reference``: a plan to break ties toward (:mod:`optimizer.reference`); coverage and the
+    soft objective are never worse for it."""
     from .loading import load_dataset
 
     if method not in ("auto", "exact", "decompose"):
@@ -174,7 +181,7 @@ def solve(
         restore = _catch_sigint(None, stop) if handle_sigint else None
         try:
             res = solve_parts(inst, deadline=deadline, seed=seed, workers=workers,
-                              progress=progress, stop=stop, t0=t0)  # fmt: skip
+                              progress=progress, stop=stop, t0=t0, reference=reference)  # fmt: skip
         finally:
             if restore is not None:
                 restore()
@@ -186,7 +193,7 @@ def solve(
         progress(f"model: {len(pm.t) + len(pm.n)} unit-village variables, {len(pm.a)} cadre-role variables, {len(inst.need)} villages with a "
                  f"requirement, {len(inst.incumbents)} incumbents kept")  # fmt: skip
     res = SolveResult("UNKNOWN", inst, seed=seed, workers=workers, time_limit=time_limit,
-                      notes=list(pm.notes), _dtime_left=_dtime)  # fmt: skip
+                      notes=list(pm.notes), _dtime_left=_dtime, reference=reference)  # fmt: skip
     solver = cp_model.CpSolver()
     stop = threading.Event()
     restore = _catch_sigint(solver, stop) if handle_sigint else None
@@ -349,6 +356,8 @@ def _run(pm: PlanModel, solver: cp_model.CpSolver, res: SolveResult, t0: float,
     # ---- tier 2: soft terms with coverage held
     if not pm.soft_terms:
         res.objective, res.bound, res.gap = 0.0, 0.0, 0.0
+        if solved_any:
+            _tie_break(pm, solver, res, seed, deadline)
         _seat(pm, res, seed, workers, max(5.0, _remaining(deadline)))
         return
     m.maximize(soft_objective(pm))
@@ -357,7 +366,9 @@ def _run(pm: PlanModel, solver: cp_model.CpSolver, res: SolveResult, t0: float,
     # hebei 16.6 s vs 51.7 s); if no soft solution comes in time the coverage plan stands
     m.clear_hints()
     watch = _Watch("soft terms", t0, say, total_filled)
-    _params(solver, seed, workers, _remaining(deadline), res._dtime_left)
+    # with a reference plan, a share of the time is kept for the reference stage
+    keep = 0.0 if res.reference is None or res.time_limit is None else TIE_WALL * res.time_limit
+    _params(solver, seed, workers, _remaining(deadline) - keep, res._dtime_left)
     status = solver.solve(m, watch)
     _spend(res, solver)
     name = solver.status_name(status)
@@ -372,6 +383,8 @@ def _run(pm: PlanModel, solver: cp_model.CpSolver, res: SolveResult, t0: float,
         res.gap = abs(res.bound - res.objective) / max(1.0, abs(res.objective))
         if status != cp_model.OPTIMAL:
             res.status = "FEASIBLE"
+        _hint(pm, solver)
+        _tie_break(pm, solver, res, seed, deadline)
     elif status == cp_model.INFEASIBLE and not solved_any:
         res.status = "RETRY"  # the greedy start promised coverage it cannot keep: a bug guard
         return
@@ -380,6 +393,46 @@ def _run(pm: PlanModel, solver: cp_model.CpSolver, res: SolveResult, t0: float,
     _seat(pm, res, seed, workers, max(5.0, _remaining(deadline)))
     if not res.coverage_proven and res.status == "OPTIMAL":
         res.status = "FEASIBLE"
+
+
+TIE_SHARE, TIE_MIN, TIE_MAX = 0.25, 1.0, 30.0
+"""Deterministic budget of the reference stage: this share of the work spent so far, within
+[TIE_MIN, TIE_MAX] units (and never past the time limit)."""
+TIE_WALL = 0.1
+"""Share of the time limit the soft stage leaves for the reference stage."""
+
+
+def _tie_break(pm: PlanModel, solver: cp_model.CpSolver, res: SolveResult, seed: int,
+               deadline: float | None) -> None:  # fmt: skip
+    """Reference stage: coverage per class (already held) and the soft objective at least the
+    value found, maximise agreement with the reference plan. The hint is the plan found, so
+    the stage can only keep it or find an equally good plan closer to the reference."""
+    ref = res.reference
+    if ref is None or _remaining(deadline) <= 0.5:
+        return
+    expr = agreement(pm, ref)
+    if expr is None:
+        return
+    budget = min(TIE_MAX, max(TIE_MIN, TIE_SHARE * res.deterministic_time))
+    if res._dtime_left is not None:
+        budget = min(budget, res._dtime_left)
+    if budget <= 0.01:
+        return
+    m = pm.m
+    if pm.soft_terms and res.objective is not None:
+        m.add(soft_objective(pm) >= round(res.objective))
+    m.maximize(expr)
+    _params(solver, seed, 1, _remaining(deadline), budget)
+    status = solver.solve(m)
+    _spend(res, solver)
+    res.phases.append({"phase": "reference", "status": solver.status_name(status),
+                       "objective": solver.objective_value if _ok(status) else None,
+                       "bound": solver.best_objective_bound, "wall": solver.wall_time,
+                       "trace": []})  # fmt: skip
+    if _ok(status):
+        _extract(pm, solver, res)
+        if pm.soft_terms and res.objective is not None:
+            res.objective = max(res.objective, float(solver.value(soft_objective(pm))))
 
 
 def _fallback(pm: PlanModel, res: SolveResult, start: dict, classes: list[str],
@@ -457,7 +510,8 @@ def _seat(pm: PlanModel, res: SolveResult, seed: int, workers: int, seconds: flo
     from .people import seat_people
 
     del seed, workers, seconds
-    triples, notes = seat_people(pm.inst, res._seats, pm.pool, pm.sec_pool)
+    prefer = res.reference.postings if res.reference is not None else None
+    triples, notes = seat_people(pm.inst, res._seats, pm.pool, pm.sec_pool, prefer)
     # T-SEC: new members never serve where no first secretary could be seated (H-NOREPEAT can
     # leave a unit without a secretary allowed at one of its villages); they stay unposted
     led = {p.village_id for p in pm.inst.incumbents if p.role == "secretary"}
