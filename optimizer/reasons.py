@@ -68,8 +68,11 @@ Table = list[tuple[str, str, frozenset[str], frozenset[str]]]
 # --------------------------------------------------------------------------- candidates
 
 
-def blockers(inst: Instance, vid: str, cid: str, role: str) -> list[str]:
-    """Every hard rule that keeps cadre ``cid`` from ``role`` at ``vid`` (empty: may serve)."""
+def blockers(
+    inst: Instance, vid: str, cid: str, role: str, bar: str | bool | None = False
+) -> list[str]:
+    """Every hard rule that keeps cadre ``cid`` from ``role`` at ``vid`` (empty: may serve).
+    ``bar``: the unit's :func:`~optimizer.model.unit_barred` there, if known."""
     ds, need = inst.ds, inst.need[vid]
     c = ds.cadres[cid]
     u, v = ds.units[c.unit_id], ds.villages[vid]
@@ -86,15 +89,40 @@ def blockers(inst: Instance, vid: str, cid: str, role: str) -> list[str]:
         out.append("H-NOREPEAT")
     if (vid in inst.barred.get(cid, ()) and not former) or (cid, vid, role) in inst.barred_role:
         out.append("P-PIN")
-    bar = unit_barred(inst, c.unit_id, vid)
+    if bar is False:
+        bar = unit_barred(inst, c.unit_id, vid)
     if bar:
         out.append(bar)
     return out
 
 
-def table(inst: Instance, vid: str) -> Table:
-    return [(cid, c.unit_id, frozenset(blockers(inst, vid, cid, SEC)),
-             frozenset(blockers(inst, vid, cid, MEM))) for cid, c in inst.ds.cadres.items()]  # fmt: skip
+def table(inst: Instance, vid: str, cadres: list[str] | None = None) -> Table:
+    """Every cadre's blocking rules at ``vid`` (of ``cadres`` only, if given)."""
+    ids = inst.ds.cadres if cadres is None else cadres
+    bars: dict[str, str | None] = {}
+    out = []
+    for cid in ids:
+        uid = inst.unit_of(cid)
+        if uid not in bars:
+            bars[uid] = unit_barred(inst, uid, vid)
+        out.append((cid, uid, frozenset(blockers(inst, vid, cid, SEC, bars[uid])),
+                    frozenset(blockers(inst, vid, cid, MEM, bars[uid]))))  # fmt: skip
+    return out
+
+
+def local_cadres(inst: Instance, vids: list[str]) -> dict[str, list[str]]:
+    """Village (of ``vids``) → cadres of the units its levels and region allow (LV-LEVEL,
+    LV-REGION): at city or province scale most cadres are out of region anyway."""
+    of_unit: dict[str, list[str]] = {}
+    for cid, c in inst.ds.cadres.items():
+        of_unit.setdefault(c.unit_id, []).append(cid)
+    out: dict[str, list[str]] = {vid: [] for vid in vids}
+    for uid, per_role in inst.unit_villages.items():
+        serves = set(per_role.get(SEC, ())) | set(per_role.get(MEM, ()))
+        for vid in vids:
+            if vid in serves:
+                out[vid] += of_unit.get(uid, [])
+    return out
 
 
 def _teams(inst: Instance, vid: str, secs: list[tuple[str, str]], mems: list[tuple[str, str]],
@@ -110,25 +138,35 @@ def _teams(inst: Instance, vid: str, secs: list[tuple[str, str]], mems: list[tup
         leads = sorted({u for _, u in secs})
         if lead_mode and inc_units:
             leads = [u for u in leads if u in inc_units]
+    sec_of: dict[str, list[str]] = {}
+    mem_of: dict[str, list[str]] = {}
+    for c, u in secs:
+        sec_of.setdefault(u, []).append(c)
+    for c, u in mems:
+        mem_of.setdefault(u, []).append(c)
+    all_mem = [c for c, _ in mems]
     out = []
     for lead in leads:
         units = {lead} if lead is not None else set(inc_units)
         if lead_mode and inst.policy.joint.enabled:
             units |= joint_partners(inst, lead or min(inc_units, default=None))
-        sec = [c for c, u in secs if u == lead]
-        mem = [c for c, u in mems if not lead_mode or u in units]
+        sec = sec_of.get(lead, []) if lead is not None else []
+        mem = all_mem if not lead_mode else [c for u in sorted(units) for c in mem_of.get(u, ())]
         out.append((lead, sec, mem))
     return out
 
 
-def _fill(inst: Instance, vid: str, sec: list[str], mem: list[str], lead: str | None) -> int:
-    """Required posts a team can fill with these people (incumbents included)."""
+def _fill(inst: Instance, vid: str, sec: list[str], mem: list[str], lead: str | None,
+          mem_set: set[str] | None = None) -> int:  # fmt: skip
+    """Required posts a team can fill with these people (incumbents included). ``mem_set``:
+    a set holding ``sec[0]`` exactly when ``mem`` does, if one is at hand."""
     need, inc = inst.need[vid].min, len(inst.inc_by_village.get(vid, []))
     if lead is None:
         return min(need, inc + len(mem))
     if not sec:
         return min(inc, need - 1)
-    return min(need, inc + 1 + len([c for c in mem if c != sec[0]]))
+    both = sec[0] in (mem_set if mem_set is not None else set(mem))
+    return min(need, inc + 1 + len(mem) - both)
 
 
 def alone(inst: Instance, vid: str, tab: Table, relaxed: set[str]) -> int:
@@ -137,9 +175,13 @@ def alone(inst: Instance, vid: str, tab: Table, relaxed: set[str]) -> int:
     mems = [(c, u) for c, u, _, bm in tab if bm <= relaxed]
     lead_mode = inst.policy.members_from == "lead_unit" and "T-UNIT" not in relaxed
     inc = inst.inc_by_village.get(vid, [])
-    best = min(len(inc), inst.need[vid].min - 1)
+    need = inst.need[vid].min
+    best = min(len(inc), need - 1)
+    mem_set = {c for c, _ in mems}  # a lead's first secretary is in its member list iff here
     for lead, sec, mem in _teams(inst, vid, secs, mems, lead_mode):
-        best = max(best, _fill(inst, vid, sec, mem, lead))
+        best = max(best, _fill(inst, vid, sec, mem, lead, mem_set))
+        if best >= need:
+            break
     return best
 
 
@@ -148,11 +190,18 @@ def joint_partners(inst: Instance, uid: str | None) -> set[str]:
     jt = inst.policy.joint
     if uid is None:
         return set()
-    u = inst.ds.units[uid]
-    small = lambda x: x.level in jt.levels and x.staff is not None and x.staff < jt.staff_max  # noqa: E731
-    if not small(u):
-        return set()
-    return {k for k, x in inst.ds.units.items() if small(x) and x.level == u.level and x.region == u.region}  # fmt: skip
+    if _JOINT[0] is not inst:
+        small = lambda x: x.level in jt.levels and x.staff is not None and x.staff < jt.staff_max  # noqa: E731
+        groups: dict[tuple, set[str]] = {}
+        for k, x in inst.ds.units.items():
+            if small(x):
+                groups.setdefault((x.level, x.region), set()).add(k)
+        _JOINT[:] = [inst, {k: g for g in groups.values() for k in g}]
+    return set(_JOINT[1].get(uid, ()))
+
+
+_JOINT: list = [None, {}]
+"""The last instance's J-JOINT groups (unit → its group): looked up per lead unit."""
 
 
 def minimal_rules(inst: Instance, vid: str, tab: Table) -> list[str] | None:
@@ -194,17 +243,25 @@ def village_reasons(
 ) -> dict[str, Reason]:
     """The reason of every short village of the plan (of ``only`` those), in dataset order."""
     where = {c: v for c, v, _ in view.postings}
-    short = shortfall(inst, view)
-    return {vid: village_reason(inst, vid, k, where) for vid, k in short.items()
-            if only is None or vid in only}  # fmt: skip
+    short = {v: k for v, k in shortfall(inst, view).items() if only is None or v in only}
+    local = local_cadres(inst, list(short)) if short else {}
+    return {vid: village_reason(inst, vid, k, where, local.get(vid)) for vid, k in short.items()}
 
 
-def village_reason(inst: Instance, vid: str, missing: int, where: dict[str, str]) -> Reason:
-    """``where``: cadre → the village the plan posts them to."""
-    tab = table(inst, vid)
+def village_reason(inst: Instance, vid: str, missing: int, where: dict[str, str],
+                   local: list[str] | None = None) -> Reason:  # fmt: skip
+    """``where``: cadre → the village the plan posts them to. ``local``: the cadres of units
+    the village's levels and region allow; when they could complete it with every other rule
+    set aside, LV-LEVEL and LV-REGION bind nothing and the others need not be looked at."""
+    tab = table(inst, vid, local)
+    if (
+        local is None
+        or alone(inst, vid, tab, set(ENFORCE) - {"LV-LEVEL", "LV-REGION"}) < inst.need[vid].min
+    ):
+        tab = table(inst, vid)
     rules = minimal_rules(inst, vid, tab)
     if rules is None:
-        n = len({c for c, *_ in tab})
+        n = len(inst.ds.cadres)
         en = (f"T-SIZE: the team needs {inst.need[vid].min} people: not enough people in the "
               f"dataset ({n}) even with every eligibility, level and unit rule set aside")  # fmt: skip
         zh = f"T-SIZE：工作队需 {inst.need[vid].min} 人，即使不考虑任何资格、层级和单位规定，人员也不足（{n} 人）"
