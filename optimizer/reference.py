@@ -64,7 +64,7 @@ def read_reference(folder: str | Path) -> Reference:
     frame = read_output_csv(folder / "plan.csv", ["village_id", "cadre_id", "role"], problems)
     if frame is None:
         raise InputError(problems)
-    return reference_from_frame(frame, str(folder))
+    return reference_from_frame(frame, str(folder.resolve()))
 
 
 def agreement(pm: PlanModel, ref: Reference) -> cp_model.LinearExprT | None:

@@ -90,6 +90,8 @@ class Solved:
     wall_time: float
     problems: list[Problem] = field(default_factory=list)
     """Bad input found by the solver (a pin no rule allows), carried back as data."""
+    reference: str | None = None
+    """The folder of the reference plan ties were broken toward, if any."""
 
 
 def solve_job(job: Job) -> Solved:
@@ -109,9 +111,9 @@ def solve_job(job: Job) -> Solved:
     except InputError as exc:
         return Solved(job.name, "BAD_INPUT", False, False, None, [], 0.0, list(exc.problems))
     plan = res.tables if res.has_plan else None
-    return Solved(
-        job.name, res.status, res.has_plan, res.all_filled, plan, list(res.notes), res.wall_time
-    )
+    ref = job.reference.source if job.reference is not None else None
+    return Solved(job.name, res.status, res.has_plan, res.all_filled, plan, list(res.notes),
+                  res.wall_time, reference=ref or None)  # fmt: skip
 
 
 def as_scenarios(items: Scenario | str | Path | Iterable[Scenario | str | Path]) -> list[Scenario]:
@@ -201,7 +203,8 @@ def run(
         for i, j in enumerate(ready):
             base = plans.get(waiting.get(j.name, ""))
             if base is not None:
-                ready[i] = replace(j, reference=reference_from_frame(base.plan, waiting[j.name]))
+                src = str((out / waiting[j.name]).resolve())
+                ready[i] = replace(j, reference=reference_from_frame(base.plan, src))
         _execute(ready, jobs, dask, parallel, done)
         finished |= {j.name for j in ready}
         pending = [j for j in pending if j.name not in finished]
@@ -221,13 +224,16 @@ def _references(job_list: list[Job], prepared: list[Prepared], out: Path,
     names = {p.scenario.name for p in prepared}
     waiting = {}
     for j, p in zip(job_list, prepared, strict=True):
+        if p.scenario.reference is not None:
+            j.reference = read_reference(p.scenario.reference)
+            continue
         base = baseline_of(p.scenario)
         if base is None:
             continue
         if base in names:
             waiting[j.name] = base
         elif (out / base / "plan.csv").is_file():
-            j.reference = read_reference(out / base)
+            j.reference = read_reference((out / base).resolve())
     return waiting
 
 
@@ -264,6 +270,8 @@ def _prepare_all(scs: list[Scenario], out: Path) -> list[Prepared]:
 
 
 def _finish(out: Path, prep: Prepared, solved: Solved, progress: Progress | None) -> RunResult:
+    if solved.reference:  # scenario.yaml re-runs with the same tie-break
+        prep = replace(prep, scenario=replace(prep.scenario, reference=Path(solved.reference)))
     sc = prep.scenario
     path = None
     if solved.plan is not None:
@@ -291,8 +299,9 @@ def _finish(out: Path, prep: Prepared, solved: Solved, progress: Progress | None
     )
 
 
-def scenario_yaml(prep: Prepared) -> str:
-    """The resolved scenario, re-runnable as it stands; what each edit did as comments."""
+def scenario_yaml(prep: Prepared, folder: Path | None = None) -> str:
+    """The resolved scenario, re-runnable as it stands; what each edit did as comments. A
+    reference plan that is a run beside ``folder`` is written as ``../<run>``."""
     sc = prep.scenario
     head = [f"# zhucun run folder of scenario {sc.name}"]
     if sc.source:
@@ -300,7 +309,11 @@ def scenario_yaml(prep: Prepared) -> str:
     if sc.variant:
         head.append("# sweep values: " + ", ".join(f"{k}={v}" for k, v in sc.variant.items()))
     head += [f"# {e}" for e in prep.effects]
-    body = yaml.safe_dump(sc.to_doc(), allow_unicode=True, sort_keys=False)
+    doc = sc.to_doc()
+    ref = doc["solve"].get("reference")
+    if folder is not None and ref and Path(ref).is_relative_to(folder.resolve().parent):
+        doc["solve"]["reference"] = os.path.relpath(ref, folder.resolve())
+    body = yaml.safe_dump(doc, allow_unicode=True, sort_keys=False)
     return "\n".join(head) + "\n" + body
 
 
@@ -313,7 +326,7 @@ def write_run(path: Path, prep: Prepared, plan: Plan) -> None:
         for f in (tmp / "plan").iterdir():
             os.replace(f, tmp / f.name)
         (tmp / "plan").rmdir()
-        (tmp / "scenario.yaml").write_text(scenario_yaml(prep), encoding="utf-8")
+        (tmp / "scenario.yaml").write_text(scenario_yaml(prep, path), encoding="utf-8")
         (tmp / "policy.yaml").write_text(
             yaml.safe_dump(prep.policy.to_dict(), allow_unicode=True, sort_keys=False),
             encoding="utf-8",

@@ -90,8 +90,28 @@ def test_reference_plan_in_run_defaults_to_the_baseline(tmp_path):
 
     run([sc / "base.yaml", sc / "child.yaml"], tmp_path / "out", jobs=2)
     assert "reference" not in phases("base") and "reference" in phases("child")
+    # the run folder re-runs with the same tie-break: its scenario.yaml names the baseline run
+    assert "reference: ../base" in (tmp_path / "out" / "child" / "scenario.yaml").read_text("utf-8")
     base = (tmp_path / "out" / "base" / "plan.csv").read_text()
     assert (tmp_path / "out" / "child" / "plan.csv").read_text() == base
     (tmp_path / "out" / "child" / "plan.csv").unlink()
     run([sc / "child.yaml"], tmp_path / "out", jobs=1)  # the baseline's folder is read
     assert "reference" in phases("child")
+
+
+def test_reference_plan_key_in_a_scenario_file(tmp_path):
+    from optimizer.errors import InputError
+    from optimizer.scenario import dataset_tables, load_scenarios
+
+    write_dataset_files(dataset_tables(_twins()), tmp_path / "data")
+    head = "dataset: data\npolicy: central-2021\nplan_date: 2026-09-01\n"
+    (tmp_path / "a.yaml").write_text(head + "solve: {reference: runs/base}\n", "utf-8")
+    (sc,) = load_scenarios(tmp_path / "a.yaml")
+    assert sc.reference == (tmp_path / "runs" / "base").resolve()
+    (tmp_path / "b.yaml").write_text(head + "solve: {reference: 3}\n", "utf-8")
+    try:
+        load_scenarios(tmp_path / "b.yaml")
+    except InputError as exc:
+        assert [p.key for p in exc.problems] == ["solve.reference"]
+    else:
+        raise AssertionError("a number is not a plan folder")
