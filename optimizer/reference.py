@@ -67,8 +67,9 @@ def read_reference(folder: str | Path) -> Reference:
     return reference_from_frame(frame, str(folder.resolve()))
 
 
-def agreement(pm: PlanModel, ref: Reference) -> cp_model.LinearExprT | None:
-    """The master model's agreement with the reference (None: nothing to agree on)."""
+def agreement(pm: PlanModel, ref: Reference) -> tuple[cp_model.LinearExprT | None, list]:
+    """The master model's agreement with the reference (None: nothing to agree on), and the
+    variables it adds as (variable, members variable it is capped by, cap) for hinting."""
     inst, m = pm.inst, pm.m
     terms: list = []
     members: Counter[tuple[str, str]] = Counter()
@@ -83,13 +84,15 @@ def agreement(pm: PlanModel, ref: Reference) -> cp_model.LinearExprT | None:
         person = pm.y.get((cid, vid, role)) if (uid, vid, role) in pm.own else pm.a.get((cid, role))
         if person is not None:
             terms.append(PERSON * person)
+    added = []
     for (uid, vid), k in sorted(members.items()):
         n = pm.n.get((uid, vid))
         if n is not None:
             same = m.new_int_var(0, k, f"ref[{uid},{vid}]")
             m.add(same <= n)
             terms.append(SEAT * same)
-    return sum(terms) if terms else None
+            added.append((same, n, k))
+    return (sum(terms) if terms else None), added
 
 
 __all__ = ["Reference", "agreement", "read_reference", "reference_from_frame"]
