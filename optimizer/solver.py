@@ -367,9 +367,9 @@ def _run(pm: PlanModel, solver: cp_model.CpSolver, res: SolveResult, t0: float,
     # hebei 16.6 s vs 51.7 s); if no soft solution comes in time the coverage plan stands
     m.clear_hints()
     watch = _Watch("soft terms", t0, say, total_filled)
-    # with a reference plan, a share of the time is kept for the reference stage
-    keep = 0.0 if res.reference is None or res.time_limit is None else TIE_WALL * res.time_limit
-    _params(solver, seed, workers, _remaining(deadline) - keep, res._dtime_left)
+    # no time is kept back for the reference stage: it runs only in the time the soft stage
+    # leaves, so a tie-break never costs the soft objective a point
+    _params(solver, seed, workers, _remaining(deadline), res._dtime_left)
     status = solver.solve(m, watch)
     _spend(res, solver)
     name = solver.status_name(status)
@@ -399,8 +399,6 @@ TIE_SHARE, TIE_MIN, TIE_MAX = 0.5, 10.0, 30.0
 """Deterministic budget of the reference stage: this share of the work spent so far, within
 [TIE_MIN, TIE_MAX] units (and never past the time limit). Sample county, age-57 against its
 baseline: the stage proves the closest plan in 6.2 units."""
-TIE_WALL = 0.15
-"""Share of the time limit the soft stage leaves for the reference stage."""
 
 
 def _tie_break(pm: PlanModel, solver: cp_model.CpSolver, res: SolveResult, seed: int,
