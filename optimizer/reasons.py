@@ -363,8 +363,9 @@ def _competitive(inst: Instance, vid: str, missing: int, tab: Table,
     values = {"lead_unit": unit, "needed": short, "posted_elsewhere": taken, "lower": lower}
     if lower:
         en = (f"PLAN: completing it needs {short} more of {source}'s people, who serve at {names}"
-              f"{more}, including villages of lower priority: the plan does not fill the most posts here")  # fmt: skip
-        zh = f"PLAN：组满需再从 {unit} 调 {short} 人，其人员在 {names}{zmore} 任职，其中有优先级更低的村：本规划在此未达最多岗位"
+              f"{more}, some at villages of lower priority: a plan filling more posts of its "
+              "class may exist")  # fmt: skip
+        zh = f"PLAN：组满需再从 {unit} 调 {short} 人，其人员在 {names}{zmore} 任职，其中有优先级更低的村：可能存在本类别岗位更多的规划"
         return Reason(vid, missing, ["PLAN"], comp, values, en, zh)
     en = (f"PRIORITY: completing it needs {short} more of {source}'s people (T-UNIT), and the "
           f"{len(taken)} who could go serve at villages of equal or higher priority: {names}{more}")  # fmt: skip
