@@ -36,6 +36,14 @@ def test_reference_plan_breaks_ties_toward_it():
     assert any(ph["phase"] == "reference" for ph in res.phases)
 
 
+def test_reference_plan_also_in_the_decomposed_solve():
+    plain = solve(_twins(), CENTRAL, DAY, time_limit=30, method="decompose")
+    wanted = {(c, {"V1": "V2", "V2": "V1"}[v], r) for c, v, r in _posts(plain)}
+    ref = Reference(frozenset(wanted))
+    res = solve(_twins(), CENTRAL, DAY, time_limit=30, method="decompose", reference=ref)
+    assert _posts(res) == wanted and res.objective == plain.objective
+
+
 def test_reference_plan_never_costs_a_point():
     # A has rural experience (S-EXPERT): every optimal plan posts A; the reference does not
     ds = dataset([unit("U1")], [cadre("A", "U1", rural_years=3.0), cadre("B", "U1"),
