@@ -428,7 +428,8 @@ def _tie_break(pm: PlanModel, solver: cp_model.CpSolver, res: SolveResult, seed:
     for var, n, k in added:
         m.add_hint(var, min(k, found[n.index]))
     m.maximize(expr)
-    _params(solver, seed, 1, _remaining(deadline), budget)
+    wall = _remaining(deadline)
+    _params(solver, seed, 1, wall, budget)
     # agreement needs no LP: without it and probing the stage is ~3x faster (sample county)
     solver.parameters.linearization_level = 0
     solver.parameters.cp_model_probing_level = 0
@@ -438,7 +439,12 @@ def _tie_break(pm: PlanModel, solver: cp_model.CpSolver, res: SolveResult, seed:
                        "objective": solver.objective_value if _ok(status) else None,
                        "bound": solver.best_objective_bound, "wall": solver.wall_time,
                        "trace": []})  # fmt: skip
-    if _ok(status):
+    # stopped by the clock, the stage's plan depends on the machine: keep the plan found, so
+    # the same inputs still give the same plan
+    clock = status != cp_model.OPTIMAL and solver.wall_time >= wall - 0.05
+    if clock:
+        res.phases[-1]["by"] = "time limit: the plan found is kept"
+    if _ok(status) and not clock:
         _extract(pm, solver, res)
         if pm.soft_terms and res.objective is not None:
             res.objective = max(res.objective, float(solver.value(soft_objective(pm))))
