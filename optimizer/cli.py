@@ -59,6 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=count, default=2)
     p.add_argument("--ledger", type=Path, default=None,
                    help="take the history from this posting ledger, as of the plan date")  # fmt: skip
+    p.add_argument("--reference", type=Path, default=None, metavar="DIR",
+                   help="a plan folder to break ties toward (never at a cost in coverage or points)")  # fmt: skip
     _common(p)
 
     p = sub.add_parser("verify", help="independent check of every rule on a plan folder")
@@ -81,6 +83,8 @@ def build_parser() -> argparse.ArgumentParser:
     who.add_argument("--village", help="village_id to explain")
     who.add_argument("--cadre", help="cadre_id to explain")
     p.add_argument("--time-limit", type=seconds, default=60.0, help="seconds for the solve")
+    p.add_argument("--plan", type=Path, default=None, metavar="DIR",
+                   help="explain this plan folder (plan.csv, hand-edited too) instead of solving")  # fmt: skip
     _common(p)
 
     p = sub.add_parser("generate", help="write a synthetic realistic dataset")
@@ -157,11 +161,12 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
     policy = load_policy(args.policy)
     ds = _load(args)
-    day = args.date or date.today()
+    day = args.date or (None if args.plan else date.today())
+    kw = {"time_limit": args.time_limit, "plan_dir": args.plan}
     if args.village:
-        out = explain_village(ds, policy, args.village, day, time_limit=args.time_limit)
+        out = explain_village(ds, policy, args.village, day, **kw)
     else:
-        out = explain_cadre(ds, policy, args.cadre, day, time_limit=args.time_limit)
+        out = explain_cadre(ds, policy, args.cadre, day, **kw)
     print(out.render(args.lang))
     return EXIT_OK
 
@@ -188,6 +193,11 @@ def cmd_solve(args: argparse.Namespace) -> int:
     check_out_folder(args.out, [args.dataset, args.ledger])
     policy = load_policy(args.policy)
     ds = _load(args)
+    reference = None
+    if args.reference:
+        from .reference import read_reference
+
+        reference = read_reference(args.reference)
     if args.ledger:
         from .ledger import use_ledger
 
@@ -201,6 +211,7 @@ def cmd_solve(args: argparse.Namespace) -> int:
         workers=args.workers,
         progress=None if args.quiet else stderr_progress,
         handle_sigint=True,
+        reference=reference,
     )
     for note in res.notes:
         print(f"note: {note}", file=sys.stderr)

@@ -37,6 +37,9 @@ def add_parsers(sub, common: Callable[[argparse.ArgumentParser], None]) -> None:
         default=None,
         help="seconds per solve, replacing each scenario's own",
     )
+    p.add_argument("--reference", type=Path, default=None, metavar="DIR",
+                   help="a plan folder every solve breaks ties toward (default: each "
+                   "scenario's baseline, the file it extends)")  # fmt: skip
     common(p)
 
     p = sub.add_parser("compare", help="KPIs side by side and the plan diff against the first run")
@@ -79,6 +82,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         dask=args.dask,
         time_limit=args.time_limit,
         progress=lambda t: _say(args, t),
+        reference=args.reference,
     )
     for r in results:
         for e in r.effects:

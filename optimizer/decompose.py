@@ -136,8 +136,9 @@ def plan_points(inst: Instance, assignments) -> float:
 
 
 def solve_parts(inst: Instance, *, deadline: float | None, seed: int, workers: int,
-                progress, stop: threading.Event, t0: float):  # fmt: skip
-    """Solve every county part; returns the merged :class:`SolveResult`."""
+                progress, stop: threading.Event, t0: float, reference=None):  # fmt: skip
+    """Solve every county part; returns the merged :class:`SolveResult`. ``reference``: a plan
+    each part breaks ties toward (its last stage and its people stage)."""
     from .solver import SolveResult, solve
 
     ds = inst.ds
@@ -215,7 +216,8 @@ def solve_parts(inst: Instance, *, deadline: float | None, seed: int, workers: i
             wall = 0.01
         must = {u for u in inst.must_send if home.get(u) == k}
         r = solve(parts[k], inst.policy, inst.plan_date, time_limit=wall, seed=seed, workers=1,
-                  method="exact", _must_send=must, _skill_rates=inst.skill_rates, _dtime=dtime)  # fmt: skip
+                  method="exact", _must_send=must, _skill_rates=inst.skill_rates, _dtime=dtime,
+                  reference=reference)  # fmt: skip
         if wall is not None and r.wall_time >= wall - 0.05:
             clock.append(f"county {k} was stopped by the time limit")
         return r
@@ -276,7 +278,8 @@ def solve_parts(inst: Instance, *, deadline: float | None, seed: int, workers: i
                 progress(f"[{time.monotonic() - t0:7.1f}s] county parts: {points:.0f} points, "
                          f"{spent:.1f} deterministic units")  # fmt: skip
             _pairs_phase(inst, results, alloc, home, seed, workers, deadline, progress, t0,
-                         stop, None if budget is None else PAIRS_SHARE * budget - spent, clock)  # fmt: skip
+                         stop, None if budget is None else PAIRS_SHARE * budget - spent, clock,
+                         reference)  # fmt: skip
     lp_thread.join(timeout=None if deadline is None else max(0.0, deadline - time.monotonic()))
     max_posts = int(lp.get("posts", rel.max_posts))
     filled = sum(f for r in results.values() for f, _ in r.coverage.values())
@@ -361,7 +364,8 @@ def _points_and_cover(inst: Instance, r) -> tuple[tuple[int, ...], float]:
 
 def _pairs_phase(inst: Instance, results: dict, alloc: dict[str, str], home: dict[str, str],
                  seed: int, workers: int, deadline: float | None, progress, t0: float,
-                 stop: threading.Event, budget: float | None, clock: list[str]) -> None:  # fmt: skip
+                 stop: threading.Event, budget: float | None, clock: list[str],
+                 reference=None) -> None:  # fmt: skip
     """Within the deterministic ``budget``, solve neighbouring counties two by two as one
     part, pooling the province and city people handed to either; keep the pair's plan when it
     fills no fewer posts in any class and scores more. This lets wide units' people move
@@ -413,7 +417,7 @@ def _pairs_phase(inst: Instance, results: dict, alloc: dict[str, str], home: dic
         must = {u for u in inst.must_send if home.get(u) in ks}
         r = solve(_part(ds, ks, alloc), inst.policy, inst.plan_date, time_limit=left - 1,
                   seed=seed, workers=1, method="exact", _must_send=must,
-                  _skill_rates=inst.skill_rates, _dtime=dtime)  # fmt: skip
+                  _skill_rates=inst.skill_rates, _dtime=dtime, reference=reference)  # fmt: skip
         if r.wall_time >= left - 1.05:
             clock.append("the time limit stopped a county pair")
         return r

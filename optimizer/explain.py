@@ -1,35 +1,25 @@
 """`zhucun explain`: why a village is short, why a cadre is where they are (or nowhere).
 
-A village is short for one of two kinds of reason, and the answer is minimal in both:
-- *intrinsic*: even with no other village in the plan its team cannot be completed. The rules
-  that bind are found by a deletion filter over the rule families that remove candidates
-  (relaxing a rule never removes supply, so the filter returns an irreducible set: drop any
-  one of the named rules and the others alone still leave the village short);
-- *competitive*: the people it could take are needed by other villages of higher or equal
-  priority. CP-SAT assumption literals ("village W keeps the posts it has") give a core of
-  villages that cannot all keep their posts if this one is completed; a deletion pass makes the
-  core minimal.
+The reasons come from :mod:`optimizer.reasons`, the one derivation ``unstaffed.csv`` is written
+from, so a village's reason here, in ``unstaffed.csv`` and in a free cadre's explanation is the
+same sentence, binding rule first. The plan explained is a fresh solve, a given solve result, or
+a plan folder read from disk (``plan_dir``, hand-edited ones too), which is not re-solved.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+import json
 from dataclasses import dataclass, field
 from datetime import date
-
-from ortools.sat.python import cp_model
+from pathlib import Path
 
 from .domain import Dataset, completed_years
-from .instance import MEM, SEC, Instance
-from .model import SOFT_SCALE, build_model, cadre_points, fit, team_points
+from .errors import InputError, Problem
+from .instance import SEC, Instance, build_instance
+from .model import SOFT_SCALE, cadre_points, fit, team_points
 from .policy import Policy
-from .rules import region_ok
+from .reasons import PlanView, cadre_reasons, shortfall, view_of, village_reasons
 from .solver import SolveResult, solve
-
-# rule families that only remove candidates, in the order reasons are reported
-FILTERS = ("LV-REGION", "LV-LEVEL", "H-INCUMBENT", "E-AVAIL", "E-SERVICE", "E-HEALTH", "E-EVAL",
-           "E-TOWNSHIP", "E-AGE", "E-SEC-PARTY", "E-SEC-PARTYYRS", "E-SEC-WORKYRS", "L-RANK",
-           "H-NOREPEAT", "H-CONTINUITY", "H-PROVVILLAGE", "P-PIN", "T-UNIT")  # fmt: skip
 
 
 @dataclass
@@ -40,11 +30,14 @@ class VillageExplanation:
     required: int
     filled: int
     rules: list[str] = field(default_factory=list)
-    """The binding rule ids (minimal)."""
+    """The binding rule ids, the binding one first (as in ``unstaffed.csv``)."""
     competitors: list[str] = field(default_factory=list)
-    """Villages whose posts conflict with completing this one (minimal), when competitive."""
+    """Villages holding the people who could complete this one, when that is the reason."""
     lines_en: list[str] = field(default_factory=list)
     lines_zh: list[str] = field(default_factory=list)
+    reason_en: str = ""
+    reason_zh: str = ""
+    """The reason sentence, exactly as ``unstaffed.csv`` gives it."""
 
     def render(self, lang: str = "en") -> str:
         return "\n".join(self.lines_zh if lang == "zh" else self.lines_en)
@@ -63,251 +56,107 @@ class CadreExplanation:
     failures: list[str] = field(default_factory=list)
     lines_en: list[str] = field(default_factory=list)
     lines_zh: list[str] = field(default_factory=list)
+    short_villages: dict[str, str] = field(default_factory=dict)
+    """For a free cadre: short village they may serve → the reason it stays short (en)."""
 
     def render(self, lang: str = "en") -> str:
         return "\n".join(self.lines_zh if lang == "zh" else self.lines_en)
 
 
+# --------------------------------------------------------------------------- the plan
+
+
+def plan_context(dataset: Dataset, policy: Policy, plan_date: date | None,
+                 result: SolveResult | None = None, plan_dir: Path | None = None,
+                 time_limit: float = 60.0) -> tuple[Instance, PlanView]:  # fmt: skip
+    """The instance and the plan to explain: ``plan_dir`` read from disk (its manifest's plan
+    date unless ``plan_date`` is given), else ``result``, else a fresh solve."""
+    if plan_dir is not None:
+        day = plan_date or manifest_date(Path(plan_dir)) or date.today()
+        inst = build_instance(dataset, policy, day)
+        return inst, read_plan_folder(inst, Path(plan_dir))
+    res = result or solve(dataset, policy, plan_date or date.today(), time_limit=time_limit)
+    return res.instance, view_of(res)
+
+
+def manifest_date(plan_dir: Path) -> date | None:
+    try:
+        doc = json.loads((plan_dir / "manifest.json").read_text(encoding="utf-8"))
+        return date.fromisoformat(str(doc["plan_date"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def read_plan_folder(inst: Instance, plan_dir: Path) -> PlanView:
+    """``plan.csv`` (and ``teams.csv``'s cluster covers, if there) of a plan folder; unknown
+    ids and roles are bad input, one line each."""
+    from . import schema
+    from .plan import read_output_csv
+
+    if not plan_dir.is_dir():
+        raise InputError([Problem(str(plan_dir), "no such plan folder (expected a `solve` --out)")])
+    problems: list[Problem] = []
+    frame = read_output_csv(plan_dir / "plan.csv", ["village_id", "cadre_id", "role"], problems)
+    postings = []
+    for i, r in enumerate([] if frame is None else frame.to_dict("records")):
+        role = schema.ROLE.lookup(str(r["role"]).strip())
+        for col, ok, want in (("village_id", r["village_id"] in inst.ds.villages, "a village of the dataset"),
+                              ("cadre_id", r["cadre_id"] in inst.ds.cadres, "a cadre of the dataset"),
+                              ("role", role is not None, "secretary or member")):  # fmt: skip
+            if not ok and len(problems) < 20:
+                problems.append(Problem("plan.csv", f"expected {want}", i + 2, col, r[col]))
+        if role is not None:
+            postings.append((r["cadre_id"], r["village_id"], role))
+    if problems:
+        raise InputError(problems)
+    covers = []
+    teams = read_output_csv(plan_dir / "teams.csv", ["host_village_id", "covered_village_ids"], [])
+    for r in [] if teams is None else teams.to_dict("records"):
+        covers += [(r["host_village_id"], w) for w in str(r["covered_village_ids"]).split(";") if w]
+    return PlanView(postings, covers)
+
+
 # --------------------------------------------------------------------------- villages
 
 
-def _cands(inst: Instance, vid: str, role: str, relaxed: set[str]) -> list[str]:
-    """Cadres who could take ``role`` at ``vid`` with the ``relaxed`` rule families off."""
-    ds, pol, need = inst.ds, inst.policy, inst.need[vid]
-    v = ds.villages[vid]
-    levels = need.secretary_levels if role == SEC else need.member_levels
-    forbid = {(p.cadre_id, p.role) for p in ds.pins if p.kind == "forbid" and p.village_id == vid}
-    prev = inst.prev_units.get(vid)
-    out = []
-    for cid, c in ds.cadres.items():
-        u = ds.units[c.unit_id]
-        if "LV-REGION" not in relaxed and not region_ok(u, v):
-            continue
-        if "LV-LEVEL" not in relaxed and u.level not in levels:
-            continue
-        if "H-INCUMBENT" not in relaxed and cid in inst.busy:
-            continue
-        failed = set(inst.failures[cid]) | (set(inst.sec_failures[cid]) if role == SEC else set())
-        if failed - relaxed:
-            continue
-        if "H-NOREPEAT" not in relaxed and vid in inst.former.get(cid, ()):
-            continue
-        if "P-PIN" not in relaxed and ((cid, None) in forbid or (cid, role) in forbid):
-            continue
-        continuity = "H-CONTINUITY" not in relaxed and pol.continuity == "hard"
-        if (
-            continuity
-            and prev
-            and c.unit_id not in prev
-            and (role == SEC or pol.members_from == "lead_unit")
-        ):
-            continue
-        if ("H-PROVVILLAGE" not in relaxed and pol.provvillage == "hard"
-                and vid in inst.prev_province and u.level == "province"):  # fmt: skip
-            continue
-        out.append(cid)
-    return out
-
-
-def _alone(inst: Instance, vid: str, relaxed: set[str]) -> int:
-    """Required posts the village could fill with nobody else in the plan."""
-    need = inst.need[vid]
-    inc = inst.inc_by_village.get(vid, [])
-    has_sec = any(p.role == SEC for p in inc)
-    inc_units = {p.unit_id for p in inc}
-    secs = [] if has_sec else _cands(inst, vid, SEC, relaxed)
-    mems = _cands(inst, vid, MEM, relaxed)
-    if not has_sec and not secs:
-        return min(len(inc), need.min - 1)
-    unit_of = inst.unit_of
-    lead_mode = inst.policy.members_from == "lead_unit" and "T-UNIT" not in relaxed
-    best = 0
-    leads = [None] if has_sec else sorted({unit_of(c) for c in secs})
-    for lead in leads:
-        if lead_mode and inc_units and lead is not None and lead not in inc_units:
-            continue
-        units = {lead} if lead is not None else set(inc_units)
-        if lead_mode and inst.policy.joint.enabled:
-            units |= _joint_partners(inst, lead or next(iter(inc_units), None))
-        sec = [c for c in secs if unit_of(c) == lead][:1]
-        pool = [c for c in mems if c not in sec and (not lead_mode or unit_of(c) in units)]
-        got = len(inc) + len(sec) + len(pool)
-        best = max(best, min(need.min, got))
-    return best
-
-
-def _joint_partners(inst: Instance, uid: str | None) -> set[str]:
-    jt = inst.policy.joint
-    if uid is None:
-        return set()
-    u = inst.ds.units[uid]
-    small = lambda x: x.level in jt.levels and x.staff is not None and x.staff < jt.staff_max  # noqa: E731
-    if not small(u):
-        return set()
-    group = sorted(k for k, x in inst.ds.units.items()
-                   if small(x) and x.level == u.level and x.region == u.region)  # fmt: skip
-    return set(group)
-
-
-def _minimal_rules(inst: Instance, vid: str) -> list[str] | None:
-    need = inst.need[vid].min
-    relaxed = set(FILTERS)
-    if _alone(inst, vid, relaxed) < need:
-        return None  # not enough people in the whole dataset
-    for rule in FILTERS:
-        if _alone(inst, vid, relaxed - {rule}) >= need:
-            relaxed.discard(rule)
-    return [r for r in FILTERS if r in relaxed]
-
-
-def _competitors(inst: Instance, res: SolveResult, vid: str, seconds: float) -> list[str]:
-    """A minimal set of villages that cannot all keep their posts if ``vid`` is completed."""
-    filled: dict[str, int] = defaultdict(int)
-    secs = {p.village_id for p in inst.incumbents if p.role == SEC}
-    for p in inst.incumbents:
-        filled[p.village_id] += 1
-    for a in res.assignments:
-        filled[a.village_id] += 1
-        if a.role == SEC:
-            secs.add(a.village_id)
-    covered = {w for _, w in res.covers}
-
-    def keeps(w: str) -> int:
-        need = inst.need[w].min
-        return need if w in covered else min(filled[w], need if w in secs else need - 1)
-
-    others = [w for w in inst.need if w != vid and keeps(w) > 0]
-
-    def infeasible(subset: list[str]) -> tuple[bool, list[str]]:
-        pm = build_model(inst)
-        m = pm.m
-        m.add(pm.filled[vid] >= inst.need[vid].min)
-        lits = {}
-        for w in subset:
-            lit = m.new_bool_var(f"keep[{w}]")
-            m.add(pm.filled[w] >= keeps(w)).only_enforce_if(lit)
-            lits[lit.index] = w
-        m.add_assumptions([m.get_bool_var_from_proto_index(i) for i in lits])
-        s = cp_model.CpSolver()
-        s.parameters.num_workers = 1
-        s.parameters.max_time_in_seconds = seconds
-        status = s.solve(m)
-        if status != cp_model.INFEASIBLE:
-            return False, []
-        return True, [lits[i] for i in s.sufficient_assumptions_for_infeasibility() if i in lits]
-
-    bad, core = infeasible(others)
-    if not bad:
-        return []
-    core = sorted(core or others, key=lambda w: list(inst.need).index(w))
-    for w in list(core):
-        trial = [x for x in core if x != w]
-        if trial and infeasible(trial)[0]:
-            core = trial
-    return core
-
-
-def explain_village(dataset: Dataset, policy: Policy, village_id: str, plan_date: date,
-                    result: SolveResult | None = None, time_limit: float = 60.0) -> VillageExplanation:  # fmt: skip
-    """Why ``village_id`` is short (or that it is not): the binding rules, minimal."""
-    res = result or solve(dataset, policy, plan_date, time_limit=time_limit)
-    inst = res.instance
+def explain_village(dataset: Dataset, policy: Policy, village_id: str, plan_date: date | None = None,
+                    result: SolveResult | None = None, time_limit: float = 60.0,
+                    plan_dir: Path | None = None) -> VillageExplanation:  # fmt: skip
+    """Why ``village_id`` is short (or that it is not), from the plan's reasons."""
     v = dataset.villages.get(village_id)
     if v is None:
-        from .errors import InputError, Problem
-
         raise InputError([Problem("--village", "no such village in the dataset", value=village_id)])
+    inst, view = plan_context(dataset, policy, plan_date, result, plan_dir, time_limit)
     name = f"{village_id} ({v.name})"
     need = inst.need.get(village_id)
     if need is None:
         en = f"{name} has no team requirement under {policy.name} (flags: {', '.join(sorted(v.categories))}): no team is sent (T-SIZE)."
         zh = f"{name} 在 {policy.name} 下无选派要求（类别：{'、'.join(sorted(v.categories))}），不派工作队（T-SIZE）。"
         return VillageExplanation(village_id, "no-requirement", 0, 0, ["T-SIZE"], [], [en], [zh])
-    tables = res.tables
-    team = tables.plan[tables.plan.village_id == village_id]
-    covered_by = [h for h, w in res.covers if w == village_id]
-    short = tables.unstaffed[tables.unstaffed.village_id == village_id]
-    missing = int(short.posts_missing.iloc[0]) if len(short) else 0
-    filled = need.min - missing
+    covered_by = [h for h, w in view.covers if w == village_id]
     if covered_by:
-        en = [f"{name} is covered by the team at {covered_by[0]} (C-CLUSTER): nothing is missing."]
-        zh = [f"{name} 由 {covered_by[0]} 的工作队一队带多村覆盖（C-CLUSTER），无缺额。"]
-        return VillageExplanation(village_id, "covered", need.min, need.min, [], [], en, zh)
+        en = f"{name} is covered by the team at {covered_by[0]} (C-CLUSTER): nothing is missing."
+        zh = f"{name} 由 {covered_by[0]} 的工作队一队带多村覆盖（C-CLUSTER），无缺额。"
+        return VillageExplanation(village_id, "covered", need.min, need.min, [], [], [en], [zh])
+    missing = shortfall(inst, view).get(village_id, 0)
     if missing == 0:
+        team = [(c, r) for c, w, r in view.postings if w == village_id]
         people = ", ".join(
-            f"{r.cadre_id} {r.cadre_name} ({r.role}, {r.unit_id})" for r in team.itertuples()
+            f"{c} {dataset.cadres[c].name} ({r}, {inst.unit_of(c)})" for c, r in team
         )
-        en = [f"{name} has its full team ({len(team)} of minimum {need.min}): {people}."]
-        zh = [f"{name} 工作队已满（{len(team)}人，最低{need.min}人）：{people}。"]
-        return VillageExplanation(village_id, "full", need.min, need.min, [], [], en, zh)
-    rules = _minimal_rules(inst, village_id)
-    head_en = (
-        f"{name} is short {missing} of {need.min} required posts (class {inst.cls[village_id]})."
-    )
-    head_zh = f"{name} 缺{missing}个岗位（最低{need.min}人，优先级类别 {inst.cls[village_id]}）。"
-    if rules is None:
-        en = [head_en, "Even with every eligibility and level rule set aside there are not enough "
-              "people in the dataset to staff it."]  # fmt: skip
-        zh = [head_zh, "即使不考虑任何资格和层级规定，数据中的人员也不足以组队。"]
-        return VillageExplanation(village_id, "short", need.min, filled, [], [], en, zh)
-    if rules:
-        en, zh = [head_en, "Binding rules (with no other village in the plan, the team still "
-                  "cannot be completed unless all of these are set aside):"], [head_zh, "约束规则（即使不考虑其他村，也须同时放宽以下全部规定才能组满）："]  # fmt: skip
-        for r in rules:
-            e, z = _rule_sentence(inst, village_id, r, rules)
-            en.append(f"  - {r}: {e}")
-            zh.append(f"  - {r}：{z}")
-        return VillageExplanation(village_id, "short", need.min, filled, rules, [], en, zh)
-    comp = _competitors(inst, res, village_id, min(30.0, time_limit))
-    en = [head_en, f"Alone it could be staffed: {_supply_text(inst, village_id)}."]
-    zh = [head_zh, f"单独看可以组队：{_supply_text(inst, village_id, 'zh')}。"]
-    if comp:
-        cls = {inst.cls[w] for w in comp}
-        en.append("It is short because these villages of equal or higher priority need the same "
-                  f"people (one post per cadre, T-UNIT, coverage order weak > key > …): {', '.join(comp)} "
-                  f"(classes {', '.join(sorted(cls))}). Completing it would leave one of them short.")  # fmt: skip
-        zh.append(f"同等或更高优先级的村 {'、'.join(comp)} 需要同一批人员（每人一个岗位、T-UNIT、覆盖优先顺序），"
-                  "组满本村会使其中之一缺员。")  # fmt: skip
-        rules_out = ["T-UNIT", "coverage-order"]
-    else:
-        en.append("Completing it would not cost another village a post; the plan left it short "
-                  "within the time limit (see manifest gap).")  # fmt: skip
-        zh.append("组满本村不会使其他村缺员；规划在时限内未组满（见 manifest 中的 gap）。")
-        rules_out = []
-    return VillageExplanation(village_id, "short", need.min, filled, rules_out, comp, en, zh)
-
-
-def _supply_text(inst: Instance, vid: str, lang: str = "en") -> str:
-    inc = inst.inc_by_village.get(vid, [])
-    m = _cands(inst, vid, MEM, set())
-    if inst.policy.members_from == "lead_unit" and inc:
-        units = {p.unit_id for p in inc}
-        m = [c for c in m if inst.unit_of(c) in units]
-    if any(p.role == SEC for p in inc):
-        return (f"its incumbent first secretary stays and {len(m)} free people could join as members"
-                if lang == "en" else f"现任第一书记留任，另有 {len(m)} 人可任队员")  # fmt: skip
-    s = len(_cands(inst, vid, SEC, set()))
-    return (f"{s} possible first secretaries, {len(m)} possible members" if lang == "en"
-            else f"可任第一书记 {s} 人，可任队员 {len(m)} 人")  # fmt: skip
-
-
-def _rule_sentence(inst: Instance, vid: str, rule: str, binding: list[str]) -> tuple[str, str]:
-    """How many candidates the rule removes, given the other binding rules are set aside."""
-    others = set(binding) - {rule}
-    before_s = set(_cands(inst, vid, SEC, others | {rule}))
-    after_s = set(_cands(inst, vid, SEC, others))
-    before_m = set(_cands(inst, vid, MEM, others | {rule}))
-    after_m = set(_cands(inst, vid, MEM, others))
-    gone_s, gone_m = len(before_s - after_s), len(before_m - after_m)
-    en = (
-        f"removes {gone_s} of {len(before_s)} possible first secretaries and {gone_m} of "
-        f"{len(before_m)} possible members"
-    )
-    zh = f"排除可任第一书记 {gone_s}/{len(before_s)} 人、可任队员 {gone_m}/{len(before_m)} 人"
-    if rule == "T-UNIT":
-        en = "members must come from the first secretary's unit, and no unit that can lead has enough"
-        zh = "队员须来自第一书记所在单位，而能出第一书记的单位人数都不够"
-    return en, zh
+        en = f"{name} has its full team ({len(team)} of minimum {need.min}): {people}."
+        zh = f"{name} 工作队已满（{len(team)}人，最低{need.min}人）：{people}。"
+        return VillageExplanation(village_id, "full", need.min, need.min, [], [], [en], [zh])
+    r = village_reasons(inst, view)[village_id]
+    en = [f"{name} is short {missing} of {need.min} required posts (class {inst.cls[village_id]}).",
+          f"Reason: {r.en}"]  # fmt: skip
+    zh = [f"{name} 缺{missing}个岗位（最低{need.min}人，优先级类别 {inst.cls[village_id]}）。",
+          f"原因：{r.zh}"]  # fmt: skip
+    for w in r.competitors:
+        en.append(f"  - {w} ({dataset.villages[w].name}), class {inst.cls[w]}")
+        zh.append(f"  - {w}（{dataset.villages[w].name}），类别 {inst.cls[w]}")
+    return VillageExplanation(village_id, "short", need.min, need.min - missing, list(r.rules),
+                              list(r.competitors), en, zh, r.en, r.zh)  # fmt: skip
 
 
 # --------------------------------------------------------------------------- cadres
@@ -335,16 +184,15 @@ def _failure_text(inst: Instance, cid: str, rule: str) -> tuple[str, str]:
     return texts[rule]
 
 
-def explain_cadre(dataset: Dataset, policy: Policy, cadre_id: str, plan_date: date,
-                  result: SolveResult | None = None, time_limit: float = 60.0) -> CadreExplanation:  # fmt: skip
-    """Where the cadre is and why (score by soft term, best alternative), or why nowhere."""
+def explain_cadre(dataset: Dataset, policy: Policy, cadre_id: str, plan_date: date | None = None,
+                  result: SolveResult | None = None, time_limit: float = 60.0,
+                  plan_dir: Path | None = None) -> CadreExplanation:  # fmt: skip
+    """Where the cadre is and why (score by soft term, best alternative), or why nowhere: for
+    a free, eligible cadre, the reason each short village they may serve stays short."""
     c = dataset.cadres.get(cadre_id)
     if c is None:
-        from .errors import InputError, Problem
-
         raise InputError([Problem("--cadre", "no such cadre in the dataset", value=cadre_id)])
-    res = result or solve(dataset, policy, plan_date, time_limit=time_limit)
-    inst = res.instance
+    inst, view = plan_context(dataset, policy, plan_date, result, plan_dir, time_limit)
     name = f"{cadre_id} ({c.name}, {c.unit_id})"
     inc = next((p for p in inst.incumbents if p.cadre_id == cadre_id), None)
     if inc is not None:
@@ -360,31 +208,40 @@ def explain_cadre(dataset: Dataset, policy: Policy, cadre_id: str, plan_date: da
         return CadreExplanation(
             cadre_id, None, None, failures=["H-INCUMBENT"], lines_en=en, lines_zh=zh
         )
-    post = next((a for a in res.assignments if a.cadre_id == cadre_id), None)
+    post = next(((v, r) for cid, v, r in view.postings if cid == cadre_id), None)
     if post is not None:
-        scores = _posting_scores(inst, cadre_id, post.village_id, post.role)
-        total = sum(scores.values())
-        alt, alt_total = None, None
-        for vid, roles in inst.options(cadre_id):
-            if vid == post.village_id or post.role not in roles:
-                continue
-            t = sum(_posting_scores(inst, cadre_id, vid, post.role).values())
-            if alt_total is None or t > alt_total or (t == alt_total and vid < alt):
-                alt, alt_total = vid, t
-        parts = ", ".join(f"{k} {v:+d}" for k, v in scores.items() if v)
-        en = [f"{name} serves at {post.village_id} ({dataset.villages[post.village_id].name}) as {post.role}.",
-              f"Score of this posting: {total:+d} points ({parts or 'no soft term applies'})."]  # fmt: skip
-        zh = [f"{name} 派往 {post.village_id}（{dataset.villages[post.village_id].name}）任{post.role}。",
-              f"该岗位得分 {total:+d}（{parts or '无软约束项'}）。"]  # fmt: skip
-        if alt is not None:
-            d = total - alt_total
-            en.append(f"Best alternative: {alt} ({dataset.villages[alt].name}) at {alt_total:+d} points "
-                      f"({d:+d} for the chosen village). The plan is optimised as a whole: coverage "
-                      "first, then the sum of all postings' points.")  # fmt: skip
-            zh.append(f"最佳备选：{alt}（{dataset.villages[alt].name}），得分 {alt_total:+d}（所选村 {d:+d}）。"
-                      "规划整体优化：先覆盖，再总分。")  # fmt: skip
-        return CadreExplanation(cadre_id, post.village_id, post.role, scores, alt,
-                                None if alt_total is None else total - alt_total, [], en, zh)  # fmt: skip
+        return _posted(inst, cadre_id, name, *post)
+    return _free(inst, view, cadre_id, name)
+
+
+def _posted(inst: Instance, cadre_id: str, name: str, vid: str, role: str) -> CadreExplanation:
+    villages = inst.ds.villages
+    scores = _posting_scores(inst, cadre_id, vid, role)
+    total = sum(scores.values())
+    alt, alt_total = None, None
+    for w, roles in inst.options(cadre_id):
+        if w == vid or role not in roles:
+            continue
+        t = sum(_posting_scores(inst, cadre_id, w, role).values())
+        if alt_total is None or t > alt_total or (t == alt_total and w < alt):
+            alt, alt_total = w, t
+    parts = ", ".join(f"{k} {v:+d}" for k, v in scores.items() if v)
+    en = [f"{name} serves at {vid} ({villages[vid].name}) as {role}.",
+          f"Score of this posting: {total:+d} points ({parts or 'no soft term applies'})."]  # fmt: skip
+    zh = [f"{name} 派往 {vid}（{villages[vid].name}）任{role}。",
+          f"该岗位得分 {total:+d}（{parts or '无软约束项'}）。"]  # fmt: skip
+    if alt is not None:
+        d = total - alt_total
+        en.append(f"Best alternative: {alt} ({villages[alt].name}) at {alt_total:+d} points "
+                  f"({d:+d} for the chosen village). The plan is optimised as a whole: coverage "
+                  "first, then the sum of all postings' points.")  # fmt: skip
+        zh.append(f"最佳备选：{alt}（{villages[alt].name}），得分 {alt_total:+d}（所选村 {d:+d}）。"
+                  "规划整体优化：先覆盖，再总分。")  # fmt: skip
+    return CadreExplanation(cadre_id, vid, role, scores, alt,
+                            None if alt_total is None else total - alt_total, [], en, zh)  # fmt: skip
+
+
+def _free(inst: Instance, view: PlanView, cadre_id: str, name: str) -> CadreExplanation:
     fails = list(inst.failures[cadre_id])
     en, zh = [f"{name} is not posted."], [f"{name} 未被选派。"]
     if fails:
@@ -407,12 +264,18 @@ def explain_cadre(dataset: Dataset, policy: Policy, cadre_id: str, plan_date: da
         e, z = _failure_text(inst, cadre_id, r)
         en.append(f"  - may serve only as a member: {r}: {e}")
         zh.append(f"  - 只能任队员：{r}：{z}")
-    en.append(f"  - eligible but not needed: {len(options)} village(s) could take them "
-              f"(e.g. {', '.join(options[:5])}), and every post there is filled by people who "
-              "score better or keep higher-priority posts filled.")  # fmt: skip
-    zh.append(f"  - 符合条件但未被需要：可派往 {len(options)} 个村（如 {'、'.join(options[:5])}），"
-              "这些岗位已由得分更高或保障更高优先级的人员填补。")  # fmt: skip
-    return CadreExplanation(cadre_id, None, None, failures=sec_fails, lines_en=en, lines_zh=zh)
+    short = cadre_reasons(inst, cadre_id, village_reasons(inst, view, set(options)))
+    for vid, e, z in short:
+        en.append(f"  - not at short village {vid} ({inst.ds.villages[vid].name}): {e}")
+        zh.append(f"  - 未派往缺员村 {vid}（{inst.ds.villages[vid].name}）：{z}")
+    rest = [v for v in options if v not in {s[0] for s in short}]
+    if rest:
+        en.append(f"  - eligible but not needed: {len(rest)} other village(s) could take them "
+                  f"(e.g. {', '.join(rest[:5])}), and every post there is filled.")  # fmt: skip
+        zh.append(f"  - 符合条件但未被需要：另有 {len(rest)} 个村可派（如 {'、'.join(rest[:5])}），"
+                  "这些岗位均已填满。")  # fmt: skip
+    return CadreExplanation(cadre_id, None, None, failures=sec_fails, lines_en=en, lines_zh=zh,
+                            short_villages={v: e for v, e, _ in short})  # fmt: skip
 
 
 def _posting_scores(inst: Instance, cid: str, vid: str, role: str) -> dict[str, int]:

@@ -161,6 +161,16 @@ def _allowed_H_PROVVILLAGE(inst: Instance, uid: str, vid: str) -> bool:
     return not (vid in inst.prev_province and inst.ds.units[uid].level == "province")
 
 
+def unit_barred(inst: Instance, uid: str, vid: str) -> str | None:
+    """The hard rule that keeps unit ``uid`` out of village ``vid``'s team (H-CONTINUITY,
+    H-PROVVILLAGE), or None: the model's own test, for reasons given to users."""
+    if not _allowed_H_CONTINUITY(inst, uid, vid):
+        return "H-CONTINUITY"
+    if not _allowed_H_PROVVILLAGE(inst, uid, vid):
+        return "H-PROVVILLAGE"
+    return None
+
+
 def cap(pm: PlanModel, vid: str) -> int:
     """Largest team a village may get: its minimum, unless incumbents or require pins put
     more people there (never above its maximum, except incumbents alone, SPEC §3). Filling

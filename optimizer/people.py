@@ -24,6 +24,7 @@ def seat_people(
     seats: dict[tuple[str, str, str], int],
     pool: Callable[[str, str], list[str]],
     sec_pool: Callable[[str, str], list[str]],
+    prefer: frozenset[tuple[str, str, str]] | None = None,
 ) -> tuple[list[tuple[str, str, str]], list[str]]:
     """``seats``: (unit, village, role) → number of new posts. Returns (cadre, village, role)
     triples, and notes on any seat left empty (the master's per-pair capacities make that
@@ -31,6 +32,9 @@ def seat_people(
 
     An exact min-cost max-flow: maximum flow fills every seat it can, and minimum cost then
     keeps the master's people (their S-PARTY/S-YOUNG/S-EXPERT points) before maximising S-FIT.
+    ``prefer``: (cadre, village, role) of a reference plan, seated where it costs nothing: each
+    seat's gain is scaled by more than the most a unit's seats can earn from the preference,
+    so it only ever breaks ties (units are independent blocks of the network).
     """
     out: list[tuple[str, str, str]] = []
     seats = {k: v for k, v in seats.items() if v > 0}
@@ -60,6 +64,10 @@ def seat_people(
     arcs: list[tuple[int, str, str, str]] = []
     seat_arcs: list[tuple[int, int, bool]] = []
     fit_scale = 1 + 10 * len(SKILL_CODES)
+    per_unit: dict[str, int] = {}
+    for (uid, _v, _r), k in seats.items():
+        per_unit[uid] = per_unit.get(uid, 0) + max(0, k)
+    tie = 1 + max(per_unit.values(), default=0) if prefer else 1
     for key in sorted(seats):
         k = seats[key]
         if k <= 0:
@@ -73,6 +81,8 @@ def seat_people(
                 continue
             c = nid(("cadre", cid))
             gain = sum(cadre_points(inst, cid, role).values()) * fit_scale + fit(inst, cid, vid)
+            if prefer:
+                gain = gain * tie + ((cid, vid, role) in prefer)
             arcs.append((flow.add_arc_with_capacity_and_unit_cost(c, s, 1, -gain), cid, vid, role))
     # among maximum flows, first-secretary seats are filled first: members never serve
     # without a secretary (T-SEC), so an empty member seat costs less than an empty secretary's

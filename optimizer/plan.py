@@ -14,10 +14,10 @@ from typing import Any
 import pandas as pd
 
 from .domain import CATEGORIES
-from .instance import MEM, SEC, Instance
+from .instance import MEM, SEC
 from .model import expert, young
 from .outputs import defuse_formulas, staged_folder, unescape_frame, write_csv, write_text
-from .rules import region_ok
+from .reasons import view_of, village_reasons
 from .solver import SolveResult
 
 PLAN_COLUMNS = ["village_id", "village_name", "team_id", "cadre_id", "cadre_name", "unit_id",
@@ -105,95 +105,26 @@ def build_plan(res: SolveResult) -> Plan:
 
 
 def _unstaffed(res: SolveResult, plan: pd.DataFrame) -> pd.DataFrame:
+    """Short villages and their reasons, from the one derivation :mod:`optimizer.reasons`
+    that ``explain`` renders too."""
+    del plan
     inst = res.instance
-    ds = inst.ds
-    size = Counter(plan.village_id)
-    has_sec = set(plan.village_id[plan.role == SEC])
-    covered = {w for _, w in res.covers}
-    posted = set(plan.cadre_id)
+    view = view_of(res)
+    if not res.has_plan:
+        view.postings = [(p.cadre_id, p.village_id, p.role) for p in inst.incumbents]
+        view.covers = []
     rows = []
-    for vid, need in inst.need.items():
-        if vid in covered:
-            continue
-        people = size.get(vid, 0)
-        if not res.has_plan:
-            people = sum(1 for p in inst.incumbents if p.village_id == vid)
-        # the first secretary is a required post of its own (T-SEC)
-        missing = max(0, need.min - people, 0 if vid in has_sec or not people else 1)
-        if missing == 0:
-            continue
-        v = ds.villages[vid]
-        reason = (_reason_members(inst, vid, plan, posted) if vid in has_sec
-                  else _reason_secretary(inst, vid, posted))  # fmt: skip
-        if not res.has_plan:
-            reason = f"no plan was found ({res.status}); " + reason
+    for vid, r in village_reasons(inst, view).items():
+        v = inst.ds.villages[vid]
+        reason = r.en if res.has_plan else f"no plan was found ({res.status}); " + r.en
         rows.append({"village_id": vid, "village_name": v.name,
                      "categories": ";".join(c for c in _cat_order(v.categories)),
-                     "posts_missing": missing, "reason": reason})  # fmt: skip
+                     "posts_missing": r.missing, "reason": reason})  # fmt: skip
     return pd.DataFrame(rows, columns=UNSTAFFED_COLUMNS)
 
 
 def _cat_order(cats) -> list[str]:
     return [c for c in CATEGORIES if c in cats]
-
-
-def _reason_secretary(inst: Instance, vid: str, posted: set[str]) -> str:
-    """Walk the secretary filters in SPEC order; name the rule where candidates run out."""
-    ds, pol, need = inst.ds, inst.policy, inst.need[vid]
-    v = ds.villages[vid]
-    pool = [c for c in ds.cadres.values() if region_ok(ds.units[c.unit_id], v)
-            and ds.units[c.unit_id].level in need.secretary_levels]  # fmt: skip
-    stages = [("LV-LEVEL/LV-REGION (sending level and region)", pool)]
-    pool = [c for c in pool if c.cadre_id not in inst.busy]
-    stages.append(("H-INCUMBENT (serving elsewhere or recalled)", pool))
-    pool = [c for c in pool if not inst.failures[c.cadre_id]]
-    stages.append(("E-* eligibility", pool))
-    pool = [c for c in pool if not inst.sec_failures[c.cadre_id]]
-    stages.append(("E-SEC-PARTY/E-SEC-PARTYYRS/E-SEC-WORKYRS/L-RANK", pool))
-    pool = [c for c in pool if vid not in inst.former.get(c.cadre_id, ())]
-    stages.append(("H-NOREPEAT (served here before)", pool))
-    if pol.continuity == "hard" and inst.prev_units.get(vid):
-        prev = inst.prev_units[vid]
-        pool = [c for c in pool if c.unit_id in prev]
-        stages.append((f"H-CONTINUITY (lead unit must stay {';'.join(sorted(prev))})", pool))
-    prev_n = None
-    for label, p in stages:
-        if not p:
-            where = f" ({prev_n} left before it)" if prev_n is not None else ""
-            return f"T-SEC: no first-secretary candidate passes {label}{where}"
-        prev_n = len(p)
-    free = [c for c in pool if c.cadre_id not in posted]
-    if not free:
-        return (f"T-SEC: all {len(pool)} first-secretary candidates are posted to villages of "
-                "higher or equal priority (coverage order)")  # fmt: skip
-    if need.min > 1 and pol.members_from == "lead_unit":
-        return (f"T-UNIT/T-SIZE: {len(free)} first-secretary candidates are free, but no unit "
-                "can add members without taking posts from villages of higher priority")  # fmt: skip
-    return (f"T-SEC: {len(free)} candidates are free but using them would leave posts of "
-            "higher priority or a hard rule (U-PARTICIPATE, P-PIN, J-JOINT) unmet")  # fmt: skip
-
-
-def _reason_members(inst: Instance, vid: str, plan: pd.DataFrame, posted: set[str]) -> str:
-    ds, pol, need = inst.ds, inst.policy, inst.need[vid]
-    team = plan[plan.village_id == vid]
-    units = set(team.unit_id)
-    v = ds.villages[vid]
-    if pol.members_from == "lead_unit":
-        source = f"the team's unit(s) {';'.join(sorted(units))}"
-        pool = [c for c in ds.cadres.values() if c.unit_id in units]
-    else:
-        source = "township units of the county"
-        pool = [c for c in ds.cadres.values() if ds.units[c.unit_id].level in need.member_levels
-                and region_ok(ds.units[c.unit_id], v)]  # fmt: skip
-    pool = [c for c in pool if c.cadre_id not in inst.busy and not inst.failures[c.cadre_id]
-            and vid not in inst.former.get(c.cadre_id, ())]  # fmt: skip
-    free = [c for c in pool if c.cadre_id not in posted]
-    if not free:
-        rule = "T-UNIT" if pol.members_from == "lead_unit" else "T-UNIT (county-2022)"
-        return (f"{rule}: {source} have no further eligible member (E-*, H-NOREPEAT, "
-                f"H-INCUMBENT): {len(pool)} eligible, all posted")  # fmt: skip
-    return (f"T-SIZE: {len(free)} eligible members of {source} are free but are needed to keep "
-            "posts of higher priority filled")  # fmt: skip
 
 
 # --------------------------------------------------------------------------- KPIs

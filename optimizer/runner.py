@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
@@ -31,9 +32,11 @@ from .errors import InputError, Problem
 from .outputs import folder_problems, make_folder, private_file, staged_folder, write_text
 from .plan import Plan, write_plan_files
 from .policy import Policy
+from .reference import Reference, read_reference, reference_from_frame
 from .scenario import (
     Prepared,
     Scenario,
+    baseline_of,
     check_distinct_names,
     load_scenarios,
     prepare,
@@ -71,6 +74,8 @@ class Job:
     time_limit: float | None
     seed: int
     workers: int
+    reference: Reference | None = None
+    """The plan ties are broken toward (:mod:`optimizer.reference`)."""
 
 
 @dataclass
@@ -84,6 +89,8 @@ class Solved:
     wall_time: float
     problems: list[Problem] = field(default_factory=list)
     """Bad input found by the solver (a pin no rule allows), carried back as data."""
+    reference: str | None = None
+    """The folder of the reference plan ties were broken toward, if any."""
 
 
 def solve_job(job: Job) -> Solved:
@@ -98,13 +105,14 @@ def solve_job(job: Job) -> Solved:
             time_limit=job.time_limit,
             seed=job.seed,
             workers=job.workers,
+            reference=job.reference,
         )
     except InputError as exc:
         return Solved(job.name, "BAD_INPUT", False, False, None, [], 0.0, list(exc.problems))
     plan = res.tables if res.has_plan else None
-    return Solved(
-        job.name, res.status, res.has_plan, res.all_filled, plan, list(res.notes), res.wall_time
-    )
+    ref = job.reference.source if job.reference is not None else None
+    return Solved(job.name, res.status, res.has_plan, res.all_filled, plan, list(res.notes),
+                  res.wall_time, reference=ref or None)  # fmt: skip
 
 
 def as_scenarios(items: Scenario | str | Path | Iterable[Scenario | str | Path]) -> list[Scenario]:
@@ -140,14 +148,17 @@ def run(
     dask: Any = None,
     time_limit: float | None = None,
     progress: Progress | None = None,
+    reference: str | Path | None = None,
 ) -> list[RunResult]:
     """Solve each scenario into ``out/<name>/``; results in the order given.
 
     ``jobs`` local processes solve side by side (1 = in this process); ``dask`` (a scheduler
     address or a ``distributed.Client``) sends the solves to a Dask cluster instead.
-    ``time_limit`` replaces every scenario's own. Raises :class:`InputError` for bad input,
-    before anything is solved or written, and when a run folder would replace a folder
-    zhucun did not write."""
+    ``time_limit`` replaces every scenario's own. ``reference``: a plan folder every solve
+    breaks ties toward; by default each scenario's baseline (the scenario its file extends),
+    solved first when it is in the same run, else read from ``out/<baseline>`` if there.
+    Raises :class:`InputError` for bad input, before anything is solved or written, and when
+    a run folder would replace a folder zhucun did not write."""
     scs = as_scenarios(scenarios)
     out = Path(out)
     if out.exists() and not out.is_dir():
@@ -172,23 +183,71 @@ def run(
     ]
     by_name = {p.scenario.name: p for p in prepared}
     results: dict[str, RunResult] = {}
+    waiting = _references(job_list, prepared, out, reference)
     make_folder(out)
     _update_index(out, [p.scenario.name for p in prepared])
 
     problems: list[Problem] = []
+    plans: dict[str, Plan] = {}
 
     def done(solved: Solved) -> None:
         if solved.problems:  # name the scenario: the data is its edited dataset
             problems.extend(replace(p, file=f"scenario {solved.name}: {p.file}")
                             for p in solved.problems)  # fmt: skip
             return
+        if solved.plan is not None:
+            plans[solved.name] = solved.plan
         results[solved.name] = _finish(out, by_name[solved.name], solved, progress)
 
+    # in waves: a scenario starts once the baseline it breaks ties toward is solved
+    pending, finished = list(job_list), set()
+    while pending:
+        ready = [j for j in pending if waiting.get(j.name) in (None, *finished)] or pending
+        for i, j in enumerate(ready):
+            base = plans.get(waiting.get(j.name, ""))
+            if base is not None:
+                src = str((out / waiting[j.name]).resolve())
+                ready[i] = replace(j, reference=reference_from_frame(base.plan, src))
+        _execute(ready, jobs, dask, parallel, done)
+        finished |= {j.name for j in ready}
+        pending = [j for j in pending if j.name not in finished]
+    if problems:
+        raise InputError(problems)
+    return [results[p.scenario.name] for p in prepared]
+
+
+def _references(job_list: list[Job], prepared: list[Prepared], out: Path,
+                reference: str | Path | None) -> dict[str, str]:  # fmt: skip
+    """Set each job's reference plan; returns job → in-run baseline it must wait for."""
+    if reference is not None:
+        ref = read_reference(reference)
+        for j in job_list:
+            j.reference = ref
+        return {}
+    names = {p.scenario.name for p in prepared}
+    waiting = {}
+    for j, p in zip(job_list, prepared, strict=True):
+        if p.scenario.reference is not None:
+            j.reference = read_reference(p.scenario.reference)
+            continue
+        base = baseline_of(p.scenario)
+        if base is None:
+            continue
+        if base in names:
+            waiting[j.name] = base
+        elif (out / base / "plan.csv").is_file():
+            j.reference = read_reference((out / base).resolve())
+    return waiting
+
+
+def _execute(job_list: list[Job], jobs: int, dask: Any, parallel: bool, done) -> None:
+    if not job_list:
+        return
     if dask is not None:
         from .dask_runner import solve_on_dask
 
         solve_on_dask(job_list, dask, done)
-    elif parallel:
+    elif parallel and len(job_list) > 1:
         ctx = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=min(jobs, len(job_list)), mp_context=ctx) as pool:
             futures = [pool.submit(solve_job, j) for j in job_list]
@@ -197,9 +256,6 @@ def run(
     else:
         for j in job_list:
             done(solve_job(j))
-    if problems:
-        raise InputError(problems)
-    return [results[p.scenario.name] for p in prepared]
 
 
 def _prepare_all(scs: list[Scenario], out: Path) -> list[Prepared]:
@@ -217,6 +273,8 @@ def _prepare_all(scs: list[Scenario], out: Path) -> list[Prepared]:
 
 
 def _finish(out: Path, prep: Prepared, solved: Solved, progress: Progress | None) -> RunResult:
+    if solved.reference:  # scenario.yaml re-runs with the same tie-break
+        prep = replace(prep, scenario=replace(prep.scenario, reference=Path(solved.reference)))
     sc = prep.scenario
     path = None
     if solved.plan is not None:
@@ -244,8 +302,9 @@ def _finish(out: Path, prep: Prepared, solved: Solved, progress: Progress | None
     )
 
 
-def scenario_yaml(prep: Prepared) -> str:
-    """The resolved scenario, re-runnable as it stands; what each edit did as comments."""
+def scenario_yaml(prep: Prepared, folder: Path | None = None) -> str:
+    """The resolved scenario, re-runnable as it stands; what each edit did as comments. A
+    reference plan that is a run beside ``folder`` is written as ``../<run>``."""
     sc = prep.scenario
     head = [f"# zhucun run folder of scenario {sc.name}"]
     if sc.source:
@@ -253,7 +312,11 @@ def scenario_yaml(prep: Prepared) -> str:
     if sc.variant:
         head.append("# sweep values: " + ", ".join(f"{k}={v}" for k, v in sc.variant.items()))
     head += [f"# {e}" for e in prep.effects]
-    body = yaml.safe_dump(sc.to_doc(), allow_unicode=True, sort_keys=False)
+    doc = sc.to_doc()
+    ref = doc["solve"].get("reference")
+    if folder is not None and ref and Path(ref).is_relative_to(folder.resolve().parent):
+        doc["solve"]["reference"] = os.path.relpath(ref, folder.resolve())
+    body = yaml.safe_dump(doc, allow_unicode=True, sort_keys=False)
     return "\n".join(head) + "\n" + body
 
 
@@ -262,7 +325,7 @@ def write_run(path: Path, prep: Prepared, plan: Plan) -> None:
     (refused when ``path`` holds files zhucun did not write)."""
     with staged_folder(path) as tmp:
         write_plan_files(plan, tmp)
-        write_text(tmp / "scenario.yaml", scenario_yaml(prep))
+        write_text(tmp / "scenario.yaml", scenario_yaml(prep, path))
         write_text(
             tmp / "policy.yaml",
             yaml.safe_dump(prep.policy.to_dict(), allow_unicode=True, sort_keys=False),

@@ -58,7 +58,7 @@ TOP_KEYS = (
     "solve",
     "sweep",
 )
-SOLVE_DEFAULTS = {"time_limit": 60.0, "seed": 0, "workers": 1}
+SOLVE_DEFAULTS = {"time_limit": 60.0, "seed": 0, "workers": 1, "reference": None}
 SWEEPABLE = ("overrides", "plan_date", "policy", "dataset", "edits", "solve", "description")
 NAME_RE = re.compile(r"^[^\s/\\.][^\s/\\]*$")
 """A run folder name: no spaces or slashes, not starting with a dot."""
@@ -687,6 +687,8 @@ class Scenario:
     """The scenario file this came from, if any."""
     variant: dict[str, Any] = field(default_factory=dict)
     """For a scenario expanded from a sweep: the swept keys and their values."""
+    reference: str | Path | None = None
+    """A plan folder to break ties toward (``solve.reference``); default: the baseline's run."""
 
     def __post_init__(self) -> None:
         file = str(self.source) if self.source else f"scenario {self.name}"
@@ -702,6 +704,8 @@ class Scenario:
         set_(self, "plan_date", _date(doc["plan_date"]))
         set_(self, "overrides", copy.deepcopy(doc.get("overrides") or {}))
         set_(self, "edits", [_canonical_edit(e) for e in doc.get("edits") or []])
+        ref = (doc.get("solve") or {}).get("reference")
+        set_(self, "reference", None if ref is None else Path(ref))
         if self.source is not None:
             set_(self, "source", Path(self.source).resolve())
 
@@ -723,6 +727,8 @@ class Scenario:
         if self.edits:
             doc["edits"] = copy.deepcopy(self.edits)
         doc["solve"] = {"time_limit": self.time_limit, "seed": self.seed, "workers": self.workers}
+        if self.reference is not None:
+            doc["solve"]["reference"] = str(self.reference)
         return doc
 
     def load_policy(self) -> Policy:
@@ -774,6 +780,9 @@ def _resolve_paths(doc: dict[str, Any], base: Path) -> dict[str, Any]:
     for k in ("dataset", "policy"):
         if k in doc:
             doc[k] = absolute(doc[k])
+    sv = doc.get("solve")
+    if isinstance(sv, dict) and isinstance(sv.get("reference"), str | Path):
+        sv["reference"] = absolute(sv["reference"])
     for item in doc.get("edits") or []:
         if isinstance(item, dict) and len(item) == 1 and "add_units" in item:
             params = _normalise_params("add_units", item["add_units"])
@@ -867,7 +876,7 @@ def _check_doc(doc: Any, file: str, problems: list[Problem], complete: bool) -> 
             problems.append(
                 Problem(
                     file,
-                    "expected a mapping: time_limit, seed, workers",
+                    "expected a mapping: time_limit, seed, workers, reference",
                     key="solve",
                     value=_show(sv),
                 )
@@ -878,7 +887,7 @@ def _check_doc(doc: Any, file: str, problems: list[Problem], complete: bool) -> 
                     problems.append(
                         Problem(
                             file,
-                            "unknown key; expected one of: time_limit, seed, workers",
+                            "unknown key; expected one of: time_limit, seed, workers, reference",
                             key=f"solve.{k}",
                         )
                     )
@@ -906,6 +915,9 @@ def _check_doc(doc: Any, file: str, problems: list[Problem], complete: bool) -> 
                             value=_show(v),
                         )
                     )
+                elif k == "reference" and v is not None and not isinstance(v, str | Path):
+                    problems.append(Problem(file, "expected a plan folder (path) or null",
+                                            key="solve.reference", value=_show(v)))  # fmt: skip
 
 
 # --------------------------------------------------------------------------- files
@@ -1043,6 +1055,7 @@ def _from_doc(doc: dict[str, Any], source: Path | None, variant: dict | None = N
         time_limit=sv["time_limit"],
         seed=sv["seed"],
         workers=sv["workers"],
+        reference=sv["reference"],
         source=source.resolve() if source else None,
         variant=variant or {},
     )
@@ -1290,3 +1303,22 @@ __all__ = [
     "load_scenarios",
     "prepare",
 ]
+
+
+def baseline_of(sc: Scenario) -> str | None:
+    """The name of the scenario ``sc``'s file extends (its baseline: what a comparison and a
+    reference plan default to), or None. A baseline file that is a sweep names no one run."""
+    if sc.source is None:
+        return None
+    try:
+        parent = _read_doc(Path(sc.source)).get("extends")
+        if not isinstance(parent, str):
+            return None
+        path = (Path(sc.source).parent / parent).resolve()
+        doc = _read_doc(path)
+    except (InputError, OSError):
+        return None
+    if doc.get("sweep"):
+        return None
+    name = doc.get("name", path.stem)
+    return str(name) if name != sc.name else None

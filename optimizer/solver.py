@@ -33,6 +33,7 @@ from .instance import Instance, build_instance, class_order
 from .model import PlanModel, build_model, soft_objective
 from .pincheck import check_pins
 from .policy import Policy, load_policy
+from .reference import Reference, agreement
 
 if TYPE_CHECKING:
     from .plan import Plan
@@ -75,6 +76,8 @@ class SolveResult:
     deterministic_time: float = 0.0
     """CP-SAT's deterministic time spent (machine-independent work units)."""
     _dtime_left: float | None = field(default=None, repr=False)
+    reference: Reference | None = field(default=None, repr=False)
+    """The plan ties were broken toward, if any."""
 
     @cached_property
     def tables(self) -> Plan:
@@ -130,6 +133,7 @@ def _params(solver: cp_model.CpSolver, seed: int, workers: int, seconds: float,
     p.random_seed = seed
     p.num_workers = 1
     p.linearization_level = 2
+    p.cp_model_probing_level = 2  # CP-SAT's default; the reference stage turns it off
     p.max_time_in_seconds = max(0.01, seconds)
     # a deterministic budget stops the search at the same point on any machine and load
     p.max_deterministic_time = float("inf") if dtime is None else max(0.01, dtime)
@@ -148,6 +152,7 @@ def solve(
     progress: Progress | None = None,
     handle_sigint: bool = False,
     method: str = "auto",
+    reference: Reference | None = None,
     _must_send: set[str] | None = None,
     _skill_rates: dict[str, dict[str, float]] | None = None,
     _dtime: float | None = None,
@@ -157,7 +162,10 @@ def solve(
 
     ``method``: ``exact`` — one master model for the whole dataset; ``decompose`` — one per
     county, tied by a flow relaxation that also gives the bound (:mod:`optimizer.decompose`);
-    ``auto`` — decompose when several counties hold 600 or more villages to staff."""
+    ``auto`` — decompose when several counties hold 600 or more villages to staff.
+
+    ``reference``: a plan to break ties toward (:mod:`optimizer.reference`); coverage and the
+    soft objective are never worse for it."""
     from .loading import load_dataset
 
     if method not in ("auto", "exact", "decompose"):
@@ -177,7 +185,7 @@ def solve(
         restore = _catch_sigint(None, stop) if handle_sigint else None
         try:
             res = solve_parts(inst, deadline=deadline, seed=seed, workers=workers,
-                              progress=progress, stop=stop, t0=t0)  # fmt: skip
+                              progress=progress, stop=stop, t0=t0, reference=reference)  # fmt: skip
         finally:
             if restore is not None:
                 restore()
@@ -189,7 +197,7 @@ def solve(
         progress(f"model: {len(pm.t) + len(pm.n)} unit-village variables, {len(pm.a)} cadre-role variables, {len(inst.need)} villages with a "
                  f"requirement, {len(inst.incumbents)} incumbents kept")  # fmt: skip
     res = SolveResult("UNKNOWN", inst, seed=seed, workers=workers, time_limit=time_limit,
-                      notes=list(pm.notes), _dtime_left=_dtime)  # fmt: skip
+                      notes=list(pm.notes), _dtime_left=_dtime, reference=reference)  # fmt: skip
     solver = cp_model.CpSolver()
     stop = threading.Event()
     restore = _catch_sigint(solver, stop) if handle_sigint else None
@@ -352,6 +360,8 @@ def _run(pm: PlanModel, solver: cp_model.CpSolver, res: SolveResult, t0: float,
     # ---- tier 2: soft terms with coverage held
     if not pm.soft_terms:
         res.objective, res.bound, res.gap = 0.0, 0.0, 0.0
+        if solved_any:
+            _tie_break(pm, solver, res, seed, deadline)
         _seat(pm, res, seed, workers, max(5.0, _remaining(deadline)))
         return
     m.maximize(soft_objective(pm))
@@ -360,6 +370,8 @@ def _run(pm: PlanModel, solver: cp_model.CpSolver, res: SolveResult, t0: float,
     # hebei 16.6 s vs 51.7 s); if no soft solution comes in time the coverage plan stands
     m.clear_hints()
     watch = _Watch("soft terms", t0, say, total_filled)
+    # no time is kept back for the reference stage: it runs only in the time the soft stage
+    # leaves, so a tie-break never costs the soft objective a point
     _params(solver, seed, workers, _remaining(deadline), res._dtime_left)
     status = solver.solve(m, watch)
     _spend(res, solver)
@@ -375,6 +387,7 @@ def _run(pm: PlanModel, solver: cp_model.CpSolver, res: SolveResult, t0: float,
         res.gap = abs(res.bound - res.objective) / max(1.0, abs(res.objective))
         if status != cp_model.OPTIMAL:
             res.status = "FEASIBLE"
+        _tie_break(pm, solver, res, seed, deadline)
     elif status == cp_model.INFEASIBLE and not solved_any:
         res.status = "RETRY"  # the greedy start promised coverage it cannot keep: a bug guard
         return
@@ -383,6 +396,61 @@ def _run(pm: PlanModel, solver: cp_model.CpSolver, res: SolveResult, t0: float,
     _seat(pm, res, seed, workers, max(5.0, _remaining(deadline)))
     if not res.coverage_proven and res.status == "OPTIMAL":
         res.status = "FEASIBLE"
+
+
+TIE_SHARE, TIE_MIN, TIE_MAX = 0.5, 10.0, 30.0
+"""Deterministic budget of the reference stage: this share of the work spent so far, within
+[TIE_MIN, TIE_MAX] units (and never past the time limit). Sample county, age-57 against its
+baseline: the stage proves the closest plan in 6.2 units."""
+
+
+def _tie_break(pm: PlanModel, solver: cp_model.CpSolver, res: SolveResult, seed: int,
+               deadline: float | None) -> None:  # fmt: skip
+    """Reference stage: coverage per class (already held) and the soft objective at least the
+    value found, maximise agreement with the reference plan. The hint is the whole plan found
+    (every variable), so the stage starts from it and can only keep it or find an equally
+    good plan closer to the reference."""
+    ref = res.reference
+    if ref is None or _remaining(deadline) <= 0.5:
+        return
+    found = list(solver.response_proto.solution)
+    expr, added = agreement(pm, ref)
+    if expr is None or not found:
+        return
+    budget = min(TIE_MAX, max(TIE_MIN, TIE_SHARE * res.deterministic_time))
+    if res._dtime_left is not None:
+        budget = min(budget, res._dtime_left)
+    if budget <= 0.01:
+        return
+    m = pm.m
+    if pm.soft_terms and res.objective is not None:
+        m.add(soft_objective(pm) >= round(res.objective))
+    m.clear_hints()
+    for i, value in enumerate(found):
+        m.add_hint(m.get_int_var_from_proto_index(i), value)
+    for var, n, k in added:
+        m.add_hint(var, min(k, found[n.index]))
+    m.maximize(expr)
+    wall = _remaining(deadline)
+    _params(solver, seed, 1, wall, budget)
+    # agreement needs no LP: without it and probing the stage is ~3x faster (sample county)
+    solver.parameters.linearization_level = 0
+    solver.parameters.cp_model_probing_level = 0
+    status = solver.solve(m)
+    _spend(res, solver)
+    res.phases.append({"phase": "reference", "status": solver.status_name(status),
+                       "objective": solver.objective_value if _ok(status) else None,
+                       "bound": solver.best_objective_bound, "wall": solver.wall_time,
+                       "trace": []})  # fmt: skip
+    # stopped by the clock, the stage's plan depends on the machine: keep the plan found, so
+    # the same inputs still give the same plan
+    clock = status != cp_model.OPTIMAL and solver.wall_time >= wall - 0.05
+    if clock:
+        res.phases[-1]["by"] = "time limit: the plan found is kept"
+    if _ok(status) and not clock:
+        _extract(pm, solver, res)
+        if pm.soft_terms and res.objective is not None:
+            res.objective = max(res.objective, float(solver.value(soft_objective(pm))))
 
 
 def _fallback(pm: PlanModel, res: SolveResult, start: dict, classes: list[str],
@@ -460,7 +528,8 @@ def _seat(pm: PlanModel, res: SolveResult, seed: int, workers: int, seconds: flo
     from .people import seat_people
 
     del seed, workers, seconds
-    triples, notes = seat_people(pm.inst, res._seats, pm.pool, pm.sec_pool)
+    prefer = res.reference.postings if res.reference is not None else None
+    triples, notes = seat_people(pm.inst, res._seats, pm.pool, pm.sec_pool, prefer)
     # T-SEC: new members never serve where no first secretary could be seated (H-NOREPEAT can
     # leave a unit without a secretary allowed at one of its villages); they stay unposted
     led = {p.village_id for p in pm.inst.incumbents if p.role == "secretary"}

@@ -8,8 +8,8 @@ from factory import DAY, Posting, cadre, dataset, unit, village
 
 from optimizer import explain_cadre, explain_village, load_policy
 from optimizer.cli import main
-from optimizer.explain import _alone
 from optimizer.instance import build_instance
+from optimizer.reasons import alone, table
 
 CENTRAL = load_policy("central-2021")
 
@@ -27,12 +27,12 @@ def test_intrinsic_two_rules_and_minimal():
     ds = dataset([unit("U1", region="430122")],
                  [cadre("A", "U1", party_date=date(2026, 6, 1))], [village("V1", "weak")])  # fmt: skip
     ex = explain_village(ds, CENTRAL, "V1", DAY)
-    assert ex.rules == ["LV-REGION", "E-SEC-PARTYYRS"]
+    assert ex.rules == ["E-SEC-PARTYYRS", "LV-REGION"]  # the specific rule first
     inst = build_instance(ds, CENTRAL, DAY)
-    need = inst.need["V1"].min
-    assert _alone(inst, "V1", set(ex.rules)) >= need  # setting them aside suffices
+    need, tab = inst.need["V1"].min, table(inst, "V1")
+    assert alone(inst, "V1", tab, set(ex.rules)) >= need  # setting them aside suffices
     for r in ex.rules:  # and each one is needed: minimal
-        assert _alone(inst, "V1", set(ex.rules) - {r}) < need
+        assert alone(inst, "V1", tab, set(ex.rules) - {r}) < need
 
 
 def test_competitive_names_the_villages_that_need_the_same_people():
@@ -40,7 +40,7 @@ def test_competitive_names_the_villages_that_need_the_same_people():
     ds = dataset([unit("U1")], [cadre("A", "U1"), cadre("B", "U1")],
                  [village("W", "weak"), village("K", "key"), village("E", "exited")])  # fmt: skip
     ex = explain_village(ds, CENTRAL, "K", DAY)
-    assert ex.rules == ["T-UNIT", "coverage-order"] and ex.competitors == ["W"]
+    assert ex.rules == ["PRIORITY", "T-UNIT"] and ex.competitors == ["W"]
     assert "K (村K) is short 1 of 2" in ex.render()
 
 

@@ -1,0 +1,410 @@
+"""Why a village is short: one derivation behind ``unstaffed.csv``, ``explain --village`` and
+``explain --cadre``, so the three always give the same reason, binding rule first.
+
+It works on any plan: a solve result, or a plan folder read from disk (hand-edited too). Each
+short village gets one :class:`Reason` of one of three kinds:
+
+- *intrinsic*: with no other village in the plan the team still cannot be completed. The
+  binding rules are a minimal set found by a deletion filter over the rule families that remove
+  candidates. Structural rules (levels, regions, T-UNIT, incumbents) are enforced first and the
+  specific ones last, so the set names the rule that really bites (H-CONTINUITY, not T-UNIT,
+  when the serving team's unit may not add members);
+- ``PRIORITY``: alone it could be completed, but the people who could complete it serve at
+  villages of equal or higher priority (SPEC §3, posts and shortfall), named;
+- ``PLAN``: free people could complete it without moving anyone: the plan (stopped by the
+  clock, or edited by hand) leaves it short.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .domain import CATEGORIES
+from .instance import MEM, SEC, Instance
+from .model import unit_barred
+from .rules import region_ok
+
+ENFORCE = ("LV-LEVEL", "LV-REGION", "T-UNIT", "H-INCUMBENT", "E-AVAIL", "E-SERVICE", "E-HEALTH",
+           "E-EVAL", "E-TOWNSHIP", "E-AGE", "E-SEC-PARTY", "E-SEC-PARTYYRS", "E-SEC-WORKYRS",
+           "L-RANK", "H-NOREPEAT", "P-PIN", "H-PROVVILLAGE", "H-CONTINUITY")  # fmt: skip
+"""Rule families that only remove candidates, in the order the deletion filter enforces them."""
+SHOW = 6
+"""Villages or people named in one sentence; the rest are counted."""
+
+
+@dataclass
+class PlanView:
+    """A plan as the reasons see it: every posting (cadre, village, role), incumbents included,
+    and the cluster covers (host, covered village)."""
+
+    postings: list[tuple[str, str, str]]
+    covers: list[tuple[str, str]] = field(default_factory=list)
+    has_plan: bool = True
+    status: str = "OPTIMAL"
+
+
+@dataclass
+class Reason:
+    """Why one village is short: ``rules[0]`` is the binding rule."""
+
+    village_id: str
+    missing: int
+    rules: list[str]
+    competitors: list[str] = field(default_factory=list)
+    """Villages holding the people who could complete this one (``PRIORITY``, ``PLAN``)."""
+    values: dict[str, Any] = field(default_factory=dict)
+    en: str = ""
+    zh: str = ""
+
+    def text(self, lang: str = "en") -> str:
+        return self.zh if lang == "zh" else self.en
+
+
+Table = list[tuple[str, str, frozenset[str], frozenset[str]]]
+"""(cadre, unit, rules barring the secretary post, rules barring a member post) at a village."""
+
+
+# --------------------------------------------------------------------------- candidates
+
+
+def blockers(
+    inst: Instance, vid: str, cid: str, role: str, bar: str | bool | None = False
+) -> list[str]:
+    """Every hard rule that keeps cadre ``cid`` from ``role`` at ``vid`` (empty: may serve).
+    ``bar``: the unit's :func:`~optimizer.model.unit_barred` there, if known."""
+    ds, need = inst.ds, inst.need[vid]
+    c = ds.cadres[cid]
+    u, v = ds.units[c.unit_id], ds.villages[vid]
+    out = [] if region_ok(u, v) else ["LV-REGION"]
+    if u.level not in (need.secretary_levels if role == SEC else need.member_levels):
+        out.append("LV-LEVEL")
+    if cid in inst.busy:
+        out.append("H-INCUMBENT")
+    out += inst.failures[cid]
+    if role == SEC:
+        out += inst.sec_failures[cid]
+    former = vid in inst.former.get(cid, ())
+    if former:
+        out.append("H-NOREPEAT")
+    if (vid in inst.barred.get(cid, ()) and not former) or (cid, vid, role) in inst.barred_role:
+        out.append("P-PIN")
+    if bar is False:
+        bar = unit_barred(inst, c.unit_id, vid)
+    if bar:
+        out.append(bar)
+    return out
+
+
+def table(inst: Instance, vid: str, cadres: list[str] | None = None) -> Table:
+    """Every cadre's blocking rules at ``vid`` (of ``cadres`` only, if given)."""
+    ids = inst.ds.cadres if cadres is None else cadres
+    bars: dict[str, str | None] = {}
+    out = []
+    for cid in ids:
+        uid = inst.unit_of(cid)
+        if uid not in bars:
+            bars[uid] = unit_barred(inst, uid, vid)
+        out.append((cid, uid, frozenset(blockers(inst, vid, cid, SEC, bars[uid])),
+                    frozenset(blockers(inst, vid, cid, MEM, bars[uid]))))  # fmt: skip
+    return out
+
+
+def local_cadres(inst: Instance, vids: list[str]) -> dict[str, list[str]]:
+    """Village (of ``vids``) → cadres of the units its levels and region allow (LV-LEVEL,
+    LV-REGION): at city or province scale most cadres are out of region anyway."""
+    of_unit: dict[str, list[str]] = {}
+    for cid, c in inst.ds.cadres.items():
+        of_unit.setdefault(c.unit_id, []).append(cid)
+    out: dict[str, list[str]] = {vid: [] for vid in vids}
+    for uid, per_role in inst.unit_villages.items():
+        serves = set(per_role.get(SEC, ())) | set(per_role.get(MEM, ()))
+        for vid in vids:
+            if vid in serves:
+                out[vid] += of_unit.get(uid, [])
+    return out
+
+
+def _teams(inst: Instance, vid: str, secs: list[tuple[str, str]], mems: list[tuple[str, str]],
+           lead_mode: bool) -> list[tuple[str | None, list[str], list[str]]]:  # fmt: skip
+    """Per possible lead unit: (lead, its first-secretary candidates, members it may take).
+    ``secs``/``mems``: (cadre, unit) of the candidates. Incumbents fix the lead (and in
+    ``lead_unit`` mode the units); joint partners join small units (J-JOINT)."""
+    inc = inst.inc_by_village.get(vid, [])
+    inc_units = {p.unit_id for p in inc}
+    if any(p.role == SEC for p in inc):
+        leads: list[str | None] = [None]
+    else:
+        leads = sorted({u for _, u in secs})
+        if lead_mode and inc_units:
+            leads = [u for u in leads if u in inc_units]
+    sec_of: dict[str, list[str]] = {}
+    mem_of: dict[str, list[str]] = {}
+    for c, u in secs:
+        sec_of.setdefault(u, []).append(c)
+    for c, u in mems:
+        mem_of.setdefault(u, []).append(c)
+    all_mem = [c for c, _ in mems]
+    out = []
+    for lead in leads:
+        units = {lead} if lead is not None else set(inc_units)
+        if lead_mode and inst.policy.joint.enabled:
+            units |= joint_partners(inst, lead or min(inc_units, default=None))
+        sec = sec_of.get(lead, []) if lead is not None else []
+        mem = all_mem if not lead_mode else [c for u in sorted(units) for c in mem_of.get(u, ())]
+        out.append((lead, sec, mem))
+    return out
+
+
+def _fill(inst: Instance, vid: str, sec: list[str], mem: list[str], lead: str | None,
+          mem_set: set[str] | None = None) -> int:  # fmt: skip
+    """Required posts a team can fill with these people (incumbents included). ``mem_set``:
+    a set holding ``sec[0]`` exactly when ``mem`` does, if one is at hand."""
+    need, inc = inst.need[vid].min, len(inst.inc_by_village.get(vid, []))
+    if lead is None:
+        return min(need, inc + len(mem))
+    if not sec:
+        return min(inc, need - 1)
+    both = sec[0] in (mem_set if mem_set is not None else set(mem))
+    return min(need, inc + 1 + len(mem) - both)
+
+
+def alone(inst: Instance, vid: str, tab: Table, relaxed: set[str]) -> int:
+    """Required posts the village could fill with nobody else in the plan, ``relaxed`` off."""
+    secs = [(c, u) for c, u, bs, _ in tab if bs <= relaxed]
+    mems = [(c, u) for c, u, _, bm in tab if bm <= relaxed]
+    lead_mode = inst.policy.members_from == "lead_unit" and "T-UNIT" not in relaxed
+    inc = inst.inc_by_village.get(vid, [])
+    need = inst.need[vid].min
+    best = min(len(inc), need - 1)
+    mem_set = {c for c, _ in mems}  # a lead's first secretary is in its member list iff here
+    for lead, sec, mem in _teams(inst, vid, secs, mems, lead_mode):
+        best = max(best, _fill(inst, vid, sec, mem, lead, mem_set))
+        if best >= need:
+            break
+    return best
+
+
+def joint_partners(inst: Instance, uid: str | None) -> set[str]:
+    """Units a small unit may form a joint team with (J-JOINT), itself included."""
+    jt = inst.policy.joint
+    if uid is None:
+        return set()
+    if _JOINT[0] is not inst:
+        small = lambda x: x.level in jt.levels and x.staff is not None and x.staff < jt.staff_max  # noqa: E731
+        groups: dict[tuple, set[str]] = {}
+        for k, x in inst.ds.units.items():
+            if small(x):
+                groups.setdefault((x.level, x.region), set()).add(k)
+        _JOINT[:] = [inst, {k: g for g in groups.values() for k in g}]
+    return set(_JOINT[1].get(uid, ()))
+
+
+_JOINT: list = [None, {}]
+"""The last instance's J-JOINT groups (unit → its group): looked up per lead unit."""
+
+
+def minimal_rules(inst: Instance, vid: str, tab: Table) -> list[str] | None:
+    """A minimal set of rules whose setting aside lets the village be completed alone, the
+    binding one first; [] when it can be; None when no setting aside is enough."""
+    need = inst.need[vid].min
+    relaxed = set(ENFORCE)
+    if alone(inst, vid, tab, relaxed) < need:
+        return None
+    for rule in ENFORCE:
+        if alone(inst, vid, tab, relaxed - {rule}) >= need:
+            relaxed.discard(rule)
+    return [r for r in reversed(ENFORCE) if r in relaxed]
+
+
+# --------------------------------------------------------------------------- villages
+
+
+def shortfall(inst: Instance, view: PlanView) -> dict[str, int]:
+    """Village → required posts missing, counted as the master does (T-SIZE, T-SEC)."""
+    size: dict[str, int] = {}
+    secs: set[str] = set()
+    for _, vid, role in view.postings:
+        size[vid] = size.get(vid, 0) + 1
+        if role == SEC:
+            secs.add(vid)
+    covered = {w for _, w in view.covers}
+    out = {}
+    for vid, need in inst.need.items():
+        people = size.get(vid, 0)
+        missing = max(0, need.min - people, 0 if vid in secs or not people else 1)
+        if missing and vid not in covered:
+            out[vid] = missing
+    return out
+
+
+def village_reasons(
+    inst: Instance, view: PlanView, only: set[str] | None = None
+) -> dict[str, Reason]:
+    """The reason of every short village of the plan (of ``only`` those), in dataset order."""
+    where = {c: v for c, v, _ in view.postings}
+    short = {v: k for v, k in shortfall(inst, view).items() if only is None or v in only}
+    local = local_cadres(inst, list(short)) if short else {}
+    return {vid: village_reason(inst, vid, k, where, local.get(vid)) for vid, k in short.items()}
+
+
+def village_reason(inst: Instance, vid: str, missing: int, where: dict[str, str],
+                   local: list[str] | None = None) -> Reason:  # fmt: skip
+    """``where``: cadre → the village the plan posts them to. ``local``: the cadres of units
+    the village's levels and region allow; when they could complete it with every other rule
+    set aside, LV-LEVEL and LV-REGION bind nothing and the others need not be looked at."""
+    tab = table(inst, vid, local)
+    if (
+        local is None
+        or alone(inst, vid, tab, set(ENFORCE) - {"LV-LEVEL", "LV-REGION"}) < inst.need[vid].min
+    ):
+        tab = table(inst, vid)
+    rules = minimal_rules(inst, vid, tab)
+    if rules is None:
+        n = len(inst.ds.cadres)
+        en = (f"T-SIZE: the team needs {inst.need[vid].min} people: not enough people in the "
+              f"dataset ({n}) even with every eligibility, level and unit rule set aside")  # fmt: skip
+        zh = f"T-SIZE：工作队需 {inst.need[vid].min} 人，即使不考虑任何资格、层级和单位规定，人员也不足（{n} 人）"
+        return Reason(vid, missing, ["T-SIZE"], [], {"cadres": n}, en, zh)
+    if rules:
+        return _intrinsic(inst, vid, missing, tab, rules)
+    return _competitive(inst, vid, missing, tab, where)
+
+
+def _intrinsic(inst: Instance, vid: str, missing: int, tab: Table, rules: list[str]) -> Reason:
+    en_parts, zh_parts, values = [], [], {}
+    for r in rules:
+        others = set(rules) - {r}
+        before = _counts(tab, others | {r})
+        after = _counts(tab, others)
+        gone = (before[0] - after[0], before[1] - after[1])
+        values[r] = {"secretaries_removed": gone[0], "secretaries": before[0],
+                     "members_removed": gone[1], "members": before[1]}  # fmt: skip
+        en = (f"removes {gone[0]} of {before[0]} possible first secretaries and {gone[1]} of "
+              f"{before[1]} possible members")  # fmt: skip
+        zh = f"排除可任第一书记 {gone[0]}/{before[0]} 人、可任队员 {gone[1]}/{before[1]} 人"
+        if r == "H-CONTINUITY":
+            en, zh = _continuity_text(inst, vid, tab, others, values[r])
+        elif r == "T-UNIT":
+            en = "members must come from the first secretary's unit, and no unit that can lead has enough people"
+            zh = "队员须来自第一书记所在单位，而能出第一书记的单位人数都不够"
+        en_parts.append(f"{r}: {en}")
+        zh_parts.append(f"{r}：{zh}")
+    tail_en = " (even with no other village in the plan the team cannot be completed)"
+    tail_zh = "（即使不考虑其他村，也无法组满）"
+    return Reason(vid, missing, list(rules), [], values,
+                  "; ".join(en_parts) + tail_en, "；".join(zh_parts) + tail_zh)  # fmt: skip
+
+
+def _continuity_text(inst: Instance, vid: str, tab: Table, relaxed: set[str],
+                     values: dict[str, Any]) -> tuple[str, str]:  # fmt: skip
+    """H-CONTINUITY with its data: the unit that must stay, and the serving team's unit or
+    how few people the staying unit has."""
+    keep = sorted(inst.prev_units.get(vid, ()))
+    serving = sorted({p.unit_id for p in inst.inc_by_village.get(vid, [])} - set(keep))
+    k = sum(1 for _, u, _, bm in tab if u in keep and bm - {"H-CONTINUITY"} <= relaxed)
+    ks = sum(1 for _, u, bs, _ in tab if u in keep and bs - {"H-CONTINUITY"} <= relaxed)
+    values.update(lead_unit=";".join(keep), serving_units=serving, members_of_lead_unit=k,
+                  secretaries_of_lead_unit=ks)  # fmt: skip
+    if serving:
+        return (f"the team's unit must stay {';'.join(keep)}, but the serving team is from "
+                f"{';'.join(serving)}, which may then send no one more",
+                f"须由 {';'.join(keep)} 继续派驻，而现任队员来自 {';'.join(serving)}，不能再增派")  # fmt: skip
+    need = inst.need[vid].min
+    return (f"the team's unit must stay {';'.join(keep)}, which has {ks} possible first "
+            f"secretaries and {k} possible members for a team of {need}",
+            f"须由 {';'.join(keep)} 继续派驻，而该单位可任第一书记 {ks} 人、可任队员 {k} 人（需 {need} 人）")  # fmt: skip
+
+
+def _counts(tab: Table, relaxed: set[str]) -> tuple[int, int]:
+    return (sum(1 for *_, bs, _ in tab if bs <= relaxed),
+            sum(1 for *_, bm in tab if bm <= relaxed))  # fmt: skip
+
+
+def rank(inst: Instance, vid: str) -> tuple[int, int]:
+    """Priority of a village: class order (weak first), then dataset order."""
+    return CATEGORIES.index(inst.cls[vid]), list(inst.need).index(vid)
+
+
+def _competitive(inst: Instance, vid: str, missing: int, tab: Table,
+                 where: dict[str, str]) -> Reason:  # fmt: skip
+    """Alone it could be completed: with free people (PLAN), or only with people the plan
+    posts elsewhere (PRIORITY), for the lead unit that needs the fewest of them."""
+    secs = [(c, u) for c, u, bs, _ in tab if not bs]
+    mems = [(c, u) for c, u, _, bm in tab if not bm]
+    lead_mode = inst.policy.members_from == "lead_unit"
+    posts = inst.need[vid].min
+    usable = lambda c: where.get(c, vid) == vid  # noqa: E731  free, or already here
+    best = None
+    for lead, sec, mem in _teams(inst, vid, secs, mems, lead_mode):
+        if _fill(inst, vid, sec, mem, lead) < posts:
+            continue
+        free_sec, free_mem = [c for c in sec if usable(c)], [c for c in mem if usable(c)]
+        got = _fill(inst, vid, free_sec, free_mem, lead)
+        taken = sorted({c for c in sec + mem if not usable(c)})
+        key = (posts - got, lead or "")
+        if best is None or key < best[0]:
+            best = (key, lead, taken, free_sec[:1] + [c for c in free_mem if c not in free_sec[:1]])
+    (short, _), lead, taken, free = best  # type: ignore[misc]
+    unit = lead or ";".join(sorted({p.unit_id for p in inst.inc_by_village.get(vid, [])}))
+    if short <= 0:
+        people = ", ".join(free[:SHOW])
+        en = (f"PLAN: free people could complete it without moving anyone (lead unit {unit}: "
+              f"{people}); the plan leaves it short")  # fmt: skip
+        zh = f"PLAN：有空闲人员可组满且无需调动他人（牵头单位 {unit}：{people}），本规划未组满"
+        return Reason(vid, missing, ["PLAN"], [], {"lead_unit": unit, "free": free}, en, zh)
+    comp = sorted({where[c] for c in taken}, key=lambda w: rank(inst, w))
+    lower = [w for w in comp if rank(inst, w)[0] > rank(inst, vid)[0]]
+    names = ", ".join(f"{w} ({inst.cls[w]})" for w in comp[:SHOW])
+    more = f" and {len(comp) - SHOW} more" if len(comp) > SHOW else ""
+    zmore = f" 等 {len(comp)} 个村" if len(comp) > SHOW else ""
+    source = f"unit {unit}" if lead_mode else "the eligible units"
+    rules = ["PRIORITY"] + (["T-UNIT"] if lead_mode else [])
+    values = {"lead_unit": unit, "needed": short, "posted_elsewhere": taken, "lower": lower}
+    if lower:
+        en = (f"PLAN: completing it needs {short} more of {source}'s people, who serve at {names}"
+              f"{more}, some at villages of lower priority: a plan filling more posts of its "
+              "class may exist")  # fmt: skip
+        zh = f"PLAN：组满需再从 {unit} 调 {short} 人，其人员在 {names}{zmore} 任职，其中有优先级更低的村：可能存在本类别岗位更多的规划"
+        return Reason(vid, missing, ["PLAN"], comp, values, en, zh)
+    en = (f"PRIORITY: completing it needs {short} more of {source}'s people (T-UNIT), and the "
+          f"{len(taken)} who could go serve at villages of equal or higher priority: {names}{more}")  # fmt: skip
+    zh = (f"PRIORITY：组满需再从 {unit} 调 {short} 人（T-UNIT），而可派的 {len(taken)} 人已在同等或更高"
+          f"优先级的村任职：{names}{zmore}")  # fmt: skip
+    if not lead_mode:
+        en, zh = en.replace(" (T-UNIT)", ""), zh.replace("（T-UNIT）", "")
+    return Reason(vid, missing, rules, comp, values, en, zh)
+
+
+# --------------------------------------------------------------------------- cadres
+
+
+def cadre_reasons(
+    inst: Instance, cid: str, reasons: dict[str, Reason]
+) -> list[tuple[str, str, str]]:
+    """For a free cadre: (village, en, zh) per short village they may serve by person (E-*,
+    levels, regions, H-NOREPEAT, pins), best priority first. The sentence is the village's own
+    reason; where a rule of the cadre's unit keeps them out as well, that rule follows it."""
+    out = []
+    for vid, roles in inst.options(cid):
+        if vid not in reasons:
+            continue
+        r = reasons[vid]
+        bar = min((blockers(inst, vid, cid, role) for role in roles), key=len)
+        en, zh = r.en, r.zh
+        if bar and bar[0] not in r.rules:
+            keep = ";".join(sorted(inst.prev_units.get(vid, ())))
+            why = f" (the team's unit must stay {keep})" if bar[0] == "H-CONTINUITY" else ""
+            zwhy = f"（须由 {keep} 继续派驻）" if bar[0] == "H-CONTINUITY" else ""
+            en += f"; and {bar[0]}: unit {inst.unit_of(cid)} may not join this team{why}"
+            zh += f"；另 {bar[0]}：{inst.unit_of(cid)} 不能参加该村工作队{zwhy}"
+        out.append((vid, en, zh))
+    return sorted(out, key=lambda t: rank(inst, t[0]))
+
+
+def view_of(res: Any) -> PlanView:
+    """The plan of a :class:`~optimizer.solver.SolveResult` (incumbents and new postings)."""
+    inst = res.instance
+    postings = [(p.cadre_id, p.village_id, p.role) for p in inst.incumbents]
+    postings += [(a.cadre_id, a.village_id, a.role) for a in res.assignments]
+    return PlanView(postings, list(res.covers), res.has_plan, res.status)
