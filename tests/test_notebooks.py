@@ -62,4 +62,3 @@ def test_notebook_runs_clean(path, own_kernel):
               if "image/png" in o.get("data", {})]  # fmt: skip
     if path.stem != "03-changeover":
         assert images, "no chart was drawn"
-    print(f"{path.name}: {took:.1f} s")
