@@ -28,40 +28,13 @@ from . import schema as s
 from .domain import CATEGORIES, LEVELS, Cadre, Dataset, Posting, Unit, Village, completed_years
 from .domain import rank_index as _rank_index
 from .errors import InputError, Problem
+from .glossary import rule_source
 from .loading import load_dataset
 from .outputs import csv_starts_with, private_file, unescape_frame, write_csv
 from .policy import Policy, load_policy
 
 # --------------------------------------------------------------------------- result records
 
-SOURCES: dict[str, str] = {
-    "E-SEC-PARTY": "000 二(三); 002 二.2; 003 §02; 004 二(三)",
-    "E-SEC-PARTYYRS": "000 二(三); 002 二.2; 003 §02; 004 二(三)",
-    "E-SEC-WORKYRS": "000 二(三); 002 二.2; 003 §02; 004 二(三)",
-    "E-AGE": "002 二.2",
-    "E-SERVICE": "001 一(二); 004 二(三)",
-    "E-TOWNSHIP": "001 一(二); 004 二(二)",
-    "E-EVAL": "001 一(二)",
-    "E-HEALTH": "000 二(三); 001 一(二)",
-    "E-AVAIL": "000 四(二)",
-    "L-LEADER": "000 二(三); 001 一(一); 002 二.1; 003 §02",
-    "L-RANK": "000 二(三); 001 一(二); 003 §02",
-    "T-SIZE": "000 二(二); 001 一(一); 002 二.1; 003 §02",
-    "T-SEC": "000 二(二)4; 002 二.1",
-    "T-UNIT": "000 五(二) 责任捆绑; 002 五.1; 004 二(二)",
-    "J-JOINT": "000 二(一)",
-    "C-CLUSTER": "000 二(二)3",
-    "H-NOREPEAT": "design card; 000 二(二)",
-    "H-PROVVILLAGE": "000 二(二)",
-    "H-CONTINUITY": "001 一(一), 一(三); 000 四(二)",
-    "S-PROVKEY": "000 二(二)",
-    "H-INCUMBENT": "000 四(三); 003 §04; 004 三(一)",
-    "U-PARTICIPATE": "000 二(一)",
-    "U-NODELEGATE": "004 二(三)",
-    "LV-LEVEL": "000 二(二); 002 二.1; 004 二(二)",
-    "LV-REGION": "000 二(一)(二) 省市县分级选派; 004 二(二)",
-    "P-PIN": "planners' practice",
-}
 STRUCTURAL = (
     "PLAN-DUPLICATE",
     "PLAN-UNKNOWN-ID",
@@ -85,7 +58,8 @@ class Violation:
     detail_en: str
     detail_zh: str
     source: str
-    """Seed file and section (SPEC §3 source column); ``SPEC §6`` for structural ones."""
+    """The policy documents by title and clause (:func:`optimizer.glossary.rule_source`);
+    the plan folder format for structural ones."""
     severity: str = "hard"
     """``hard`` counts as a violation; ``soft`` is informational (a soft rule not met)."""
 
@@ -102,7 +76,7 @@ def violations_frame(violations: list[Violation], lang: str = "en") -> pd.DataFr
                 "village_id": v.village_id,
                 "cadre_id": v.cadre_id,
                 "detail": v.detail(lang),
-                "source": v.source,
+                "source": rule_source(v.rule, lang) or v.source,
                 "severity": v.severity,
             }
             for v in violations
@@ -566,8 +540,7 @@ class _Verifier:
 
     # ------------------------------------------------------------------ helpers
     def add(self, rule: str, vid: str, cid: str, en: str, zh: str, severity: str = "hard") -> None:
-        src = SOURCES.get(rule, "SPEC §6")
-        self.out.append(Violation(rule, vid, cid, en, zh, src, severity))
+        self.out.append(Violation(rule, vid, cid, en, zh, rule_source(rule, "zh"), severity))
 
     def vname(self, vid: str) -> str:
         v = self.ds.villages.get(vid)
