@@ -16,6 +16,7 @@ import networkx as nx
 import pandas as pd
 
 from .domain import CATEGORIES, LEVELS, Dataset
+from .glossary import rule_label
 from .pincheck import check_pins
 from .policy import Policy
 from .rules import (
@@ -28,6 +29,7 @@ from .rules import (
     secretary_failures,
     village_need,
 )
+from .schema import CATEGORY, ROLE
 
 
 @dataclass
@@ -50,8 +52,13 @@ class CheckReport:
     """Per county and role: open posts, max fillable by flow, shortfall (only where > 0)."""
     incumbents: int
 
-    def render(self) -> str:
-        lines = [f"Supply and demand at {self.plan_date} under {self.policy}", ""]
+    def render(self, lang: str = "en") -> str:
+        """The report as text; ``lang="zh"``: titles, headers and values in Chinese."""
+        zh = lang == "zh"
+        t = _ZH_TEXT if zh else {k: k for k in _ZH_TEXT}
+        head = (f"{self.plan_date} 选派日期、{self.policy} 政策下的供需" if zh
+                else f"Supply and demand at {self.plan_date} under {self.policy}")  # fmt: skip
+        lines = [head, ""]
         for title, frame in (
             ("Villages per category", self.categories),
             ("Demand per county (new posts exclude incumbents kept)", self.demand),
@@ -59,15 +66,56 @@ class CheckReport:
             ("Eligible candidates per sending level", self.supply),
             ("Candidates failing each eligibility rule", self.failures),
         ):
-            lines += [title, frame.to_string(index=False), ""]
-        lines.append(f"Incumbents staying: {self.incumbents}")
+            lines += [t[title], (_in_chinese(frame) if zh else frame).to_string(index=False), ""]
+        lines.append(f"{t['Incumbents staying']}: {self.incumbents}")
         if self.shortfall.empty:
             lines.append(
-                "Supply covers demand in every county (LV-LEVEL and LV-REGION considered)."
+                t["Supply covers demand in every county (LV-LEVEL and LV-REGION considered)."]
             )
         else:
-            lines += ["Where demand exceeds supply:", self.shortfall.to_string(index=False)]
+            shown = _in_chinese(self.shortfall) if zh else self.shortfall
+            lines += [t["Where demand exceeds supply:"], shown.to_string(index=False)]
         return "\n".join(lines)
+
+
+_ZH_TEXT = {
+    "Villages per category": "各类别村数",
+    "Demand per county (new posts exclude incumbents kept)": "各县需求(新派岗位不含留任在岗人员)",
+    "Demand by permitted sending level (LV-LEVEL)": "按允许的派出层级统计的需求(LV-LEVEL)",
+    "Eligible candidates per sending level": "各派出层级的合格人选",
+    "Candidates failing each eligibility rule": "不符合各项资格条件的人数",
+    "Incumbents staying": "留任在岗人员",
+    "Supply covers demand in every county (LV-LEVEL and LV-REGION considered).": "各县供给均满足需求(已考虑 LV-LEVEL 派出层级和 LV-REGION 地域范围)。",
+    "Where demand exceeds supply:": "需求超过供给之处：",
+}
+_ZH_COLUMNS = {
+    "category": "类别", "villages": "村数", "priority_class": "按最高类别计", "required_posts": "需配岗位",
+    "county": "县", "posts_required": "需配岗位", "secretaries_required": "需第一书记",
+    "kept_by_incumbents": "留任占用", "open_secretary_posts": "待派第一书记",
+    "open_member_posts": "待派队员", "secretary_levels": "第一书记可来自",
+    "member_levels": "队员可来自", "members_required": "需队员", "level": "层级",
+    "candidates": "人选", "serving_incumbents": "在岗留任", "eligible_member": "可任队员",
+    "eligible_secretary": "可任第一书记", "rule": "规则", "candidates_failing": "不符合人数",
+    "role": "职务", "open_posts": "待派岗位", "max_fillable": "最多可派", "shortfall": "缺口",
+}  # fmt: skip
+_ZH_LEVEL = {"province": "省派", "city": "市派", "county": "县派", "township": "乡镇派"}
+
+
+def _in_chinese(frame: pd.DataFrame) -> pd.DataFrame:
+    """Headers and coded values (categories, levels, roles, rule ids) in Chinese."""
+    out = frame.copy()
+    for col in out.columns:
+        if col == "category":
+            out[col] = out[col].map(lambda c: CATEGORY.zh.get(c, c))
+        elif col in ("level", "secretary_levels", "member_levels"):
+            out[col] = out[col].map(
+                lambda v: "/".join(_ZH_LEVEL.get(x, x) for x in str(v).split("/"))
+            )
+        elif col == "role":
+            out[col] = out[col].map(lambda r: ROLE.zh.get(r, r))
+        elif col == "rule":
+            out[col] = out[col].map(rule_label)
+    return out.rename(columns=_ZH_COLUMNS)
 
 
 def check(ds: Dataset, policy: Policy, plan_date: date) -> CheckReport:

@@ -30,7 +30,14 @@ def _date_arg(text: str) -> date:
 
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--quiet", action="store_true", help="no progress output")
-    p.add_argument("--lang", choices=("zh", "en"), default="en", help="language of messages")
+    p.add_argument("--lang", choices=("zh", "en"), default=default_lang(),
+                   help="language of messages (default: $ZHUCUN_LANG, else en)")  # fmt: skip
+
+
+def default_lang() -> str:
+    """``ZHUCUN_LANG=zh`` set once (a profile, a desktop shortcut) makes Chinese the default."""
+    lang = os.environ.get("ZHUCUN_LANG", "").strip().lower()
+    return lang if lang in ("zh", "en") else "en"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -178,7 +185,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     policy = load_policy(args.policy)
     ds = _load(args)
     report = check(ds, policy, args.date or date.today())
-    print(report.render())
+    print(report.render(args.lang))
     return EXIT_OK
 
 

@@ -171,3 +171,18 @@ def test_ctrl_c_writes_the_best_plan_marked_interrupted(tmp_path):
     man = json.loads((out / "manifest.json").read_text("utf-8"))
     assert man["interrupted"] is True and (out / "plan.csv").exists()
     assert "Traceback" not in rest
+
+
+def test_check_report_in_chinese_and_lang_set_once(monkeypatch, capsys):
+    from optimizer.cli import main
+
+    monkeypatch.setenv("ZHUCUN_LANG", "zh")
+    assert main(["check", str(SAMPLE), "--policy", "hunan-2021", "--date", DATE]) == 0
+    out = capsys.readouterr().out
+    assert "各类别村数" in out and "乡村振兴重点帮扶村" in out and "可任第一书记" in out
+    assert "E-SEC-PARTY(第一书记须为中共正式党员)" in out
+    for english in ("Villages per category", "candidates", "province", "secretary", "weak"):
+        assert english not in out
+    monkeypatch.setenv("ZHUCUN_LANG", "en")
+    assert main(["check", str(SAMPLE), "--policy", "hunan-2021", "--date", DATE]) == 0
+    assert "Villages per category" in capsys.readouterr().out
