@@ -140,25 +140,36 @@ def _load(args: argparse.Namespace):
     return ds
 
 
+VERIFY_ZH = {"rule": "规则", "village_id": "村编码", "cadre_id": "干部编号", "detail": "说明",
+             "source": "依据", "severity": "性质"}  # fmt: skip
+
+
 def cmd_verify(args: argparse.Namespace) -> int:
     import pandas as pd
 
+    from .glossary import rule_label
     from .verify import verify_plan, violations_frame, write_verify_csv
 
     found = verify_plan(args.dataset, args.plandir, args.policy, args.date)
     hard = [v for v in found if v.severity == "hard"]
     frame = violations_frame(found, args.lang)
     if len(frame):
+        if args.lang == "zh":
+            frame = frame.assign(
+                severity=frame.severity.map({"hard": "硬性", "soft": "软性"}),
+                rule=frame.rule.map(rule_label),
+            ).rename(columns=VERIFY_ZH)
         with pd.option_context("display.max_colwidth", 200, "display.width", 250):
             print(frame.to_string(index=False))
     write_verify_csv(found, args.out or args.plandir / "verify.csv", args.lang)
     soft = len(found) - len(hard)
-    _say(
-        args,
-        f"{len(hard)} violation(s) of hard rules, {soft} soft rule(s) not met"
-        if found
-        else "plan is valid: every rule holds",
-    )
+    if args.lang == "zh":
+        summary = (f"违反硬性规则 {len(hard)} 处，未满足软性规则 {soft} 处" if found
+                   else "方案有效：每条规则都满足")  # fmt: skip
+    else:
+        summary = (f"{len(hard)} violation(s) of hard rules, {soft} soft rule(s) not met"
+                   if found else "plan is valid: every rule holds")  # fmt: skip
+    _say(args, summary)
     return 1 if hard else EXIT_OK
 
 

@@ -186,3 +186,16 @@ def test_check_report_in_chinese_and_lang_set_once(monkeypatch, capsys):
     monkeypatch.setenv("ZHUCUN_LANG", "en")
     assert main(["check", str(SAMPLE), "--policy", "hunan-2021", "--date", DATE]) == 0
     assert "Villages per category" in capsys.readouterr().out
+
+
+def test_verify_table_and_summary_in_chinese(solved, capsys):
+    from optimizer.cli import main
+
+    rc = main(["verify", str(SAMPLE), str(solved), "--policy", "central-2021", "--lang", "zh",
+               "--out", str(solved.parent / "verify-zh.csv")])  # fmt: skip
+    assert rc == 0
+    captured = capsys.readouterr()
+    assert "方案有效" in captured.err or "违反硬性规则 0 处" in captured.err
+    if captured.out:
+        assert "规则" in captured.out and "依据" in captured.out and "软性" in captured.out
+        assert "severity" not in captured.out and " soft" not in captured.out
