@@ -61,9 +61,8 @@ def _allocation(
 ) -> dict[str, str]:
     """Wide-unit cadre → county part: whole teams where the team-level flow sends them; the
     unit's other free cadres spread over those same counties (a part then chooses the unit's
-    best people, not the flow's guess); require pins win; a must-send unit the flow left out
-    gets its first secretary-eligible cadre placed at the county of the nearest village it may
-    lead, so its part can meet U-PARTICIPATE."""
+    best people, not the flow's guess); require pins win. Must-send units are homed after
+    this (:func:`must_send_homes`)."""
     ds = inst.ds
     alloc = team_allocation(inst, teams)
     counties: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -77,14 +76,35 @@ def _allocation(
     for pin in ds.pins:
         if pin.kind == "require" and pin.cadre_id in ds.cadres and pin.village_id in ds.villages:
             alloc[pin.cadre_id] = ds.villages[pin.village_id].county
-    sending = {ds.cadres[c].unit_id for c in alloc}
-    for uid in sorted(inst.must_send - sending):
-        secs = inst.sec_eligible.get(uid, [])
-        vids = inst.unit_villages.get(uid, {}).get(SEC, [])
-        if secs and vids:
-            near = min(vids, key=lambda v: (inst.distance.get((uid, v), 0.0) or 0.0, v))
-            alloc[secs[0]] = ds.villages[near].county
     return alloc
+
+
+def must_send_homes(inst: Instance, alloc: dict[str, str]) -> dict[str, str]:
+    """The county part that carries each must-send unit's U-PARTICIPATE obligation: one where
+    the unit has a cadre handed in who may lead one of its villages (T-UNIT: a unit that
+    sends anyone leads a team). A unit with no such county gets its cadre able to lead its
+    nearest village handed to that village's county (``alloc`` is updated)."""
+    ds = inst.ds
+    pinned = {p.cadre_id for p in ds.pins if p.kind == "require"}
+    home: dict[str, str] = {}
+    for uid in sorted(inst.must_send):
+        secs = inst.sec_eligible.get(uid, [])
+        by_county: dict[str, list[str]] = defaultdict(list)
+        for v in inst.unit_villages.get(uid, {}).get(SEC, []):
+            by_county[ds.villages[v].county].append(v)
+        placed = sorted({alloc[c] for c in secs if c in alloc and any(
+            SEC in inst.roles(c, v) for v in by_county.get(alloc[c], ()))})  # fmt: skip
+        if placed:
+            home[uid] = placed[0]
+            continue
+        near = sorted((inst.distance.get((uid, v)) or 0.0, v)
+                      for vs in by_county.values() for v in vs)  # fmt: skip
+        for _, v in near:
+            c = next((c for c in secs if c not in pinned and SEC in inst.roles(c, v)), None)
+            if c is not None:
+                alloc[c] = home[uid] = ds.villages[v].county
+                break
+    return home
 
 
 def _part(ds: Dataset, county: str | frozenset[str], alloc: dict[str, str]) -> Dataset:
@@ -201,7 +221,7 @@ def solve_parts(inst: Instance, *, deadline: float | None, seed: int, workers: i
                  f"{'LP' if by_lp else 'team-level flow'}")  # fmt: skip
     counties = sorted({ds.villages[v].county for v in inst.need})
     size = {k: sum(1 for v in inst.need if ds.villages[v].county == k) for k in counties}
-    home: dict[str, str] = {}
+    home = must_send_homes(inst, alloc)
     for cid, k in sorted(alloc.items()):
         home.setdefault(ds.cadres[cid].unit_id, k)
     parts = {k: _part(ds, k, alloc) for k in counties}

@@ -160,3 +160,26 @@ def test_a_kept_pair_splits_back_into_its_counties():
                                             strict=True)) for c in r.coverage}  # fmt: skip
     assert total == r.coverage
     assert (a.deterministic_time, b.deterministic_time) == (r.deterministic_time, 0.0)
+
+
+def test_U_PARTICIPATE_must_send_home_is_a_county_the_unit_can_lead_in():
+    """A must-send unit is homed where one of its handed-in cadres may lead a village: the
+    part that carries its obligation can meet it (county-201-like data broke U-PARTICIPATE
+    when the home was merely the county of its first cadre by id)."""
+    from optimizer.decompose import must_send_homes
+
+    ds = two_counties()
+    ds.units["P"] = replace(ds.units["P"], staff=400)
+    policy = load_policy("hunan-2021")
+    inst = build_instance(ds, policy, DAY)
+    assert "P" in inst.must_send
+    # p0 handed to county A as a member only would make A its home by id order
+    alloc = {"p0": A}
+    leads_in_a = [v for v in inst.unit_villages["P"]["secretary"] if v.startswith("VA")]
+    if leads_in_a:  # make A impossible to lead in: the unit's A cadres are all barred there
+        inst.barred["p0"] = set(leads_in_a)
+    home = must_send_homes(inst, alloc)
+    k = home["P"]
+    led = [v for v in inst.unit_villages["P"]["secretary"] if ds.villages[v].county == k]
+    assert any(c for c, kk in alloc.items() if kk == k and ds.cadres[c].unit_id == "P"
+               and any("secretary" in inst.roles(c, v) for v in led))  # fmt: skip
