@@ -25,6 +25,7 @@ import threading
 import time
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date
 
 from .domain import Dataset
 from .instance import MEM, SEC, Instance
@@ -107,14 +108,19 @@ def must_send_homes(inst: Instance, alloc: dict[str, str]) -> dict[str, str]:
     return home
 
 
-def _part(ds: Dataset, county: str | frozenset[str], alloc: dict[str, str]) -> Dataset:
+def _part(ds: Dataset, county: str | frozenset[str], alloc: dict[str, str], at: date) -> Dataset:
     """The county's (or counties') own villages and units, plus the wide units' people
-    handed to it."""
+    handed to it, plus the incumbents serving (not recalled) at its villages at ``at`` (busy,
+    so handed nowhere: without them a part would read their postings as a departed cadre's,
+    vacant, and seat a second first secretary)."""
     ks = frozenset([county]) if isinstance(county, str) else county
     villages = {k: v for k, v in ds.villages.items() if v.county in ks}
+    recalled = {r.cadre_id for r in ds.recall}
+    serving = {p.cadre_id for p in ds.history if p.village_id in villages and p.current_at(at)
+               and p.cadre_id not in recalled}  # fmt: skip
     cadres = {
         k: c for k, c in ds.cadres.items()
-        if alloc.get(k) in ks or (k not in alloc and ds.units[c.unit_id].level
+        if alloc.get(k) in ks or k in serving or (k not in alloc and ds.units[c.unit_id].level
                                   in ("county", "township") and ds.units[c.unit_id].region in ks)
     }  # fmt: skip
     # history rows of its villages (incumbents, continuity) and of its people (H-NOREPEAT);
@@ -224,7 +230,7 @@ def solve_parts(inst: Instance, *, deadline: float | None, seed: int, workers: i
     home = must_send_homes(inst, alloc)
     for cid, k in sorted(alloc.items()):
         home.setdefault(ds.cadres[cid].unit_id, k)
-    parts = {k: _part(ds, k, alloc) for k in counties}
+    parts = {k: _part(ds, k, alloc, inst.plan_date) for k in counties}
     budget = None if limit is None else DTIME_PER_SECOND * limit * max(1, workers)
     total = max(1, sum(size.values()))
 
@@ -282,7 +288,7 @@ def solve_parts(inst: Instance, *, deadline: float | None, seed: int, workers: i
         if extra:
             alloc.update(extra)
             for k in short:
-                parts[k] = _part(ds, k, alloc)
+                parts[k] = _part(ds, k, alloc, inst.plan_date)
             again = _run_parts(short, run, workers, progress, t0)
             for k, r in again.items():  # kept only if it fills more, or as many for more points
                 if _points_and_cover(inst, r) > _points_and_cover(inst, results[k]):
@@ -435,7 +441,7 @@ def _pairs_phase(inst: Instance, results: dict, alloc: dict[str, str], home: dic
             return None
         ks = frozenset(pair)
         must = {u for u in inst.must_send if home.get(u) in ks}
-        r = solve(_part(ds, ks, alloc), inst.policy, inst.plan_date, time_limit=left - 1,
+        r = solve(_part(ds, ks, alloc, inst.plan_date), inst.policy, inst.plan_date, time_limit=left - 1,
                   seed=seed, workers=1, method="exact", _must_send=must,
                   _skill_rates=inst.skill_rates, _dtime=dtime, reference=reference)  # fmt: skip
         if r.wall_time >= left - 1.05:

@@ -138,7 +138,7 @@ def test_part_keeps_the_recall_of_an_incumbent_handed_elsewhere():
     start = DAY - timedelta(days=365)
     ds = replace(ds, history=[Posting("p0", "P", "VA1", "province", "secretary", start)],
                  recall=[Recall("p0")])  # fmt: skip
-    part = _part(ds, A, {"p1": A})
+    part = _part(ds, A, {"p1": A}, DAY)
     assert "p0" not in part.cadres
     inst = build_instance(part, load_policy("central-2021"), DAY)
     assert inst.inc_by_village.get("VA1", []) == []
@@ -183,3 +183,25 @@ def test_U_PARTICIPATE_must_send_home_is_a_county_the_unit_can_lead_in():
     led = [v for v in inst.unit_villages["P"]["secretary"] if ds.villages[v].county == k]
     assert any(c for c, kk in alloc.items() if kk == k and ds.cadres[c].unit_id == "P"
                and any("secretary" in inst.roles(c, v) for v in led))  # fmt: skip
+
+
+def test_T_SEC_part_keeps_a_wide_units_incumbent_it_was_not_handed():
+    """An incumbent first secretary from a province unit stays in the part of the village he
+    serves, though the allocation hands him to no part (he is busy): read as absent, his
+    posting would count as a departed cadre's, vacant, and the part would seat a second
+    first secretary there (city-201 under hunan-2021: 108 T-SEC violations)."""
+    from datetime import timedelta
+
+    from optimizer.decompose import _part
+    from optimizer.domain import Posting
+
+    ds = two_counties()
+    start = DAY - timedelta(days=180)
+    ds = replace(ds, history=[Posting("p0", "P", "VA1", "province", "secretary", start)])
+    part = _part(ds, A, {"p1": A}, DAY)
+    assert "p0" in part.cadres
+    inst = build_instance(part, load_policy("central-2021"), DAY)
+    assert [p.cadre_id for p in inst.inc_by_village.get("VA1", [])] == ["p0"]
+    split = solve(ds, load_policy("central-2021"), DAY, method="decompose", time_limit=30)
+    secs = [a for a in split.assignments if a.village_id == "VA1" and a.role == "secretary"]
+    assert secs == []
