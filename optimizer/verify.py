@@ -18,7 +18,7 @@ import json
 import math
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -1682,7 +1682,22 @@ def verify_plan(
                 )
             ]
         )
-    return _Verifier(ds, pol, day, rows, teams, shorts).run()
+    found = _Verifier(ds, pol, day, rows, teams, shorts).run()
+    return _named_source(found, plan_source(Path(plan_dir))[0])
+
+
+def _named_source(found: list[Violation], path: Path) -> list[Violation]:
+    """Read from the workbook: its sheets, not the CSV files, are what the rows refer to."""
+    if path.suffix != ".xlsx":
+        return found
+    names = {f"{csv}.csv": f"{path.name} ({sheet})"
+             for csv, sheet in (("plan", "选派名单"), ("teams", "工作队"), ("unstaffed", "未覆盖村"))}  # fmt: skip
+    pattern = re.compile(r"\b(plan|teams|unstaffed)\.csv\b")
+
+    def fix(text: str) -> str:
+        return pattern.sub(lambda m: names[m.group(0)], text)
+
+    return [replace(v, detail_en=fix(v.detail_en), detail_zh=fix(v.detail_zh)) for v in found]
 
 
 def hard_violations(violations: list[Violation]) -> list[Violation]:

@@ -334,3 +334,11 @@ def test_ledger_approve_reads_the_edited_workbook(plan, tmp_path, capsys):
     code = main(["ledger", "approve", str(plan), "--ledger", str(tmp_path / "m.db")])
     assert code == 2  # refused: E-SEC-PARTY, found in the workbook
     assert "plan.xlsx: E-SEC-PARTY" in capsys.readouterr().err
+
+
+def test_verify_violations_name_the_workbook_sheet_and_row(plan):
+    _edit(plan, lambda ws, col: setattr(ws.cell(4, col["干部编号"] + 1), "value", "C999999"))
+    found = verify_plan(load_dataset(SAMPLE), plan, load_policy("hunan-2021"))
+    unknown = [v for v in found if "C999999" in v.detail_en]
+    assert unknown and "plan.xlsx (选派名单) row 4: cadre C999999" in unknown[0].detail_en
+    assert not any("plan.csv" in v.detail_en for v in found)
