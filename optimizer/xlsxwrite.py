@@ -31,6 +31,8 @@ _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _SPECIAL = re.compile(r"[&<>\x00-\x1f\ud800-\udfff\ufffe\uffff]|^\s|\s$")
 DATE_STYLE, HEAD_STYLE = 1, 2
 DATE_FORMAT = "yyyy-mm-dd"
+MAX_CELL = 32_767
+"""Characters Excel keeps in one cell."""
 
 
 @dataclass
@@ -46,6 +48,8 @@ class Sheet:
 
 
 def _text(value: str) -> str:
+    if len(value) > MAX_CELL:  # Excel refuses a longer cell (only pathological data gets here)
+        value = value[: MAX_CELL - 1] + "…"
     if not _SPECIAL.search(value):
         return f"<is><t>{value}</t></is>"
     value = escape(_ILLEGAL.sub("", value))

@@ -342,3 +342,16 @@ def test_verify_violations_name_the_workbook_sheet_and_row(plan):
     unknown = [v for v in found if "C999999" in v.detail_en]
     assert unknown and "plan.xlsx (选派名单) row 4: cadre C999999" in unknown[0].detail_en
     assert not any("plan.csv" in v.detail_en for v in found)
+
+
+def test_workbook_cells_are_valid_for_excel(tmp_path):
+    from optimizer.xlsxwrite import MAX_CELL, Sheet, write_xlsx
+
+    long = "长" * (MAX_CELL + 10)
+    rows = [[long, "a\x01b", " x ", "=1+1", 3, 2.5, date(2026, 9, 1), None]]
+    write_xlsx([Sheet("表", list("ABCDEFGH"), rows, [10] * 8)], tmp_path / "t.xlsx")
+    ws = openpyxl.load_workbook(tmp_path / "t.xlsx")["表"]
+    got = [c.value for c in ws[2]]
+    assert len(got[0]) == MAX_CELL and got[1:4] == ["ab", " x ", "=1+1"]
+    assert ws["D2"].data_type == "s" and got[4:7] == [3, 2.5, datetime(2026, 9, 1)]
+    assert got[7] is None
