@@ -149,8 +149,10 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
     from .glossary import rule_label
     from .verify import verify_plan, violations_frame, write_verify_csv
+    from .workbook import plan_source
 
     found = verify_plan(args.dataset, args.plandir, args.policy, args.date)
+    _say(args, plan_source(args.plandir)[1])
     hard = [v for v in found if v.severity == "hard"]
     frame = violations_frame(found, args.lang)
     if len(frame):
@@ -181,6 +183,10 @@ def cmd_explain(args: argparse.Namespace) -> int:
     ds = _load(args)
     day = args.date or (None if args.plan else date.today())
     kw = {"time_limit": args.time_limit, "plan_dir": args.plan}
+    if args.plan:
+        from .workbook import plan_source
+
+        _say(args, plan_source(args.plan)[1])
     if args.village:
         out = explain_village(ds, policy, args.village, day, **kw)
     else:

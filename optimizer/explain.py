@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
+
 from .domain import Dataset, completed_years
 from .errors import InputError, Problem
 from .instance import SEC, Instance, build_instance
@@ -20,6 +22,7 @@ from .model import SOFT_SCALE, cadre_points, fit, team_points
 from .policy import Policy
 from .reasons import PlanView, cadre_reasons, shortfall, view_of, village_reasons
 from .solver import SolveResult, solve
+from .workbook import read_plan_tables
 
 
 @dataclass
@@ -96,21 +99,35 @@ def read_plan_folder(inst: Instance, plan_dir: Path) -> PlanView:
     if not plan_dir.is_dir():
         raise InputError([Problem(str(plan_dir), "no such plan folder (expected a `solve` --out)")])
     problems: list[Problem] = []
-    frame = read_output_csv(plan_dir / "plan.csv", ["village_id", "cadre_id", "role"], problems)
+    need = {"plan.csv": (["village_id", "cadre_id", "role"], problems),
+            "teams.csv": (["host_village_id", "covered_village_ids"], [])}  # fmt: skip
+
+    def csv(path: Path) -> pd.DataFrame | None:
+        cols, found = need.get(path.name, ([], []))
+        return read_output_csv(path, cols, found) if path.name in need else None
+
+    tables = read_plan_tables(plan_dir, csv)
+    frame, file = tables.plan, tables.file
+    for col in ("village_id", "cadre_id", "role"):
+        if frame is not None and col not in frame.columns:
+            problems.append(Problem(file, f"missing required column {col}", row=1, column=col))
+            frame = None
     postings = []
-    for i, r in enumerate([] if frame is None else frame.to_dict("records")):
+    for i, r in [] if frame is None else zip(frame.index, frame.to_dict("records"), strict=True):
         role = schema.ROLE.lookup(str(r["role"]).strip())
         for col, ok, want in (("village_id", r["village_id"] in inst.ds.villages, "a village of the dataset"),
                               ("cadre_id", r["cadre_id"] in inst.ds.cadres, "a cadre of the dataset"),
                               ("role", role is not None, "secretary or member")):  # fmt: skip
             if not ok and len(problems) < 20:
-                problems.append(Problem("plan.csv", f"expected {want}", i + 2, col, r[col]))
+                problems.append(Problem(file, f"expected {want}", int(i), col, r[col]))
         if role is not None:
             postings.append((r["cadre_id"], r["village_id"], role))
     if problems:
         raise InputError(problems)
     covers = []
-    teams = read_output_csv(plan_dir / "teams.csv", ["host_village_id", "covered_village_ids"], [])
+    teams = tables.teams
+    if teams is not None and "covered_village_ids" not in teams.columns:
+        teams = None
     for r in [] if teams is None else teams.to_dict("records"):
         covers += [(r["host_village_id"], w) for w in str(r["covered_village_ids"]).split(";") if w]
     return PlanView(postings, covers)

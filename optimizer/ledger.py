@@ -395,10 +395,10 @@ class Ledger:
             close=plan.close,
             term_keys=plan.term_keys,
             people={e.cadre_id: {"name": e.cadre_name} for _, _, e in plan.entries},
-            file="plan.csv",
+            file=plan.file,
             check=check,
         )
-        out.notes += chk.notes
+        out.notes += [plan.source, *chk.notes]
         if taken:
             out.notes.append(
                 f"{len(taken)} hard violation(s) recorded as accepted, with the note: "

@@ -21,6 +21,7 @@ from .errors import InputError, Problem
 from .loading import load_dataset, load_table
 from .policy import Policy, load_policy
 from .verify import STRUCTURAL, Violation, verify_plan
+from .workbook import plan_source
 
 SHOWN = 15
 """Violations named one per line before the rest are counted (``zhucun verify`` lists all)."""
@@ -80,10 +81,11 @@ class Approval:
         if accepted and not structural:
             return [_line(v, "en") for v in hard]
         shown = structural if self.accept_violations and structural else hard
-        problems = [Problem("plan.csv", _line(v, self.lang)) for v in shown[:SHOWN]]
+        file = plan_source(Path(self.check.plan_dir))[0].name  # plan.xlsx after an Excel edit
+        problems = [Problem(file, _line(v, self.lang)) for v in shown[:SHOWN]]
         if len(shown) > SHOWN:
             problems.append(
-                Problem("plan.csv", f"… and {len(shown) - SHOWN} more (zhucun verify lists all)")
+                Problem(file, f"… and {len(shown) - SHOWN} more (zhucun verify lists all)")
             )
         if structural:
             why = (
@@ -98,7 +100,7 @@ class Approval:
                 f"refused: the plan breaks {len(hard)} hard rule(s). Nothing was written; "
                 "fix the plan, or record it with the violations accepted and a note saying why"
             )
-        raise PlanRefused([*problems, Problem("plan.csv", why)], not structural)
+        raise PlanRefused([*problems, Problem(file, why)], not structural)
 
 
 def _line(v: Violation, lang: str) -> str:

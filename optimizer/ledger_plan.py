@@ -18,6 +18,7 @@ from .domain import Posting
 from .errors import InputError, Problem
 from .parsing import BadValue, parse_date
 from .plan import read_output_csv
+from .workbook import WORKBOOK_ERRORS, plan_source, read_workbook
 
 FUTURE_YEARS = 20
 """A plan date further than this after today is a typing error (2126 for 2026), not a plan."""
@@ -90,6 +91,10 @@ class PlanRecord:
     """A repair's date (``zhucun replan``): its new postings start then, not on the plan date."""
     interrupted: bool = False
     """The solve was stopped by the user (manifest ``interrupted``), approved when told to."""
+    file: str = "plan.csv"
+    """The file the postings were read from (``plan.xlsx (选派名单)`` after an edit in Excel)."""
+    source: str = "read plan.csv"
+    """Which file was read, and why."""
 
     @property
     def repaired(self) -> set[str]:
@@ -184,16 +189,21 @@ def _read_head(plan_dir: Path, allow_interrupted: bool, problems: list[Problem])
 
 
 def _in_range(
-    r: dict[str, str], row: int, head: _Head, start: date | None, end: date | None, problems: list
+    r: dict[str, str],
+    row: int,
+    head: _Head,
+    dates: tuple[date | None, date | None],
+    problems: list,
+    file: str = "plan.csv",
 ) -> None:
     """No date more than two terms after the plan date (2128 typed for 2028)."""
     if head.plan_date and head.term:
         latest = add_years(head.plan_date, 2 * head.term)
-        for col, day in (("start", start), ("end", end)):
+        for col, day in zip(("start", "end"), dates, strict=True):
             if day and day > latest:
                 problems.append(
                     Problem(
-                        "plan.csv",
+                        file,
                         f"date is more than two terms after the plan date {head.plan_date}",
                         row,
                         col,
@@ -203,37 +213,37 @@ def _in_range(
 
 
 def _row_entry(
-    r: dict[str, str], row: int, head: _Head, problems: list[Problem]
+    r: dict[str, str], row: int, head: _Head, problems: list[Problem], file: str = "plan.csv"
 ) -> tuple[Entry | None, bool, bool]:
     """One ``plan.csv`` row as an entry (None when it has problems), whether its end came from
     the policy's term length, and whether it stays open (a full term served, no end)."""
     bad = len(problems)
     for col in ("village_id", "cadre_id", "unit_id"):
         if not r[col].strip():
-            problems.append(Problem("plan.csv", "required value is empty", row, col, ""))
+            problems.append(Problem(file, "required value is empty", row, col, ""))
     level, role = s.LEVEL.lookup(r["level"]), s.ROLE.lookup(r["role"])
     if level is None:
         problems.append(
-            Problem("plan.csv", f"expected one of {s.LEVEL.describe()}", row, "level", r["level"])
+            Problem(file, f"expected one of {s.LEVEL.describe()}", row, "level", r["level"])
         )
     if role is None:
         problems.append(
-            Problem("plan.csv", f"expected one of {s.ROLE.describe()}", row, "role", r["role"])
+            Problem(file, f"expected one of {s.ROLE.describe()}", row, "role", r["role"])
         )
     status = r["status"].strip().lower()
     if status not in ("new", "incumbent"):
         problems.append(
-            Problem("plan.csv", "expected status new or incumbent", row, "status", r["status"])
+            Problem(file, "expected status new or incumbent", row, "status", r["status"])
         )
-    start = _date_cell(r["start"], "plan.csv", row, "start", problems)
+    start = _date_cell(r["start"], file, row, "start", problems)
     end = None
     if r["end"].strip():
-        end = _date_cell(r["end"], "plan.csv", row, "end", problems)
+        end = _date_cell(r["end"], file, row, "end", problems)
     elif status == "new":
-        problems.append(Problem("plan.csv", "a new posting needs its term end", row, "end", ""))
+        problems.append(Problem(file, "a new posting needs its term end", row, "end", ""))
     if start and end and end < start:
-        problems.append(Problem("plan.csv", f"end is before start ({start})", row, "end", r["end"]))
-    _in_range(r, row, head, start, end, problems)
+        problems.append(Problem(file, f"end is before start ({start})", row, "end", r["end"]))
+    _in_range(r, row, head, (start, end), problems, file)
     if len(problems) > bad or start is None or head.plan_date is None or not head.term:
         return None, False, False
     from_term = open_left = False
@@ -264,22 +274,23 @@ def read_plan_for_ledger(plan_dir: Path, allow_interrupted: bool = False) -> Pla
     if not plan_dir.is_dir():
         raise InputError([Problem(str(plan_dir), "no such plan folder")])
     head = _read_head(plan_dir, allow_interrupted, problems)
-    needed = ["village_id", "cadre_id", "unit_id", "level", "role", "status", "start", "end"]
-    frame = read_output_csv(plan_dir / "plan.csv", needed, problems)
+    path, source = plan_source(plan_dir)
+    file, frame = _plan_frame(path, problems)
     entries: list[tuple[str, int | None, Entry]] = []
     open_left = 0
     term_keys: set[tuple[str, str, str, date]] = set()
-    for i, r in enumerate([] if frame is None else frame.to_dict("records")):
-        e, from_term, left = _row_entry(r, i + 2, head, problems)
+    rows = [] if frame is None else zip(frame.index, frame.to_dict("records"), strict=True)
+    for row, r in rows:
+        e, from_term, left = _row_entry(r, int(row), head, problems, file)
         if e is not None:
-            entries.append(("plan.csv", i + 2, e))
+            entries.append((file, int(row), e))
             open_left += left
             if from_term:
                 term_keys.add(e.key)
     close, repair_date = _repair_closings(plan_dir, head.manifest, problems)
     if problems:
         raise InputError(problems)
-    digest = "plan:" + hashlib.sha256((plan_dir / "plan.csv").read_bytes()).hexdigest()
+    digest = "plan:" + hashlib.sha256(path.read_bytes()).hexdigest()
     return PlanRecord(
         digest,
         head.plan_date,  # type: ignore[arg-type]
@@ -292,7 +303,31 @@ def read_plan_for_ledger(plan_dir: Path, allow_interrupted: bool = False) -> Pla
         head.manifest,
         repair_date,
         head.manifest.get("interrupted") is True,
+        file,
+        source,
     )
+
+
+PLAN_NEEDED = ["village_id", "cadre_id", "unit_id", "level", "role", "status", "start", "end"]
+
+
+def _plan_frame(path: Path, problems: list[Problem]) -> tuple[str, Any]:
+    """The plan rows (indexed by the row the spreadsheet shows) from ``plan.csv`` or from the
+    workbook a planner edited, and the name messages give that source."""
+    if path.suffix != ".xlsx":
+        frame = read_output_csv(path, PLAN_NEEDED, problems)
+        if frame is not None:
+            frame.index = range(2, len(frame) + 2)
+        return path.name, frame
+    try:
+        book = read_workbook(path)
+    except WORKBOOK_ERRORS as exc:
+        problems.append(Problem(path.name, f"cannot be read as an Excel workbook ({exc})"))
+        return path.name, None
+    missing = [c for c in PLAN_NEEDED if c not in book.plan.columns]
+    for c in missing:
+        problems.append(Problem(book.file, f"missing required column {c}", row=1, column=c))
+    return book.file, None if missing else book.plan
 
 
 def _repair_closings(

@@ -6,7 +6,7 @@ import json
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -16,23 +16,16 @@ import pandas as pd
 from .domain import CATEGORIES
 from .instance import MEM, SEC
 from .model import expert, young
-from .outputs import defuse_formulas, staged_folder, unescape_frame, write_csv, write_text
+from .outputs import staged_folder, unescape_frame, write_csv, write_text
 from .reasons import view_of, village_reasons
 from .solver import SolveResult
+from .workbook import BookInput, write_workbook
 
 PLAN_COLUMNS = ["village_id", "village_name", "team_id", "cadre_id", "cadre_name", "unit_id",
                 "unit_name", "level", "role", "status", "start", "end"]  # fmt: skip
 TEAM_COLUMNS = ["team_id", "host_village_id", "covered_village_ids", "lead_unit_id", "unit_ids",
                 "size", "level"]  # fmt: skip
 UNSTAFFED_COLUMNS = ["village_id", "village_name", "categories", "posts_missing", "reason"]
-ZH = {
-    "village_id": "村编码", "village_name": "村名", "team_id": "工作队编号", "cadre_id": "干部编号",
-    "cadre_name": "姓名", "unit_id": "单位编码", "unit_name": "单位名称", "level": "层级",
-    "role": "角色", "status": "状态", "start": "开始时间", "end": "结束时间",
-    "host_village_id": "驻点村编码", "covered_village_ids": "带动村编码", "lead_unit_id": "牵头单位编码",
-    "unit_ids": "派出单位编码", "size": "人数", "categories": "村类别", "posts_missing": "缺额",
-    "reason": "原因",
-}  # fmt: skip
 
 # Estimated annual cost per posting in force (seed 000 五(二)): 每人每个工作日100元生活补助 (250
 # working days a year), 每人每月100元通讯补助, and 每月可报销2次 round trips unit ↔ village, costed
@@ -54,6 +47,10 @@ class Plan:
     unstaffed: pd.DataFrame
     kpis: dict[str, Any]
     manifest: dict[str, Any]
+    villages: dict[str, tuple[str, str, str]] = field(default_factory=dict)
+    """Village → (name, township, county), for the workbook."""
+    reasons_zh: dict[str, str] = field(default_factory=dict)
+    """Short village → its reason in Chinese, for the workbook."""
 
 
 def _add_years(d: date, years: int) -> date:
@@ -96,31 +93,33 @@ def build_plan(res: SolveResult) -> Plan:
                       "lead_unit_id": lead, "unit_ids": ";".join(sorted(set(grp.unit_id))),
                       "size": len(grp), "level": ds.units[lead].level})  # fmt: skip
     teams_df = pd.DataFrame(teams, columns=TEAM_COLUMNS)
-    unstaffed = _unstaffed(res, plan)
+    unstaffed, reasons_zh = _unstaffed(res, plan)
     kpis = _kpis(res, plan, unstaffed)
-    return Plan(plan, teams_df, unstaffed, kpis, _manifest(res))
+    places = {vid: (v.name, v.township or "", v.county) for vid, v in ds.villages.items()}
+    return Plan(plan, teams_df, unstaffed, kpis, _manifest(res), places, reasons_zh)
 
 
 # --------------------------------------------------------------------------- reasons
 
 
-def _unstaffed(res: SolveResult, plan: pd.DataFrame) -> pd.DataFrame:
-    """Short villages and their reasons, from the one derivation :mod:`optimizer.reasons`
-    that ``explain`` renders too."""
+def _unstaffed(res: SolveResult, plan: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Short villages and their reasons (and each reason in Chinese), from the one
+    derivation :mod:`optimizer.reasons` that ``explain`` renders too."""
     del plan
     inst = res.instance
     view = view_of(res)
     if not res.has_plan:
         view.postings = [(p.cadre_id, p.village_id, p.role) for p in inst.incumbents]
         view.covers = []
-    rows = []
+    rows, zh = [], {}
     for vid, r in village_reasons(inst, view).items():
         v = inst.ds.villages[vid]
         reason = r.en if res.has_plan else f"no plan was found ({res.status}); " + r.en
+        zh[vid] = r.zh if res.has_plan else f"未找到方案（{res.status}）；" + r.zh
         rows.append({"village_id": vid, "village_name": v.name,
                      "categories": ";".join(c for c in _cat_order(v.categories)),
                      "posts_missing": r.missing, "reason": reason})  # fmt: skip
-    return pd.DataFrame(rows, columns=UNSTAFFED_COLUMNS)
+    return pd.DataFrame(rows, columns=UNSTAFFED_COLUMNS), zh
 
 
 def _cat_order(cats) -> list[str]:
@@ -253,13 +252,14 @@ def write_plan(
 def write_plan_files(
     plan: Plan, folder: Path, extra: dict[str, pd.DataFrame] | None = None
 ) -> None:
-    """The SPEC §6 files into an existing (temporary) folder, formula-like text escaped."""
+    """The SPEC §6 files into an existing (temporary) folder, formula-like text escaped.
+    ``plan.xlsx`` first: one newer than ``plan.csv`` was edited after (:mod:`.workbook`)."""
+    _write_xlsx(plan, folder / "plan.xlsx")
     write_csv(plan.plan, folder / "plan.csv")
     write_csv(plan.teams, folder / "teams.csv")
     write_csv(plan.unstaffed, folder / "unstaffed.csv")
     write_text(folder / "kpis.json", _json(plan.kpis))
     write_text(folder / "manifest.json", _json(plan.manifest))
-    _write_xlsx(plan, folder / "plan.xlsx")
     for name, frame in (extra or {}).items():
         write_csv(frame, folder / name)
 
@@ -285,11 +285,6 @@ def read_output_csv(path: Path, required: list[str], problems: list) -> pd.DataF
 
 
 def _write_xlsx(plan: Plan, path: Path) -> None:
-    kpi_rows = [(k, json.dumps(v, ensure_ascii=False) if isinstance(v, dict) else v)
-                for k, v in plan.kpis.items()]  # fmt: skip
-    with pd.ExcelWriter(path, engine="openpyxl") as xw:
-        plan.plan.rename(columns=ZH).to_excel(xw, sheet_name="选派名单", index=False)
-        plan.teams.rename(columns=ZH).to_excel(xw, sheet_name="工作队", index=False)
-        plan.unstaffed.rename(columns=ZH).to_excel(xw, sheet_name="未覆盖村", index=False)
-        pd.DataFrame(kpi_rows, columns=["指标", "值"]).to_excel(xw, sheet_name="指标", index=False)
-        defuse_formulas(xw.book)
+    """The planner's workbook (:mod:`optimizer.workbook`): values only, never a formula."""
+    write_workbook(BookInput(plan.plan, plan.teams, plan.unstaffed, plan.kpis,
+                             plan.villages, plan.reasons_zh), path)  # fmt: skip

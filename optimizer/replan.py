@@ -452,7 +452,9 @@ def replan(
     }
     kpis = dict(tables.kpis)
     kpis["plan_date"] = base.plan_date.isoformat()
-    plan = Plan(plan_rows, tables.teams, unstaffed, kpis, manifest)
+    plan = Plan(
+        plan_rows, tables.teams, unstaffed, kpis, manifest, tables.villages, tables.reasons_zh
+    )
     return Repair(
         plan,
         changes,

@@ -18,7 +18,7 @@ import json
 import math
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -32,6 +32,7 @@ from .glossary import rule_source
 from .loading import load_dataset
 from .outputs import csv_starts_with, private_file, unescape_frame, write_csv
 from .policy import Policy, load_policy
+from .workbook import WORKBOOK_ERRORS, plan_source, read_workbook
 
 # --------------------------------------------------------------------------- result records
 
@@ -242,6 +243,19 @@ def _read_table(
     except (pd.errors.ParserError, ValueError) as exc:
         problems.append(Problem(path.name, f"is not a well-formed CSV file ({exc})"))
         return None
+    frame.index = pd.RangeIndex(2, len(frame) + 2)
+    return _table_rows(frame, path.name, cols, required, problems)
+
+
+def _table_rows(
+    frame: pd.DataFrame,
+    file: str,
+    cols: dict[str, tuple[str, ...]],
+    required: tuple[str, ...],
+    problems: list[Problem],
+) -> list[tuple[int, dict[str, str]]] | None:
+    """Rows of one plan table as {canonical column: trimmed text}, numbered by the frame's
+    index (the row the spreadsheet shows); None when a required column is missing."""
     lookup: dict[str, str] = {}
     for name, aliases in cols.items():
         for a in (name, *aliases):
@@ -254,20 +268,40 @@ def _read_table(
     missing = [c for c in required if c not in index]
     if missing:
         for c in missing:
-            problems.append(Problem(path.name, f"missing required column {c}", row=1, column=c))
+            problems.append(Problem(file, f"missing required column {c}", row=1, column=c))
         return None
     out = []
-    for i, rec in enumerate(frame.to_dict("records")):
+    for rownum, rec in zip(frame.index, frame.to_dict("records"), strict=True):
         row = {name: str(rec[h]).strip() for name, h in index.items()}
         if any(row.values()):
-            out.append((i + 2, row))
+            out.append((int(rownum), row))
     return out
 
 
-def _read_plan(plan_dir: Path) -> tuple[list[_Row], list[_Team], list[_Short], date | None]:
-    problems: list[Problem] = []
-    if not plan_dir.is_dir():
-        raise InputError([Problem(str(plan_dir), "no such plan folder (expected a `solve` --out)")])
+def _raw_tables(plan_dir: Path, problems: list[Problem]) -> tuple[str, str, str, tuple]:
+    """The plan, teams and short villages as rows, from ``plan.xlsx`` when a planner edited
+    it (newer than ``plan.csv``, or the only one; see :func:`optimizer.workbook.plan_source`),
+    else from the CSV files; with the names messages give each source."""
+    path, _ = plan_source(plan_dir)
+    if path.suffix == ".xlsx":
+        try:
+            book = read_workbook(path)
+        except WORKBOOK_ERRORS as exc:  # damaged or not a workbook: one line, no traceback
+            problems.append(Problem(path.name, f"cannot be read as an Excel workbook ({exc})"))
+            return path.name, path.name, path.name, (None, None, [])
+        teams_file, short_file = f"{path.name} (工作队)", f"{path.name} (未覆盖村)"
+        raw_plan = _table_rows(book.plan, book.file, _PLAN_COLS, _PLAN_REQUIRED, problems)
+        raw_teams = None
+        if book.teams is None:
+            problems.append(Problem(path.name, "missing sheet 工作队"))
+        else:
+            raw_teams = _table_rows(book.teams, teams_file, _TEAM_COLS, _TEAM_REQUIRED, problems)
+        raw_short = []
+        if book.unstaffed is not None and len(book.unstaffed):
+            raw_short = _table_rows(
+                book.unstaffed, short_file, _UNSTAFFED_COLS, _UNSTAFFED_REQUIRED, problems
+            )
+        return book.file, teams_file, short_file, (raw_plan, raw_teams, raw_short)
     raw_plan = _read_table(plan_dir / "plan.csv", _PLAN_COLS, _PLAN_REQUIRED, problems)
     raw_teams = _read_table(plan_dir / "teams.csv", _TEAM_COLS, _TEAM_REQUIRED, problems)
     us_path = plan_dir / "unstaffed.csv"
@@ -275,40 +309,42 @@ def _read_plan(plan_dir: Path) -> tuple[list[_Row], list[_Team], list[_Short], d
         raw_short: list[tuple[int, dict[str, str]]] | None = []
     else:
         raw_short = _read_table(us_path, _UNSTAFFED_COLS, _UNSTAFFED_REQUIRED, problems)
+    return "plan.csv", "teams.csv", "unstaffed.csv", (raw_plan, raw_teams, raw_short)
+
+
+def _read_plan(plan_dir: Path) -> tuple[list[_Row], list[_Team], list[_Short], date | None]:
+    problems: list[Problem] = []
+    if not plan_dir.is_dir():
+        raise InputError([Problem(str(plan_dir), "no such plan folder (expected a `solve` --out)")])
+    pfile, tfile, sfile, (raw_plan, raw_teams, raw_short) = _raw_tables(plan_dir, problems)
     rows: list[_Row] = []
     for rownum, r in raw_plan or []:
         bad = False
         for col in ("village_id", "cadre_id", "unit_id"):
             if not r[col]:
-                problems.append(
-                    Problem("plan.csv", f"required value is empty ({col})", rownum, col, "")
-                )
+                problems.append(Problem(pfile, f"required value is empty ({col})", rownum, col, ""))
                 bad = True
         role = s.ROLE.lookup(r["role"]) if r["role"] else None
         if role not in ROLES:
             problems.append(
-                Problem("plan.csv", "expected role secretary or member", rownum, "role", r["role"])
+                Problem(pfile, "expected role secretary or member", rownum, "role", r["role"])
             )
             bad = True
         status = STATUS_ALIASES.get(r["status"].strip().lower())
         if status is None:
             problems.append(
-                Problem(
-                    "plan.csv", "expected status new or incumbent", rownum, "status", r["status"]
-                )
+                Problem(pfile, "expected status new or incumbent", rownum, "status", r["status"])
             )
             bad = True
         start = _to_date(r["start"]) if r["start"] else None
         if start is None:
-            problems.append(Problem("plan.csv", _DATE_HELP, rownum, "start", r["start"]))
+            problems.append(Problem(pfile, _DATE_HELP, rownum, "start", r["start"]))
             bad = True
         end = None
         if r["end"]:
             end = _to_date(r["end"])
             if end is None:
-                problems.append(
-                    Problem("plan.csv", _DATE_HELP + " or empty", rownum, "end", r["end"])
-                )
+                problems.append(Problem(pfile, _DATE_HELP + " or empty", rownum, "end", r["end"]))
                 bad = True
         level = (s.LEVEL.lookup(r["level"]) or r["level"]) if r.get("level") else ""
         if not bad:
@@ -330,9 +366,7 @@ def _read_plan(plan_dir: Path) -> tuple[list[_Row], list[_Team], list[_Short], d
     for rownum, r in raw_teams or []:
         size = _whole(r["size"])
         if size is None:
-            problems.append(
-                Problem("teams.csv", "expected a whole number", rownum, "size", r["size"])
-            )
+            problems.append(Problem(tfile, "expected a whole number", rownum, "size", r["size"]))
             continue
         teams.append(
             _Team(
@@ -352,7 +386,7 @@ def _read_plan(plan_dir: Path) -> tuple[list[_Row], list[_Team], list[_Short], d
         if n is None:
             problems.append(
                 Problem(
-                    "unstaffed.csv",
+                    sfile,
                     "expected a whole number",
                     rownum,
                     "posts_missing",
@@ -1621,7 +1655,22 @@ def verify_plan(
                 )
             ]
         )
-    return _Verifier(ds, pol, day, rows, teams, shorts).run()
+    found = _Verifier(ds, pol, day, rows, teams, shorts).run()
+    return _named_source(found, plan_source(Path(plan_dir))[0])
+
+
+def _named_source(found: list[Violation], path: Path) -> list[Violation]:
+    """Read from the workbook: its sheets, not the CSV files, are what the rows refer to."""
+    if path.suffix != ".xlsx":
+        return found
+    names = {f"{csv}.csv": f"{path.name} ({sheet})"
+             for csv, sheet in (("plan", "选派名单"), ("teams", "工作队"), ("unstaffed", "未覆盖村"))}  # fmt: skip
+    pattern = re.compile(r"\b(plan|teams|unstaffed)\.csv\b")
+
+    def fix(text: str) -> str:
+        return pattern.sub(lambda m: names[m.group(0)], text)
+
+    return [replace(v, detail_en=fix(v.detail_en), detail_zh=fix(v.detail_zh)) for v in found]
 
 
 def hard_violations(violations: list[Violation]) -> list[Violation]:

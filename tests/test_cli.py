@@ -42,7 +42,8 @@ def test_solve_writes_every_output(solved):
     new = plan[plan.status == "new"]
     assert set(new.start) == {DATE} and set(new.end) == {"2028-09-01"}
     wb = openpyxl.load_workbook(solved / "plan.xlsx", read_only=True)
-    assert wb.sheetnames == ["选派名单", "工作队", "未覆盖村", "指标"]
+    assert wb.sheetnames == ["选派名单", "工作队", "未覆盖村", "指标", "单位派出", "按单位名单",
+                             "按乡镇名单"]  # fmt: skip
     assert next(wb["选派名单"].iter_rows(values_only=True))[0] == "村编码"
 
 

@@ -202,9 +202,10 @@ def test_formula_injection_escape_reads_back_exactly():
 def test_formula_injection_plan_xlsx_cells_are_text(data, tmp_path):
     assert solve_cli(data, tmp_path / "plan") == 3
     ws = openpyxl.load_workbook(tmp_path / "plan" / "plan.xlsx")["选派名单"]
-    names = {c.value for c in ws["E"][1:]}
+    col = "ABCDEFGHIJKLMN"[[c.value for c in ws[1]].index("姓名")]
+    names = {c.value for c in ws[col][1:]}
     assert names and names <= set(HOSTILE) and any(n.startswith("=") for n in names)
-    assert all(c.data_type == "s" for c in ws["E"][1:])
+    assert all(c.data_type == "s" for c in ws[col][1:])
 
 
 # --------------------------------------------------------------------------- permissions
@@ -263,7 +264,7 @@ if point == "load":
 elif point == "csv":
     optimizer.plan.write_csv = die
 elif point == "xlsx":
-    optimizer.plan.defuse_formulas = die
+    optimizer.plan.write_workbook = die
 elif point == "export":
     real = optimizer.outputs.write_csv
     def half(frame, path, index=False):
