@@ -203,7 +203,7 @@ def test_workbook_short_village_reason_in_chinese_with_rule_name():
     )
 
 
-def test_workbook_province_scale_is_fast(tmp_path):
+def test_workbook_province_scale_writes_every_row(tmp_path):
     n = 25_000
     plan = pd.DataFrame({"village_id": [f"V{i // 3:05d}" for i in range(n)],
                          "village_name": "某某村", "team_id": [f"T-V{i // 3:05d}" for i in range(n)],
@@ -216,10 +216,8 @@ def test_workbook_province_scale_is_fast(tmp_path):
     short = pd.DataFrame(columns=["village_id", "village_name", "categories", "posts_missing",
                                   "reason"])  # fmt: skip
     villages = {f"V{i:05d}": ("某某村", f"镇{i % 900}", f"县{i % 90}") for i in range(n // 3 + 1)}
-    t0 = time.monotonic()
+    # its time is a benchmark's business, not a test's (XlsxWriter: a few seconds)
     write_workbook(BookInput(plan, teams, short, {}, villages, {}), tmp_path / "plan.xlsx")
-    took = time.monotonic() - t0
-    assert took < 20, took  # measured 5.7 s with the machine's two cores busy
     ws = openpyxl.load_workbook(tmp_path / "plan.xlsx", read_only=True)["按单位名单"]
     assert ws.max_row == n + 1
 
