@@ -14,6 +14,7 @@ from typing import Any
 
 from . import domain as d
 from . import schema as s
+from .columns import unused_headers, unused_message
 from .contradictions import check_history, check_pins, check_pins_at, check_recall
 from .errors import InputError, cap_repeats
 from .parsing import (
@@ -71,11 +72,21 @@ def _map_headers(raw: RawTable, out: _Collector) -> bool:
             value=", ".join(raw.headers[:4]),
         )
         return False
+    unused = unused_headers(raw.table, raw.headers, set(raw.columns))
     ok = True
     for col in raw.table.columns:
         if col.required and col.name not in raw.columns:
-            out.add(raw, f"missing required column {col.name} ({col.zh})", row=raw.first_row - 1)
+            meant = [u.header for u in unused if u.meant == col]
+            has = (
+                f"; the file has {meant[0]!r}: rename it to {col.zh} or {col.name}" if meant else ""
+            )
+            out.add(
+                raw, f"missing required column {col.name} ({col.zh}){has}", row=raw.first_row - 1
+            )
+            unused = [u for u in unused if u.header not in meant[:1]]
             ok = False
+    if unused:
+        out.add(raw, unused_message(unused), row=raw.first_row - 1, kind="unused", warn=True)
     return ok
 
 
