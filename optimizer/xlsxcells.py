@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -80,7 +81,8 @@ def _ambiguous(year: str) -> str:
 
 def number_dates(raw: RawTable, values: list[list[Any]], ws: Any, out: Collector) -> None:
     """Date cells holding a fractional number (a date cell arrives as a date): read as Excel
-    shows them, by their number format; ``YYYY.1`` shown as such is refused as ambiguous."""
+    shows them, by their number format; ``YYYY.1`` shown as such is refused as ambiguous. A
+    year.month typed into a cell formatted as a date is a day in 1905: refused too."""
     lookup = s.column_lookup(raw.table)
     cols = [
         j
@@ -88,16 +90,16 @@ def number_dates(raw: RawTable, values: list[list[Any]], ws: Any, out: Collector
         if (c := lookup.get(h.strip().lower())) is not None and c.kind == "date"
     ]
     base = raw.first_row - 1
-    found = {
-        (i, j): values[i][j]
-        for i in range(base, min(base + len(raw.rows), len(values)))
-        for j in cols
-        if j < len(values[i]) and isinstance(values[i][j], float)
-        and not values[i][j].is_integer()
-    }  # fmt: skip
-    if not found:
-        return
-    formats = _formats(ws, found, min(cols), max(cols))
+    found: dict[tuple[int, int], float] = {}
+    for i in range(base, min(base + len(raw.rows), len(values))):
+        for j in cols:
+            v = values[i][j] if j < len(values[i]) else None
+            if isinstance(v, float) and not v.is_integer():
+                found[(i, j)] = v
+            elif isinstance(v, datetime) and _SERIAL_YEARS[0] <= v < _SERIAL_YEARS[1]:
+                raw.reported.add((i - base, j))
+                out.add(raw, _serial_date(v), i + 1, raw.headers[j], cell_text(v), kind="1905")
+    formats = _formats(ws, found, min(cols), max(cols)) if found else {}
     for (i, j), value in found.items():
         text = shown_number(value, formats.get((i, j), "General"))
         if _YEAR_DOT_ONE.fullmatch(text):
@@ -105,6 +107,22 @@ def number_dates(raw: RawTable, values: list[list[Any]], ws: Any, out: Collector
             out.add(raw, _ambiguous(text[:4]), i + 1, raw.headers[j], text, kind="number-date")
         else:
             raw.rows[i - base][j] = text
+
+
+_EPOCH = datetime(1899, 12, 30)
+_SERIAL_YEARS = (_EPOCH + timedelta(days=1900), _EPOCH + timedelta(days=2101))
+"""Dates whose Excel day number is a year 1900–2100: a year.month typed into a date cell."""
+
+
+def _serial_date(day: datetime) -> str:
+    serial = (day - _EPOCH).total_seconds() / 86400
+    number = f"{serial:.4f}".rstrip("0").rstrip(".")
+    year = int(serial)
+    return (
+        f"the number {number} (a year.month typed into a cell formatted as a date) shows as "
+        f"{day.date()}: write the date as {year}-MM (e.g. {year}-10), or format the column as "
+        f"text (文本) and type {year}.10 again"
+    )
 
 
 def _formats(ws: Any, cells: dict[tuple[int, int], Any], lo: int, hi: int) -> dict:

@@ -202,3 +202,13 @@ def test_bom_plan_folder_csvs(tmp_path, capsys):
     verify = ["verify", str(folder), str(out), "--policy", "hunan-2021", "--date", DATE]
     assert main([*verify, "--out", str(tmp_path / "v.csv"), "--quiet"]) == 0
     assert (tmp_path / "v.csv").read_bytes()[:3] == b"\xef\xbb\xbf"
+
+
+def test_excel_year_month_typed_into_a_date_cell_refused(tmp_path, capsys):
+    book = _workbook_with(tmp_path / "d.xlsx", 2021.1, "yyyy-mm-dd")  # shows 1905-07-13
+    assert main(["check", str(book), "--policy", "hunan-2021", "--date", DATE]) == 2
+    err = capsys.readouterr().err
+    assert (
+        "column work_date: value '1905-07-13': the number 2021.1 (a year.month typed into a cell "
+        "formatted as a date) shows as 1905-07-13: write the date as 2021-MM (e.g. 2021-10)"
+    ) in err
