@@ -62,6 +62,7 @@ def report_formulas(raw: RawTable, cells: list[tuple[int, int, str]], out: Colle
 
 _DECIMALS = re.compile(r"\.([0#]+)")
 _YEAR_DOT_ONE = re.compile(r"\d{4}\.1")
+_ONE_DECIMAL = re.compile(r"\d+\.\d")
 
 
 def shown_number(value: float, number_format: str) -> str:
@@ -99,7 +100,9 @@ def number_dates(raw: RawTable, values: list[list[Any]], ws: Any, out: Collector
             elif isinstance(v, datetime) and _SERIAL_YEARS[0] <= v < _SERIAL_YEARS[1]:
                 raw.reported.add((i - base, j))
                 out.add(raw, _serial_date(v), i + 1, raw.headers[j], cell_text(v), kind="1905")
-    formats = _formats(ws, found, min(cols), max(cols)) if found else {}
+    # only one decimal (2021.1) can show otherwise (2021.10 under 0.00): read those formats
+    one = {k: v for k, v in found.items() if _ONE_DECIMAL.fullmatch(cell_text(v))}
+    formats = _formats(ws, one, min(cols), max(cols)) if one else {}
     for (i, j), value in found.items():
         text = shown_number(value, formats.get((i, j), "General"))
         if _YEAR_DOT_ONE.fullmatch(text):
