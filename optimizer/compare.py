@@ -131,7 +131,7 @@ class Run:
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
-    return unescape_frame(pd.read_csv(path, dtype=str, keep_default_na=False))
+    return unescape_frame(pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig"))
 
 
 def load_run(path: str | Path) -> Run:

@@ -14,6 +14,7 @@ from typing import Any
 
 from . import domain as d
 from . import schema as s
+from .columns import unused_headers, unused_message
 from .contradictions import check_history, check_pins, check_pins_at, check_recall
 from .errors import InputError, cap_repeats
 from .parsing import (
@@ -52,7 +53,7 @@ def _map_headers(raw: RawTable, out: _Collector) -> bool:
     for i, h in enumerate(raw.headers):
         col = lookup.get(h.strip().lower())
         if col is None:
-            continue  # unknown extra columns are kept by the user and ignored here
+            continue  # kept and ignored (SPEC §5); named in one warning below
         if col.name in raw.columns:
             out.add(
                 raw,
@@ -71,12 +72,17 @@ def _map_headers(raw: RawTable, out: _Collector) -> bool:
             value=", ".join(raw.headers[:4]),
         )
         return False
-    ok = True
-    for col in raw.table.columns:
-        if col.required and col.name not in raw.columns:
-            out.add(raw, f"missing required column {col.name} ({col.zh})", row=raw.first_row - 1)
-            ok = False
-    return ok
+    unused = unused_headers(raw.table, raw.headers, set(raw.columns))
+    missing = [c for c in raw.table.columns if c.required and c.name not in raw.columns]
+    for col in missing:
+        like = next((u for u in unused if u.meant == col), None)
+        has = f"; the file has {like.header!r}: rename it to {col.zh} or {col.name}" if like else ""
+        out.add(raw, f"missing required column {col.name} ({col.zh}){has}", row=raw.first_row - 1)
+        if like is not None:
+            unused.remove(like)
+    if unused:
+        out.add(raw, unused_message(unused), row=raw.first_row - 1, kind="unused", warn=True)
+    return not missing
 
 
 _ID_COLUMN = {"units": "unit_id", "cadres": "cadre_id", "villages": "village_id"}

@@ -351,8 +351,9 @@ def unescape_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_csv(frame: pd.DataFrame, path: str | Path, index: bool = False) -> None:
-    """A CSV file with formula-like text escaped (UTF-8, ``\\n`` line ends)."""
-    escape_frame(frame).to_csv(path, index=index, encoding="utf-8", lineterminator="\n")
+    """A CSV file with formula-like text escaped, ``\\n`` line ends, in UTF-8 with a byte-order
+    mark: without it Chinese Excel reads UTF-8 as GBK and shows every name garbled."""
+    escape_frame(frame).to_csv(path, index=index, encoding="utf-8-sig", lineterminator="\n")
 
 
 def defuse_formulas(book: Any) -> Any:

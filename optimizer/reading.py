@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from . import schema as s
 from .errors import Problem
 from .parsing import INVISIBLE, cell_text
 from .textdecode import DELIM_NAMES, SAVE_UTF8, decode_text, sniff_delimiter
+from .xlsxcells import formula_cells, has_formulas, number_dates, report_formulas
 
 
 @dataclass
@@ -209,29 +209,6 @@ def rows_to_table(
 _OLD_FORMATS = {".xls", ".et", ".ods", ".numbers", ".wps", ".xlsb"}
 
 
-def _has_formulas(path: Path) -> bool:
-    try:
-        with zipfile.ZipFile(path) as z:
-            return any(
-                b"<f>" in z.read(n) or b"<f " in z.read(n)
-                for n in z.namelist()
-                if n.startswith("xl/worksheets/") and n.endswith(".xml")
-            )
-    except (zipfile.BadZipFile, OSError, KeyError):
-        return False
-
-
-def _formula_cells(wbf, title: str, values: list[list]) -> list[tuple[int, int, str]]:
-    """Cells holding a formula whose value Excel never saved (openpyxl reads them as empty)."""
-    found = []
-    for i, frow in enumerate(wbf[title].iter_rows(values_only=True)):
-        for j, v in enumerate(frow):
-            formula = isinstance(v, str) and v.startswith("=") and i < len(values)
-            if formula and (j >= len(values[i]) or values[i][j] is None):
-                found.append((i, j, v))
-    return found
-
-
 def read_workbook(path: Path, out: Collector) -> tuple[dict[str, RawTable], list[str]]:
     """The tables of a workbook, and the names of all its sheets (to name them when one is
     missing)."""
@@ -250,7 +227,7 @@ def read_workbook(path: Path, out: Collector) -> tuple[dict[str, RawTable], list
             file=path.name,
         )
         return {}, []
-    wbf = openpyxl.load_workbook(path, read_only=True) if _has_formulas(path) else None
+    wbf = openpyxl.load_workbook(path, read_only=True) if has_formulas(path) else None
     found: dict[str, RawTable] = {}
     for ws in wb.worksheets:
         table = table_for(ws.title)
@@ -271,32 +248,14 @@ def read_workbook(path: Path, out: Collector) -> tuple[dict[str, RawTable], list
         if raw is None:
             continue
         if wbf is not None:
-            _report_formulas(raw, _formula_cells(wbf, ws.title, values), out)
+            report_formulas(raw, formula_cells(wbf, ws.title, values), out)
+        number_dates(raw, values, ws, out)
         found[table.name] = raw
     sheets = list(wb.sheetnames)
     wb.close()
     if wbf is not None:
         wbf.close()
     return found, sheets
-
-
-def _report_formulas(raw: RawTable, cells: list[tuple[int, int, str]], out: Collector) -> None:
-    from openpyxl.utils import get_column_letter
-
-    for i, j, formula in cells:
-        offset = i - (raw.first_row - 1)
-        if offset < 0 or j >= len(raw.headers):
-            continue
-        raw.reported.add((offset, j))
-        out.add(
-            raw,
-            f"cell {get_column_letter(j + 1)}{i + 1} holds a formula without a saved value "
-            "(read as empty): open and save the file in Excel or WPS, or paste the values",
-            row=i + 1,
-            column=raw.headers[j] or get_column_letter(j + 1),
-            value=formula,
-            kind="formula",
-        )
 
 
 _SAVE_XLSX = "open it in Excel or WPS and save as an .xlsx workbook (Excel 工作簿)"

@@ -184,8 +184,8 @@ def _c(
 _XY = (
     _c("x", "x坐标", "float", help="east, km (planar); or give lon/lat"),
     _c("y", "y坐标", "float", help="north, km (planar)"),
-    _c("lon", "经度", "float", help="longitude, degrees"),
-    _c("lat", "纬度", "float", help="latitude, degrees"),
+    _c("lon", "经度", "float", aliases=("longitude", "lng"), help="longitude, degrees"),
+    _c("lat", "纬度", "float", aliases=("latitude",), help="latitude, degrees"),
 )
 
 UNITS = Table(
@@ -215,7 +215,7 @@ CADRES = Table(
         _c("name", "姓名", "text", True),
         _c("unit_id", "单位编码", "id", True, help="must be a unit_id of the units table"),
         _c("gender", "性别", "enum", vocab=GENDER),
-        _c("birth_date", "出生年月", "date", True),
+        _c("birth_date", "出生年月", "date", True, aliases=("出生日期", "出生年月日")),
         _c("political_status", "政治面貌", "enum", True, POLITICAL),
         _c("party_date", "入党时间", "date", help="date of full membership (转正), for members"),
         _c("work_date", "参加工作时间", "date", True),
@@ -304,6 +304,12 @@ RECALL = Table(
     required=False,
     help="incumbents to be replaced now",
 )
+
+KEPT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "history": ("cadre_name", "unit_name", "village_name", "gender", "birth_date"),
+}
+"""Columns beyond the contract that zhucun writes itself (the ledger export's names and
+people), so reading them back does not call them unknown."""
 
 TABLES: tuple[Table, ...] = (UNITS, CADRES, VILLAGES, ADJACENCY, HISTORY, PINS, RECALL)
 TABLE_BY_NAME = {t.name: t for t in TABLES}
