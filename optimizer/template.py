@@ -202,10 +202,10 @@ def _table_sheet(wb: Workbook, table: s.Table, list_ranges: dict[str, str]) -> N
         dim = ws.column_dimensions[letter]
         dim.width = max(10, len(col.zh) * 2 + 4)
         # a column style, not 100,000 styled cells: new entries in the column take it
-        if col.kind == "date":
-            dim.number_format = "yyyy-mm-dd"
-        elif col.kind in ("id", "text", "set"):
-            dim.number_format = "@"  # codes such as 430121001 or 0012 stay text
+        if col.kind in ("id", "text", "set", "date"):
+            # codes such as 430121001 or 0012 stay text; so does a typed date: Excel would turn
+            # 2021.10 into the number 2021.1 (January?) or, in a date cell, a day in 1905
+            dim.number_format = "@"
         dv = _validation(col, list_ranges)
         if dv is not None:
             ws.add_data_validation(dv)

@@ -92,7 +92,8 @@ def test_date_columns_say_which_forms_are_accepted(workbook):
     cadres = workbook["干部"]
     col = next(j for j, c in enumerate(s.CADRES.columns, start=1) if c.name == "birth_date")
     letter = openpyxl.utils.get_column_letter(col)
-    assert cadres.column_dimensions[letter].number_format == "yyyy-mm-dd"
+    # text, so a typed 2021.10 stays October instead of becoming the number 2021.1
+    assert cadres.column_dimensions[letter].number_format == "@"
 
 
 def test_template_out_refuses_an_existing_workbook(tmp_path) -> None:
