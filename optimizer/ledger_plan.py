@@ -140,11 +140,21 @@ def _read_head(plan_dir: Path, allow_interrupted: bool, problems: list[Problem])
     try:
         manifest = json.loads(mpath.read_text("utf-8"))
     except FileNotFoundError:
-        problems.append(Problem("manifest.json", f"missing file: expected {mpath} (SPEC §6)"))
+        problems.append(
+            Problem(
+                "manifest.json",
+                f"missing file: expected {mpath} (a zhucun plan folder: docs/使用说明.md, 输出文件)",
+            )
+        )
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         problems.append(Problem("manifest.json", f"is not valid JSON ({exc})"))
     if not isinstance(manifest, dict):
-        problems.append(Problem("manifest.json", "expected a JSON object (SPEC §6)"))
+        problems.append(
+            Problem(
+                "manifest.json",
+                "expected a JSON object (a zhucun plan folder: docs/使用说明.md, 输出文件)",
+            )
+        )
         manifest = {}
     pol = manifest.get("policy") if isinstance(manifest.get("policy"), dict) else {}
     term = pol.get("term_years") if pol else None

@@ -270,7 +270,12 @@ def read_output_csv(path: Path, required: list[str], problems: list) -> pd.DataF
     from .errors import Problem
 
     if not path.is_file():
-        problems.append(Problem(path.name, f"missing file: expected {path} (SPEC §6)"))
+        problems.append(
+            Problem(
+                path.name,
+                f"missing file: expected {path} (a zhucun plan folder: docs/使用说明.md, 输出文件)",
+            )
+        )
         return None
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")

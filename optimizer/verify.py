@@ -218,7 +218,12 @@ def _read_table(
 ) -> list[tuple[int, dict[str, str]]] | None:
     """Rows of one plan CSV as {canonical column: trimmed text}; None when unreadable."""
     if not path.is_file():
-        problems.append(Problem(path.name, f"missing file: expected {path} (SPEC §6)"))
+        problems.append(
+            Problem(
+                path.name,
+                f"missing file: expected {path} (a zhucun plan folder: docs/使用说明.md, 输出文件)",
+            )
+        )
         return None
     data = path.read_bytes()
     text = None
