@@ -239,29 +239,38 @@ def cmd_solve(args: argparse.Namespace) -> int:
     )
     for note in res.notes:
         print(f"note: {note}", file=sys.stderr)
+    zh = args.lang == "zh"
     if res.status == "INFEASIBLE":
-        print(
-            "no plan: the require pins contradict each other or the other hard rules; "
-            "see the notes above",
-            file=sys.stderr,
-        )
+        print("无方案：指定(require)人选相互矛盾或与其他硬性规则冲突，见上面的说明" if zh else
+              "no plan: the require pins contradict each other or the other hard rules; "
+              "see the notes above", file=sys.stderr)  # fmt: skip
         return EXIT_BAD_INPUT
     if not res.has_plan:
-        print(f"no plan found within {args.time_limit:g} s", file=sys.stderr)
+        print(f"{args.time_limit:g} 秒内未找到方案" if zh
+              else f"no plan found within {args.time_limit:g} s", file=sys.stderr)  # fmt: skip
         return EXIT_NO_PLAN
     tables = res.tables
     write_plan(tables, args.out, inputs=[args.dataset, args.ledger])
-    k = tables.kpis
-    gap = "n/a" if res.gap is None else f"{100 * res.gap:.2f}%"
-    _say(
-        args,
-        f"{res.status}{' (interrupted)' if res.interrupted else ''}: "
-        f"{k['posts_filled']}/{k['posts_required']} required posts filled, "
-        f"{k['postings']} postings, gap {gap}, {res.wall_time:.1f} s → {args.out}",
-    )
+    _say(args, _solve_summary(res, tables.kpis, args.out, zh))
     if res.interrupted:  # the best plan so far is written, marked interrupted in the manifest
         return EXIT_INTERRUPTED
     return EXIT_OK if res.all_filled and tables.unstaffed.empty else EXIT_SHORT
+
+
+STATUS_ZH = {"OPTIMAL": "最优", "FEASIBLE": "可行", "INFEASIBLE": "无可行方案", "UNKNOWN": "未知"}
+
+
+def _solve_summary(res: Any, k: dict, out: Path, zh: bool) -> str:
+    """The last line of ``solve``: status, posts filled, postings, gap, time and folder."""
+    if zh:
+        gap = "未证明" if res.gap is None else f"{100 * res.gap:.2f}%"
+        return (f"{STATUS_ZH.get(res.status, res.status)}{'(已中断)' if res.interrupted else ''}："
+                f"必配岗位已派 {k['posts_filled']}/{k['posts_required']}，共 {k['postings']} 人次，"
+                f"差距 {gap}，用时 {res.wall_time:.1f} 秒 → {out}")  # fmt: skip
+    gap = "n/a" if res.gap is None else f"{100 * res.gap:.2f}%"
+    return (f"{res.status}{' (interrupted)' if res.interrupted else ''}: "
+            f"{k['posts_filled']}/{k['posts_required']} required posts filled, "
+            f"{k['postings']} postings, gap {gap}, {res.wall_time:.1f} s → {out}")  # fmt: skip
 
 
 def cmd_generate(args: argparse.Namespace) -> int:

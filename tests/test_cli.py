@@ -200,3 +200,15 @@ def test_verify_table_and_summary_in_chinese(solved, capsys):
     if captured.out:
         assert "规则" in captured.out and "依据" in captured.out and "软性" in captured.out
         assert "severity" not in captured.out and " soft" not in captured.out
+
+
+def test_solve_summary_in_chinese(tmp_path, capsys):
+    from optimizer.cli import main
+
+    out = tmp_path / "zh"
+    rc = main(["solve", str(SAMPLE), "--policy", "central-2021", "--date", DATE, "--out",
+               str(out), "--time-limit", "60", "--lang", "zh"])  # fmt: skip
+    assert rc == 0
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert last.startswith(("最优", "可行")) and "必配岗位已派" in last and "秒" in last
+    assert "required posts" not in last and "OPTIMAL" not in last
