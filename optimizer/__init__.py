@@ -18,43 +18,68 @@ Across terms:
     (ledger: optimizer.ledger; pseudonymised copies: optimizer.anonymize)
 """
 
-from typing import Any
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
-from .check import CheckReport, check
-from .compare import (
-    Comparison,
-    Run,
-    compare,
-    comparison,
-    load_run,
-    plan_diff,
-    village_diff,
-    write_comparison,
-)
-from .domain import Dataset
-from .errors import InputError, Problem
-from .explain import explain_cadre, explain_village
-from .loading import load_dataset
-from .plan import write_plan
-from .policy import PRESETS, Policy, load_policy
-from .replan import Repair, read_recall, replan, write_repair
-from .runner import RunResult, run
-from .scenario import Scenario, load_scenarios
-from .scenario import expand_sweep as sweep
-from .solver import SolveResult, solve
-from .verify import Violation, verify_plan, violations_frame
+_WHERE = {
+    "check": "check", "CheckReport": "check",
+    "Comparison": "compare", "Run": "compare", "compare": "compare", "comparison": "compare",
+    "load_run": "compare", "plan_diff": "compare", "village_diff": "compare",
+    "write_comparison": "compare",
+    "Dataset": "domain", "InputError": "errors", "Problem": "errors",
+    "explain_cadre": "explain", "explain_village": "explain",
+    "load_dataset": "loading", "write_plan": "plan",
+    "PRESETS": "policy", "Policy": "policy", "load_policy": "policy",
+    "Repair": "replan", "read_recall": "replan", "replan": "replan", "write_repair": "replan",
+    "RunResult": "runner", "run": "runner",
+    "Scenario": "scenario", "load_scenarios": "scenario", "sweep": "scenario",
+    "SolveResult": "solver", "solve": "solver",
+    "Violation": "verify", "verify_plan": "verify", "violations_frame": "verify",
+    "plot_coverage": "plots", "plot_map": "plots", "plot_sweep": "plots",
+    "plot_team_sizes": "plots", "plot_travel": "plots", "plot_unit_load": "plots",
+    "save_plots": "plots",
+}  # fmt: skip
+"""Public name → the module that defines it: loaded on first use, so ``zhucun solve`` does
+not pay for pandas plotting, openpyxl or networkx before it needs them (the time limit
+bounds the whole command)."""
+_RENAMED = {"sweep": "expand_sweep"}
 
-_PLOTS = ("plot_coverage", "plot_map", "plot_sweep", "plot_team_sizes", "plot_travel",
-          "plot_unit_load", "save_plots")  # fmt: skip
+if TYPE_CHECKING:
+    from .check import CheckReport, check
+    from .compare import (
+        Comparison,
+        Run,
+        compare,
+        comparison,
+        load_run,
+        plan_diff,
+        village_diff,
+        write_comparison,
+    )
+    from .domain import Dataset
+    from .errors import InputError, Problem
+    from .explain import explain_cadre, explain_village
+    from .loading import load_dataset
+    from .plan import write_plan
+    from .policy import PRESETS, Policy, load_policy
+    from .replan import Repair, read_recall, replan, write_repair
+    from .runner import RunResult, run
+    from .scenario import Scenario, load_scenarios
+    from .scenario import expand_sweep as sweep
+    from .solver import SolveResult, solve
+    from .verify import Violation, verify_plan, violations_frame  # fmt: skip
 
 
 def __getattr__(name: str) -> Any:
-    """Plot helpers load matplotlib on first use, so the command line starts fast."""
-    if name in _PLOTS:
-        from . import plots
-
-        return getattr(plots, name)
+    if name in _WHERE:
+        value = getattr(import_module(f".{_WHERE[name]}", __name__), _RENAMED.get(name, name))
+        globals()[name] = value
+        return value
     raise AttributeError(f"module 'optimizer' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_WHERE])
 
 
 __all__ = [

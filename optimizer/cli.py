@@ -230,7 +230,7 @@ def cmd_solve(args: argparse.Namespace) -> int:
         ds,
         policy,
         args.date or date.today(),
-        time_limit=args.time_limit,
+        time_limit=_solve_time(args, len(ds.villages)),
         seed=args.seed,
         workers=args.workers,
         progress=None if args.quiet else stderr_progress,
@@ -257,20 +257,38 @@ def cmd_solve(args: argparse.Namespace) -> int:
     return EXIT_OK if res.all_filled and tables.unstaffed.empty else EXIT_SHORT
 
 
+def _solve_time(args: argparse.Namespace, villages: int) -> float | None:
+    """The time limit bounds the whole command: what start-up and loading took, and what
+    writing the plan will take, come off the solver's share (never below a tenth of it, so
+    a tiny limit still gets the greedy plan)."""
+    from .budget import process_age, write_reserve
+
+    if args.time_limit is None:
+        return None
+    age, keep = process_age(), write_reserve(villages)
+    limit = max(0.1 * args.time_limit, args.time_limit - age - keep)
+    _say(args, f"time: {limit:.1f} s for the solve ({age:.1f} s start-up and loading so far, "
+               f"{keep:.1f} s kept for writing)")  # fmt: skip
+    return limit
+
+
 STATUS_ZH = {"OPTIMAL": "最优", "FEASIBLE": "可行", "INFEASIBLE": "无可行方案", "UNKNOWN": "未知"}
 
 
 def _solve_summary(res: Any, k: dict, out: Path, zh: bool) -> str:
-    """The last line of ``solve``: status, posts filled, postings, gap, time and folder."""
+    """The last line of ``solve``: status, posts filled against their proven bound (posts in
+    doubt), postings, the soft gap, time and folder."""
+    doubt, most = k.get("posts_in_doubt", 0), k.get("posts_bound", k["posts_filled"])
+    gap = "—" if res.gap is None else f"{100 * res.gap:.2f}%"
     if zh:
-        gap = "未证明" if res.gap is None else f"{100 * res.gap:.2f}%"
+        proof = "已证明最多" if not doubt else f"至多可派 {most}，{doubt} 个存疑"
         return (f"{STATUS_ZH.get(res.status, res.status)}{'(已中断)' if res.interrupted else ''}："
-                f"必配岗位已派 {k['posts_filled']}/{k['posts_required']}，共 {k['postings']} 人次，"
-                f"差距 {gap}，用时 {res.wall_time:.1f} 秒 → {out}")  # fmt: skip
-    gap = "n/a" if res.gap is None else f"{100 * res.gap:.2f}%"
+                f"必配岗位已派 {k['posts_filled']}/{k['posts_required']}（{proof}），"
+                f"共 {k['postings']} 人次，软目标差距 {gap}，用时 {res.wall_time:.1f} 秒 → {out}")  # fmt: skip
+    proof = "proven most" if not doubt else f"at most {most}: {doubt} in doubt"
     return (f"{res.status}{' (interrupted)' if res.interrupted else ''}: "
-            f"{k['posts_filled']}/{k['posts_required']} required posts filled, "
-            f"{k['postings']} postings, gap {gap}, {res.wall_time:.1f} s → {out}")  # fmt: skip
+            f"{k['posts_filled']}/{k['posts_required']} required posts filled ({proof}), "
+            f"{k['postings']} postings, soft gap {gap}, {res.wall_time:.1f} s → {out}")  # fmt: skip
 
 
 def cmd_generate(args: argparse.Namespace) -> int:

@@ -74,8 +74,7 @@ def add_parsers(sub: Any, common: Any, date_arg: Any) -> None:
 
 
 def _ledger_parsers(sub: Any, common: Any, date_arg: Any) -> None:
-    from .ledger import DEFAULT_LEDGER
-    from .ledger_db import WAIT
+    from .ledger_db import DEFAULT_LEDGER, WAIT
     from .redact import REDACT_MODES
 
     def store(q: Any) -> None:

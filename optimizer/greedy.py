@@ -13,11 +13,14 @@ from collections import defaultdict
 
 from .instance import MEM, SEC
 from .model import PlanModel
+from .shape import Shape
 
 
-def greedy(pm: PlanModel) -> dict[str, dict]:
+def greedy(pm: Shape, prefer: dict[str, set[str]] | None = None) -> dict[str, dict]:
     """Values for t, n, a, cover: {"t": {(u,v): 1}, "n": {(u,v): k}, "a": {(c,r): 1},
-    "at": {(c,v,r): 1}}."""
+    "at": {(c,v,r): 1}}. Works on a bare :class:`~optimizer.shape.Shape` (no CP-SAT) as on
+    the master model. ``prefer``: unit → counties where it should be tried first (the flow's
+    placement of wide units), before the most-spare-people order."""
     inst = pm.inst
     used: set[str] = set()
     t: dict[tuple[str, str], int] = {}
@@ -61,14 +64,14 @@ def greedy(pm: PlanModel) -> dict[str, dict]:
             key = (uid, vid)
             if (
                 role == SEC
-                and key in pm.t
+                and key in pm.sec_room
                 and vid not in have_sec
                 and pin.cadre_id in pm.sec_pool(uid, vid)
             ):
                 take(uid, vid, pin.cadre_id, SEC)
                 have_sec.add(vid)
                 lead[vid] = uid
-            elif role == MEM and key in pm.n and pin.cadre_id in pm.pool(uid, vid):
+            elif role == MEM and key in pm.mem_room and pin.cadre_id in pm.pool(uid, vid):
                 take(uid, vid, pin.cadre_id, MEM)
             else:
                 continue
@@ -86,7 +89,7 @@ def greedy(pm: PlanModel) -> dict[str, dict]:
         if lead_mode and fixed:
             cands = [u for u in cands if u in fixed]
         if want_sec:
-            cands = [u for u in cands if (u, vid) in pm.t]
+            cands = [u for u in cands if (u, vid) in pm.sec_room]
         elif not lead_mode:
             cands = []
         best = None
@@ -96,7 +99,7 @@ def greedy(pm: PlanModel) -> dict[str, dict]:
                 continue
             if lead_mode:
                 mems = [c for c in free(uid, vid, False) if not secs or c != secs[0]]
-                k = min(want_mem, len(mems)) if (uid, vid) in pm.n else 0
+                k = min(want_mem, len(mems)) if (uid, vid) in pm.mem_room else 0
                 if best is None or k > best[2]:
                     best = (uid, secs[0] if secs else None, k, mems)
                 if k == want_mem:
@@ -118,7 +121,7 @@ def greedy(pm: PlanModel) -> dict[str, dict]:
         if not lead_mode and sec:
             missing = want_mem
             for tu in pm.units_at[vid]:
-                if missing == 0 or (tu, vid) not in pm.n:
+                if missing == 0 or (tu, vid) not in pm.mem_room:
                     continue
                 for c in free(tu, vid, False)[:missing]:
                     take(tu, vid, c, MEM)
@@ -143,7 +146,9 @@ def greedy(pm: PlanModel) -> dict[str, dict]:
         spare = {u: unit_people.get(u, 0) - used_by[u] for u in cands}
         # the unit with the most people to spare first, so scarce units stay free for the
         # villages that have no other option; nearer units break ties
-        cands.sort(key=lambda u: (-spare[u], inst.distance.get((u, vid), 1e9), u))
+        county = inst.ds.villages[vid].county
+        cands.sort(key=lambda u: (prefer is not None and county not in prefer.get(u, ()),
+                                  -spare[u], inst.distance.get((u, vid), 1e9), u))  # fmt: skip
         staff(vid, cands)
     return {"t": t, "n": dict(n), "a": a, "at": at}
 
@@ -179,7 +184,7 @@ def add_hint(pm: PlanModel, sol: dict[str, dict]) -> None:
         m.add_hint(var, 1 if len(parts) > 1 else 0)
 
 
-def greedy_coverage(pm: PlanModel, sol: dict[str, dict]) -> dict[str, int]:
+def greedy_coverage(pm: Shape, sol: dict[str, dict]) -> dict[str, int]:
     """Required posts the greedy plan fills, per priority class."""
     inst = pm.inst
     size = {v: pm.inc(v) for v in inst.need}
@@ -195,7 +200,7 @@ def greedy_coverage(pm: PlanModel, sol: dict[str, dict]) -> dict[str, int]:
     return dict(out)
 
 
-def greedy_is_valid(pm: PlanModel, sol: dict[str, dict]) -> bool:
+def greedy_is_valid(pm: Shape, sol: dict[str, dict]) -> bool:
     """The greedy plan respects every rule by construction except require pins and
     U-PARTICIPATE; only a plan meeting those too may stand in as a proven incumbent."""
     inst = pm.inst

@@ -30,12 +30,11 @@ from . import schema as s
 from .domain import Dataset, Posting
 from .errors import InputError, Problem
 from .ledger_check import Approval, prepare_check
-from .ledger_db import WAIT, busy, connect, private_file, transaction
+from .ledger_db import DEFAULT_LEDGER, WAIT, busy, connect, private_file, transaction
 from .ledger_plan import Entry, PlanRecord, read_plan_for_ledger
 from .loading import extra_columns, load_dataset
 from .redact import personal_kind, redact_frame
 
-DEFAULT_LEDGER = "zhucun-ledger.db"
 HISTORY_COLUMNS = [c.name for c in s.HISTORY.columns]
 NAME_COLUMNS = ["cadre_name", "unit_name", "village_name"]
 PEOPLE_COLUMNS = ["gender", "birth_date", "phone", "id_number"]

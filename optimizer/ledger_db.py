@@ -18,6 +18,9 @@ from typing import Any
 
 from .errors import InputError, Problem
 
+DEFAULT_LEDGER = "zhucun-ledger.db"
+"""The ledger file when ``--ledger`` is not given (in the current folder)."""
+
 SCHEMA_VERSION = "2"
 WAIT = 30.0
 """Seconds a command waits for a ledger another command is writing, then gives up."""

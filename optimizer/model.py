@@ -22,14 +22,16 @@ from ortools.sat.python import cp_model
 from .errors import InputError, Problem
 from .instance import MEM, SEC, Instance
 from .rules import joint_small, off_key
+from .shape import Shape, build_shape, cap
 
 SOFT_SCALE = 10
 """Soft weights are multiplied by this so travel can be charged per km in whole points."""
 
 
 @dataclass
-class PlanModel:
-    inst: Instance
+class PlanModel(Shape):
+    """The CP-SAT model on its :class:`~optimizer.shape.Shape` (pairs, pools, rooms)."""
+
     m: cp_model.CpModel = field(default_factory=cp_model.CpModel)
     t: dict[tuple[str, str], cp_model.IntVar] = field(default_factory=dict)
     """(unit, village) → the unit sends the village's new first secretary."""
@@ -50,38 +52,15 @@ class PlanModel:
     covered: dict[str, cp_model.LinearExprT] = field(default_factory=dict)
     filled: dict[str, cp_model.IntVar] = field(default_factory=dict)
     joint: dict[str, cp_model.IntVar] = field(default_factory=dict)
-    sizes: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
-    """(unit, village) → how many of the unit's cadres may serve there (any role, secretary)."""
-    units_at: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
-    villages_of: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     soft_terms: list[tuple[int, cp_model.LinearExprT, str]] = field(default_factory=list)
     """(points, expression, rule id) summed into the soft objective."""
     notes: list[str] = field(default_factory=list)
     pin_role: dict[str, dict[str, cp_model.IntVar]] = field(default_factory=dict)
+    """Require-pinned cadre → role choice (one of them is 1)."""
     sends: dict[str, cp_model.IntVar] = field(default_factory=dict)
+    """Must-send unit → it sends someone (U-PARTICIPATE)."""
     mixed_incumbents: set[str] = field(default_factory=set)
     """Villages whose serving incumbents come from several units (not re-judged)."""
-    """Must-send unit → it sends someone (U-PARTICIPATE)."""
-    """Require-pinned cadre → role choice (one of them is 1)."""
-
-    def pool(self, uid: str, vid: str) -> list[str]:
-        """The unit's cadres who may serve at ``vid`` in some role."""
-        if (uid, vid) not in self.sizes:
-            return []
-        mem = self.inst.pool(uid, vid, MEM)
-        if len(mem) == self.sizes[(uid, vid)][0]:
-            return mem
-        seen = set(mem)
-        return mem + [c for c in self.sec_pool(uid, vid) if c not in seen]
-
-    def sec_pool(self, uid: str, vid: str) -> list[str]:
-        """The unit's cadres who may be ``vid``'s new first secretary."""
-        if not self.sizes.get((uid, vid), (0, 0))[1]:
-            return []
-        return self.inst.pool(uid, vid, SEC)
-
-    def inc(self, vid: str, role: str | None = None) -> int:
-        return sum(1 for p in self.inst.inc_by_village.get(vid, []) if role in (None, p.role))
 
     def size(self, vid: str) -> cp_model.LinearExprT:
         return self.inc(vid) + sum(self.new_at(u, vid) for u in self.units_at[vid])
@@ -95,7 +74,7 @@ class PlanModel:
 
 def build_model(inst: Instance) -> PlanModel:
     pm = PlanModel(inst)
-    pools(pm)
+    build_shape(inst, pm)
     variables(pm)
     rule_T_SEC(pm)
     rule_C_CLUSTER(pm)
@@ -113,97 +92,19 @@ def build_model(inst: Instance) -> PlanModel:
 # --------------------------------------------------------------------------- variables
 
 
-def pools(pm: PlanModel) -> None:
-    """Count, per (unit, village), the unit's cadres who may serve there; apply the hard
-    variants of H-CONTINUITY and H-PROVVILLAGE, which also only remove options. Counts, not
-    lists: the lists are rebuilt on demand for the few pairs that get posts."""
-    inst = pm.inst
-    inc_sec = {v for v in inst.need if pm.inc(v, SEC)}
-    for uid, per_role in inst.unit_villages.items():
-        n_any, n_sec = len(inst.eligible.get(uid, ())), len(inst.sec_eligible.get(uid, ()))
-        if not n_any:
-            continue
-        mem_ok = set(per_role[MEM])
-        sec_ok = set(per_role[SEC])
-        for vid in per_role[SEC] + [v for v in per_role[MEM] if v not in sec_ok]:
-            if not _allowed_H_CONTINUITY(inst, uid, vid) or not _allowed_H_PROVVILLAGE(
-                inst, uid, vid
-            ):
-                continue
-            if (uid, vid) in inst.barred_at:
-                k_sec = len(inst.pool(uid, vid, SEC)) if vid in sec_ok else 0
-                mem = inst.pool(uid, vid, MEM) if vid in mem_ok else []
-                k_any = len(set(mem) | set(inst.pool(uid, vid, SEC))) if vid in sec_ok else len(mem)
-            else:
-                k_sec = n_sec if vid in sec_ok else 0
-                k_any = n_any if vid in mem_ok else k_sec
-            if vid in inc_sec:
-                k_sec = 0
-            if k_any:
-                pm.sizes[(uid, vid)] = (k_any, k_sec)
-
-
-def _allowed_H_CONTINUITY(inst: Instance, uid: str, vid: str) -> bool:
-    """Hard (Hebei): a village assisted in the previous period keeps its unit."""
-    if inst.policy.continuity != "hard":
-        return True
-    prev = inst.prev_units.get(vid)
-    if not prev or uid in prev:
-        return True
-    # in county_townships mode members come from townships whatever the lead unit
-    return inst.policy.members_from == "county_townships" and inst.ds.units[uid].level == "township"
-
-
-def _allowed_H_PROVVILLAGE(inst: Instance, uid: str, vid: str) -> bool:
-    """Hard variant: no province-level team where the previous period had one."""
-    if inst.policy.provvillage != "hard":
-        return True
-    return not (vid in inst.prev_province and inst.ds.units[uid].level == "province")
-
-
-def unit_barred(inst: Instance, uid: str, vid: str) -> str | None:
-    """The hard rule that keeps unit ``uid`` out of village ``vid``'s team (H-CONTINUITY,
-    H-PROVVILLAGE), or None: the model's own test, for reasons given to users."""
-    if not _allowed_H_CONTINUITY(inst, uid, vid):
-        return "H-CONTINUITY"
-    if not _allowed_H_PROVVILLAGE(inst, uid, vid):
-        return "H-PROVVILLAGE"
-    return None
-
-
-def cap(pm: PlanModel, vid: str) -> int:
-    """Largest team a village may get: its minimum, unless incumbents or require pins put
-    more people there (never above its maximum, except incumbents alone, SPEC §3). Filling
-    past the minimum adds nothing a plan needs, so it only happens when a pin asks for it."""
-    need, inc = pm.inst.need[vid], pm.inc(vid)
-    pinned = sum(1 for p in pm.inst.ds.pins if p.kind == "require" and p.village_id == vid)
-    return min(max(need.max, inc), max(need.min, inc + pinned))
-
-
 def variables(pm: PlanModel) -> None:
-    inst = pm.inst
-    for (uid, vid), (k_any, k_sec) in sorted(pm.sizes.items(), key=lambda kv: (kv[0][1], kv[0][0])):
-        need = inst.need[vid]
-        level = inst.ds.units[uid].level
-        room = cap(pm, vid) - pm.inc(vid)
-        if room <= 0:
-            continue
-        if k_sec:
+    """One variable per pair of the shape: ``t`` where the unit may send the secretary, ``n``
+    (0..room) where it may send members; in (village, unit) order."""
+    for (uid, vid), (k_any, _k_sec) in sorted(
+        pm.sizes.items(), key=lambda kv: (kv[0][1], kv[0][0])
+    ):
+        if (uid, vid) in pm.sec_room:
             pm.t[(uid, vid)] = pm.m.new_bool_var(f"t[{uid},{vid}]")
-        members = min(room - (0 if pm.inc(vid, SEC) else 1), k_any)
-        if level in need.member_levels and members > 0:
-            pm.n[(uid, vid)] = pm.m.new_int_var(0, members, f"n[{uid},{vid}]")
-        if (uid, vid) in pm.t or (uid, vid) in pm.n:
-            pm.units_at[vid].append(uid)
-            pm.villages_of[uid].append(vid)
-            # H-NOREPEAT and forbid pins: never more posts than people who may serve here
-            if k_any < room:
-                pm.m.add(pm.new_at(uid, vid) <= k_any)
-    for vid in inst.need:
-        for p in inst.inc_by_village.get(vid, []):
-            if p.unit_id not in pm.units_at[vid]:
-                pm.units_at[vid].append(p.unit_id)
-        pm.units_at[vid].sort()
+        if (uid, vid) in pm.mem_room:
+            pm.n[(uid, vid)] = pm.m.new_int_var(0, pm.mem_room[(uid, vid)], f"n[{uid},{vid}]")
+        # H-NOREPEAT and forbid pins: never more posts than people who may serve here
+        if ((uid, vid) in pm.t or (uid, vid) in pm.n) and k_any < cap(pm, vid) - pm.inc(vid):
+            pm.m.add(pm.new_at(uid, vid) <= k_any)
 
 
 def rule_H_NOREPEAT(pm: PlanModel) -> None:

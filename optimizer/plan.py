@@ -84,13 +84,16 @@ def build_plan(res: SolveResult) -> Plan:
     covered_by: dict[str, list[str]] = defaultdict(list)
     for h, w in res.covers:
         covered_by[h].append(w)
+    team_rows: dict[str, list[tuple]] = defaultdict(list)  # plain grouping: pandas' groupby
+    for row in rows:  # costs seconds over thousands of villages
+        team_rows[row[0]].append(row)
     teams = []
-    for vid, grp in plan.groupby("village_id", sort=False):
-        secs = grp[grp.role == SEC]
-        lead = secs.unit_id.iloc[0] if len(secs) else grp.unit_id.iloc[0]
+    for vid, grp in team_rows.items():
+        secs = [r[2] for r in grp if r[4] == SEC]
+        lead = secs[0] if secs else grp[0][2]
         teams.append({"team_id": f"T-{vid}", "host_village_id": vid,
                       "covered_village_ids": ";".join(sorted(covered_by.get(vid, []))),
-                      "lead_unit_id": lead, "unit_ids": ";".join(sorted(set(grp.unit_id))),
+                      "lead_unit_id": lead, "unit_ids": ";".join(sorted({r[2] for r in grp})),
                       "size": len(grp), "level": ds.units[lead].level})  # fmt: skip
     teams_df = pd.DataFrame(teams, columns=TEAM_COLUMNS)
     unstaffed, reasons_zh = _unstaffed(res, plan)
@@ -157,9 +160,11 @@ def _kpis(res: SolveResult, plan: pd.DataFrame, unstaffed: pd.DataFrame) -> dict
     party = sum(ds.cadres[c].political_status == "member" for c in members.cadre_id)
     needs_total = sum(len(ds.villages[v].needs) for v in set(plan.village_id))
     needs_met = 0
-    for vid, grp in plan.groupby("village_id"):
-        skills = set().union(*(ds.cadres[c].skills for c in grp.cadre_id))
-        needs_met += len(ds.villages[vid].needs & skills)
+    skills: dict[str, set[str]] = defaultdict(set)
+    for vid, cid in zip(plan.village_id, plan.cadre_id, strict=True):
+        skills[vid] |= ds.cadres[cid].skills
+    for vid, have in skills.items():
+        needs_met += len(ds.villages[vid].needs & have)
     living = ALLOWANCE_PER_DAY * WORKING_DAYS * len(plan)
     communication = COMMUNICATION_PER_MONTH * 12 * len(plan)
     travel = sum(d * 2 * TRIPS_PER_MONTH * 12 * YUAN_PER_KM for d in dists)
@@ -170,6 +175,8 @@ def _kpis(res: SolveResult, plan: pd.DataFrame, unstaffed: pd.DataFrame) -> dict
         "posts_required": required,
         "posts_filled": required - missing,
         "coverage_by_class": {k: {"filled": f, "required": r} for k, (f, r) in res.coverage.items()},
+        "posts_bound": quality(res)["posts_bound"],
+        "posts_in_doubt": quality(res)["posts_in_doubt"],
         "coverage_by_category": per_cat,
         "villages_with_requirement": len(inst.need),
         "villages_unstaffed_or_short": len(unstaffed),
@@ -191,6 +198,27 @@ def _kpis(res: SolveResult, plan: pd.DataFrame, unstaffed: pd.DataFrame) -> dict
         "cost_communication_yuan": communication,
         "cost_travel_yuan": round(travel),
         "soft_objective": res.objective,
+    }  # fmt: skip
+
+
+def quality(res: SolveResult) -> dict[str, Any]:
+    """How good the plan is, always with an answer: required posts filled against a proven
+    bound, per class and in all (the coverage gap: posts in doubt), and soft points against
+    a proven bound for that coverage (the soft gap)."""
+    bound = res.coverage_bound or {c: f for c, (f, _q) in res.coverage.items()}
+    filled = sum(f for f, _q in res.coverage.values())
+    most = res.posts_bound if res.posts_bound is not None else sum(bound.values())
+    return {
+        "coverage_by_class": {c: {"filled": f, "required": q, "bound": bound.get(c, f),
+                                  "in_doubt": max(0, bound.get(c, f) - f)}
+                              for c, (f, q) in res.coverage.items()},
+        "posts_filled": filled,
+        "posts_bound": max(filled, most),
+        "posts_in_doubt": max(0, most - filled),
+        "coverage_proven": res.coverage_proven,
+        "soft_points": res.objective,
+        "soft_bound": res.bound,
+        "soft_gap": res.gap,
     }  # fmt: skip
 
 
@@ -217,6 +245,7 @@ def _manifest(res: SolveResult) -> dict[str, Any]:
         "objective": res.objective,
         "best_bound": res.bound,
         "gap": res.gap,
+        "quality": quality(res),
         "wall_time": round(res.wall_time, 3),
         "notes": res.notes,
         "phases": [{k: v for k, v in ph.items() if k != "trace"} for ph in res.phases],

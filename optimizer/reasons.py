@@ -22,8 +22,8 @@ from typing import Any
 
 from .domain import CATEGORIES
 from .instance import MEM, SEC, Instance
-from .model import unit_barred
 from .rules import region_ok
+from .shape import unit_barred
 
 ENFORCE = ("LV-LEVEL", "LV-REGION", "T-UNIT", "H-INCUMBENT", "E-AVAIL", "E-SERVICE", "E-HEALTH",
            "E-EVAL", "E-TOWNSHIP", "E-AGE", "E-SEC-PARTY", "E-SEC-PARTYYRS", "E-SEC-WORKYRS",
@@ -72,7 +72,7 @@ def blockers(
     inst: Instance, vid: str, cid: str, role: str, bar: str | bool | None = False
 ) -> list[str]:
     """Every hard rule that keeps cadre ``cid`` from ``role`` at ``vid`` (empty: may serve).
-    ``bar``: the unit's :func:`~optimizer.model.unit_barred` there, if known."""
+    ``bar``: the unit's :func:`~optimizer.shape.unit_barred` there, if known."""
     ds, need = inst.ds, inst.need[vid]
     c = ds.cadres[cid]
     u, v = ds.units[c.unit_id], ds.villages[vid]

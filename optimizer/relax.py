@@ -30,6 +30,7 @@ from ortools.graph.python import min_cost_flow
 
 from .instance import MEM, SEC, Instance
 from .model import cadre_points, fit_points, team_points, travel_points
+from .shape import allowed_H_CONTINUITY, allowed_H_PROVVILLAGE
 
 
 @dataclass
@@ -42,6 +43,10 @@ class Relaxation:
     """Cadre → [(village, role)] the flow posts them to (one entry per cadre)."""
     lp_bound: float | None = None
     """The tighter bound of the LP with T-UNIT's tie (``relax(inst, lp=True)``)."""
+    any_bound: float = math.inf
+    """Soft points no plan can exceed, however many posts it fills: the best flow of any
+    size (a plan short of ``max_posts`` may leave out a costly posting a maximum flow must
+    make)."""
     _lp_args: tuple | None = field(default=None, repr=False)
 
 
@@ -55,7 +60,7 @@ def _cap(inst: Instance, vid: str) -> tuple[int, int]:
     return min(sec, room), max(0, room - sec)
 
 
-def _coverable(inst: Instance) -> set[str]:
+def coverable(inst: Instance) -> set[str]:
     """Villages a cluster team might cover (C-CLUSTER), judged generously."""
     cl = inst.policy.cluster
     if not cl.hosts or cl.max_extra <= 0:
@@ -111,7 +116,6 @@ def _fits(inst: Instance, uid: str, vids: list[str]) -> list[int]:
 
 
 def relax(inst: Instance, lp: bool = False) -> Relaxation:
-    from .model import _allowed_H_CONTINUITY, _allowed_H_PROVVILLAGE
 
     ds, w = inst.ds, inst.policy.weights
     flow = min_cost_flow.SimpleMinCostFlow()
@@ -144,7 +148,7 @@ def relax(inst: Instance, lp: bool = False) -> Relaxation:
     idx = np.arange(nv)
     arcs(v_sec + idx, np.full(nv, sink), room[:, 0], np.zeros(nv))
     arcs(v_mem + idx, np.full(nv, sink), room[:, 1], np.zeros(nv))
-    cov = sorted(vix[v] for v in _coverable(inst))
+    cov = sorted(vix[v] for v in coverable(inst))
     if cov:
         c = np.array(cov)
         arcs(np.full(len(c), cover_src), v_sec + c, room[c, 0], np.zeros(len(c)))
@@ -180,8 +184,8 @@ def relax(inst: Instance, lp: bool = False) -> Relaxation:
         u, per_role = ds.units[uid], inst.unit_villages[uid]
         k_any, k_sec = len(inst.eligible[uid]), len(inst.sec_eligible.get(uid, ()))
         for role, node, k in ((SEC, u_sec, k_sec), (MEM, u_mem, k_any)):
-            vs = [v for v in per_role[role] if _allowed_H_CONTINUITY(inst, uid, v)
-                  and _allowed_H_PROVVILLAGE(inst, uid, v)]  # fmt: skip
+            vs = [v for v in per_role[role] if allowed_H_CONTINUITY(inst, uid, v)
+                  and allowed_H_PROVVILLAGE(inst, uid, v)]  # fmt: skip
             if not vs or not k:
                 continue
             j = np.array([vix[v] for v in vs])
@@ -239,6 +243,11 @@ def relax(inst: Instance, lp: bool = False) -> Relaxation:
             for c, v in zip(sorted(people[u]), sorted(vs), strict=False):
                 used[c].append((v, role))
     rel = Relaxation(max_posts, bound, dict(used))
+    # the same network with a free way round: the best points of a flow of any size
+    flow.add_arc_with_capacity_and_unit_cost(src, sink, total, 0)
+    flow.add_arc_with_capacity_and_unit_cost(cover_src, sink, total, 0)
+    rel.any_bound = -float(flow.optimal_cost()) if flow.solve() == flow.OPTIMAL else math.inf
+    rel.any_bound = max(rel.any_bound, bound)
     if pairs:
         pu, pv, ps, pcap, pcost, parc = (np.concatenate(x) for x in zip(*pairs, strict=True))
         cad_unit = np.array([uix[ds.cadres[c].unit_id] for c in cadres])
@@ -653,7 +662,6 @@ def team_allocation(
     the village's member posts, as many as its people allow) at the team's points: travel for
     everyone, fit, continuity, the unit's average cadre points. The county each wide team goes
     to then receives that many secretaries and members of the unit, best points first."""
-    from .model import _allowed_H_CONTINUITY, _allowed_H_PROVVILLAGE
 
     ds, w = inst.ds, inst.policy.weights
     lead_mode = inst.policy.members_from == "lead_unit"
@@ -674,7 +682,7 @@ def team_allocation(
         best_pts[uid] = people
         avg = sum(sum(cadre_points(inst, c, MEM).values()) for c in people) / max(1, len(people))
         vs = [v for v in inst.unit_villages[uid][SEC] if v in vix
-              and _allowed_H_CONTINUITY(inst, uid, v) and _allowed_H_PROVVILLAGE(inst, uid, v)]  # fmt: skip
+              and allowed_H_CONTINUITY(inst, uid, v) and allowed_H_PROVVILLAGE(inst, uid, v)]  # fmt: skip
         if not vs:
             continue
         m = sorted(rooms[v] for v in vs)[len(vs) // 2]

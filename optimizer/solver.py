@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 from ortools.sat.python import cp_model
 
+from .bounds import fill_bounds
 from .decompose import should_decompose, solve_parts
 from .domain import Dataset
 from .instance import Instance, build_instance, class_order
@@ -34,6 +35,7 @@ from .model import PlanModel, build_model, soft_objective
 from .pincheck import check_pins
 from .policy import Policy, load_policy
 from .reference import Reference, agreement
+from .shape import build_shape
 
 if TYPE_CHECKING:
     from .plan import Plan
@@ -65,6 +67,11 @@ class SolveResult:
     bound: float | None = None
     gap: float | None = None
     coverage_proven: bool = False
+    coverage_bound: dict[str, int] = field(default_factory=dict)
+    """Priority class → required posts no plan can exceed (a proven bound; empty when the
+    coverage is proven by the solve itself)."""
+    posts_bound: int | None = None
+    """Required posts no plan can exceed, all classes together."""
     wall_time: float = 0.0
     interrupted: bool = False
     _seats: dict[tuple[str, str, str], int] = field(default_factory=dict, repr=False)
@@ -156,6 +163,7 @@ def solve(
     _must_send: set[str] | None = None,
     _skill_rates: dict[str, dict[str, float]] | None = None,
     _dtime: float | None = None,
+    _start: dict[str, dict] | None = None,
 ) -> SolveResult:
     """Build and solve the plan. Raises only :class:`InputError` (bad data, bad policy, or a
     pin no rule allows); infeasible, timeout and Ctrl-C come back as a status.
@@ -192,6 +200,16 @@ def solve(
         res.time_limit, res.interrupted = time_limit, stop.is_set()
         res.wall_time = time.monotonic() - t0
         return res
+    shape = build_shape(inst)
+    if (
+        deadline is not None
+        and time.monotonic() + MODEL_SECONDS_PER_PAIR * len(shape.sizes) > deadline
+    ):
+        quick = _greedy_only(inst, shape, seed, workers, time_limit)
+        if quick is not None:
+            fill_bounds(quick, inst)
+            quick.wall_time = time.monotonic() - t0
+            return quick
     pm = build_model(inst)
     if progress:
         progress(f"model: {len(pm.t) + len(pm.n)} unit-village variables, {len(pm.a)} cadre-role variables, {len(inst.need)} villages with a "
@@ -202,7 +220,7 @@ def solve(
     stop = threading.Event()
     restore = _catch_sigint(solver, stop) if handle_sigint else None
     try:
-        _run(pm, solver, res, t0, deadline, seed, workers, progress, stop)
+        _run(pm, solver, res, t0, deadline, seed, workers, progress, stop, given=_start)
         if res.status == "RETRY":
             pm = build_model(inst)
             res.phases, res.notes = [], list(pm.notes)
@@ -211,7 +229,35 @@ def solve(
         if restore is not None:
             restore()
     res.interrupted = stop.is_set()
+    if _must_send is None:  # the whole problem: say how good the plan is
+        fill_bounds(res, inst)
     res.wall_time = time.monotonic() - t0
+    return res
+
+
+MODEL_SECONDS_PER_PAIR = 1e-4
+"""Building the master model takes about this long per (unit, village) pair (sample county:
+11,000 pairs, 0.8–1.1 s): with less time than that left, the greedy plan is the answer."""
+
+
+def _greedy_only(inst: Instance, shape, seed: int, workers: int,
+                 time_limit: float | None) -> SolveResult | None:  # fmt: skip
+    """The greedy plan as the result, when there is no time to build the model; None when
+    it is not valid (pins or U-PARTICIPATE unmet): the model must then be built."""
+    from .greedy import greedy, greedy_is_valid
+
+    sol = greedy(shape)
+    if not greedy_is_valid(shape, sol):
+        return None
+    res = SolveResult("FEASIBLE", inst, seed=seed, workers=workers, time_limit=time_limit)
+    res.assignments = [Assignment(c, v, r) for c, v, r in sorted(sol["at"])]
+    got = filled_by_class(inst, res.assignments, [])
+    classes = class_order(inst)
+    need = {k: sum(inst.need[v].min for v, c in inst.cls.items() if c == k) for k in classes}
+    res.coverage = {k: (got.get(k, 0), need[k]) for k in classes}
+    res.coverage_proven = all(f >= q for f, q in res.coverage.values())
+    res.notes.append("time limit: no time to build the model; the plan is the greedy plan, "
+                     "valid but not optimised")  # fmt: skip
     return res
 
 
@@ -256,7 +302,10 @@ def _remaining(deadline: float | None) -> float:
 
 def _run(pm: PlanModel, solver: cp_model.CpSolver, res: SolveResult, t0: float,
          deadline: float | None, seed: int, workers: int, say: Progress | None,
-         stop: threading.Event, trust_greedy: bool = True) -> None:  # fmt: skip
+         stop: threading.Event, trust_greedy: bool = True,
+         given: dict[str, dict] | None = None) -> None:  # fmt: skip
+    """``given``: a valid start from outside (a county's share of the province-wide greedy
+    plan), used instead of the model's own greedy when it fills as much, class by class."""
     inst, m = pm.inst, pm.m
     classes = class_order(inst)
     required = {k: sum(inst.need[v].min for v, c in inst.cls.items() if c == k) for k in classes}
@@ -266,6 +315,8 @@ def _run(pm: PlanModel, solver: cp_model.CpSolver, res: SolveResult, t0: float,
     from .greedy import add_hint, greedy, greedy_coverage, greedy_is_valid
 
     start = greedy(pm)
+    if trust_greedy and given is not None and _better_start(pm, given, start, classes):
+        start = given
     add_hint(pm, start)
     trusted = trust_greedy and greedy_is_valid(pm, start)
     current = greedy_coverage(pm, start) if trusted else {}
@@ -396,6 +447,21 @@ def _run(pm: PlanModel, solver: cp_model.CpSolver, res: SolveResult, t0: float,
     _seat(pm, res, seed, workers, max(5.0, _remaining(deadline)))
     if not res.coverage_proven and res.status == "OPTIMAL":
         res.status = "FEASIBLE"
+
+
+def _better_start(pm: PlanModel, given: dict, own: dict, classes: list[str]) -> bool:
+    """Whether ``given`` fits the model's variables, meets pins and U-PARTICIPATE, and fills
+    at least as much as ``own`` in priority order."""
+    from .greedy import greedy_coverage, greedy_is_valid
+
+    if any(k not in pm.t for k in given["t"]):
+        return False
+    if any(k not in pm.n or x > pm.mem_room[k] for k, x in given["n"].items()):
+        return False
+    if not greedy_is_valid(pm, given):
+        return False
+    a, b = greedy_coverage(pm, given), greedy_coverage(pm, own)
+    return [a.get(k, 0) for k in classes] >= [b.get(k, 0) for k in classes]
 
 
 TIE_SHARE, TIE_MIN, TIE_MAX = 0.5, 10.0, 30.0

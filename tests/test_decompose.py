@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from test_property import instances
 
 from optimizer import load_policy, solve
-from optimizer.decompose import _coverage, plan_points
+from optimizer.parts import county_coverage as _coverage
+from optimizer.parts import plan_points
 from optimizer.instance import build_instance
 from optimizer.plan import write_plan
 from optimizer.policy import PRESETS
@@ -131,7 +132,7 @@ def test_part_keeps_the_recall_of_an_incumbent_handed_elsewhere():
     unit's, is not in that part: the part must not count the post as filled."""
     from datetime import timedelta
 
-    from optimizer.decompose import _part
+    from optimizer.parts import part_dataset as _part
     from optimizer.domain import Posting, Recall
 
     ds = two_counties()
@@ -147,7 +148,7 @@ def test_part_keeps_the_recall_of_an_incumbent_handed_elsewhere():
 def test_a_kept_pair_splits_back_into_its_counties():
     """The pairs phase splits a pair's plan per county: postings by village, coverage as the
     model counts it, the work counted once."""
-    from optimizer.decompose import _split
+    from optimizer.pairs import split as _split
 
     ds, policy = two_counties(), load_policy("central-2021")
     r = solve(ds, policy, DAY, method="exact", time_limit=30)
@@ -192,7 +193,7 @@ def test_T_SEC_part_keeps_a_wide_units_incumbent_it_was_not_handed():
     first secretary there (city-201 under hunan-2021: 108 T-SEC violations)."""
     from datetime import timedelta
 
-    from optimizer.decompose import _part
+    from optimizer.parts import part_dataset as _part
     from optimizer.domain import Posting
 
     ds = two_counties()

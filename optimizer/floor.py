@@ -1,0 +1,121 @@
+"""The province-wide greedy plan: the coverage floor of a decomposed solve.
+
+County parts are lexicographic each, but which county a province or city unit's people go to
+decides how many posts of each class the whole plan can fill. A careful planner's pass —
+villages in priority order (weak first), each given a whole team by a unit that can field one
+— is valid, takes seconds at province scale on a bare :class:`~optimizer.shape.Shape` (no
+CP-SAT), and fixes that question class by class. The decomposition hands each wide-unit
+cadre this plan posts to the county it posts them in, hints each county part with its share,
+and keeps a part's solve only when it is at least as good class by class in lexicographic
+order; so the merged plan is never behind the greedy in priority order (the sum of
+lexicographically larger vectors is lexicographically larger), and a county out of time still
+has a valid plan.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from .domain import CATEGORIES
+from .greedy import greedy, greedy_is_valid
+from .instance import SEC, Instance
+from .shape import Shape, build_shape
+
+WIDE = ("province", "city")
+"""Unit levels that may serve in several counties (LV-REGION)."""
+
+
+@dataclass
+class Floor:
+    """The greedy plan of the whole problem, cut by county."""
+
+    valid: bool
+    """Every hard rule holds, require pins and U-PARTICIPATE included."""
+    postings: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)
+    """County → (cadre, village, role) of the plan there."""
+    coverage: dict[str, dict[str, int]] = field(default_factory=dict)
+    """County → class → required posts filled."""
+    homes: dict[str, str] = field(default_factory=dict)
+    """Must-send unit → a county where the plan has it lead a team (U-PARTICIPATE)."""
+    unit_of: dict[str, str] = field(default_factory=dict)
+    """Cadre posted → their unit."""
+    shape: Shape | None = None
+    """The shape the plan was built on (pairs and pools of the whole problem)."""
+
+    def wide_people(self, inst: Instance) -> dict[str, str]:
+        """Province/city cadre → the county the plan posts them in."""
+        ds = inst.ds
+        return {c: k for k, ps in self.postings.items() for c, _, _ in ps
+                if ds.units[ds.cadres[c].unit_id].level in WIDE}  # fmt: skip
+
+    def start(self, k: str) -> dict[str, dict]:
+        """County ``k``'s share in the greedy's own format (a hint for its part)."""
+        return as_start(self.postings.get(k, []), self.unit_of)
+
+
+def province_greedy(inst: Instance, prefer: dict[str, set[str]] | None = None) -> Floor:
+    """The greedy plan of the whole instance; ``prefer``: unit → counties to try it first."""
+    shape = build_shape(inst)
+    sol = greedy(shape, prefer)
+    ds = inst.ds
+    floor = Floor(greedy_is_valid(shape, sol), shape=shape)
+    by_county: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
+    for c, v, r in sorted(sol["at"]):
+        by_county[ds.villages[v].county].append((c, v, r))
+        floor.unit_of[c] = ds.cadres[c].unit_id
+    floor.postings = dict(by_county)
+    for k, ps in floor.postings.items():
+        floor.coverage[k] = county_coverage(inst, ps, k)
+    for (u, v), x in sorted(sol["t"].items()):
+        if x and u in inst.must_send:
+            floor.homes.setdefault(u, ds.villages[v].county)
+    return floor
+
+
+def as_start(postings: list[tuple[str, str, str]], unit_of: dict[str, str]) -> dict[str, dict]:
+    """(cadre, village, role) postings as the greedy's solution format."""
+    t: dict[tuple[str, str], int] = {}
+    n: dict[tuple[str, str], int] = defaultdict(int)
+    a: dict[tuple[str, str], int] = {}
+    at: dict[tuple[str, str, str], int] = {}
+    for c, v, r in postings:
+        u = unit_of[c]
+        a[(c, r)] = 1
+        at[(c, v, r)] = 1
+        if r == SEC:
+            t[(u, v)] = 1
+        else:
+            n[(u, v)] += 1
+    return {"t": t, "n": dict(n), "a": a, "at": at}
+
+
+def county_coverage(inst: Instance, postings, k: str) -> dict[str, int]:
+    """Class → required posts filled at county ``k``'s villages by incumbents and these
+    postings (T-SIZE, T-SEC: without a first secretary the secretary's post stays open)."""
+    ds = inst.ds
+    size: dict[str, int] = defaultdict(int)
+    secs: set[str] = set()
+    for p in inst.incumbents:
+        size[p.village_id] += 1
+        if p.role == SEC:
+            secs.add(p.village_id)
+    for _, v, r in postings:
+        size[v] += 1
+        if r == SEC:
+            secs.add(v)
+    out: dict[str, int] = defaultdict(int)
+    for v, cls in inst.cls.items():
+        if ds.villages[v].county != k:
+            continue
+        need = inst.need[v].min
+        out[cls] += min(size[v], need if v in secs else need - 1)
+    return dict(out)
+
+
+def lex(coverage: dict[str, int]) -> tuple[int, ...]:
+    """Coverage as a vector in priority order, to compare lexicographically."""
+    return tuple(coverage.get(c, 0) for c in CATEGORIES)
+
+
+__all__ = ["WIDE", "Floor", "as_start", "county_coverage", "lex", "province_greedy"]

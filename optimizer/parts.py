@@ -1,0 +1,94 @@
+"""County parts of a decomposed problem: their datasets, their plans' points and coverage.
+
+Shared by the decomposition (:mod:`optimizer.decompose`) and its county-pairs phase
+(:mod:`optimizer.pairs`).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+from .domain import CATEGORIES, Dataset
+from .instance import SEC, Instance
+from .model import cadre_points, fit_points, team_points, travel_points
+
+
+def part_dataset(
+    ds: Dataset, county: str | frozenset[str], alloc: dict[str, str], at: date
+) -> Dataset:
+    """The county's (or counties') own villages and units, plus the wide units' people
+    handed to it, plus the incumbents serving (not recalled) at its villages at ``at`` (busy,
+    so handed nowhere: without them a part would read their postings as a departed cadre's,
+    vacant, and seat a second first secretary)."""
+    ks = frozenset([county]) if isinstance(county, str) else county
+    villages = {k: v for k, v in ds.villages.items() if v.county in ks}
+    recalled = {r.cadre_id for r in ds.recall}
+    serving = {p.cadre_id for p in ds.history if p.village_id in villages and p.current_at(at)
+               and p.cadre_id not in recalled}  # fmt: skip
+    cadres = {
+        k: c for k, c in ds.cadres.items()
+        if alloc.get(k) in ks or k in serving or (k not in alloc and ds.units[c.unit_id].level
+                                  in ("county", "township") and ds.units[c.unit_id].region in ks)
+    }  # fmt: skip
+    # history rows of its villages (incumbents, continuity) and of its people (H-NOREPEAT);
+    # a cadre named in them but handed to another part stays out: no one is in two parts
+    history = [p for p in ds.history if p.village_id in villages or p.cadre_id in cadres]
+    served = {p.cadre_id for p in history if p.village_id in villages}
+    unit_ids = {c.unit_id for c in cadres.values()} | {p.unit_id for p in history
+                                                       if p.village_id in villages}  # fmt: skip
+    units = {k: u for k, u in ds.units.items() if k in unit_ids}
+    return Dataset(
+        units=units,
+        cadres=cadres,
+        villages=villages,
+        adjacency=[(a, b) for a, b in ds.adjacency if a in villages and b in villages],
+        adjacency_given=ds.adjacency_given,
+        history=[p for p in history if p.unit_id in units],
+        pins=[p for p in ds.pins if p.cadre_id in cadres and p.village_id in villages],
+        # a recalled incumbent of its villages leaves a post open even if the cadre is not here
+        recall=[r for r in ds.recall if r.cadre_id in cadres or r.cadre_id in served],
+        source=ds.source,
+        file_hashes=ds.file_hashes,
+    )
+
+
+def plan_points(inst: Instance, assignments) -> float:
+    """The master model's soft objective of a set of new postings, from the whole dataset."""
+    w = inst.policy.weights
+    total = 0
+    for a in assignments:
+        uid = inst.unit_of(a.cadre_id)
+        total += sum(cadre_points(inst, a.cadre_id, a.role).values())
+        d = inst.distance.get((uid, a.village_id))
+        if d is not None and w.travel_per_10km:
+            total -= travel_points(w.travel_per_10km, d)
+        total += fit_points(inst, uid, a.village_id)
+        if a.role == SEC:
+            total += sum(team_points(inst, uid, a.village_id).values())
+    return float(total)
+
+
+def points_and_cover(inst: Instance, r) -> tuple[tuple[int, ...], float]:
+    cov = tuple(r.coverage.get(c, (0, 0))[0] for c in CATEGORIES)
+    return cov, plan_points(inst, r.assignments)
+
+
+def county_coverage(inst: Instance, assignments, covers, k: str) -> dict[str, tuple[int, int]]:
+    """Class → (required posts filled, required posts) of county ``k``'s villages."""
+    from .solver import filled_by_class
+
+    ds = inst.ds
+    mine = {v for v in inst.need if ds.villages[v].county == k}
+    got = filled_by_class(inst, assignments, covers, mine)
+    need: dict[str, int] = defaultdict(int)
+    for v in mine:
+        need[inst.cls[v]] += inst.need[v].min
+    return {c: (got.get(c, 0), q) for c, q in need.items()}
+
+
+def class_rank(c: str) -> int:
+    return CATEGORIES.index(c) if c in CATEGORIES else len(CATEGORIES)
+
+
+__all__ = ["class_rank", "county_coverage", "part_dataset", "plan_points", "points_and_cover"]
