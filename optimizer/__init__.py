@@ -18,7 +18,9 @@ Across terms:
     (ledger: optimizer.ledger; pseudonymised copies: optimizer.anonymize)
 """
 
+import sys
 from importlib import import_module
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 _WHERE = {
@@ -68,6 +70,20 @@ if TYPE_CHECKING:
     from .scenario import expand_sweep as sweep
     from .solver import SolveResult, solve
     from .verify import Violation, verify_plan, violations_frame  # fmt: skip
+
+
+class _Package(ModuleType):
+    """``check``, ``compare`` and ``replan`` are functions named like their modules: the first
+    import of such a module sets the package attribute to the module, which must not hide the
+    function (loaded lazily like every public name)."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _WHERE and isinstance(value, ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
 
 
 def __getattr__(name: str) -> Any:

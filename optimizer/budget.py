@@ -56,8 +56,9 @@ def process_age() -> float:
 
 def write_reserve(villages: int) -> float:
     """Seconds to keep back for building and writing the plan's tables and workbook, by the
-    number of villages (measured: 250 villages 1.1 s, 2,000 villages ~4 s, 7,400 ~15 s)."""
-    return 0.8 + villages / 500
+    number of villages (measured on a busy 2-core machine: 250 villages 1.2 s, 2,000 villages
+    5–11 s with 240 villages short under hebei-2018)."""
+    return 1.0 + villages / 300
 
 
 __all__ = ["Budget", "process_age", "write_reserve"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
@@ -261,11 +262,11 @@ def _solve_time(args: argparse.Namespace, villages: int) -> float | None:
     """The time limit bounds the whole command: what start-up and loading took, and what
     writing the plan will take, come off the solver's share (never below a tenth of it, so
     a tiny limit still gets the greedy plan)."""
-    from .budget import process_age, write_reserve
+    from .budget import write_reserve
 
     if args.time_limit is None:
         return None
-    age, keep = process_age(), write_reserve(villages)
+    age, keep = time.monotonic() - args.started, write_reserve(villages)
     limit = max(0.1 * args.time_limit, args.time_limit - age - keep)
     _say(args, f"time: {limit:.1f} s for the solve ({age:.1f} s start-up and loading so far, "
                f"{keep:.1f} s kept for writing)")  # fmt: skip
@@ -354,11 +355,16 @@ class _QuietWhenClosed:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from .budget import process_age
     from .cli_ledger import COMMANDS as LEDGER_COMMANDS
 
+    # the time limit counts from the process's start when this is the command itself (the
+    # interpreter's start-up and imports included), from here when called from Python
+    started = time.monotonic() - (process_age() if argv is None else 0.0)
     if sys.stdout is not None and sys.stdout is sys.__stdout__:
         sys.stdout = _QuietWhenClosed(sys.stdout)
     args = build_parser().parse_args(argv)
+    args.started = started
     try:
         return {**COMMANDS, **LEDGER_COMMANDS}[args.command](args)
     except InputError as exc:

@@ -20,10 +20,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
+from .candidates import (
+    Groups,
+    Table,
+    blockers,
+    free_candidates,
+    groups,
+    groups_at,
+    local_units,
+)
 from .domain import CATEGORIES
-from .instance import MEM, SEC, Instance
-from .rules import region_ok
-from .shape import unit_barred
+from .instance import SEC, Instance
 
 ENFORCE = ("LV-LEVEL", "LV-REGION", "T-UNIT", "H-INCUMBENT", "E-AVAIL", "E-SERVICE", "E-HEALTH",
            "E-EVAL", "E-TOWNSHIP", "E-AGE", "E-SEC-PARTY", "E-SEC-PARTYYRS", "E-SEC-WORKYRS",
@@ -61,70 +70,6 @@ class Reason:
         return self.zh if lang == "zh" else self.en
 
 
-Table = list[tuple[str, str, frozenset[str], frozenset[str]]]
-"""(cadre, unit, rules barring the secretary post, rules barring a member post) at a village."""
-
-
-# --------------------------------------------------------------------------- candidates
-
-
-def blockers(
-    inst: Instance, vid: str, cid: str, role: str, bar: str | bool | None = False
-) -> list[str]:
-    """Every hard rule that keeps cadre ``cid`` from ``role`` at ``vid`` (empty: may serve).
-    ``bar``: the unit's :func:`~optimizer.shape.unit_barred` there, if known."""
-    ds, need = inst.ds, inst.need[vid]
-    c = ds.cadres[cid]
-    u, v = ds.units[c.unit_id], ds.villages[vid]
-    out = [] if region_ok(u, v) else ["LV-REGION"]
-    if u.level not in (need.secretary_levels if role == SEC else need.member_levels):
-        out.append("LV-LEVEL")
-    if cid in inst.busy:
-        out.append("H-INCUMBENT")
-    out += inst.failures[cid]
-    if role == SEC:
-        out += inst.sec_failures[cid]
-    former = vid in inst.former.get(cid, ())
-    if former:
-        out.append("H-NOREPEAT")
-    if (vid in inst.barred.get(cid, ()) and not former) or (cid, vid, role) in inst.barred_role:
-        out.append("P-PIN")
-    if bar is False:
-        bar = unit_barred(inst, c.unit_id, vid)
-    if bar:
-        out.append(bar)
-    return out
-
-
-def table(inst: Instance, vid: str, cadres: list[str] | None = None) -> Table:
-    """Every cadre's blocking rules at ``vid`` (of ``cadres`` only, if given)."""
-    ids = inst.ds.cadres if cadres is None else cadres
-    bars: dict[str, str | None] = {}
-    out = []
-    for cid in ids:
-        uid = inst.unit_of(cid)
-        if uid not in bars:
-            bars[uid] = unit_barred(inst, uid, vid)
-        out.append((cid, uid, frozenset(blockers(inst, vid, cid, SEC, bars[uid])),
-                    frozenset(blockers(inst, vid, cid, MEM, bars[uid]))))  # fmt: skip
-    return out
-
-
-def local_cadres(inst: Instance, vids: list[str]) -> dict[str, list[str]]:
-    """Village (of ``vids``) → cadres of the units its levels and region allow (LV-LEVEL,
-    LV-REGION): at city or province scale most cadres are out of region anyway."""
-    of_unit: dict[str, list[str]] = {}
-    for cid, c in inst.ds.cadres.items():
-        of_unit.setdefault(c.unit_id, []).append(cid)
-    out: dict[str, list[str]] = {vid: [] for vid in vids}
-    for uid, per_role in inst.unit_villages.items():
-        serves = set(per_role.get(SEC, ())) | set(per_role.get(MEM, ()))
-        for vid in vids:
-            if vid in serves:
-                out[vid] += of_unit.get(uid, [])
-    return out
-
-
 def _teams(inst: Instance, vid: str, secs: list[tuple[str, str]], mems: list[tuple[str, str]],
            lead_mode: bool) -> list[tuple[str | None, list[str], list[str]]]:  # fmt: skip
     """Per possible lead unit: (lead, its first-secretary candidates, members it may take).
@@ -158,31 +103,91 @@ def _teams(inst: Instance, vid: str, secs: list[tuple[str, str]], mems: list[tup
 
 def _fill(inst: Instance, vid: str, sec: list[str], mem: list[str], lead: str | None,
           mem_set: set[str] | None = None) -> int:  # fmt: skip
-    """Required posts a team can fill with these people (incumbents included). ``mem_set``:
-    a set holding ``sec[0]`` exactly when ``mem`` does, if one is at hand."""
+    """Required posts a team can fill with these people (incumbents included); its first
+    secretary is one not also among ``mem`` where there is one (as :func:`alone` counts).
+    ``mem_set``: ``mem`` as a set, if one is at hand."""
     need, inc = inst.need[vid].min, len(inst.inc_by_village.get(vid, []))
     if lead is None:
         return min(need, inc + len(mem))
     if not sec:
         return min(inc, need - 1)
-    both = sec[0] in (mem_set if mem_set is not None else set(mem))
+    members = mem_set if mem_set is not None else set(mem)
+    both = all(c in members for c in sec)
     return min(need, inc + 1 + len(mem) - both)
 
 
-def alone(inst: Instance, vid: str, tab: Table, relaxed: set[str]) -> int:
-    """Required posts the village could fill with nobody else in the plan, ``relaxed`` off."""
-    secs = [(c, u) for c, u, bs, _ in tab if bs <= relaxed]
-    mems = [(c, u) for c, u, _, bm in tab if bm <= relaxed]
+def alone(inst: Instance, vid: str, cands: Table | Groups, relaxed: set[str]) -> int:
+    """Required posts the village could fill with nobody else in the plan, ``relaxed`` off.
+    ``cands``: the candidates' table or its groups (cadres of a unit barred by the same rules
+    are alike here, so the many calls of :func:`minimal_rules` stay cheap); a team's first
+    secretary is one who is not also counted as a member, where the lead unit has one."""
     lead_mode = inst.policy.members_from == "lead_unit" and "T-UNIT" not in relaxed
     inc = inst.inc_by_village.get(vid, [])
     need = inst.need[vid].min
+    off = np.int64(~_mask(relaxed))
+    names, unit, bs, bm, k = _masks(cands if isinstance(cands, dict) else groups(cands))
+    s, m = (bs & off) == 0, (bm & off) == 0
+    count = lambda w: np.bincount(unit, weights=k * w, minlength=len(names))  # noqa: E731
+    n_sec = dict(zip(names, count(s).astype(int).tolist(), strict=True))
+    n_mem = dict(zip(names, count(m).astype(int).tolist(), strict=True))
+    n_both = dict(zip(names, count(s & m).astype(int).tolist(), strict=True))
+    inc_units = {p.unit_id for p in inc}
     best = min(len(inc), need - 1)
-    mem_set = {c for c, _ in mems}  # a lead's first secretary is in its member list iff here
-    for lead, sec, mem in _teams(inst, vid, secs, mems, lead_mode):
-        best = max(best, _fill(inst, vid, sec, mem, lead, mem_set))
+    if any(p.role == SEC for p in inc):
+        leads: list[str | None] = [None]
+    else:
+        leads = sorted(u for u, k in n_sec.items() if k)
+        if lead_mode and inc_units:
+            leads = [u for u in leads if u in inc_units]
+    total_mem = sum(n_mem.values())
+    for lead in leads:
+        units = {lead} if lead is not None else set(inc_units)
+        if lead_mode and inst.policy.joint.enabled:
+            units |= joint_partners(inst, lead or min(inc_units, default=None))
+        mem = sum(n_mem.get(u, 0) for u in units) if lead_mode else total_mem
+        if lead is None:
+            fill = min(need, len(inc) + mem)
+        else:
+            both = 1 if n_both[lead] == n_sec[lead] else 0
+            fill = min(need, len(inc) + 1 + mem - both)
+        best = max(best, fill)
         if best >= need:
             break
     return best
+
+
+_BIT: dict[str, int] = {}
+
+
+def _mask(rules) -> int:
+    """Rule ids as bits of one int: subset tests become one ``&`` (a frozenset's ``<=`` made
+    :func:`alone` the slow part of a province's reasons)."""
+    out = 0
+    for r in rules:
+        bit = _BIT.get(r)
+        if bit is None:
+            bit = _BIT.setdefault(r, 1 << len(_BIT))
+        out |= bit
+    return out
+
+
+_MASKS: tuple = (None, None)
+
+
+def _masks(g: Groups):
+    """The groups as arrays — unit names, unit index, secretary rules and member rules as
+    bits, cadres — kept for the last groups seen (:func:`minimal_rules` asks ~20 times)."""
+    global _MASKS
+    seen, out = _MASKS
+    if seen is not g:
+        names = sorted({u for u, _, _ in g})
+        index = {u: i for i, u in enumerate(names)}
+        rows = [(index[u], _mask(a), _mask(b), k) for (u, a, b), k in g.items()]
+        cols = list(zip(*rows, strict=True)) if rows else [(), (), (), ()]
+        out = (names, np.asarray(cols[0], dtype=np.int64), np.asarray(cols[1], dtype=np.int64),
+               np.asarray(cols[2], dtype=np.int64), np.asarray(cols[3], dtype=np.int64))  # fmt: skip
+        _MASKS = (g, out)
+    return out
 
 
 def joint_partners(inst: Instance, uid: str | None) -> set[str]:
@@ -204,7 +209,7 @@ _JOINT: list = [None, {}]
 """The last instance's J-JOINT groups (unit → its group): looked up per lead unit."""
 
 
-def minimal_rules(inst: Instance, vid: str, tab: Table) -> list[str] | None:
+def minimal_rules(inst: Instance, vid: str, tab: Table | Groups) -> list[str] | None:
     """A minimal set of rules whose setting aside lets the village be completed alone, the
     binding one first; [] when it can be; None when no setting aside is enough."""
     need = inst.need[vid].min
@@ -244,21 +249,22 @@ def village_reasons(
     """The reason of every short village of the plan (of ``only`` those), in dataset order."""
     where = {c: v for c, v, _ in view.postings}
     short = {v: k for v, k in shortfall(inst, view).items() if only is None or v in only}
-    local = local_cadres(inst, list(short)) if short else {}
+    local = local_units(inst, list(short)) if short else {}
     return {vid: village_reason(inst, vid, k, where, local.get(vid)) for vid, k in short.items()}
 
 
 def village_reason(inst: Instance, vid: str, missing: int, where: dict[str, str],
                    local: list[str] | None = None) -> Reason:  # fmt: skip
-    """``where``: cadre → the village the plan posts them to. ``local``: the cadres of units
-    the village's levels and region allow; when they could complete it with every other rule
-    set aside, LV-LEVEL and LV-REGION bind nothing and the others need not be looked at."""
-    tab = table(inst, vid, local)
+    """``where``: cadre → the village the plan posts them to. ``local``: the units the
+    village's levels and region allow; when their cadres could complete it with every other
+    rule set aside, LV-LEVEL and LV-REGION bind nothing and the others need not be looked
+    at."""
+    tab = groups_at(inst, vid, local)
     if (
         local is None
         or alone(inst, vid, tab, set(ENFORCE) - {"LV-LEVEL", "LV-REGION"}) < inst.need[vid].min
     ):
-        tab = table(inst, vid)
+        local, tab = None, groups_at(inst, vid)
     rules = minimal_rules(inst, vid, tab)
     if rules is None:
         n = len(inst.ds.cadres)
@@ -268,10 +274,10 @@ def village_reason(inst: Instance, vid: str, missing: int, where: dict[str, str]
         return Reason(vid, missing, ["T-SIZE"], [], {"cadres": n}, en, zh)
     if rules:
         return _intrinsic(inst, vid, missing, tab, rules)
-    return _competitive(inst, vid, missing, tab, where)
+    return _competitive(inst, vid, missing, free_candidates(inst, vid, local), where)
 
 
-def _intrinsic(inst: Instance, vid: str, missing: int, tab: Table, rules: list[str]) -> Reason:
+def _intrinsic(inst: Instance, vid: str, missing: int, tab: Groups, rules: list[str]) -> Reason:
     en_parts, zh_parts, values = [], [], {}
     for r in rules:
         others = set(rules) - {r}
@@ -296,14 +302,14 @@ def _intrinsic(inst: Instance, vid: str, missing: int, tab: Table, rules: list[s
                   "; ".join(en_parts) + tail_en, "；".join(zh_parts) + tail_zh)  # fmt: skip
 
 
-def _continuity_text(inst: Instance, vid: str, tab: Table, relaxed: set[str],
+def _continuity_text(inst: Instance, vid: str, tab: Groups, relaxed: set[str],
                      values: dict[str, Any]) -> tuple[str, str]:  # fmt: skip
     """H-CONTINUITY with its data: the unit that must stay, and the serving team's unit or
     how few people the staying unit has."""
     keep = sorted(inst.prev_units.get(vid, ()))
     serving = sorted({p.unit_id for p in inst.inc_by_village.get(vid, [])} - set(keep))
-    k = sum(1 for _, u, _, bm in tab if u in keep and bm - {"H-CONTINUITY"} <= relaxed)
-    ks = sum(1 for _, u, bs, _ in tab if u in keep and bs - {"H-CONTINUITY"} <= relaxed)
+    k = sum(n for (u, _, bm), n in tab.items() if u in keep and bm - {"H-CONTINUITY"} <= relaxed)
+    ks = sum(n for (u, bs, _), n in tab.items() if u in keep and bs - {"H-CONTINUITY"} <= relaxed)
     values.update(lead_unit=";".join(keep), serving_units=serving, members_of_lead_unit=k,
                   secretaries_of_lead_unit=ks)  # fmt: skip
     if serving:
@@ -316,9 +322,9 @@ def _continuity_text(inst: Instance, vid: str, tab: Table, relaxed: set[str],
             f"须由 {';'.join(keep)} 继续派驻，而该单位可任第一书记 {ks} 人、可任队员 {k} 人（需 {need} 人）")  # fmt: skip
 
 
-def _counts(tab: Table, relaxed: set[str]) -> tuple[int, int]:
-    return (sum(1 for *_, bs, _ in tab if bs <= relaxed),
-            sum(1 for *_, bm in tab if bm <= relaxed))  # fmt: skip
+def _counts(tab: Groups, relaxed: set[str]) -> tuple[int, int]:
+    return (sum(n for (_, bs, _), n in tab.items() if bs <= relaxed),
+            sum(n for (_, _, bm), n in tab.items() if bm <= relaxed))  # fmt: skip
 
 
 def rank(inst: Instance, vid: str) -> tuple[int, int]:
@@ -326,12 +332,11 @@ def rank(inst: Instance, vid: str) -> tuple[int, int]:
     return CATEGORIES.index(inst.cls[vid]), list(inst.need).index(vid)
 
 
-def _competitive(inst: Instance, vid: str, missing: int, tab: Table,
+def _competitive(inst: Instance, vid: str, missing: int, free: tuple[list, list],
                  where: dict[str, str]) -> Reason:  # fmt: skip
     """Alone it could be completed: with free people (PLAN), or only with people the plan
     posts elsewhere (PRIORITY), for the lead unit that needs the fewest of them."""
-    secs = [(c, u) for c, u, bs, _ in tab if not bs]
-    mems = [(c, u) for c, u, _, bm in tab if not bm]
+    secs, mems = free
     lead_mode = inst.policy.members_from == "lead_unit"
     posts = inst.need[vid].min
     usable = lambda c: where.get(c, vid) == vid  # noqa: E731  free, or already here

@@ -55,7 +55,8 @@ SHORT_HEAD = [("village_id", "村编码"), ("village_name", "村名"), ("townshi
               ("reason", "原因")]  # fmt: skip
 KPI_ZH = {
     "plan_date": "规划日期", "policy": "政策", "status": "求解状态", "posts_required": "应派岗位数",
-    "posts_filled": "已派岗位数", "coverage_by_class": "按优先级", "coverage_by_category": "按村类别",
+    "posts_filled": "已派岗位数", "posts_bound": "可派岗位上限（已证明）",
+    "posts_in_doubt": "存疑岗位数（上限减已派）", "coverage_by_class": "按优先级", "coverage_by_category": "按村类别",
     "filled": "已派", "required": "应派", "villages": "村数", "staffed": "已组满村数",
     "covered": "一队多村带动村数", "short": "未组满村数", "villages_with_requirement": "有选派要求的村数",
     "villages_unstaffed_or_short": "未组满的村数", "villages_covered_by_cluster": "一队多村带动的村数",

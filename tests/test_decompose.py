@@ -15,9 +15,9 @@ from hypothesis import strategies as st
 from test_property import instances
 
 from optimizer import load_policy, solve
+from optimizer.instance import build_instance
 from optimizer.parts import county_coverage as _coverage
 from optimizer.parts import plan_points
-from optimizer.instance import build_instance
 from optimizer.plan import write_plan
 from optimizer.policy import PRESETS
 from optimizer.relax import lp_bound, lp_max_posts, relax
@@ -132,8 +132,8 @@ def test_part_keeps_the_recall_of_an_incumbent_handed_elsewhere():
     unit's, is not in that part: the part must not count the post as filled."""
     from datetime import timedelta
 
-    from optimizer.parts import part_dataset as _part
     from optimizer.domain import Posting, Recall
+    from optimizer.parts import part_dataset as _part
 
     ds = two_counties()
     start = DAY - timedelta(days=365)
@@ -193,8 +193,8 @@ def test_T_SEC_part_keeps_a_wide_units_incumbent_it_was_not_handed():
     first secretary there (city-201 under hunan-2021: 108 T-SEC violations)."""
     from datetime import timedelta
 
-    from optimizer.parts import part_dataset as _part
     from optimizer.domain import Posting
+    from optimizer.parts import part_dataset as _part
 
     ds = two_counties()
     start = DAY - timedelta(days=180)

@@ -7,9 +7,10 @@ from datetime import date
 from factory import DAY, Posting, cadre, dataset, unit, village
 
 from optimizer import explain_cadre, explain_village, load_policy
+from optimizer.candidates import table
 from optimizer.cli import main
 from optimizer.instance import build_instance
-from optimizer.reasons import alone, table
+from optimizer.reasons import alone
 
 CENTRAL = load_policy("central-2021")
 
