@@ -169,6 +169,11 @@ def write_tables(rows: list[dict[str, Any]], out: Path, workers: int) -> str:
         sub = [r for r in rows if r["policy"] == pol]
         md += [f"### {pol}", "", markdown_table(sub), ""]
         md += [f"- {x}" for x in ratios(sub)] + [""]
+    late = [r for r in rows if r["time_ok"] == "NO"]
+    if late:
+        md.append(
+            f"**{len(late)} product run(s) over the time limit** (overshoot > max(2 s, 5 %))."
+        )
     failed = [r for r in rows if r["failed"]]
     if failed:
         md.append(f"**{len(failed)} row(s) FAILED** (hard violations, no plan, crash or kill).")
