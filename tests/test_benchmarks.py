@@ -69,7 +69,9 @@ def test_harness_row_has_every_column(tmp_path: Path) -> None:
         assert r.verdict == "ok" and r.hard_violations == "0"
         assert r.posts and r.posts_by_class and r.wall_s and r.peak_rss_mb and r.points
     product = rows.iloc[0]
-    assert product.time_ok == "yes" and product.status and product.soft_gap
+    # the overshoot column is filled; whether it holds depends on the machine's load
+    assert product.time_ok in ("yes", "NO") and product.overshoot_s
+    assert product.status and product.soft_gap
     assert "product / careful" in (out / "results.md").read_text(encoding="utf-8")
 
 
