@@ -11,8 +11,10 @@ measured against. It is a reference, not a product:
   size ≤ max(need.max, incumbents), T-UNIT as one unit per team (``z[u,v]``, Σz ≤ 1; where
   incumbents of several units serve, new posts only from those units), and
   ``filled[v] = min(size, need.min)``;
-* it skips J-JOINT (joint teams), C-CLUSTER (clusters), U-PARTICIPATE, require pins, the
-  hard/soft H-CONTINUITY and H-PROVVILLAGE terms and the ``county_townships`` member mode;
+* it keeps hard H-CONTINUITY and H-PROVVILLAGE by pruning, require pins (``x == 1``) and
+  U-PARTICIPATE (each must-send unit without an incumbent posts someone), so its plans pass
+  the verifier; it skips J-JOINT (joint teams), C-CLUSTER (clusters), the soft H-CONTINUITY
+  and H-PROVVILLAGE terms and the ``county_townships`` member mode;
 * the objective is ONE weighted solve: coverage lexicographic by class through weights
   (weight_k = product over the lower classes of (required posts + 1)) times a factor larger
   than any soft total, plus soft points per posting: :func:`optimizer.model.cadre_points`
@@ -63,6 +65,36 @@ class _Trace(cp_model.CpSolverSolutionCallback):
         self.trace.append((now, soft, self.best_objective_bound - cover))
 
 
+def _pruned(inst, cid: str, vid: str, role: str) -> bool:
+    """Hard H-CONTINUITY (the unit that keeps the village) and hard H-PROVVILLAGE."""
+    pol, uid = inst.policy, inst.unit_of(cid)
+    keep = inst.prev_units.get(vid)
+    judged = role == SEC or pol.members_from == "lead_unit"
+    if pol.continuity == "hard" and keep and judged and uid not in keep:
+        return True
+    return (pol.provvillage == "hard" and role == SEC and vid in inst.prev_province
+            and inst.ds.units[uid].level == "province")  # fmt: skip
+
+
+def _pins_and_participation(inst, m: cp_model.CpModel, x: dict) -> None:
+    """P-PIN require pins and U-PARTICIPATE on the triples' booleans."""
+    for pin in inst.ds.pins:
+        if pin.kind != "require":
+            continue
+        if any(p.cadre_id == pin.cadre_id for p in inst.inc_by_village.get(pin.village_id, ())):
+            continue
+        keys = [k for k in x if k[0] == pin.cadre_id and k[1] == pin.village_id
+                and pin.role in (None, k[2])]  # fmt: skip
+        m.add(sum(x[k] for k in keys) == 1)  # no key: infeasible, as the pin is
+    sending = {p.unit_id for p in inst.incumbents}
+    by_unit: dict[str, list] = defaultdict(list)
+    for (cid, _, _), var in x.items():
+        by_unit[inst.unit_of(cid)].append(var)
+    for uid in sorted(inst.must_send - sending):
+        if by_unit.get(uid):
+            m.add(sum(by_unit[uid]) >= 1)
+
+
 def solve_baseline(ds: Dataset, policy: Policy, plan_date: date, time_limit: float,
                    seed: int = 0) -> dict[str, Any]:  # fmt: skip
     """Build and solve the naive model. Returns status, posts_filled, posts_required,
@@ -80,6 +112,8 @@ def solve_baseline(ds: Dataset, policy: Policy, plan_date: date, time_limit: flo
         d = inst.distance.get((inst.unit_of(cid), vid))
         travel = round(w.travel_per_10km * d) if d is not None else 0
         for role in roles:
+            if _pruned(inst, cid, vid, role):
+                continue
             key = (cid, vid, role)
             x[key] = m.new_bool_var(f"x[{cid},{vid},{role[0]}]")
             soft_pts[key] = (sum(cadre_points(inst, cid, role).values())
@@ -97,6 +131,7 @@ def solve_baseline(ds: Dataset, policy: Policy, plan_date: date, time_limit: flo
         if len(vars_) > 1:
             m.add_at_most_one(vars_)  # one post per cadre
 
+    _pins_and_participation(inst, m, x)
     units_at: dict[str, set[str]] = defaultdict(set)
     for uid, vid in by_unit_village:
         units_at[vid].add(uid)
@@ -169,6 +204,7 @@ def solve_baseline(ds: Dataset, policy: Policy, plan_date: date, time_limit: flo
     cb = _Trace(t0, soft, cover_part)
     status = solver.solve(m, cb)
     ok = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    chosen = [k for k, var in x.items() if ok and solver.value(var)]
     objective = float(solver.value(soft)) if ok else None
     cover_val = float(solver.value(cover_part)) if ok else None
     bound = solver.best_objective_bound - cover_val if ok else None
@@ -183,4 +219,5 @@ def solve_baseline(ds: Dataset, policy: Policy, plan_date: date, time_limit: flo
         "trace": cb.trace,
         "variables": len(x),
         "weights": weights,
+        "assignments": chosen,
     }
