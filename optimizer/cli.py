@@ -9,10 +9,13 @@ import argparse
 import os
 import sys
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any, TextIO
 
 from .cli_args import check_out_folder, count, seconds, seed
+from .cli_lang import argv_lang, parser_class
+from .cli_lang import env_lang as default_lang
 from .cli_scenarios import COMMANDS as SCENARIO_COMMANDS
 from .cli_scenarios import add_parsers as scenario_parsers
 from .errors import InputError, Problem
@@ -28,24 +31,23 @@ def _date_arg(text: str) -> date:
         raise argparse.ArgumentTypeError(f"{text!r}: {exc}") from None
 
 
-def _common(p: argparse.ArgumentParser) -> None:
+def _common(p: argparse.ArgumentParser, lang: str | None = None) -> None:
     p.add_argument("--quiet", action="store_true", help="no progress output")
-    p.add_argument("--lang", choices=("zh", "en"), default=default_lang(),
+    p.add_argument("--lang", choices=("zh", "en"), default=lang or default_lang(),
                    help="language of messages (default: $ZHUCUN_LANG, else en)")  # fmt: skip
 
 
-def default_lang() -> str:
-    """``ZHUCUN_LANG=zh`` set once (a profile, a desktop shortcut) makes Chinese the default."""
-    lang = os.environ.get("ZHUCUN_LANG", "").strip().lower()
-    return lang if lang in ("zh", "en") else "en"
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+def build_parser(lang: str | None = None) -> argparse.ArgumentParser:
+    """The parser, its help and argparse's error lines in ``lang`` (default: $ZHUCUN_LANG)."""
+    lang = lang or default_lang()
+    common = partial(_common, lang=lang)
+    parser = parser_class(lang)(
         prog="zhucun",
         description="Plan 驻村第一书记和工作队: who goes to which village, in which role.",
     )
     parser.add_argument("--version", action="version", version=f"zhucun {_version()}")
+    parser.add_argument("--lang", choices=("zh", "en"), default=lang,
+                        help="language of messages (default: $ZHUCUN_LANG, else en)")  # fmt: skip
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser(
@@ -54,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("dataset", type=Path, help="folder of CSV files or an .xlsx workbook")
     p.add_argument("--policy", required=True, help="preset name or policy YAML file")
     p.add_argument("--date", type=_date_arg, default=None, help="plan date (default today)")
-    _common(p)
+    common(p)
 
     p = sub.add_parser("solve", help="make the plan: who goes where, in which role")
     p.add_argument("dataset", type=Path, help="folder of CSV files or an .xlsx workbook")
@@ -68,7 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="take the history from this posting ledger, as of the plan date")  # fmt: skip
     p.add_argument("--reference", type=Path, default=None, metavar="DIR",
                    help="a plan folder to break ties toward (never at a cost in coverage or points)")  # fmt: skip
-    _common(p)
+    common(p)
 
     p = sub.add_parser("verify", help="independent check of every rule on a plan folder")
     p.add_argument("dataset", type=Path, help="folder of CSV files or an .xlsx workbook")
@@ -80,7 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--out", type=Path, default=None, help="where to write verify.csv (default: inside PLANDIR)"
     )
-    _common(p)
+    common(p)
 
     p = sub.add_parser("explain", help="why a village is short, or where a cadre is and why")
     p.add_argument("dataset", type=Path, help="folder of CSV files or an .xlsx workbook")
@@ -92,7 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--time-limit", type=seconds, default=60.0, help="seconds for the solve")
     p.add_argument("--plan", type=Path, default=None, metavar="DIR",
                    help="explain this plan folder (plan.csv, hand-edited too) instead of solving")  # fmt: skip
-    _common(p)
+    common(p)
 
     p = sub.add_parser("generate", help="write a synthetic realistic dataset")
     p.add_argument("--scale", choices=("county", "city", "province"), required=True)
@@ -104,16 +106,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="plan date the history is built around (default 2026-09-01)",
     )
     p.add_argument("--out", type=Path, required=True)
-    _common(p)
+    common(p)
 
     p = sub.add_parser("template", help="write an empty input workbook with Chinese headers")
     p.add_argument("--out", type=Path, required=True)
-    _common(p)
-    scenario_parsers(sub, _common)
+    common(p)
+    scenario_parsers(sub, common)
 
     from .cli_ledger import add_parsers
 
-    add_parsers(sub, _common, _date_arg)
+    add_parsers(sub, common, _date_arg)
     return parser
 
 
@@ -136,7 +138,10 @@ def _load(args: argparse.Namespace):
     day = None if getattr(args, "ledger", None) else (args.date or date.today())
     ds = load_dataset(args.dataset, plan_date=day)
     for warning in ds.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+        if args.lang == "zh":
+            print(f"警告：{warning.render('zh')}", file=sys.stderr)
+        else:
+            print(f"warning: {warning}", file=sys.stderr)
     return ds
 
 
@@ -306,6 +311,10 @@ COMMANDS = {
 }
 
 
+OS_ERRORS_ZH = {FileExistsError: "已存在", PermissionError: "没有权限",
+                IsADirectoryError: "是文件夹", NotADirectoryError: "不是文件夹"}  # fmt: skip
+
+
 class _QuietWhenClosed:
     """stdout that falls silent once its reader has gone (``zhucun compare … | head``): the
     command still finishes, writes its files and gives its exit code."""
@@ -340,26 +349,31 @@ def main(argv: list[str] | None = None) -> int:
 
     if sys.stdout is not None and sys.stdout is sys.__stdout__:
         sys.stdout = _QuietWhenClosed(sys.stdout)
-    args = build_parser().parse_args(argv)
+    lang = argv_lang(argv)
+    args = build_parser(lang).parse_args(argv)
+    lang = getattr(args, "lang", lang)
     try:
         return {**COMMANDS, **LEDGER_COMMANDS}[args.command](args)
     except InputError as exc:
         for problem in exc.problems:
-            print(str(problem), file=sys.stderr)
+            print(problem.render(lang), file=sys.stderr)
         return EXIT_BAD_INPUT
     except (FileExistsError, PermissionError, IsADirectoryError, NotADirectoryError) as exc:
-        print(str(Problem(str(exc.filename or ""), exc.strerror or str(exc))), file=sys.stderr)
+        why = exc.strerror or str(exc)
+        problem = Problem(str(exc.filename or ""), why, zh=OS_ERRORS_ZH.get(type(exc), why))
+        print(problem.render(lang), file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        print("已中断" if lang == "zh" else "interrupted", file=sys.stderr)
         return 130
     except Exception as exc:  # a bug, not bad input: say so briefly unless debugging
         if os.environ.get("ZHUCUN_DEBUG"):
             raise
         print(
-            f"internal error: {type(exc).__name__}: {exc} (set ZHUCUN_DEBUG=1 for details)",
+            f"内部错误：{type(exc).__name__}: {exc}（设置 ZHUCUN_DEBUG=1 可看详情）" if lang == "zh"
+            else f"internal error: {type(exc).__name__}: {exc} (set ZHUCUN_DEBUG=1 for details)",
             file=sys.stderr,
-        )
+        )  # fmt: skip
         return 1
 
 
