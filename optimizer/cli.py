@@ -215,6 +215,7 @@ EXIT_SHORT, EXIT_NO_PLAN, EXIT_INTERRUPTED = 3, 4, 130
 
 
 def cmd_solve(args: argparse.Namespace) -> int:
+    from .messages_zh import print_notes, progress_printer
     from .plan import write_plan
     from .policy import load_policy
     from .solver import solve, stderr_progress
@@ -238,15 +239,14 @@ def cmd_solve(args: argparse.Namespace) -> int:
         time_limit=args.time_limit,
         seed=args.seed,
         workers=args.workers,
-        progress=None if args.quiet else stderr_progress,
+        progress=None if args.quiet else progress_printer(args.lang, stderr_progress),
         handle_sigint=True,
         reference=reference,
     )
-    for note in res.notes:
-        print(f"note: {note}", file=sys.stderr)
+    print_notes(res.notes, args.lang)
     zh = args.lang == "zh"
     if res.status == "INFEASIBLE":
-        print("无方案：指定(require)人选相互矛盾或与其他硬性规则冲突，见上面的说明" if zh else
+        print("无方案：指定人选相互矛盾或与其他硬性规则冲突，见上面的说明" if zh else
               "no plan: the require pins contradict each other or the other hard rules; "
               "see the notes above", file=sys.stderr)  # fmt: skip
         return EXIT_BAD_INPUT

@@ -73,32 +73,36 @@ def _say(args: argparse.Namespace, text: str) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from .messages_zh import note_line, progress_printer, translate
     from .runner import run
 
+    zh = args.lang == "zh"
     results = run(
         args.scenarios,
         args.out,
         jobs=args.jobs,
         dask=args.dask,
         time_limit=args.time_limit,
-        progress=lambda t: _say(args, t),
+        progress=progress_printer(args.lang, lambda t: _say(args, t)),
         reference=args.reference,
     )
     for r in results:
         for e in r.effects:
-            _say(args, f"{r.name}: {e}")
+            _say(args, f"{r.name}：{translate(e)}" if zh else f"{r.name}: {e}")
         for note in r.notes:
-            _say(args, f"{r.name}: note: {note}")
+            _say(args, note_line(note, args.lang, f"{r.name}：" if zh else f"{r.name}: "))
     infeasible = [r.name for r in results if r.status == "INFEASIBLE"]
     missing = [r.name for r in results if not r.has_plan and r.status != "INFEASIBLE"]
     if infeasible:
-        print(
-            f"no plan: the require pins contradict the hard rules in {', '.join(infeasible)}",
-            file=sys.stderr,
-        )
+        print(f"无方案：{'、'.join(infeasible)} 中指定人选与硬性规则冲突" if zh else
+              f"no plan: the require pins contradict the hard rules in {', '.join(infeasible)}",
+              file=sys.stderr)  # fmt: skip
     if missing:
-        print(f"no plan found in time for {', '.join(missing)}", file=sys.stderr)
-    _say(args, f"{sum(r.has_plan for r in results)} of {len(results)} runs written to {args.out}")
+        print(f"{'、'.join(missing)} 未能在时限内找到方案" if zh else
+              f"no plan found in time for {', '.join(missing)}", file=sys.stderr)  # fmt: skip
+    done = sum(r.has_plan for r in results)
+    _say(args, f"{len(results)} 次运行中 {done} 次已写出 → {args.out}" if zh
+         else f"{done} of {len(results)} runs written to {args.out}")  # fmt: skip
     return EXIT_BAD_INPUT if infeasible else EXIT_NO_PLAN if missing else EXIT_OK
 
 
@@ -142,7 +146,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
         from .plots import save_plots
 
         written += save_plots(cmp.runs, out, lang=args.lang)
-    _say(args, f"wrote {', '.join(p.name for p in written)} to {out}")
+    names = ", ".join(p.name for p in written)
+    _say(args, f"已写出 {names} → {out}" if zh else f"wrote {names} to {out}")
     return EXIT_OK
 
 

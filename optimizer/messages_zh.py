@@ -12,7 +12,8 @@ generic Chinese line that keeps its numbers and codes.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+import sys
+from collections.abc import Callable, Iterable
 from functools import cache
 
 PROGRESS: list[tuple[str, str]] = [
@@ -50,7 +51,7 @@ PROGRESS: list[tuple[str, str]] = [
     ("time limit reached during the coverage search: the plan is the greedy start, not improved by the solver",
      "覆盖搜索时已到时限：方案为贪心初始解，未经求解器改进"),
     ("the require pins contradict each other or the other hard rules (P-PIN): no plan satisfies them all",
-     "指定（require）人选相互矛盾或与其他硬性规则冲突（P-PIN）：没有方案能全部满足"),
+     "指定人选相互矛盾或与其他硬性规则冲突（P-PIN）：没有方案能全部满足"),
     ("T-SEC: no first secretary could be seated at {}; its new members are not posted",
      "T-SEC：{0} 无法配第一书记，其新队员不予派出"),
     ("people stage: unit {} could seat only {} of {} {} post(s) at {} (H-NOREPEAT / pins leave too few people)",
@@ -69,9 +70,25 @@ PROGRESS: list[tuple[str, str]] = [
     ("wider change not compared: the repair cannot be re-evaluated at {} ({})",
      "未与更大范围的调整比较：修复方案无法在 {0} 重新评估（{1}）"),
     ("wider change not compared: a solve found no plan in time", "未与更大范围的调整比较：求解未能及时找到方案"),
+    ("wider change: a better plan overall", "整体重排：总体更优的方案"),
+    ("joins the team", "加入工作队"),
+    ("replaces {}", "接替 {0}"),
+    ("{} → {}, replaces {}", "{0} → {1}，接替 {2}"),
     ("{}: {}, {}/{} required posts, {} s → {}", "{0}：{1}，必配岗位 {2}/{3}，用时 {4} 秒 → {5}"),
     ("{}: {}, {}/{} required posts, {} s", "{0}：{1}，必配岗位 {2}/{3}，用时 {4} 秒"),
     ("{}: {}, no plan, {} s", "{0}：{1}，无方案，用时 {2} 秒"),
+    ("edit {} {}: {}", "修改 {0}（{1}）：{2}"),
+    ("{} cadres match; {}", "符合条件的干部 {0} 人；{1}"),
+    ("{} candidates marked unavailable (E-AVAIL), {} serving incumbents stay", "{0} 名候选人标为不可派（E-AVAIL），{1} 名在任人员留任"),
+    ("{} serving incumbents recalled", "召回在任人员 {0} 名"),
+    ("{} villages selected, {} reclassified", "选中 {0} 个村，其中 {1} 个改变类别"),
+    ("{} candidates in the pool; {} marked unavailable, {} remain", "候选人共 {0} 名；{1} 名标为不可派，余 {2} 名"),
+    ("{} candidates in the pool; {} look-alike candidates added (id -copyN)", "候选人共 {0} 名；新增相似候选人 {1} 名（编号加 -copyN）"),
+    ("{} units with {} cadres added from {}", "从 {2} 新增单位 {0} 个、干部 {1} 名"),
+    ("{} units send no new cadre", "{0} 个单位不再新派干部"),
+    ("{} → {}", "{0} → {1}"),
+    ("{}; {}", "{0}；{1}"),
+    ("{} ({})", "{0}（{1}）"),
 ]  # fmt: skip
 """Progress and note lines of solve, replan and run. New line in a library module → one
 entry here (``tests/test_zh_progress.py`` solves the sample in Chinese)."""
@@ -80,7 +97,9 @@ WORDS: dict[str, str] = {
     "OPTIMAL": "最优", "FEASIBLE": "可行", "INFEASIBLE": "无可行方案", "UNKNOWN": "未知",
     "MODEL_INVALID": "模型无效", "secretary": "第一书记", "member": "队员", "LP": "线性规划",
     "flow": "网络流", "team-level flow": "工作队层面的网络流", "freeze": "冻结", "promote": "调整职务",
-    "wide": "整体重排", "moved": "调动", "added": "新增", "removed": "撤出", "yes": "是", "no": "否",
+    "wide": "整体重排", "exclude_cadres": "排除干部", "drop_units": "撤下单位",
+    "add_units": "新增单位", "reclassify_villages": "村重新分类", "scale_candidates": "调整候选人数",
+    "recall_cadres": "召回干部", "moved": "调动", "added": "新增", "removed": "撤出", "yes": "是", "no": "否",
     "county": "县级", "city": "市级", "province": "省级", "township": "乡镇级",
     "hard": "硬性", "soft": "软性", "new": "新派", "continuing": "留任",
 }  # fmt: skip
@@ -109,11 +128,19 @@ def _match(text: str, catalog: Iterable[tuple[str, str]]) -> str | None:
     return None
 
 
+@cache
+def _codes() -> dict[str, str]:
+    """Village categories, levels and other codes of the data contract, in Chinese."""
+    from . import schema as s
+
+    return {code: s.CATEGORY.zh[code] for code in s.CATEGORY.codes} | WORDS
+
+
 def _field(text: str, catalog: Iterable[tuple[str, str]]) -> str:
     from .problems_zh import field_zh
 
-    if text in WORDS:
-        return WORDS[text]
+    if text in _codes():
+        return _codes()[text]
     own = field_zh(text)
     if own is not None:
         return own
@@ -160,8 +187,20 @@ def problem_zh(message: str) -> str:
     return translate(message, [*PROBLEMS, *PROGRESS])
 
 
-def progress_printer(lang: str, say):
+def progress_printer(lang: str, say: Callable[[str], None]) -> Callable[[str], None]:
     """A progress callback that hands ``say`` each line in ``lang``."""
     if lang != "zh":
         return say
     return lambda text: say(translate(text))
+
+
+def note_line(note: str, lang: str, prefix: str = "") -> str:
+    """A solve's note as the command line shows it: ``note: …`` or ``说明：…``."""
+    if lang == "zh":
+        return f"{prefix}说明：{translate(note)}"
+    return f"{prefix}note: {note}"
+
+
+def print_notes(notes: Iterable[str], lang: str, prefix: str = "") -> None:
+    for note in notes:
+        print(note_line(note, lang, prefix), file=sys.stderr)

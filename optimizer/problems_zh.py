@@ -244,6 +244,6 @@ def field_zh(text: str) -> str | None:
     if _COLUMN_ZH.fullmatch(text):
         return _COLUMN_ZH.fullmatch(text)[1]  # type: ignore[index]
     parts = text.split(", ")
-    if all(_COLUMN.fullmatch(p) for p in parts):
+    if all(_COLUMN.fullmatch(p) and p.split(" ")[0] in COLUMNS_ZH for p in parts):
         return "、".join(_COLUMN.fullmatch(p)[1] for p in parts)  # type: ignore[index]
     return None
