@@ -145,30 +145,23 @@ def _load(args: argparse.Namespace):
     return ds
 
 
-VERIFY_ZH = {"rule": "规则", "village_id": "村编码", "cadre_id": "干部编号", "detail": "说明",
-             "source": "依据", "severity": "性质"}  # fmt: skip
-
-
 def cmd_verify(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from .glossary import rule_label
-    from .verify import verify_plan, violations_frame, write_verify_csv
+    from .verify import verify_plan, write_verify_csv
+    from .verify_report import verify_table, write_verify_xlsx
     from .workbook import plan_source
 
     found = verify_plan(args.dataset, args.plandir, args.policy, args.date)
-    _say(args, plan_source(args.plandir)[1])
+    _say(args, plan_source(args.plandir, args.lang)[1])
     hard = [v for v in found if v.severity == "hard"]
-    frame = violations_frame(found, args.lang)
+    frame = verify_table(found, args.lang)
     if len(frame):
-        if args.lang == "zh":
-            frame = frame.assign(
-                severity=frame.severity.map({"hard": "硬性", "soft": "软性"}),
-                rule=frame.rule.map(rule_label),
-            ).rename(columns=VERIFY_ZH)
         with pd.option_context("display.max_colwidth", 200, "display.width", 250):
             print(frame.to_string(index=False))
-    write_verify_csv(found, args.out or args.plandir / "verify.csv", args.lang)
+    out = args.out or args.plandir / "verify.csv"
+    write_verify_csv(found, out, args.lang)
+    write_verify_xlsx(found, Path(out).with_suffix(".xlsx"), args.lang)
     soft = len(found) - len(hard)
     if args.lang == "zh":
         summary = (f"违反硬性规则 {len(hard)} 处，未满足软性规则 {soft} 处" if found
@@ -191,7 +184,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
     if args.plan:
         from .workbook import plan_source
 
-        _say(args, plan_source(args.plan)[1])
+        _say(args, plan_source(args.plan, args.lang)[1])
     if args.village:
         out = explain_village(ds, policy, args.village, day, **kw)
     else:

@@ -109,7 +109,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_compare(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from .compare import ZH, comparison, write_comparison
+    from .compare import ZH, comparison, values_zh, write_comparison
 
     cmp = comparison(args.rundirs, args.lang)
     out = args.out or cmp.runs[0].path.resolve().parent
@@ -124,7 +124,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         "display.max_colwidth",
         60,
     ):
-        print(cmp.kpis.to_string(na_rep="–"))
+        print(cmp.kpis.to_string(na_rep="–"))  # labels and statuses in args.lang
         for line in cmp.summary():
             print("\n" + line)
         for title, frame in (
@@ -135,9 +135,14 @@ def cmd_compare(args: argparse.Namespace) -> int:
                 continue
             shown = frame if args.limit <= 0 else frame.head(args.limit)
             print(f"\n{title} ({len(frame)}):")
-            print((shown.rename(columns=ZH) if zh else shown).to_string(index=False))
+            print((values_zh(shown).rename(columns=ZH) if zh else shown).to_string(index=False))
             if len(shown) < len(frame):
-                print(f"… {len(frame) - len(shown)} more rows in the CSV file")
+                more = len(frame) - len(shown)
+                print(
+                    f"…… 另有 {more} 行，见 CSV 文件"
+                    if zh
+                    else f"… {more} more rows in the CSV file"
+                )
     written = write_comparison(cmp, out)
     if args.plots:
         import matplotlib
