@@ -277,6 +277,13 @@ def cmd_generate(args: argparse.Namespace) -> int:
     kwargs = {"plan_date": args.date} if args.date else {}
     tables = generate(args.scale, args.seed, **kwargs)
     write_dataset(tables, args.out)
+    if args.lang == "zh":
+        from .problems_zh import WORDS_ZH
+
+        scale = {"county": "县", "city": "市", "province": "省"}[args.scale]
+        counts = "，".join(f"{WORDS_ZH.get(n, n)} {len(t)} 行" for n, t in tables.items())
+        _say(args, f"已生成{scale}级数据（种子 {args.seed}）→ {args.out}：{counts}")
+        return EXIT_OK
     _say(
         args,
         f"wrote {args.scale} dataset (seed {args.seed}) to {args.out}: "
@@ -289,7 +296,7 @@ def cmd_template(args: argparse.Namespace) -> int:
     from .template import write_template
 
     write_template(args.out)
-    _say(args, f"wrote template {args.out}")
+    _say(args, f"已生成录入模板 {args.out}" if args.lang == "zh" else f"wrote template {args.out}")
     return EXIT_OK
 
 

@@ -163,7 +163,9 @@ def explain_village(dataset: Dataset, policy: Policy, village_id: str, plan_date
             f"{c} {dataset.cadres[c].name} ({r}, {inst.unit_of(c)})" for c, r in team
         )
         en = f"{name} has its full team ({len(team)} of minimum {need.min}): {people}."
-        zh = f"{name} 工作队已满（{len(team)}人，最低{need.min}人）：{people}。"
+        people_zh = "，".join(f"{c} {dataset.cadres[c].name}（{in_zh(s.ROLE, r)}，{inst.unit_of(c)}）"
+                              for c, r in team)  # fmt: skip
+        zh = f"{name} 工作队已满（{len(team)}人，最低{need.min}人）：{people_zh}。"
         return VillageExplanation(village_id, "full", need.min, need.min, [], [], [en], [zh])
     r = village_reasons(inst, view)[village_id]
     en = [f"{name} is short {missing} of {need.min} required posts (class {inst.cls[village_id]}).",

@@ -111,3 +111,21 @@ def test_ledger_approve_lines_in_chinese(plan, tmp_path, capsys):
     assert code in (0, 2), err
     for line in err.splitlines():
         assert _prose(line.split("：", 1)[-1]) == [], line
+
+
+def test_generate_and_template_lines_in_chinese(tmp_path, capsys):
+    assert (
+        main(["generate", "--scale", "county", "--out", str(tmp_path / "d"), "--lang", "zh"]) == 0
+    )
+    assert main(["template", "--out", str(tmp_path / "t.xlsx"), "--lang", "zh"]) == 0
+    err = capsys.readouterr().err.replace(str(tmp_path), "")
+    assert "已生成县级数据（种子 1）" in err and "已生成录入模板" in err
+    assert _prose(err) == [], err
+
+
+def test_explain_full_team_names_roles_in_chinese(plan, capsys):
+    data, _ = plan
+    assert main(["explain", str(data), "--policy", "hunan-2021", "--date", DATE,
+                 "--village", "V1", "--quiet", "--lang", "zh", "--time-limit", "20"]) == 0  # fmt: skip
+    out = capsys.readouterr().out
+    assert _prose(out) == [], out
