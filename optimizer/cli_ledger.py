@@ -241,7 +241,9 @@ def cmd_ledger(args: argparse.Namespace) -> int:
             )
         except PlanRefused as exc:
             hint = 'record it anyway: --accept-violations --note "why"'
-            more = [Problem("hint", hint)] if exc.overridable else []
+            more = (
+                [Problem("提示" if args.lang == "zh" else "hint", hint)] if exc.overridable else []
+            )
             raise InputError(exc.problems + more) from None
     elif args.ledger_command == "revoke":
         out = revoke_batch(args.ledger, args.batch, args.note, args.wait)
