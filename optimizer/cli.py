@@ -10,10 +10,13 @@ import os
 import sys
 import time
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any, TextIO
 
 from .cli_args import check_out_folder, count, seconds, seed
+from .cli_lang import argv_lang, parser_class
+from .cli_lang import env_lang as default_lang
 from .cli_scenarios import COMMANDS as SCENARIO_COMMANDS
 from .cli_scenarios import add_parsers as scenario_parsers
 from .errors import InputError, Problem
@@ -29,24 +32,23 @@ def _date_arg(text: str) -> date:
         raise argparse.ArgumentTypeError(f"{text!r}: {exc}") from None
 
 
-def _common(p: argparse.ArgumentParser) -> None:
+def _common(p: argparse.ArgumentParser, lang: str | None = None) -> None:
     p.add_argument("--quiet", action="store_true", help="no progress output")
-    p.add_argument("--lang", choices=("zh", "en"), default=default_lang(),
+    p.add_argument("--lang", choices=("zh", "en"), default=lang or default_lang(),
                    help="language of messages (default: $ZHUCUN_LANG, else en)")  # fmt: skip
 
 
-def default_lang() -> str:
-    """``ZHUCUN_LANG=zh`` set once (a profile, a desktop shortcut) makes Chinese the default."""
-    lang = os.environ.get("ZHUCUN_LANG", "").strip().lower()
-    return lang if lang in ("zh", "en") else "en"
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+def build_parser(lang: str | None = None) -> argparse.ArgumentParser:
+    """The parser, its help and argparse's error lines in ``lang`` (default: $ZHUCUN_LANG)."""
+    lang = lang or default_lang()
+    common = partial(_common, lang=lang)
+    parser = parser_class(lang)(
         prog="zhucun",
         description="Plan 驻村第一书记和工作队: who goes to which village, in which role.",
     )
     parser.add_argument("--version", action="version", version=f"zhucun {_version()}")
+    parser.add_argument("--lang", choices=("zh", "en"), default=lang,
+                        help="language of messages (default: $ZHUCUN_LANG, else en)")  # fmt: skip
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser(
@@ -55,7 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("dataset", type=Path, help="folder of CSV files or an .xlsx workbook")
     p.add_argument("--policy", required=True, help="preset name or policy YAML file")
     p.add_argument("--date", type=_date_arg, default=None, help="plan date (default today)")
-    _common(p)
+    common(p)
 
     p = sub.add_parser("solve", help="make the plan: who goes where, in which role")
     p.add_argument("dataset", type=Path, help="folder of CSV files or an .xlsx workbook")
@@ -69,7 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="take the history from this posting ledger, as of the plan date")  # fmt: skip
     p.add_argument("--reference", type=Path, default=None, metavar="DIR",
                    help="a plan folder to break ties toward (never at a cost in coverage or points)")  # fmt: skip
-    _common(p)
+    common(p)
 
     p = sub.add_parser("verify", help="independent check of every rule on a plan folder")
     p.add_argument("dataset", type=Path, help="folder of CSV files or an .xlsx workbook")
@@ -81,7 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--out", type=Path, default=None, help="where to write verify.csv (default: inside PLANDIR)"
     )
-    _common(p)
+    common(p)
 
     p = sub.add_parser("explain", help="why a village is short, or where a cadre is and why")
     p.add_argument("dataset", type=Path, help="folder of CSV files or an .xlsx workbook")
@@ -93,7 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--time-limit", type=seconds, default=60.0, help="seconds for the solve")
     p.add_argument("--plan", type=Path, default=None, metavar="DIR",
                    help="explain this plan folder (plan.csv, hand-edited too) instead of solving")  # fmt: skip
-    _common(p)
+    common(p)
 
     p = sub.add_parser("generate", help="write a synthetic realistic dataset")
     p.add_argument("--scale", choices=("county", "city", "province"), required=True)
@@ -105,16 +107,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="plan date the history is built around (default 2026-09-01)",
     )
     p.add_argument("--out", type=Path, required=True)
-    _common(p)
+    common(p)
 
     p = sub.add_parser("template", help="write an empty input workbook with Chinese headers")
     p.add_argument("--out", type=Path, required=True)
-    _common(p)
-    scenario_parsers(sub, _common)
+    common(p)
+    scenario_parsers(sub, common)
 
     from .cli_ledger import add_parsers
 
-    add_parsers(sub, _common, _date_arg)
+    add_parsers(sub, common, _date_arg)
     return parser
 
 
@@ -137,34 +139,30 @@ def _load(args: argparse.Namespace):
     day = None if getattr(args, "ledger", None) else (args.date or date.today())
     ds = load_dataset(args.dataset, plan_date=day)
     for warning in ds.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+        if args.lang == "zh":
+            print(f"警告：{warning.render('zh')}", file=sys.stderr)
+        else:
+            print(f"warning: {warning}", file=sys.stderr)
     return ds
-
-
-VERIFY_ZH = {"rule": "规则", "village_id": "村编码", "cadre_id": "干部编号", "detail": "说明",
-             "source": "依据", "severity": "性质"}  # fmt: skip
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from .glossary import rule_label
-    from .verify import verify_plan, violations_frame, write_verify_csv
+    from .verify import verify_plan, write_verify_csv
+    from .verify_report import verify_table, write_verify_xlsx
     from .workbook import plan_source
 
     found = verify_plan(args.dataset, args.plandir, args.policy, args.date)
-    _say(args, plan_source(args.plandir)[1])
+    _say(args, plan_source(args.plandir, args.lang)[1])
     hard = [v for v in found if v.severity == "hard"]
-    frame = violations_frame(found, args.lang)
+    frame = verify_table(found, args.lang)
     if len(frame):
-        if args.lang == "zh":
-            frame = frame.assign(
-                severity=frame.severity.map({"hard": "硬性", "soft": "软性"}),
-                rule=frame.rule.map(rule_label),
-            ).rename(columns=VERIFY_ZH)
         with pd.option_context("display.max_colwidth", 200, "display.width", 250):
             print(frame.to_string(index=False))
-    write_verify_csv(found, args.out or args.plandir / "verify.csv", args.lang)
+    out = args.out or args.plandir / "verify.csv"
+    write_verify_csv(found, out, args.lang)
+    write_verify_xlsx(found, Path(out).with_suffix(".xlsx"), args.lang)
     soft = len(found) - len(hard)
     if args.lang == "zh":
         summary = (f"违反硬性规则 {len(hard)} 处，未满足软性规则 {soft} 处" if found
@@ -187,7 +185,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
     if args.plan:
         from .workbook import plan_source
 
-        _say(args, plan_source(args.plan)[1])
+        _say(args, plan_source(args.plan, args.lang)[1])
     if args.village:
         out = explain_village(ds, policy, args.village, day, **kw)
     else:
@@ -211,6 +209,7 @@ EXIT_SHORT, EXIT_NO_PLAN, EXIT_INTERRUPTED = 3, 4, 130
 
 
 def cmd_solve(args: argparse.Namespace) -> int:
+    from .messages_zh import print_notes, progress_printer
     from .plan import write_plan
     from .policy import load_policy
     from .solver import solve, stderr_progress
@@ -234,15 +233,14 @@ def cmd_solve(args: argparse.Namespace) -> int:
         time_limit=_solve_time(args, len(ds.villages)),
         seed=args.seed,
         workers=args.workers,
-        progress=None if args.quiet else stderr_progress,
+        progress=None if args.quiet else progress_printer(args.lang, stderr_progress),
         handle_sigint=True,
         reference=reference,
     )
-    for note in res.notes:
-        print(f"note: {note}", file=sys.stderr)
+    print_notes(res.notes, args.lang)
     zh = args.lang == "zh"
     if res.status == "INFEASIBLE":
-        print("无方案：指定(require)人选相互矛盾或与其他硬性规则冲突，见上面的说明" if zh else
+        print("无方案：指定人选相互矛盾或与其他硬性规则冲突，见上面的说明" if zh else
               "no plan: the require pins contradict each other or the other hard rules; "
               "see the notes above", file=sys.stderr)  # fmt: skip
         return EXIT_BAD_INPUT
@@ -268,8 +266,9 @@ def _solve_time(args: argparse.Namespace, villages: int) -> float | None:
         return None
     age, keep = time.monotonic() - args.started, write_reserve(villages)
     limit = max(0.1 * args.time_limit, args.time_limit - age - keep)
-    _say(args, f"time: {limit:.1f} s for the solve ({age:.1f} s start-up and loading so far, "
-               f"{keep:.1f} s kept for writing)")  # fmt: skip
+    _say(args, f"时间：求解 {limit:.1f} 秒（启动与读取已用 {age:.1f} 秒，留 {keep:.1f} 秒写出）"
+               if args.lang == "zh" else f"time: {limit:.1f} s for the solve ({age:.1f} s "
+               f"start-up and loading so far, {keep:.1f} s kept for writing)")  # fmt: skip
     return limit
 
 
@@ -298,6 +297,13 @@ def cmd_generate(args: argparse.Namespace) -> int:
     kwargs = {"plan_date": args.date} if args.date else {}
     tables = generate(args.scale, args.seed, **kwargs)
     write_dataset(tables, args.out)
+    if args.lang == "zh":
+        from .problems_zh import WORDS_ZH
+
+        scale = {"county": "县", "city": "市", "province": "省"}[args.scale]
+        counts = "，".join(f"{WORDS_ZH.get(n, n)} {len(t)} 行" for n, t in tables.items())
+        _say(args, f"已生成{scale}级数据（种子 {args.seed}）→ {args.out}：{counts}")
+        return EXIT_OK
     _say(
         args,
         f"wrote {args.scale} dataset (seed {args.seed}) to {args.out}: "
@@ -310,7 +316,7 @@ def cmd_template(args: argparse.Namespace) -> int:
     from .template import write_template
 
     write_template(args.out)
-    _say(args, f"wrote template {args.out}")
+    _say(args, f"已生成录入模板 {args.out}" if args.lang == "zh" else f"wrote template {args.out}")
     return EXIT_OK
 
 
@@ -323,6 +329,10 @@ COMMANDS = {
     "template": cmd_template,
     **SCENARIO_COMMANDS,
 }
+
+
+OS_ERRORS_ZH = {FileExistsError: "已存在", PermissionError: "没有权限",
+                IsADirectoryError: "是文件夹", NotADirectoryError: "不是文件夹"}  # fmt: skip
 
 
 class _QuietWhenClosed:
@@ -363,27 +373,32 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic() - (process_age() if argv is None else 0.0)
     if sys.stdout is not None and sys.stdout is sys.__stdout__:
         sys.stdout = _QuietWhenClosed(sys.stdout)
-    args = build_parser().parse_args(argv)
+    lang = argv_lang(argv)
+    args = build_parser(lang).parse_args(argv)
     args.started = started
+    lang = getattr(args, "lang", lang)
     try:
         return {**COMMANDS, **LEDGER_COMMANDS}[args.command](args)
     except InputError as exc:
         for problem in exc.problems:
-            print(str(problem), file=sys.stderr)
+            print(problem.render(lang), file=sys.stderr)
         return EXIT_BAD_INPUT
     except (FileExistsError, PermissionError, IsADirectoryError, NotADirectoryError) as exc:
-        print(str(Problem(str(exc.filename or ""), exc.strerror or str(exc))), file=sys.stderr)
+        why = exc.strerror or str(exc)
+        problem = Problem(str(exc.filename or ""), why, zh=OS_ERRORS_ZH.get(type(exc), why))
+        print(problem.render(lang), file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        print("已中断" if lang == "zh" else "interrupted", file=sys.stderr)
         return 130
     except Exception as exc:  # a bug, not bad input: say so briefly unless debugging
         if os.environ.get("ZHUCUN_DEBUG"):
             raise
         print(
-            f"internal error: {type(exc).__name__}: {exc} (set ZHUCUN_DEBUG=1 for details)",
+            f"内部错误：{type(exc).__name__}: {exc}（设置 ZHUCUN_DEBUG=1 可看详情）" if lang == "zh"
+            else f"internal error: {type(exc).__name__}: {exc} (set ZHUCUN_DEBUG=1 for details)",
             file=sys.stderr,
-        )
+        )  # fmt: skip
         return 1
 
 

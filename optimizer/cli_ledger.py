@@ -149,6 +149,7 @@ def _say(args: argparse.Namespace, en: str, zh: str | None = None) -> None:
 
 def cmd_replan(args: argparse.Namespace) -> int:
     from .loading import load_dataset
+    from .messages_zh import print_notes, progress_printer, translate
     from .policy import load_policy
     from .replan import read_recall, replan, write_repair
     from .solver import stderr_progress
@@ -167,36 +168,51 @@ def cmd_replan(args: argparse.Namespace) -> int:
         time_limit=args.time_limit,
         seed=args.seed,
         workers=args.workers,
-        progress=None if args.quiet else stderr_progress,
+        progress=None if args.quiet else progress_printer(args.lang, stderr_progress),
         recall_file=args.recall.name if args.recall else "--recall",
     )
-    for note in rep.notes:
-        print(f"note: {note}", file=sys.stderr)
+    print_notes(rep.notes, args.lang)
+    zh = args.lang == "zh"
     if rep.status == "INFEASIBLE":
-        print(
-            "no plan: the require pins contradict each other or the other hard rules",
-            file=sys.stderr,
-        )
+        print("无方案：指定人选相互矛盾或与其他硬性规则冲突" if zh else
+              "no plan: the require pins contradict each other or the other hard rules",
+              file=sys.stderr)  # fmt: skip
         return EXIT_BAD_INPUT
     if not rep.has_plan:
-        print(f"no repaired plan found within {args.time_limit:g} s", file=sys.stderr)
+        print(f"{args.time_limit:g} 秒内未找到修复方案" if zh else
+              f"no repaired plan found within {args.time_limit:g} s", file=sys.stderr)  # fmt: skip
         return EXIT_NO_PLAN
     write_repair(rep, args.out)
     for c in rep.changes.to_dict("records"):
-        old = f"{c['old_village_id']} {c['old_role']}" if c["old_village_id"] else "—"
-        new = f"{c['new_village_id']} {c['new_role']}" if c["new_village_id"] else "—"
-        print(f"{c['kind']:8} {c['cadre_id']} {c['cadre_name']}: {old} → {new} ({c['reason']})")
+        print(change_line(c, args.lang))
     k = rep.plan.kpis  # type: ignore[union-attr]
     _say(
         args,
         f"{rep.mode} repair of {len(rep.affected)} village(s): {len(rep.changes)} change(s), "
         f"{k['posts_filled']}/{k['posts_required']} required posts filled, "
         f"{rep.wall_time:.1f} s → {args.out}",
-        f"修复（{rep.mode}）涉及 {len(rep.affected)} 个村：变动 {len(rep.changes)} 处，"
+        f"修复（{translate(rep.mode)}）涉及 {len(rep.affected)} 个村：变动 {len(rep.changes)} 处，"
         f"必需岗位已配 {k['posts_filled']}/{k['posts_required']}，用时 {rep.wall_time:.1f} 秒 → "
         f"{args.out}",
     )
     return EXIT_OK if rep.all_filled else EXIT_SHORT
+
+
+CHANGE_ZH = {"removed": "撤出", "role": "改任", "moved": "调动", "added": "新派"}
+
+
+def change_line(c: dict[str, Any], lang: str) -> str:
+    """One change of a repair: kind, cadre, old post → new post (reason)."""
+    from .messages_zh import translate
+
+    if lang != "zh":
+        old = f"{c['old_village_id']} {c['old_role']}" if c["old_village_id"] else "—"
+        new = f"{c['new_village_id']} {c['new_role']}" if c["new_village_id"] else "—"
+        return f"{c['kind']:8} {c['cadre_id']} {c['cadre_name']}: {old} → {new} ({c['reason']})"
+    old = f"{c['old_village_id']} {translate(c['old_role'])}" if c["old_village_id"] else "—"
+    new = f"{c['new_village_id']} {translate(c['new_role'])}" if c["new_village_id"] else "—"
+    kind = CHANGE_ZH.get(c["kind"], translate(c["kind"]))
+    return f"{kind} {c['cadre_id']} {c['cadre_name']}：{old} → {new}（{translate(c['reason'])}）"
 
 
 def cmd_ledger(args: argparse.Namespace) -> int:
@@ -224,7 +240,9 @@ def cmd_ledger(args: argparse.Namespace) -> int:
             )
         except PlanRefused as exc:
             hint = 'record it anyway: --accept-violations --note "why"'
-            more = [Problem("hint", hint)] if exc.overridable else []
+            more = (
+                [Problem("提示" if args.lang == "zh" else "hint", hint)] if exc.overridable else []
+            )
             raise InputError(exc.problems + more) from None
     elif args.ledger_command == "revoke":
         out = revoke_batch(args.ledger, args.batch, args.note, args.wait)

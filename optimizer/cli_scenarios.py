@@ -73,39 +73,43 @@ def _say(args: argparse.Namespace, text: str) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from .messages_zh import note_line, progress_printer, translate
     from .runner import run
 
+    zh = args.lang == "zh"
     results = run(
         args.scenarios,
         args.out,
         jobs=args.jobs,
         dask=args.dask,
         time_limit=args.time_limit,
-        progress=lambda t: _say(args, t),
+        progress=progress_printer(args.lang, lambda t: _say(args, t)),
         reference=args.reference,
     )
     for r in results:
         for e in r.effects:
-            _say(args, f"{r.name}: {e}")
+            _say(args, f"{r.name}：{translate(e)}" if zh else f"{r.name}: {e}")
         for note in r.notes:
-            _say(args, f"{r.name}: note: {note}")
+            _say(args, note_line(note, args.lang, f"{r.name}：" if zh else f"{r.name}: "))
     infeasible = [r.name for r in results if r.status == "INFEASIBLE"]
     missing = [r.name for r in results if not r.has_plan and r.status != "INFEASIBLE"]
     if infeasible:
-        print(
-            f"no plan: the require pins contradict the hard rules in {', '.join(infeasible)}",
-            file=sys.stderr,
-        )
+        print(f"无方案：{'、'.join(infeasible)} 中指定人选与硬性规则冲突" if zh else
+              f"no plan: the require pins contradict the hard rules in {', '.join(infeasible)}",
+              file=sys.stderr)  # fmt: skip
     if missing:
-        print(f"no plan found in time for {', '.join(missing)}", file=sys.stderr)
-    _say(args, f"{sum(r.has_plan for r in results)} of {len(results)} runs written to {args.out}")
+        print(f"{'、'.join(missing)} 未能在时限内找到方案" if zh else
+              f"no plan found in time for {', '.join(missing)}", file=sys.stderr)  # fmt: skip
+    done = sum(r.has_plan for r in results)
+    _say(args, f"{len(results)} 次运行中 {done} 次已写出 → {args.out}" if zh
+         else f"{done} of {len(results)} runs written to {args.out}")  # fmt: skip
     return EXIT_BAD_INPUT if infeasible else EXIT_NO_PLAN if missing else EXIT_OK
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from .compare import ZH, comparison, write_comparison
+    from .compare import ZH, comparison, values_zh, write_comparison
 
     cmp = comparison(args.rundirs, args.lang)
     out = args.out or cmp.runs[0].path.resolve().parent
@@ -120,7 +124,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         "display.max_colwidth",
         60,
     ):
-        print(cmp.kpis.to_string(na_rep="–"))
+        print(cmp.kpis.to_string(na_rep="–"))  # labels and statuses in args.lang
         for line in cmp.summary():
             print("\n" + line)
         for title, frame in (
@@ -131,9 +135,14 @@ def cmd_compare(args: argparse.Namespace) -> int:
                 continue
             shown = frame if args.limit <= 0 else frame.head(args.limit)
             print(f"\n{title} ({len(frame)}):")
-            print((shown.rename(columns=ZH) if zh else shown).to_string(index=False))
+            print((values_zh(shown).rename(columns=ZH) if zh else shown).to_string(index=False))
             if len(shown) < len(frame):
-                print(f"… {len(frame) - len(shown)} more rows in the CSV file")
+                more = len(frame) - len(shown)
+                print(
+                    f"…… 另有 {more} 行，见 CSV 文件"
+                    if zh
+                    else f"… {more} more rows in the CSV file"
+                )
     written = write_comparison(cmp, out)
     if args.plots:
         import matplotlib
@@ -142,7 +151,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
         from .plots import save_plots
 
         written += save_plots(cmp.runs, out, lang=args.lang)
-    _say(args, f"wrote {', '.join(p.name for p in written)} to {out}")
+    names = ", ".join(p.name for p in written)
+    _say(args, f"已写出 {names} → {out}" if zh else f"wrote {names} to {out}")
     return EXIT_OK
 
 

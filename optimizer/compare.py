@@ -23,6 +23,7 @@ import pandas as pd
 from .domain import CATEGORIES
 from .errors import InputError, Problem
 from .outputs import defuse_formulas, make_folder, private_file, unescape_frame, write_csv
+from .schema import CATEGORY
 
 MOVE_COLUMNS = [
     "scenario",
@@ -80,6 +81,29 @@ ZH = {
     "kpi": "指标",
 }
 
+VALUES_ZH = {
+    "moved": "调动", "added": "新增", "removed": "撤出", "secretary": "第一书记", "member": "队员",
+    "gains_team": "新增工作队", "loses_team": "撤出工作队", "gains_secretary": "新配第一书记",
+    "loses_secretary": "失去第一书记", "secretary_replaced": "更换第一书记", "resized": "人数变化",
+    "gains_cover": "新由邻村工作队带动", "loses_cover": "不再由邻村工作队带动",
+    "OPTIMAL": "最优", "FEASIBLE": "可行", "INFEASIBLE": "无可行方案", "UNKNOWN": "未知",
+}  # fmt: skip
+"""Codes in compare's tables (changes, village events, roles, solve statuses) in Chinese."""
+VALUE_COLUMNS = ("change", "role_before", "role_after")
+
+
+def values_zh(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its codes in Chinese (a ';'-joined list of village events too)."""
+
+    def one(text: Any) -> Any:
+        if not isinstance(text, str):
+            return text
+        return "；".join(VALUES_ZH.get(part, part) for part in text.split(";"))
+
+    cols = [c for c in frame.columns if c in VALUE_COLUMNS]
+    return frame.assign(**{c: frame[c].map(one) for c in cols}) if cols else frame
+
+
 # KPI rows: key → (English label, Chinese label)
 LABELS: dict[str, tuple[str, str]] = {
     "status": ("status", "求解状态"),
@@ -87,15 +111,18 @@ LABELS: dict[str, tuple[str, str]] = {
     "posts_filled": ("required posts filled", "已派岗位"),
     "posts_filled_pct": ("required posts filled %", "岗位满足率 %"),
     "villages_short": ("villages short or unstaffed", "缺额村"),
-    **{f"served_{c}": (f"villages served: {c} %", f"覆盖率: {c} %") for c in CATEGORIES},
+    **{
+        f"served_{c}": (f"villages served: {c} %", f"覆盖率：{CATEGORY.zh[c]} %")
+        for c in CATEGORIES
+    },
     "postings": ("postings in force", "在岗人数"),
     "new_postings": ("new postings", "新派人数"),
     "incumbents_kept": ("incumbents kept", "留任人数"),
     "teams": ("teams", "工作队数"),
     "clusters": ("villages covered by a cluster", "一队带多村覆盖村"),
     "fit_pct": ("village needs met by skills %", "需求匹配率 %"),
-    "travel_km_mean": ("travel mean km", "平均距离 km"),
-    "travel_km_max": ("travel max km", "最远距离 km"),
+    "travel_km_mean": ("travel mean km", "平均距离 公里"),
+    "travel_km_max": ("travel max km", "最远距离 公里"),
     "party_pct": ("party members among members %", "队员党员比例 %"),
     "young_pct": ("young-cadre share %", "年轻干部比例 %"),
     "units_sending": ("units sending", "派出单位数"),
@@ -289,6 +316,8 @@ def compare(runs: Any, lang: str = "en") -> pd.DataFrame:
     values = [kpi_values(r) for r in runs]
     keys = [k for k in LABELS if any(k in v for v in values)]
     col = 1 if lang == "zh" else 0
+    if lang == "zh":
+        values = [{**v, "status": VALUES_ZH.get(v.get("status"), v.get("status"))} for v in values]
     frame = pd.DataFrame(
         {r.name: [v.get(k) for k in keys] for r, v in zip(runs, values, strict=True)},
         index=pd.Index([LABELS[k][col] for k in keys], name="指标" if lang == "zh" else "kpi"),
@@ -413,15 +442,23 @@ class Comparison:
     moves: pd.DataFrame
     villages: pd.DataFrame
     units: pd.DataFrame
+    lang: str = "en"
 
     def summary(self) -> list[str]:
         """One line per run after the first: counts of each kind of change."""
         lines = []
         base = self.runs[0].name
+        zh = self.lang == "zh"
         for r in self.runs[1:]:
             mv = self.moves[self.moves.scenario == r.name].change.value_counts()
             vs = self.villages[self.villages.scenario == r.name].change.str.split(";").explode()
             vc = vs.value_counts()
+            if zh:
+                people = "，".join(f"{VALUES_ZH[c]} {int(mv.get(c, 0))} 人" for c in MOVE_ORDER)
+                places = "，".join(f"{VALUES_ZH[e]} {int(vc[e])} 个" for e in VILLAGE_EVENTS
+                                  if e in vc) or "无"  # fmt: skip
+                lines.append(f"{r.name} 对比 {base}：干部 {people}；村 {places}")
+                continue
             people = ", ".join(f"{int(mv.get(c, 0))} {c}" for c in MOVE_ORDER)
             places = ", ".join(f"{int(vc[e])} {e}" for e in VILLAGE_EVENTS if e in vc) or "none"
             lines.append(f"{r.name} vs {base}: cadres {people}; villages {places}")
@@ -443,6 +480,7 @@ def comparison(runs: Any, lang: str = "en") -> Comparison:
             else pd.DataFrame(columns=VILLAGE_COLUMNS)
         ),
         unit_load(runs),
+        lang,
     )
 
 
@@ -473,8 +511,11 @@ def write_comparison(cmp: Comparison, out: str | Path, prefix: str = "compare") 
     def xlsx(p: Path) -> None:
         with pd.ExcelWriter(p, engine="openpyxl") as xw:
             cmp.kpis.rename_axis("指标").to_excel(xw, sheet_name="指标对比")
-            cmp.moves.rename(columns=ZH).to_excel(xw, sheet_name="人员变动", index=False)
-            cmp.villages.rename(columns=ZH).to_excel(xw, sheet_name="村变动", index=False)
+            moves, villages = cmp.moves, cmp.villages
+            if cmp.lang == "zh":
+                moves, villages = values_zh(moves), values_zh(villages)
+            moves.rename(columns=ZH).to_excel(xw, sheet_name="人员变动", index=False)
+            villages.rename(columns=ZH).to_excel(xw, sheet_name="村变动", index=False)
             cmp.units.rename(columns=ZH).rename_axis("单位编码").to_excel(xw, sheet_name="单位负担")
             defuse_formulas(xw.book)
 

@@ -27,6 +27,29 @@ class Problem:
     kind: str | None = field(default=None, compare=False, repr=False)
     """What repeats are grouped by when a column floods (default: the message, digits masked)."""
 
+    zh: str | None = field(default=None, compare=False, repr=False)
+    """The message in Chinese, where the code that finds the problem writes it; else the
+    catalog in :mod:`optimizer.problems_zh` gives it."""
+
+    def render(self, lang: str = "en") -> str:
+        """The line shown to the user, in ``lang`` (``zh``: place and message in Chinese)."""
+        if lang != "zh":
+            return str(self)
+        from .messages_zh import problem_zh
+        from .problems_zh import field_zh
+
+        where = self.file + (f"（工作表 {self.sheet}）" if self.sheet else "")
+        if self.row is not None:
+            where += f"，第 {self.row} 行"
+        if self.column is not None:
+            where += f"，{field_zh(self.column) or self.column} 列"
+        if self.key is not None:
+            where += f"，键 {self.key}"
+        if self.value is not None:
+            shown = self.value if len(self.value) <= 60 else self.value[:57] + "..."
+            where += f"：值 {shown!r}"
+        return f"{where}：{self.zh or problem_zh(self.message)}"
+
     def __str__(self) -> str:
         where = self.file + (f" [sheet {self.sheet}]" if self.sheet else "")
         if self.row is not None:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from . import schema as s
 from .domain import Dataset, completed_years
 from .errors import InputError, Problem
 from .instance import SEC, Instance, build_instance
@@ -148,7 +149,7 @@ def explain_village(dataset: Dataset, policy: Policy, village_id: str, plan_date
     need = inst.need.get(village_id)
     if need is None:
         en = f"{name} has no team requirement under {policy.name} (flags: {', '.join(sorted(v.categories))}): no team is sent (T-SIZE)."
-        zh = f"{name} 在 {policy.name} 下无选派要求（类别：{'、'.join(sorted(v.categories))}），不派工作队（T-SIZE）。"
+        zh = f"{name} 在 {policy.name} 下无选派要求（类别：{'、'.join(in_zh(s.CATEGORY, k) for k in sorted(v.categories)) or '无'}），不派工作队（T-SIZE）。"
         return VillageExplanation(village_id, "no-requirement", 0, 0, ["T-SIZE"], [], [en], [zh])
     covered_by = [h for h, w in view.covers if w == village_id]
     if covered_by:
@@ -162,16 +163,18 @@ def explain_village(dataset: Dataset, policy: Policy, village_id: str, plan_date
             f"{c} {dataset.cadres[c].name} ({r}, {inst.unit_of(c)})" for c, r in team
         )
         en = f"{name} has its full team ({len(team)} of minimum {need.min}): {people}."
-        zh = f"{name} 工作队已满（{len(team)}人，最低{need.min}人）：{people}。"
+        people_zh = "，".join(f"{c} {dataset.cadres[c].name}（{in_zh(s.ROLE, r)}，{inst.unit_of(c)}）"
+                              for c, r in team)  # fmt: skip
+        zh = f"{name} 工作队已满（{len(team)}人，最低{need.min}人）：{people_zh}。"
         return VillageExplanation(village_id, "full", need.min, need.min, [], [], [en], [zh])
     r = village_reasons(inst, view)[village_id]
     en = [f"{name} is short {missing} of {need.min} required posts (class {inst.cls[village_id]}).",
           f"Reason: {r.en}"]  # fmt: skip
-    zh = [f"{name} 缺{missing}个岗位（最低{need.min}人，优先级类别 {inst.cls[village_id]}）。",
+    zh = [f"{name} 缺{missing}个岗位（最低{need.min}人，优先级类别 {in_zh(s.CATEGORY, inst.cls[village_id])}）。",
           f"原因：{r.zh}"]  # fmt: skip
     for w in r.competitors:
         en.append(f"  - {w} ({dataset.villages[w].name}), class {inst.cls[w]}")
-        zh.append(f"  - {w}（{dataset.villages[w].name}），类别 {inst.cls[w]}")
+        zh.append(f"  - {w}（{dataset.villages[w].name}），类别 {in_zh(s.CATEGORY, inst.cls[w])}")
     return VillageExplanation(village_id, "short", need.min, need.min - missing, list(r.rules),
                               list(r.competitors), en, zh, r.en, r.zh)  # fmt: skip
 
@@ -179,24 +182,33 @@ def explain_village(dataset: Dataset, policy: Policy, village_id: str, plan_date
 # --------------------------------------------------------------------------- cadres
 
 
+def in_zh(vocab: s.Vocab, code: str | None) -> str:
+    """A code of the data contract in Chinese (as typed when the vocabulary lacks it)."""
+    return vocab.zh.get(code or "", code or "")
+
+
+def yes(flag: bool) -> str:
+    return "是" if flag else "否"
+
+
 def _failure_text(inst: Instance, cid: str, rule: str) -> tuple[str, str]:
     c, pol, day = inst.ds.cadres[cid], inst.policy, inst.plan_date
     u = inst.ds.units[c.unit_id]
     texts = {
         "E-AVAIL": ("marked unavailable (available = false)", "标记为不可派"),
-        "E-SERVICE": (f"employment is {c.employment}, not in-service staff", f"编制状态为 {c.employment}，非在编在岗"),
+        "E-SERVICE": (f"employment is {c.employment}, not in-service staff", f"编制状态为 {in_zh(s.EMPLOYMENT, c.employment)}，非在编在岗"),
         "E-HEALTH": ("health is poor", "健康状况较差"),
-        "E-EVAL": (f"worst recent rating {c.eval_recent}", f"近两年考核 {c.eval_recent}"),
+        "E-EVAL": (f"worst recent rating {c.eval_recent}", f"近两年考核 {in_zh(s.EVAL, c.eval_recent)}"),
         "E-TOWNSHIP": ("a township cadre", "乡镇干部"),
         "E-AGE": (f"age {c.age(day)} at {day} > {pol.max_age}", f"{day} 时 {c.age(day)} 岁，超过 {pol.max_age} 岁"),
-        "E-SEC-PARTY": (f"political status {c.political_status}, not a full CPC member", f"政治面貌 {c.political_status}，非中共正式党员"),
+        "E-SEC-PARTY": (f"political status {c.political_status}, not a full CPC member", f"政治面貌 {in_zh(s.POLITICAL, c.political_status)}，非中共正式党员"),
         "E-SEC-PARTYYRS": (f"party standing {completed_years(c.party_date, day) if c.party_date else 0} year(s) at {day} "
                            f"(joined {c.party_date}); needs ≥ {pol.sec_min_party_years}",
                            f"党龄 {completed_years(c.party_date, day) if c.party_date else 0} 年（入党 {c.party_date}），需 ≥ {pol.sec_min_party_years} 年"),
         "E-SEC-WORKYRS": (f"work experience {completed_years(c.work_date, day)} year(s) (since {c.work_date}); needs ≥ {pol.sec_min_work_years}",
                           f"工作年限 {completed_years(c.work_date, day)} 年（{c.work_date} 参加工作），需 ≥ {pol.sec_min_work_years} 年"),
         "L-RANK": (f"rank {c.rank or 'clerk'}, middle manager {c.middle_manager}, young pool {c.young_pool} "
-                   f"do not meet the {u.level}-level leader rule", f"职级 {c.rank or '科员'}、中层 {c.middle_manager}、年轻干部 {c.young_pool} 不符合{u.level}级队长要求"),
+                   f"do not meet the {u.level}-level leader rule", f"职级 {in_zh(s.RANK, c.rank or 'clerk')}、中层 {yes(c.middle_manager)}、年轻干部 {yes(c.young_pool)} 不符合{in_zh(s.LEVEL, u.level)}级单位的队长要求"),
     }  # fmt: skip
     return texts[rule]
 
@@ -216,7 +228,7 @@ def explain_cadre(dataset: Dataset, policy: Policy, cadre_id: str, plan_date: da
         en = [f"{name} is a serving incumbent at {inc.village_id} as {inc.role} since {inc.start} "
               "and stays (H-INCUMBENT)."]  # fmt: skip
         zh = [
-            f"{name} 自 {inc.start} 起在 {inc.village_id} 任{inc.role}，任期未满，留任（H-INCUMBENT）。"
+            f"{name} 自 {inc.start} 起在 {inc.village_id} 任{in_zh(s.ROLE, inc.role)}，任期未满，留任（H-INCUMBENT）。"
         ]
         return CadreExplanation(cadre_id, inc.village_id, inc.role, lines_en=en, lines_zh=zh)
     if any(r.cadre_id == cadre_id for r in dataset.recall):
@@ -245,7 +257,7 @@ def _posted(inst: Instance, cadre_id: str, name: str, vid: str, role: str) -> Ca
     parts = ", ".join(f"{k} {v:+d}" for k, v in scores.items() if v)
     en = [f"{name} serves at {vid} ({villages[vid].name}) as {role}.",
           f"Score of this posting: {total:+d} points ({parts or 'no soft term applies'})."]  # fmt: skip
-    zh = [f"{name} 派往 {vid}（{villages[vid].name}）任{role}。",
+    zh = [f"{name} 派往 {vid}（{villages[vid].name}）任{in_zh(s.ROLE, role)}。",
           f"该岗位得分 {total:+d}（{parts or '无软约束项'}）。"]  # fmt: skip
     if alt is not None:
         d = total - alt_total

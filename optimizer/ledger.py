@@ -84,7 +84,9 @@ class Outcome:
                 f"from the policy, {self.closed} ended early, {self.withdrawn} withdrawn "
                 f"→ {self.ledger}"
             )
-        return "\n".join([text, *(f"note: {n}" for n in self.notes)])
+        from .messages_zh import note_line
+
+        return "\n".join([text, *(note_line(n, lang) for n in self.notes)])
 
 
 @dataclass

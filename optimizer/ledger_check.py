@@ -82,7 +82,7 @@ class Approval:
             return [_line(v, "en") for v in hard]
         shown = structural if self.accept_violations and structural else hard
         file = plan_source(Path(self.check.plan_dir))[0].name  # plan.xlsx after an Excel edit
-        problems = [Problem(file, _line(v, self.lang)) for v in shown[:SHOWN]]
+        problems = [Problem(file, _line(v, "en"), zh=_line(v, "zh")) for v in shown[:SHOWN]]
         if len(shown) > SHOWN:
             problems.append(
                 Problem(file, f"… and {len(shown) - SHOWN} more (zhucun verify lists all)")

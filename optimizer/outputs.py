@@ -40,10 +40,10 @@ _TEMP = re.compile(
 )
 OUR_FILES = frozenset(
     {"plan.csv", "teams.csv", "unstaffed.csv", "kpis.json", "manifest.json", "plan.xlsx",
-     "changes.csv", "recall.csv", "verify.csv", "scenario.yaml", "policy.yaml",
+     "changes.csv", "recall.csv", "verify.csv", "verify.xlsx", "scenario.yaml", "policy.yaml",
      ".DS_Store", "Thumbs.db", "desktop.ini"}
 )  # fmt: skip
-"""Files zhucun writes into a plan or run folder (``verify.csv`` by ``zhucun verify``), and
+"""Files zhucun writes into a plan or run folder (``verify.csv``, ``verify.xlsx`` by ``zhucun verify``), and
 folder metadata file managers add (nothing of the user's)."""
 _OUR_EXTRA = re.compile(r"^compare(-[^/]*)?\.(csv|xlsx|png)$")
 """Comparison outputs, when a comparison was written into a run folder."""

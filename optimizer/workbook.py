@@ -256,17 +256,26 @@ class PlanTables:
     """Which file was read and why, e.g. ``read plan.xlsx (newer than plan.csv)``."""
 
 
-def plan_source(plan_dir: Path) -> tuple[Path, str]:
+def plan_source(plan_dir: Path, lang: str = "en") -> tuple[Path, str]:
     """``plan.xlsx`` when it is the only plan file or newer than ``plan.csv`` (a planner
-    edited it in Excel), else ``plan.csv``; with the sentence saying so."""
+    edited it in Excel), else ``plan.csv``; with the sentence saying so, in ``lang``."""
     csv, xlsx = plan_dir / "plan.csv", plan_dir / "plan.xlsx"
+    zh = lang == "zh"
     if xlsx.is_file() and not csv.is_file():
-        return xlsx, "read plan.xlsx (there is no plan.csv)"
+        return xlsx, (
+            "读取 plan.xlsx（没有 plan.csv）" if zh else "read plan.xlsx (there is no plan.csv)"
+        )
     if xlsx.is_file() and os.stat(xlsx).st_mtime > os.stat(csv).st_mtime:
-        return xlsx, "read plan.xlsx (newer than plan.csv)"
+        return xlsx, (
+            "读取 plan.xlsx（比 plan.csv 新）" if zh else "read plan.xlsx (newer than plan.csv)"
+        )
     if xlsx.is_file():
-        return csv, "read plan.csv (plan.xlsx is not newer)"
-    return csv, "read plan.csv"
+        return csv, (
+            "读取 plan.csv（plan.xlsx 不比它新）"
+            if zh
+            else "read plan.csv (plan.xlsx is not newer)"
+        )
+    return csv, ("读取 plan.csv" if zh else "read plan.csv")
 
 
 def read_workbook(path: Path) -> PlanTables:

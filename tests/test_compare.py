@@ -93,6 +93,11 @@ def write_run(folder: Path, plan: list[dict], teams: list[dict], kpis: dict) -> 
 
 @pytest.fixture
 def runs(tmp_path) -> tuple[Path, Path]:
+    return make_runs(tmp_path)
+
+
+def make_runs(tmp_path: Path) -> tuple[Path, Path]:
+    """Two run folders, ``base`` and ``other``, with the changes the tests below count."""
     a = write_run(
         tmp_path / "runs" / "base",
         [
