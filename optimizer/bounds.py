@@ -19,7 +19,7 @@ from ortools.graph.python import max_flow
 
 from .instance import SEC, Instance
 from .relax import coverable
-from .shape import Shape
+from .shape import Shape, cap
 
 
 def class_bounds(inst: Instance, shape: Shape) -> tuple[dict[str, int], int]:
@@ -58,13 +58,12 @@ def class_bounds(inst: Instance, shape: Shape) -> tuple[dict[str, int], int]:
     sink_arcs: dict[str, list[tuple[int, int]]] = defaultdict(list)  # class → (arc, cap)
     for v in vids:
         incs = inst.inc_by_village.get(v, [])
-        sec = 0 if any(p.role == SEC for p in incs) else 1
         need = inst.need[v].min
-        mem = max(0, need - len(incs) - sec)
-        for node, k in (
-            (v_sec + vix[v], min(sec, max(0, need - len(incs)))),
-            (v_mem + vix[v], mem),
-        ):
+        if any(p.role == SEC for p in incs):
+            sec, mem = 0, max(0, need - len(incs))
+        else:  # members count up to need − 1 without a first secretary, who adds one
+            sec, mem = min(1, cap(shape, v) - len(incs)), max(0, need - 1 - len(incs))
+        for node, k in ((v_sec + vix[v], sec), (v_mem + vix[v], mem)):
             if k <= 0:
                 continue
             if v in covers:  # a cluster team may cover it: as good as filled

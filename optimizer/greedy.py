@@ -51,7 +51,8 @@ def greedy(pm: Shape, prefer: dict[str, set[str]] | None = None) -> dict[str, di
             n[(uid, vid)] += 1
 
     unit_people = {u: len(inst.eligible.get(u, ())) for u in pm.villages_of}
-    villages = sorted(inst.need, key=lambda v: (order[inst.cls[v]], len(pm.units_at[v]), v))
+    villages = sorted(inst.need, key=lambda v: (order[inst.cls[v]], _able(pm, v),
+                                                -inst.need[v].min, v))  # fmt: skip
     have_sec: set[str] = {v for v in inst.need if pm.inc(v, SEC)}
     size: dict[str, int] = {v: pm.inc(v) for v in inst.need}
     lead: dict[str, str] = {}
@@ -151,6 +152,16 @@ def greedy(pm: Shape, prefer: dict[str, set[str]] | None = None) -> dict[str, di
                                   -spare[u], inst.distance.get((u, vid), 1e9), u))  # fmt: skip
         staff(vid, cands)
     return {"t": t, "n": dict(n), "a": a, "at": at}
+
+
+def _able(pm: Shape, vid: str) -> int:
+    """How many units could field the village's whole minimum team (fewest first: the
+    hardest villages are staffed first, as a careful planner does)."""
+    need = pm.inst.need[vid].min
+    if pm.inst.policy.members_from != "lead_unit":
+        return sum(1 for u in pm.units_at[vid] if (u, vid) in pm.sec_room)
+    return sum(1 for u in pm.units_at[vid]
+               if (u, vid) in pm.sec_room and pm.sizes[(u, vid)][0] >= need)  # fmt: skip
 
 
 def add_hint(pm: PlanModel, sol: dict[str, dict]) -> None:

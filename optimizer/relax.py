@@ -54,8 +54,9 @@ def _cap(inst: Instance, vid: str) -> tuple[int, int]:
     """(new secretary posts, new member posts) the village may still take, as the master."""
     need, incs = inst.need[vid], inst.inc_by_village.get(vid, [])
     pinned = sum(1 for p in inst.ds.pins if p.kind == "require" and p.village_id == vid)
-    cap = min(max(need.max, len(incs)), max(need.min, len(incs) + pinned))
     sec = 0 if any(p.role == SEC for p in incs) else 1
+    base = max(need.min, len(incs) + 1) if incs and sec else need.min  # as shape.cap
+    cap = min(max(need.max, len(incs)), max(base, len(incs) + pinned))
     room = max(0, cap - len(incs))
     return min(sec, room), max(0, room - sec)
 

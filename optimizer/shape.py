@@ -115,8 +115,9 @@ def unit_barred(inst: Instance, uid: str, vid: str) -> str | None:
 
 def cap(shape: Shape, vid: str) -> int:
     """Largest team a village may get: its minimum, unless incumbents or require pins put
-    more people there (never above its maximum, except incumbents alone, SPEC §3). Filling
-    past the minimum adds nothing a plan needs, so it only happens when a pin asks for it."""
+    more people there, or incumbent members need their first secretary (never above its
+    maximum, except incumbents alone, SPEC §3). Filling past the minimum adds nothing a plan
+    needs otherwise, so it only happens when a pin asks for it."""
     if not shape.caps:
         pinned: dict[str, int] = defaultdict(int)
         for p in shape.inst.ds.pins:
@@ -124,7 +125,10 @@ def cap(shape: Shape, vid: str) -> int:
                 pinned[p.village_id] += 1
         for v, need in shape.inst.need.items():
             inc = shape.inc(v)
-            shape.caps[v] = min(max(need.max, inc), max(need.min, inc + pinned[v]))
+            # incumbent members without a first secretary (recalled, left) leave the
+            # secretary's post open even when they number the minimum (T-SEC)
+            base = max(need.min, inc + 1) if inc and not shape.inc(v, SEC) else need.min
+            shape.caps[v] = min(max(need.max, inc), max(base, inc + pinned[v]))
     return shape.caps[vid]
 
 
