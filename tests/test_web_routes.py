@@ -26,7 +26,7 @@ class Desk:
                       data={"label": "样例县"})  # fmt: skip
         self.ds = r.headers["location"].rsplit("/", 1)[1]
         r = self.post(f"/datasets/{self.ds}/solve", data={"preset": "hebei-2018",
-                      "plan_date": "2026-09-01", "time_limit": "30", "label": "河北规则"})  # fmt: skip
+                      "plan_date": "2026-09-01", "time_limit": "8", "label": "河北规则"})  # fmt: skip
         self.job = r.headers["location"].rsplit("/", 1)[1]
         self.status = wait_job(self.c, self.job)
 
@@ -121,20 +121,40 @@ def test_explain_cadre_where_why_and_alternative(desk):
     assert r.headers["location"] == link and POSTED not in r.headers["location"]
 
 
-def test_pin_resolve_diff_accept(desk):
-    r = desk.post(f"/jobs/{desk.job}/pins", data={"pin": f"forbid|{POSTED}|430121001"})
+def test_recall_repairs_only_the_damaged_team_diff_then_accept(desk):
+    r = desk.post(f"/jobs/{desk.job}/pins", data={"pin": f"recall|{POSTED}|430121001"})
     assert r.status_code == 303
-    assert "不得派往" in desk.c.get(f"/jobs/{desk.job}/plan").text
+    assert "撤回（只补派该队）" in desk.c.get(f"/jobs/{desk.job}/plan").text
     r = desk.post(f"/jobs/{desk.job}/resolve")
     new = r.headers["location"].rsplit("/", 1)[1]
     assert wait_job(desk.c, new)["has_plan"] == 1
     page = desk.c.get(f"/jobs/{new}/diff").text
-    moved = int(re.search(r'id="n-moves">(\d+)', page)[1])
-    assert 1 <= moved <= 10  # the reference keeps the rest of the plan
+    assert 1 <= int(re.search(r'id="n-moves">(\d+)', page)[1]) <= 3  # the recalled and a stand-in
+    assert f"<td>{POSTED}</td>" in page
     r = desk.post(f"/jobs/{new}/decide", data={"choice": "accept"})
     assert r.headers["location"] == f"/jobs/{new}/plan"
     assert "（已采用）" in desk.c.get("/").text
     desk.resolved = new
+
+
+def test_pins_are_added_to_a_copy_of_the_dataset(desk):
+    from optimizer.web.routes_decide import pinned_files
+
+    ds = desk.app.state.desk.load(desk.ds, None)
+    pins = [{"cadre_id": POSTED, "village_id": "430121001", "kind": "forbid"},
+            {"cadre_id": "C000001", "village_id": "430121002", "kind": "require"},
+            {"cadre_id": "C000001", "village_id": "430121003", "kind": "require"}]  # fmt: skip
+    text = pinned_files(ds, pins)["pins.csv"].decode()
+    assert text.splitlines() == ["cadre_id,village_id,role,kind", f"{POSTED},430121001,,forbid",
+                                 "C000001,430121003,,require"]  # fmt: skip
+
+
+def test_mixed_recall_and_pins_are_refused(desk):
+    desk.post(f"/jobs/{desk.job}/pins", data={"pin": f"recall|{POSTED}|430121001"})
+    desk.post(f"/jobs/{desk.job}/pins", data={"pin": "forbid|C000001|430121001"})
+    assert desk.post(f"/jobs/{desk.job}/resolve").status_code == 400
+    assert desk.post(f"/jobs/{desk.job}/pins/clear").status_code == 303
+    assert "撤回（只补派该队）" not in desk.c.get(f"/jobs/{desk.job}/plan").text
 
 
 def test_pin_refuses_unknown_people(desk):
@@ -174,7 +194,9 @@ def test_verify_an_edited_plan_xlsx(desk, tmp_path):
 def test_compare_two_solves_and_download(desk):
     other = getattr(desk, "resolved", None)
     if other is None:
-        pytest.skip("needs the re-solve of test_pin_resolve_diff_accept")
+        pytest.skip(
+            "needs the repair of test_recall_repairs_only_the_damaged_team_diff_then_accept"
+        )
     page = desk.c.get(f"/compare?a={desk.job}&b={other}").text
     assert "方案A" in page and 'id="cmp-kpis"' in page and 'id="moves"' in page
     r = desk.c.get(f"/compare/{desk.job}/{other}/compare.xlsx")
@@ -187,3 +209,19 @@ def test_downloaded_plan_verifies_clean(desk, tmp_path):
     found = optimizer.verify_plan(desk.app.state.desk.dataset_path(desk.ds), tmp_path,
                                   "hebei-2018", "2026-09-01")  # fmt: skip
     assert [v for v in found if v.severity == "hard"] == []
+
+
+def test_stop_keeps_the_best_plan(desk):
+    r = desk.post(f"/datasets/{desk.ds}/solve", data={"preset": "hunan-2021",
+                  "plan_date": "2026-09-01", "time_limit": "300", "label": "停止测试"})  # fmt: skip
+    job = r.headers["location"].rsplit("/", 1)[1]
+    import time
+
+    end = time.monotonic() + 60
+    while desk.c.get(f"/jobs/{job}/status.json").json()["posts_required"] is None:
+        assert time.monotonic() < end
+        time.sleep(0.2)
+    assert desk.post(f"/jobs/{job}/stop").status_code == 303
+    s = wait_job(desk.c, job)
+    assert s["status"] == "stopped" and s["has_plan"] == 1 and "保留" in s["message"]
+    assert "中途停止" in desk.c.get(f"/jobs/{job}/plan").text

@@ -23,6 +23,8 @@ from .security import private_write
 
 router = APIRouter()
 PIN_COLUMNS = ["cadre_id", "village_id", "role", "kind"]
+PIN_KINDS = ("require", "forbid", "recall")
+"""``recall`` takes the cadre out and repairs only the team they leave (``replan``)."""
 
 
 @router.post("/jobs/{job_id}/pins")
@@ -34,7 +36,7 @@ async def add_pin(request: Request, job_id: str):
     cadre, village, kind = text(form, "cadre_id"), text(form, "village_id"), text(form, "kind")
     if text(form, "pin"):  # a button of the plan table: kind|cadre|village
         kind, cadre, village = ([*text(form, "pin").split("|"), "", ""])[:3]
-    if cadre not in ds.cadres or village not in ds.villages or kind not in ("require", "forbid"):
+    if cadre not in ds.cadres or village not in ds.villages or kind not in PIN_KINDS:
         raise HTTPException(400, "指定或排除的干部、村或类型不在数据中")
     desk.store.set_pin(job.id, cadre, village, kind)
     return RedirectResponse(f"/jobs/{job.id}/plan#pins", status_code=303)
@@ -70,12 +72,31 @@ def pinned_files(ds, pins: list[dict[str, str]]) -> dict[str, bytes]:
 
 @router.post("/jobs/{job_id}/resolve")
 async def resolve(request: Request, job_id: str):
+    """Recalls only: a repair of the damaged teams (``replan``). Pins: a whole re-solve of the
+    dataset with the pins added, ties broken toward the current plan."""
     desk = request.app.state.desk
     await checked_form(request)
     base = plan_job(request, job_id)
     pins = desk.store.pins(base.id)
     if not pins:
-        raise HTTPException(400, "还没有指定或排除任何人：请先在方案表中点“指定”或“排除”")
+        raise HTTPException(400, "还没有指定、排除或撤回任何人：请先在方案表中点相应按钮")
+    recalls = [p for p in pins if p["kind"] == "recall"]
+    if recalls and len(recalls) < len(pins):
+        raise HTTPException(400, "撤回（只补派受影响的工作队）与指定/排除（整体重算）请分开进行")
+    overrides = json.loads(base.overrides)
+    label = f"{base.label}（调整 {len(pins)} 处）"
+    if recalls:
+        lines = "cadre_id,reason\n" + "".join(f"{p['cadre_id']},工作台撤回\n" for p in recalls)
+        new = queue_solve(desk, base.dataset_id, label, base.preset, overrides, base.plan_date,
+                          base.time_limit, base.id, "replan", lines.encode("utf-8"))  # fmt: skip
+    else:
+        new = queue_solve(desk, _pinned_dataset(desk, base, pins), label, base.preset, overrides,
+                          base.plan_date, base.time_limit, base.id)  # fmt: skip
+    desk.store.drop_pins(base.id)
+    return RedirectResponse(f"/jobs/{new}", status_code=303)
+
+
+def _pinned_dataset(desk, base, pins: list[dict[str, str]]) -> str:
     ds = desk.load(base.dataset_id, desk.job_date(base))
     row = desk.store.dataset(base.dataset_id)
     derived = desk.store.add_dataset(f"{row.label if row else ''}（含指定）", "csv",
@@ -83,10 +104,7 @@ async def resolve(request: Request, job_id: str):
     folder = desk.store.folder("datasets", derived) / "csv"
     for name, data in pinned_files(ds, pins).items():
         private_write(folder / name, data)
-    new = queue_solve(desk, derived, f"{base.label}（调整 {len(pins)} 处）", base.preset,
-                      json.loads(base.overrides), base.plan_date, base.time_limit, base.id)  # fmt: skip
-    desk.store.drop_pins(base.id)
-    return RedirectResponse(f"/jobs/{new}", status_code=303)
+    return derived
 
 
 @router.get("/jobs/{job_id}/diff")

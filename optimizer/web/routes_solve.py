@@ -15,7 +15,7 @@ from .checkview import check_view, problem_rows
 from .desk import policy_yaml
 from .forms import checked_form, id_or_404
 from .policyform import fields_view, plan_day, read_form
-from .security import private_write
+from .security import new_id, private_write
 
 router = APIRouter()
 
@@ -55,11 +55,17 @@ def _form_again(request: Request, desk, row, rf):
 
 
 def queue_solve(desk, dataset_id: str, label: str, preset: str, overrides: dict, day: str,
-                time_limit: float, base_job: str | None = None) -> str:  # fmt: skip
-    """Record the job and write the policy file it reads; the worker picks it up."""
-    job_id = desk.store.add_job(dataset_id, label, preset, json.dumps(overrides), day,
-                                time_limit, base_job)  # fmt: skip
-    private_write(desk.store.folder("jobs", job_id) / "policy.yaml", policy_yaml(preset, overrides))
+                time_limit: float, base_job: str | None = None, mode: str = "solve",
+                recall: bytes | None = None) -> str:  # fmt: skip
+    """Record the job and write the files it reads (policy, recall list); the worker picks it
+    up once they are in place."""
+    job_id = new_id()
+    folder = desk.store.folder("jobs", job_id)
+    private_write(folder / "policy.yaml", policy_yaml(preset, overrides))
+    if recall is not None:
+        private_write(folder / "recall.csv", recall)
+    desk.store.add_job(dataset_id, label, preset, json.dumps(overrides), day, time_limit,
+                       base_job, mode, ident=job_id)  # fmt: skip
     return job_id
 
 

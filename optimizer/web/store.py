@@ -25,7 +25,7 @@ CREATE TABLE IF NOT EXISTS jobs (
     time_limit REAL NOT NULL, base_job TEXT, created REAL NOT NULL, started REAL,
     finished REAL, pid INTEGER, posts_filled INTEGER, posts_required INTEGER, gap REAL,
     elapsed REAL, message TEXT NOT NULL DEFAULT '', exit_code INTEGER, has_plan INTEGER
-    NOT NULL DEFAULT 0, accepted INTEGER NOT NULL DEFAULT 0
+    NOT NULL DEFAULT 0, accepted INTEGER NOT NULL DEFAULT 0, mode TEXT NOT NULL DEFAULT 'solve'
 );
 CREATE TABLE IF NOT EXISTS pins (
     job_id TEXT NOT NULL, cadre_id TEXT NOT NULL, village_id TEXT NOT NULL, kind TEXT NOT NULL,
@@ -59,6 +59,9 @@ class Job:
     exit_code: int | None
     has_plan: int
     accepted: int
+    mode: str = "solve"
+    """``solve`` (a whole plan, ties broken toward ``base_job``) or ``replan`` (recall repair
+    of ``base_job``: only the damaged teams change)."""
 
 
 @dataclass
@@ -108,13 +111,14 @@ class Store:
 
     # ------------------------------------------------------------------ jobs
     def add_job(self, dataset_id: str, label: str, preset: str, overrides: str,
-                plan_date: str, time_limit: float, base_job: str | None = None) -> str:  # fmt: skip
-        ident = new_id()
+                plan_date: str, time_limit: float, base_job: str | None = None,
+                mode: str = "solve", ident: str | None = None) -> str:  # fmt: skip
+        ident = ident or new_id()
         self._run(
             "INSERT INTO jobs (id, dataset_id, label, status, preset, overrides, plan_date, "
-            "time_limit, base_job, created) VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?)",
+            "time_limit, base_job, created, mode) VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?)",
             (ident, dataset_id, label, preset, overrides, plan_date, time_limit, base_job,
-             time.time()),
+             time.time(), mode),
         )  # fmt: skip
         return ident
 

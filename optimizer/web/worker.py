@@ -64,6 +64,12 @@ class Worker:
 
     def command(self, job: Job) -> list[str]:
         folder = self.store.folder("jobs", job.id)
+        if job.mode == "replan":
+            base = self.store.workdir / "jobs" / str(job.base_job) / "plan"
+            return [sys.executable, "-m", "optimizer.cli", "replan",
+                    str(self.dataset_path(job.dataset_id)), str(base),
+                    "--recall", str(folder / "recall.csv"), "--policy", str(folder / "policy.yaml"),
+                    "--out", str(folder / "plan"), "--lang", "zh"]  # fmt: skip
         cmd = [sys.executable, "-m", "optimizer.cli", "solve", str(self.dataset_path(job.dataset_id)),
                "--policy", str(folder / "policy.yaml"), "--out", str(folder / "plan"),
                "--date", job.plan_date, "--time-limit", f"{job.time_limit:g}",
