@@ -31,6 +31,10 @@ def sheets(plan_dir: Path) -> dict[str, pd.DataFrame]:
         if key in _cache:
             return _cache[key]
     frames = pd.read_excel(book, sheet_name=list(SHEETS), dtype=str, keep_default_na=False)
+    for frame in frames.values():  # date cells come back as "2026-09-01 00:00:00"
+        for col in frame.columns:
+            if "日期" in str(col):
+                frame[col] = frame[col].str.replace(" 00:00:00", "", regex=False)
     with _lock:
         if len(_cache) > 8:
             _cache.clear()
@@ -42,7 +46,9 @@ def kpis(plan_dir: Path) -> list[tuple[str, str]]:
     """The KPIs a planner reads first, as ``compare`` words them in Chinese."""
     table = optimizer.compare([optimizer.load_run(plan_dir)], "zh")
     col = table.columns[0]
-    return [(k, str(table.at[k, col])) for k in KPI_ROWS if k in table.index]
+    shown = {"OPTIMAL": "最优", "FEASIBLE": "可行（未证明最优）", "None": "—", "nan": "—"}
+    return [(k, shown.get(str(table.at[k, col]), str(table.at[k, col])))
+            for k in KPI_ROWS if k in table.index]  # fmt: skip
 
 
 def plan_rows(plan_dir: Path, ds: Dataset) -> dict[str, Any]:

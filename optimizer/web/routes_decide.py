@@ -23,6 +23,7 @@ from .security import private_write
 
 router = APIRouter()
 PIN_COLUMNS = ["cadre_id", "village_id", "role", "kind"]
+RESOLVE_SECONDS = 30.0
 PIN_KINDS = ("require", "forbid", "recall")
 """``recall`` takes the cadre out and repairs only the team they leave (``replan``)."""
 
@@ -90,8 +91,9 @@ async def resolve(request: Request, job_id: str):
         new = queue_solve(desk, base.dataset_id, label, base.preset, overrides, base.plan_date,
                           base.time_limit, base.id, "replan", lines.encode("utf-8"))  # fmt: skip
     else:
+        # ties go toward the current plan only once the search proves its optimum: give it time
         new = queue_solve(desk, _pinned_dataset(desk, base, pins), label, base.preset, overrides,
-                          base.plan_date, base.time_limit, base.id)  # fmt: skip
+                          base.plan_date, max(base.time_limit, RESOLVE_SECONDS), base.id)  # fmt: skip
     desk.store.drop_pins(base.id)
     return RedirectResponse(f"/jobs/{new}", status_code=303)
 
@@ -118,7 +120,8 @@ def diff_page(request: Request, job_id: str):
     moves, villages = optimizer.plan_diff(a, b), optimizer.village_diff(a, b)
     kp = optimizer.compare([a, b], "zh")
     return render(request, "diff.html", job=job, base=base, moves=frame_rows(zh_diff(moves)),
-                  villages=frame_rows(zh_diff(villages)), kpis=frame_rows(kp))  # fmt: skip
+                  villages=frame_rows(zh_diff(villages)), kpis=frame_rows(kp),
+                  proven=b.kpis.get("status") == "OPTIMAL" or job.mode == "replan")  # fmt: skip
 
 
 @router.post("/jobs/{job_id}/decide")
