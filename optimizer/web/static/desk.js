@@ -1,6 +1,8 @@
 // 驻村选派工作台: live progress of a solve, and filtering the plan table. No libraries.
 (function () {
   "use strict";
+  var STATUS = { queued: "排队中", running: "求解中", done: "已完成", stopped: "已停止",
+                 interrupted: "已中断", failed: "失败" };
   function pct(x) { return x === null || x === undefined ? "—" : (100 * x).toFixed(2) + "%"; }
 
   function follow(el) {
@@ -15,6 +17,7 @@
           document.getElementById("p-gap").textContent = pct(s.gap);
           document.getElementById("p-time").textContent = s.elapsed === null ? "—" : s.elapsed.toFixed(1) + " 秒";
           document.getElementById("p-msg").textContent = s.message || "";
+          document.getElementById("status").textContent = STATUS[s.status] || s.status;
           if (s.posts_filled !== null && s.posts_required) {
             document.getElementById("p-bar").style.width = (100 * s.posts_filled / s.posts_required) + "%";
           }
