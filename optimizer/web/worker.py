@@ -44,6 +44,8 @@ class Worker:
         self.slots = slots or default_slots()
         self._procs: dict[str, subprocess.Popen] = {}
         self._stopping: set[str] = set()
+        self._busy: set[str] = set()
+        """Jobs claimed and not finished (a slot is taken from the claim, not the process)."""
         self._lock = threading.Lock()
         self._halt = threading.Event()
         self._thread: threading.Thread | None = None
@@ -55,11 +57,13 @@ class Worker:
     def _loop(self) -> None:
         while not self._halt.is_set():
             with self._lock:
-                free = self.slots - len(self._procs)
+                free = self.slots - len(self._busy)
             job = self.store.claim_next() if free > 0 else None
             if job is None:
                 self._halt.wait(0.3)
                 continue
+            with self._lock:
+                self._busy.add(job.id)
             threading.Thread(target=self._run, args=(job,), daemon=True).start()
 
     def command(self, job: Job) -> list[str]:
@@ -79,6 +83,16 @@ class Worker:
         return cmd
 
     def _run(self, job: Job) -> None:
+        try:
+            self._solve(job)
+        finally:
+            with self._lock:
+                self._busy.discard(job.id)
+
+    def _solve(self, job: Job) -> None:
+        if self._halt.is_set():  # claimed as the server stopped: the next start runs it
+            self.store.update(job.id, status="queued", started=None)
+            return
         env = dict(os.environ)
         root = str(Path(optimizer.__file__).resolve().parents[1])
         env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
@@ -92,6 +106,8 @@ class Worker:
             return
         with self._lock:
             self._procs[job.id] = proc
+            if job.id in self._stopping:  # stop pressed while the process was starting
+                proc.send_signal(signal.SIGINT)
         self.store.update(job.id, pid=proc.pid, message="正在读取数据并建立模型…")
         lines = self._follow(job, proc)
         code = proc.wait()
@@ -136,11 +152,12 @@ class Worker:
                               finished=time.time())  # fmt: skip
             return True
         with self._lock:
-            proc = self._procs.get(job_id)
-            if proc is None:
+            if job_id not in self._busy:
                 return False
             self._stopping.add(job_id)
-        proc.send_signal(signal.SIGINT)
+            proc = self._procs.get(job_id)
+        if proc is not None:
+            proc.send_signal(signal.SIGINT)
         return True
 
     def shutdown(self, wait: float = 15.0) -> None:
@@ -159,7 +176,7 @@ class Worker:
         deadline = time.monotonic() + 5
         while time.monotonic() < deadline:
             with self._lock:
-                if not self._procs:
+                if not self._busy:
                     break
             time.sleep(0.05)
 
