@@ -125,11 +125,28 @@ def test_escaped_everywhere_a_label_and_a_value(c):
     assert "<b>x</b>" not in page
 
 
-def test_headers_forbid_inline_scripts_and_framing(c):
-    r = c.get("/")
+def test_headers_forbid_inline_scripts_and_framing(tmp_path):
+    with client(create_app(tmp_path, start_worker=False)) as cl:
+        r = cl.get("/")
     assert "script-src 'self'" in r.headers["content-security-policy"]
     assert r.headers["x-frame-options"] == "DENY" and r.headers["referrer-policy"] == "no-referrer"
-    assert "samesite=strict" in r.headers.get("set-cookie", "").lower() or c.cookies.get("zc_csrf")
+    cookie = r.headers["set-cookie"].lower()
+    assert "zc_csrf=" in cookie and "samesite=strict" in cookie and "httponly" in cookie
+
+
+def test_a_bug_shows_no_details(tmp_path, monkeypatch, capsys):
+    from optimizer.web import routes_data
+
+    def boom(*_a, **_k):
+        raise RuntimeError("C000150 张三 secret")
+
+    monkeypatch.setattr(routes_data, "check_view", boom)
+    with client(create_app(tmp_path, start_worker=False), raise_server_exceptions=False) as cl:
+        cl.get("/")
+        r = _post(cl, "/datasets", files={"files": ("s.zip", sample_zip())})
+        page = cl.get(r.headers["location"])
+    assert page.status_code == 500 and "张三" not in page.text and "内部错误" in page.text
+    assert "张三" not in capsys.readouterr().err
 
 
 def test_status_json_has_nothing_personal(c, tmp_path):

@@ -30,11 +30,11 @@ def sample_zip(rename: bool = True) -> bytes:
     return buf.getvalue()
 
 
-def client(app):
+def client(app, raise_server_exceptions: bool = True):
     warnings.filterwarnings("ignore", message=".*httpx.*")
     from fastapi.testclient import TestClient
 
-    return TestClient(app)
+    return TestClient(app, raise_server_exceptions=raise_server_exceptions)
 
 
 def wait_job(c, job: str, timeout: float = 120) -> dict:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import sys
 from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
@@ -13,6 +14,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from optimizer import InputError
 
 from .desk import Desk, Settings
 from .labels import install_filters
@@ -73,6 +76,23 @@ def create_app(settings: Settings) -> FastAPI:
         if not hasattr(request.state, "csrf"):
             request.state.csrf = ""
         return error_page(request, exc.status_code, str(exc.detail))
+
+    @app.exception_handler(InputError)
+    async def input_error(request: Request, exc: InputError) -> Response:
+        if not hasattr(request.state, "csrf"):
+            request.state.csrf = ""
+        return error_page(request, 400, "；".join(str(p) for p in exc.problems[:5]))
+
+    @app.exception_handler(Exception)
+    async def internal_error(request: Request, exc: Exception) -> Response:
+        """A bug: the type only on the console (messages may quote the planner's data)."""
+        print(
+            f"内部错误：{type(exc).__name__}（{request.method} {request.url.path}）",
+            file=sys.stderr,
+        )
+        if not hasattr(request.state, "csrf"):
+            request.state.csrf = ""
+        return error_page(request, 500, "内部错误：操作未完成，请返回重试")
 
     return app
 
