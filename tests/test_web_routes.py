@@ -225,3 +225,23 @@ def test_stop_keeps_the_best_plan(desk):
     s = wait_job(desk.c, job)
     assert s["status"] == "stopped" and s["has_plan"] == 1 and "保留" in s["message"]
     assert "中途停止" in desk.c.get(f"/jobs/{job}/plan").text
+
+
+def test_the_empty_template_workbook_uploads_and_is_checked(desk, tmp_path):
+    from optimizer.template import write_template
+
+    write_template(tmp_path / "模板.xlsx")
+    r = desk.post(
+        "/datasets", files={"files": ("模板.xlsx", (tmp_path / "模板.xlsx").read_bytes())}
+    )
+    assert r.status_code == 303
+    page = desk.c.get(r.headers["location"] + "?date=2026-09-01")
+    assert page.status_code == 200 and (
+        'id="problems"' in page.text or 'id="check-ok"' in page.text
+    )
+    assert desk.post("/datasets", files={"files": ("x.xlsx", b"not a zip")}).status_code == 400
+
+
+def test_compare_page_lists_solves_and_charts_of_a_pair(desk):
+    page = desk.c.get("/compare").text
+    assert "方案比较" in page and "河北规则" in page
