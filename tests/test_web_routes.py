@@ -134,6 +134,7 @@ def test_recall_repairs_only_the_damaged_team_diff_then_accept(desk):
     r = desk.post(f"/jobs/{new}/decide", data={"choice": "accept"})
     assert r.headers["location"] == f"/jobs/{new}/plan"
     assert "（已采用）" in desk.c.get("/").text
+    assert "已采用" in desk.c.get(f"/jobs/{new}/plan").text
     desk.resolved = new
 
 
