@@ -38,6 +38,13 @@ def test_serve_binds_localhost_by_default():
     assert (args.host, args.port) == ("127.0.0.1", 8000)
 
 
+def test_a_local_desk_answers_only_to_local_names(c):
+    assert c.get("/", headers={"host": "localhost:8000"}).status_code == 200
+    assert c.get("/", headers={"host": "[::1]:8000"}).status_code == 200
+    r = c.get("/", headers={"host": "rebound.example:8000"})
+    assert r.status_code == 403 and "本机" in r.text
+
+
 def test_token_is_made_once_stored_hashed_and_private(tmp_path):
     stored, token = ensure_token(tmp_path)
     assert token and token not in (tmp_path / "desk-auth.json").read_text()

@@ -34,7 +34,8 @@ def client(app, raise_server_exceptions: bool = True):
     warnings.filterwarnings("ignore", message=".*httpx.*")
     from fastapi.testclient import TestClient
 
-    return TestClient(app, raise_server_exceptions=raise_server_exceptions)
+    return TestClient(app, base_url="http://127.0.0.1:8000",
+                      raise_server_exceptions=raise_server_exceptions)  # fmt: skip
 
 
 def wait_job(c, job: str, timeout: float = 120) -> dict:

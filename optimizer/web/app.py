@@ -19,6 +19,7 @@ from optimizer import InputError
 
 from .desk import Desk, Settings
 from .labels import install_filters
+from .security import is_local
 
 CSRF_COOKIE, SESSION_COOKIE = "zc_csrf", "zc_session"
 OPEN_PATHS = ("/login", "/static/")
@@ -128,8 +129,17 @@ def _install_middleware(app: FastAPI, desk: Desk) -> None:
         return response
 
 
+def _hostname(host: str) -> str:
+    return host[1:].split("]")[0] if host.startswith("[") else host.rsplit(":", 1)[0]
+
+
 def _refuse(request: Request, desk: Desk) -> Response | None:
-    """Too big, from another site, or without the token: answered before any route runs."""
+    """Too big, from another site, or without the token: answered before any route runs. A
+    desk without a token answers only to a local name (a rebound DNS name is refused)."""
+    if desk.settings.token_hash is None and not is_local(
+        _hostname(request.headers.get("host", ""))
+    ):
+        return error_page(request, 403, "本工作台只接受本机地址访问（127.0.0.1 或 localhost）")
     if request.method == "POST":
         size = request.headers.get("content-length")
         if size is None or not size.isdigit():
