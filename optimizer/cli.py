@@ -114,6 +114,12 @@ def build_parser(lang: str | None = None) -> argparse.ArgumentParser:
     common(p)
     scenario_parsers(sub, common)
 
+    p = sub.add_parser("serve", help="the planner's desk in the browser (http://127.0.0.1:8000/)")
+    p.add_argument("--host", default="127.0.0.1", help="address (other than 127.0.0.1: a token)")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--workdir", type=Path, default=Path("zhucun-desk"), help="the desk's files")
+    _common(p)
+
     from .cli_ledger import add_parsers
 
     add_parsers(sub, common, _date_arg)
@@ -320,7 +326,14 @@ def cmd_template(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .web import serve
+
+    return serve(args.host, args.port, args.workdir)
+
+
 COMMANDS = {
+    "serve": cmd_serve,
     "solve": cmd_solve,
     "verify": cmd_verify,
     "explain": cmd_explain,

@@ -1,0 +1,158 @@
+"""The app factory: middleware for the token, CSRF, upload size and headers; the templates."""
+
+from __future__ import annotations
+
+import secrets
+import sys
+from contextlib import asynccontextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from optimizer import InputError
+
+from .desk import Desk, Settings
+from .labels import install_filters
+from .security import is_local
+
+CSRF_COOKIE, SESSION_COOKIE = "zc_csrf", "zc_session"
+OPEN_PATHS = ("/login", "/static/")
+HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+    "script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "Cache-Control": "no-store",
+}
+
+
+def _templates() -> Jinja2Templates:
+    folder = Path(str(resources.files("optimizer.web") / "templates"))
+    env = Environment(loader=FileSystemLoader(folder),
+                      autoescape=select_autoescape(["html", "svg"], default=True))  # fmt: skip
+    install_filters(env)
+    return Jinja2Templates(env=env)
+
+
+def render(request: Request, name: str, status: int = 200, **ctx: Any) -> HTMLResponse:
+    """A page, with the CSRF token its forms carry and whether a login is in force."""
+    desk: Desk = request.app.state.desk
+    ctx.update(csrf=request.state.csrf, auth=desk.settings.token_hash is not None)
+    return request.app.state.templates.TemplateResponse(request, name, ctx, status_code=status)
+
+
+def error_page(request: Request, status: int, text: str) -> HTMLResponse:
+    return render(request, "error.html", status=status, text=text)
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """A desk over ``settings.workdir``; its worker starts with the app and stops with it,
+    interrupting running solves so each keeps its best plan."""
+    desk = Desk.open(settings)
+    recovered = desk.store.recover()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        if settings.start_worker:
+            desk.worker.start()
+        yield
+        desk.worker.shutdown()
+
+    app = FastAPI(lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.desk, app.state.templates, app.state.recovered = desk, _templates(), recovered
+    static = Path(str(resources.files("optimizer.web") / "static"))
+    app.mount("/static", StaticFiles(directory=static), name="static")
+    _install_middleware(app, desk)
+    _install_routes(app)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        if not hasattr(request.state, "csrf"):
+            request.state.csrf = ""
+        return error_page(request, exc.status_code, str(exc.detail))
+
+    @app.exception_handler(InputError)
+    async def input_error(request: Request, exc: InputError) -> Response:
+        if not hasattr(request.state, "csrf"):
+            request.state.csrf = ""
+        return error_page(request, 400, "；".join(str(p) for p in exc.problems[:5]))
+
+    @app.exception_handler(Exception)
+    async def internal_error(request: Request, exc: Exception) -> Response:
+        """A bug: the type only on the console (messages may quote the planner's data)."""
+        print(
+            f"内部错误：{type(exc).__name__}（{request.method} {request.url.path}）",
+            file=sys.stderr,
+        )
+        if not hasattr(request.state, "csrf"):
+            request.state.csrf = ""
+        return error_page(request, 500, "内部错误：操作未完成，请返回重试")
+
+    return app
+
+
+def _install_routes(app: FastAPI) -> None:
+    from . import (
+        routes_compare,
+        routes_data,
+        routes_decide,
+        routes_login,
+        routes_plan,
+        routes_solve,
+        routes_verify,
+        routes_why,
+    )
+
+    for module in (routes_login, routes_data, routes_solve, routes_plan, routes_why,
+                   routes_decide, routes_verify, routes_compare):  # fmt: skip
+        app.include_router(module.router)
+
+
+def _install_middleware(app: FastAPI, desk: Desk) -> None:
+    @app.middleware("http")
+    async def guard(request: Request, call_next):
+        request.state.csrf = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(24)
+        refused = _refuse(request, desk)
+        response = refused if refused is not None else await call_next(request)
+        for key, value in HEADERS.items():
+            response.headers.setdefault(key, value)
+        if request.cookies.get(CSRF_COOKIE) != request.state.csrf:
+            response.set_cookie(CSRF_COOKIE, request.state.csrf, httponly=True,
+                                samesite="strict", path="/")  # fmt: skip
+        return response
+
+
+def _hostname(host: str) -> str:
+    return host[1:].split("]")[0] if host.startswith("[") else host.rsplit(":", 1)[0]
+
+
+def _refuse(request: Request, desk: Desk) -> Response | None:
+    """Too big, from another site, or without the token: answered before any route runs. A
+    desk without a token answers only to a local name (a rebound DNS name is refused)."""
+    if desk.settings.token_hash is None and not is_local(
+        _hostname(request.headers.get("host", ""))
+    ):
+        return error_page(request, 403, "本工作台只接受本机地址访问（127.0.0.1 或 localhost）")
+    if request.method == "POST":
+        size = request.headers.get("content-length")
+        if size is None or not size.isdigit():
+            return error_page(request, 411, "请求缺少长度信息")
+        if int(size) > desk.settings.max_upload:
+            mb = desk.settings.max_upload // (1024 * 1024)
+            return error_page(request, 413, f"上传的文件太大：上限为 {mb} MB")
+        origin = request.headers.get("origin")
+        host = request.headers.get("host", "")
+        if origin and origin != "null" and origin.split("://", 1)[-1] != host:
+            return error_page(request, 403, "拒绝来自其他网站的提交")
+    if desk.settings.token_hash is None or request.url.path.startswith(OPEN_PATHS):
+        return None
+    if request.cookies.get(SESSION_COOKIE) in desk.sessions:
+        return None
+    return RedirectResponse("/login", status_code=303)

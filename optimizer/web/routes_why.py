@@ -1,0 +1,67 @@
+"""Step 5: why a village is short (binding rules, competing villages), where a cadre is and
+why (points per soft term, the best alternative), answered from the plan, without solving."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import RedirectResponse
+
+import optimizer
+from optimizer import InputError
+
+from .app import render
+from .forms import checked_form, text
+from .planview import cadre_at, cadre_index
+from .routes_plan import plan_job
+
+router = APIRouter()
+
+
+def _context(request: Request, job_id: str):
+    desk = request.app.state.desk
+    job = plan_job(request, job_id)
+    try:
+        ds = desk.load(job.dataset_id, desk.job_date(job))
+    except InputError as exc:
+        raise HTTPException(400, "数据已无法读取：" + str(exc.problems[0])) from None
+    return desk, job, ds
+
+
+@router.get("/jobs/{job_id}/village/{village_id}")
+def village_why(request: Request, job_id: str, village_id: str):
+    desk, job, ds = _context(request, job_id)
+    if village_id not in ds.villages:
+        raise HTTPException(404, "数据中没有这个村")
+    ex = optimizer.explain_village(ds, desk.job_policy(job), village_id, desk.job_date(job),
+                                   plan_dir=desk.plan_dir(job))  # fmt: skip
+    names = {v: ds.villages[v].name for v in ex.competitors if v in ds.villages}
+    return render(request, "why_village.html", job=job, ex=ex, village=ds.villages[village_id],
+                  names=names)  # fmt: skip
+
+
+@router.get("/jobs/{job_id}/cadre/{number}")
+def cadre_why(request: Request, job_id: str, number: int):
+    desk, job, ds = _context(request, job_id)
+    cadre_id = cadre_at(ds, number)
+    if cadre_id is None:
+        raise HTTPException(404, "数据中没有这名干部")
+    ex = optimizer.explain_cadre(ds, desk.job_policy(job), cadre_id, desk.job_date(job),
+                                 plan_dir=desk.plan_dir(job))  # fmt: skip
+    cadre = ds.cadres[cadre_id]
+    unit = ds.units.get(cadre.unit_id)
+    shorts = {v: ds.villages[v].name for v in ex.short_villages if v in ds.villages}
+    alt_name = ds.villages[ex.alternative].name if ex.alternative in ds.villages else ""
+    return render(request, "why_cadre.html", job=job, ex=ex, cadre=cadre, number=number,
+                  unit=unit, shorts=shorts, alt_name=alt_name)  # fmt: skip
+
+
+@router.post("/jobs/{job_id}/find-cadre")
+async def find_cadre(request: Request, job_id: str):
+    """Look a cadre up by id or exact name (sent in the body, so it stays out of the URL)."""
+    form = await checked_form(request)
+    _, job, ds = _context(request, job_id)
+    wanted = text(form, "who")
+    hits = [c for c in sorted(ds.cadres) if wanted in (c, ds.cadres[c].name)]
+    if not hits:
+        raise HTTPException(404, "没有找到这名干部：请输入完整的干部编号或姓名")
+    return RedirectResponse(f"/jobs/{job.id}/cadre/{cadre_index(ds)[hits[0]]}", status_code=303)
