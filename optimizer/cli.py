@@ -118,7 +118,7 @@ def build_parser(lang: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1", help="address (other than 127.0.0.1: a token)")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--workdir", type=Path, default=Path("zhucun-desk"), help="the desk's files")
-    _common(p)
+    common(p)
 
     from .cli_ledger import add_parsers
 

@@ -39,6 +39,9 @@ def argv_lang(argv: list[str] | None) -> str:
 
 
 HELP_ZH: dict[str, str] = {
+    "the planner's desk in the browser (http://127.0.0.1:8000/)": "在浏览器中打开规划工作台（本机 127.0.0.1:8000）",
+    "address (other than 127.0.0.1: a token)": "监听地址（非 127.0.0.1 时需访问令牌）",
+    "the desk's files": "工作台的文件目录",
     "Plan 驻村第一书记和工作队: who goes to which village, in which role.":
         "选派驻村第一书记和工作队：谁去哪个村，担任什么职务。",
     "show this help message and exit": "显示本帮助并退出",

@@ -12,7 +12,7 @@ from optimizer.cli_lang import HELP_ZH, argv_lang, help_zh
 from optimizer.messages_zh import english_words
 
 COMMANDS = ["check", "solve", "verify", "explain", "generate", "template", "run", "compare",
-            "replan", "ledger", "anonymize", "ledger import", "ledger approve",
+            "serve", "replan", "ledger", "anonymize", "ledger import", "ledger approve",
             "ledger revoke", "ledger export"]  # fmt: skip
 ALLOWED = {"zhucun", "zh", "en", "mask", "drop", "county", "city", "province", "pip", "install",
            *(c.split()[-1] for c in COMMANDS)}  # fmt: skip
