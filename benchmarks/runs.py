@@ -88,7 +88,8 @@ def child_command(run: Run) -> list[str]:
 
 MANIFEST_EXTRA = ("coverage_bound", "posts_in_doubt", "coverage_gap", "soft_bound", "soft_gap",
                   "coverage_bound_by_class", "posts_in_doubt_by_class", "coverage_proven_optimal")  # fmt: skip
-"""Manifest keys shown when present (the per-class coverage bounds are being added)."""
+"""Manifest keys shown when present at its top level (older manifests); the ``quality`` block
+is read below."""
 
 
 def product_figures(folder: Path) -> dict[str, Any]:
@@ -106,12 +107,15 @@ def product_figures(folder: Path) -> dict[str, Any]:
     for k in MANIFEST_EXTRA:
         if k in man:
             out[k] = man[k]
-    cov = man.get("coverage") if isinstance(man.get("coverage"), dict) else {}
-    for k in MANIFEST_EXTRA:  # a nested "coverage" block, if that is where they land
-        if k not in out and k in cov:
-            out[k] = cov[k]
-    if isinstance(cov.get("bound"), int | float):
-        out.setdefault("coverage_bound", cov["bound"])
+    q = man.get("quality") if isinstance(man.get("quality"), dict) else {}
+    if q:  # the manifest's answer to "how good is it"
+        out["coverage_bound"] = q.get("posts_bound")
+        out["posts_in_doubt"] = q.get("posts_in_doubt")
+        by = q.get("coverage_by_class") or {}
+        out["coverage_bound_by_class"] = {c: v.get("bound") for c, v in by.items()}
+        out["posts_in_doubt_by_class"] = {c: v.get("in_doubt") for c, v in by.items()
+                                          if v.get("in_doubt")}  # fmt: skip
+        out["soft_bound"], out["soft_gap"] = q.get("soft_bound"), q.get("soft_gap")
     out["notes"] = man.get("notes") or []
     return out
 

@@ -139,5 +139,6 @@ def fill_bounds(res, inst: Instance) -> None:
         res.objective = plan_points(inst, res.assignments)
     if res.bound is None or res.gap is None:
         rel = relax(inst)
-        res.bound = max(rel.bound if res.coverage_proven else rel.any_bound, res.objective)
+        filled_all = sum(filled.values())
+        res.bound = max(rel.bound if filled_all >= rel.max_posts else rel.any_bound, res.objective)
         res.gap = (res.bound - res.objective) / max(1.0, abs(res.objective))

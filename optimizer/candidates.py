@@ -234,11 +234,13 @@ def _sparse(inst: Instance) -> dict[str, set[str]]:
 
     def build(inst: Instance) -> dict[str, set[str]]:
         out: dict[str, set[str]] = defaultdict(set)
+        known = inst.ds.cadres  # history also names cadres who have left (not candidates)
         for cid, vids in [*inst.former.items(), *inst.barred.items()]:
-            for vid in vids:
+            for vid in vids if cid in known else ():
                 out[vid].add(cid)
         for cid, vid, _role in inst.barred_role:
-            out[vid].add(cid)
+            if cid in known:
+                out[vid].add(cid)
         return dict(out)
 
     return _per_instance("sparse", inst, build)

@@ -32,7 +32,7 @@ from .floor import WIDE, lex, province_greedy
 from .instance import MEM, SEC, Instance
 from .pairs import pairs_phase
 from .parts import class_rank, county_coverage, part_dataset, plan_points, points_and_cover
-from .relax import lp_bound, lp_max_posts, relax, team_allocation
+from .relax import lp_bound, lp_max_posts, relax
 
 GAP_GOOD_ENOUGH = 0.001
 """Below this gap to the LP bound the pairwise improvement phase is not run."""
@@ -143,7 +143,11 @@ class Decomposition:
         self.say(f"flow relaxation: at most {self.rel.max_posts} required posts, "
                  f"soft bound {self.rel.bound:.0f}")  # fmt: skip
         self.lp = LpBounds(self.rel)
-        flow_alloc = team_allocation(inst)
+        # where the flow sends each wide unit's people: tried first by the greedy, and where
+        # the unit's people the greedy does not post are handed
+        ds = inst.ds
+        flow_alloc = {c: ds.villages[used[0][0]].county for c, used in self.rel.used.items()
+                      if used and ds.units[inst.unit_of(c)].level in WIDE}  # fmt: skip
         prefer: dict[str, set[str]] = defaultdict(set)
         for c, k in flow_alloc.items():
             prefer[inst.unit_of(c)].add(k)
@@ -294,7 +298,7 @@ class Decomposition:
                 and res.gap < 1e-9 else "FEASIBLE"  # fmt: skip
         res.notes.append(f"decomposition: {len(self.counties)} county parts, {len(self.alloc)} "
                          "province/city cadres handed to them, placed by the greedy plan and "
-                         "the team-level flow")  # fmt: skip
+                         "the flow relaxation")  # fmt: skip
         return res
 
     def bounds(self, res) -> None:
@@ -308,11 +312,11 @@ class Decomposition:
         res.posts_bound = max(filled, most)
         res.coverage_proven = filled >= most or all(
             f >= res.coverage_bound[c] for c, (f, _q) in res.coverage.items())  # fmt: skip
-        bound = self.rel.any_bound
-        if res.coverage_proven:
-            bound = self.rel.bound
-            if not math.isnan(lp.bound):
-                bound = min(bound, lp.bound)
+        # the flow's soft bound holds for plans filling its most posts; a plan filling fewer is
+        # bounded by the best flow of any size
+        bound = self.rel.bound if filled >= self.rel.max_posts else self.rel.any_bound
+        if lp.posts is not None and filled >= lp.posts and not math.isnan(lp.bound):
+            bound = min(bound, lp.bound)
         res.bound = max(bound, res.objective)
         res.gap = (res.bound - res.objective) / max(1.0, abs(res.objective))
         if math.isnan(lp.bound):

@@ -148,8 +148,17 @@ def greedy(pm: Shape, prefer: dict[str, set[str]] | None = None) -> dict[str, di
         # the unit with the most people to spare first, so scarce units stay free for the
         # villages that have no other option; nearer units break ties
         county = inst.ds.villages[vid].county
-        cands.sort(key=lambda u: (prefer is not None and county not in prefer.get(u, ()),
-                                  -spare[u], inst.distance.get((u, vid), 1e9), u))  # fmt: skip
+
+        def first(u: str, county: str = county, spare: dict[str, int] = spare) -> tuple:
+            return prefer is not None and county not in prefer.get(u, ()), -spare[u]
+
+        cands.sort(key=lambda u: (first(u), u))
+        # nearer units first among the leading equals, the ones staff() tries (a distance for
+        # every unit that could serve would cost seconds at province scale)
+        if cands:
+            head = [u for u in cands if first(u) == first(cands[0])]
+            head.sort(key=lambda u: (inst.distance.get((u, vid), 1e9), u))
+            cands[: len(head)] = head
         staff(vid, cands)
     return {"t": t, "n": dict(n), "a": a, "at": at}
 

@@ -126,8 +126,10 @@ class Instance:
         src = self.sec_eligible if role == SEC else self.eligible
         out = src.get(uid, [])
         bar = self.barred_at.get((uid, vid))
-        if bar:
-            out = [c for c in out if c not in bar or self.roles(c, vid).count(role)]
+        if bar:  # few are barred: test them, not the whole unit
+            drop = {c for c in bar if role not in self.roles(c, vid)}
+            if drop:
+                out = [c for c in out if c not in drop]
         return out
 
 
