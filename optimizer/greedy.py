@@ -16,7 +16,8 @@ from .model import PlanModel
 from .shape import Shape
 
 
-def greedy(pm: Shape, prefer: dict[str, set[str]] | None = None) -> dict[str, dict]:
+def greedy(pm: Shape, prefer: dict[str, set[str]] | None = None,
+           near_first: bool = False) -> dict[str, dict]:  # fmt: skip
     """Values for t, n, a, cover: {"t": {(u,v): 1}, "n": {(u,v): k}, "a": {(c,r): 1},
     "at": {(c,v,r): 1}}. Works on a bare :class:`~optimizer.shape.Shape` (no CP-SAT) as on
     the master model. ``prefer``: unit → counties where it should be tried first (the flow's
@@ -149,7 +150,10 @@ def greedy(pm: Shape, prefer: dict[str, set[str]] | None = None) -> dict[str, di
         # villages that have no other option; nearer units break ties
         county = inst.ds.villages[vid].county
 
-        def first(u: str, county: str = county, spare: dict[str, int] = spare) -> tuple:
+        def first(u: str, county: str = county, spare: dict[str, int] = spare,
+                  vid: str = vid) -> tuple:  # fmt: skip
+            if near_first:
+                return (inst.distance.get((u, vid), 1e9),)
             return prefer is not None and county not in prefer.get(u, ()), -spare[u]
 
         cands.sort(key=lambda u: (first(u), u))

@@ -312,11 +312,9 @@ def _run(pm: PlanModel, solver: cp_model.CpSolver, res: SolveResult, t0: float,
     cov = {k: pm.class_coverage(k) for k in classes}
     total_filled = sum(pm.filled.values())
     # ---- tier 1: coverage, lexicographic by class
-    from .greedy import add_hint, greedy, greedy_coverage, greedy_is_valid
+    from .greedy import add_hint, greedy_coverage, greedy_is_valid
 
-    start = greedy(pm)
-    if trust_greedy and given is not None and _better_start(pm, given, start, classes):
-        start = given
+    start = _best_start(pm, classes, given if trust_greedy else None)
     add_hint(pm, start)
     trusted = trust_greedy and greedy_is_valid(pm, start)
     current = greedy_coverage(pm, start) if trusted else {}
@@ -447,6 +445,27 @@ def _run(pm: PlanModel, solver: cp_model.CpSolver, res: SolveResult, t0: float,
     _seat(pm, res, seed, workers, max(5.0, _remaining(deadline)))
     if not res.coverage_proven and res.status == "OPTIMAL":
         res.status = "FEASIBLE"
+
+
+def _best_start(pm: PlanModel, classes: list[str], given: dict | None) -> dict:
+    """The start that fills most in priority order, then scores most: the greedy that
+    spares scarce units, the greedy that takes the nearest unit, or ``given`` (if it fits).
+    When the time runs out before the soft stage finds a plan, this start is the plan."""
+    from .greedy import greedy, greedy_coverage
+    from .parts import plan_points
+
+    own = greedy(pm)
+    options = [own, greedy(pm, near_first=True)]
+    if given is not None and _better_start(pm, given, own, classes):
+        options.append(given)
+
+    def score(sol: dict) -> tuple:
+        cov = greedy_coverage(pm, sol)
+        people = [Assignment(c, v, r) for c, v, r in sorted(sol["at"])]
+        return [cov.get(k, 0) for k in classes], plan_points(pm.inst, people)
+
+    valid = [o for o in options if o is own or o is given or _better_start(pm, o, own, classes)]
+    return max(valid, key=score)
 
 
 def _better_start(pm: PlanModel, given: dict, own: dict, classes: list[str]) -> bool:
