@@ -126,6 +126,7 @@ class Decomposition:
         self.clock: list[str] = []  # where the time limit, not a deterministic budget, decided
         self.results: dict[str, Any] = {}
         self.lock = threading.Lock()
+        self.used_floor = False
         self.pending: set[str] = set()
         ds = inst.ds
         self.counties = sorted({ds.villages[v].county for v in inst.need})
@@ -182,8 +183,9 @@ class Decomposition:
 
         inst, budget = self.inst, self.budget
         fallback = self.floor_result(k)
-        if budget.over(1.0):
+        if budget.over(1.0) and fallback is not None:
             self.clock.append(f"county {k} got the greedy plan: no time left for its part")
+            self.used_floor = True
             return fallback
         total = max(1, sum(self.size.values()))
         dtime = (
@@ -202,6 +204,7 @@ class Decomposition:
             fallback.notes.append("the part's own search filled less than the greedy plan "
                                   "in priority order (or found no plan): the greedy plan stands")  # fmt: skip
             fallback.deterministic_time = r.deterministic_time
+            self.used_floor = True
             return fallback
         return r
 
@@ -286,6 +289,8 @@ class Decomposition:
             for c, (f, q) in r.coverage.items():
                 cov[c][0] += f
                 cov[c][1] += q
+        if self.used_floor:  # what the parts' models would have said
+            res.notes.extend(self.floor.notes)
         res.assignments.sort(key=lambda a: (a.village_id, a.role, a.cadre_id))
         res.covers.sort()
         res.coverage = {c: (cov[c][0], cov[c][1]) for c in sorted(cov, key=class_rank)}

@@ -42,6 +42,8 @@ class Floor:
     """Cadre posted → their unit."""
     shape: Shape | None = None
     """The shape the plan was built on (pairs and pools of the whole problem)."""
+    notes: list[str] = field(default_factory=list)
+    """Must-send units that cannot send anyone (U-PARTICIPATE), said once."""
 
     def wide_people(self, inst: Instance) -> dict[str, str]:
         """Province/city cadre → the county the plan posts them in."""
@@ -70,6 +72,11 @@ def province_greedy(inst: Instance, prefer: dict[str, set[str]] | None = None) -
     for (u, v), x in sorted(sol["t"].items()):
         if x and u in inst.must_send:
             floor.homes.setdefault(u, ds.villages[v].county)
+    serving = {p.unit_id for p in inst.incumbents}
+    for u in sorted(inst.must_send - serving):
+        if not shape.villages_of.get(u):  # as the master says it (rule_U_PARTICIPATE)
+            floor.notes.append(f"U-PARTICIPATE: unit {u} ({ds.units[u].name}) must send but "
+                               "has no eligible candidate for any village")  # fmt: skip
     return floor
 
 
