@@ -76,13 +76,14 @@ def _allocation(inst: Instance, flow: dict[str, str], fixed: dict[str, str]) -> 
     return alloc
 
 
-def must_send_homes(inst: Instance, alloc: dict[str, str]) -> dict[str, str]:
+def must_send_homes(inst: Instance, alloc: dict[str, str],
+                    keep: set[str] | frozenset[str] = frozenset()) -> dict[str, str]:  # fmt: skip
     """The county part that carries each must-send unit's U-PARTICIPATE obligation: one where
     the unit has a cadre handed in who may lead one of its villages (T-UNIT: a unit that
     sends anyone leads a team). A unit with no such county gets its cadre able to lead its
     nearest village handed to that village's county (``alloc`` is updated)."""
     ds = inst.ds
-    pinned = {p.cadre_id for p in ds.pins if p.kind == "require"}
+    pinned = {p.cadre_id for p in ds.pins if p.kind == "require"} | set(keep)
     home: dict[str, str] = {}
     for uid in sorted(inst.must_send):
         secs = inst.sec_eligible.get(uid, [])
@@ -158,7 +159,9 @@ class Decomposition:
                  + ("" if self.floor.valid else " (not valid: pins or U-PARTICIPATE unmet)"))  # fmt: skip
         self.class_bound, self.posts_bound = class_bounds(inst, self.floor.shape)
         self.alloc = _allocation(inst, flow_alloc, self.floor.wide_people(inst))
-        self.home = must_send_homes(inst, self.alloc)
+        # people the greedy floor posts stay where it posts them: its share of each county
+        # must remain a plan of that county's part
+        self.home = must_send_homes(inst, self.alloc, set(self.floor.wide_people(inst)))
         if self.floor.valid:
             self.home.update(self.floor.homes)
         for cid, k in sorted(self.alloc.items()):
@@ -240,7 +243,8 @@ class Decomposition:
         filled = sum(f for r in results.values() for f, _ in r.coverage.values())
         if not short or self.budget.over(2.0) or filled >= self.posts_bound:
             return
-        extra = _spare_people(inst, results, self.alloc, short)
+        # the floor's people stay in their county: its share there may still be the plan
+        extra = _spare_people(inst, results, self.alloc, short, set(self.floor.wide_people(inst)))
         if not extra:
             return
         self.alloc.update(extra)
@@ -360,15 +364,15 @@ def _filled(r) -> dict[str, int]:
     return {c: f for c, (f, _q) in r.coverage.items()}
 
 
-def _spare_people(inst: Instance, results: dict, alloc: dict[str, str],
-                  short: list[str]) -> dict[str, str]:  # fmt: skip
+def _spare_people(inst: Instance, results: dict, alloc: dict[str, str], short: list[str],
+                  keep: set[str]) -> dict[str, str]:  # fmt: skip
     """Wide units' cadres no part posted, handed to short counties: a short county first gets
     the spare people of the units already serving in it (T-UNIT: a team's members come from
     its own unit), then any unit that reaches it; a few people per missing post, nearest
     units first (every spare cadre of the province in one part makes a model too big to
     solve in its budget, measured)."""
     ds = inst.ds
-    posted = {a.cadre_id for r in results.values() for a in r.assignments}
+    posted = {a.cadre_id for r in results.values() for a in r.assignments} | keep
     spare = [c for u in sorted(inst.eligible) if ds.units[u].level in WIDE
              for c in inst.eligible[u] if c not in posted]  # fmt: skip
     present: dict[str, set[str]] = {k: set() for k in short}

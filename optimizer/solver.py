@@ -30,7 +30,7 @@ from ortools.sat.python import cp_model
 from .bounds import fill_bounds
 from .decompose import should_decompose, solve_parts
 from .domain import Dataset
-from .instance import Instance, build_instance, class_order
+from .instance import MEM, SEC, Instance, build_instance, class_order
 from .model import PlanModel, build_model, soft_objective
 from .pincheck import check_pins
 from .policy import Policy, load_policy
@@ -475,6 +475,11 @@ def _better_start(pm: PlanModel, given: dict, own: dict, classes: list[str]) -> 
 
     if any(k not in pm.t for k in given["t"]):
         return False
+    inst = pm.inst  # every person must be one this model may post there, in that role
+    pools = {SEC: pm.sec_pool, MEM: pm.pool}
+    for c, v, r in given["at"]:
+        if c not in inst.ds.cadres or c not in pools[r](inst.unit_of(c), v):
+            return False
     if any(k not in pm.n or x > pm.mem_room[k] for k, x in given["n"].items()):
         return False
     if not greedy_is_valid(pm, given):
