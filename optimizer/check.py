@@ -88,7 +88,7 @@ _ZH_TEXT = {
     "Supply covers demand in every county (LV-LEVEL and LV-REGION considered).": "各县供给均满足需求(已考虑 LV-LEVEL 派出层级和 LV-REGION 地域范围)。",
     "Where demand exceeds supply:": "需求超过供给之处：",
 }
-_ZH_COLUMNS = {
+ZH_COLUMNS = {
     "category": "类别", "villages": "村数", "priority_class": "按最高类别计", "required_posts": "需配岗位",
     "county": "县", "posts_required": "需配岗位", "secretaries_required": "需第一书记",
     "kept_by_incumbents": "留任占用", "open_secretary_posts": "待派第一书记",
@@ -115,7 +115,7 @@ def _in_chinese(frame: pd.DataFrame) -> pd.DataFrame:
             out[col] = out[col].map(lambda r: ROLE.zh.get(r, r))
         elif col == "rule":
             out[col] = out[col].map(rule_label)
-    return out.rename(columns=_ZH_COLUMNS)
+    return out.rename(columns=ZH_COLUMNS)
 
 
 def check(ds: Dataset, policy: Policy, plan_date: date) -> CheckReport:

@@ -10,20 +10,13 @@ import pandas as pd
 
 import optimizer
 from optimizer import InputError, Problem
+from optimizer.check import ZH_COLUMNS
 from optimizer.glossary import rule_label
 
 from .labels import frame_rows, zh_categories, zh_level, zh_role
 
-CHECK_COLUMNS = {
-    "category": "类别", "villages": "村数", "priority_class": "按最高类别计", "required_posts": "需配岗位",
-    "county": "县", "posts_required": "需配岗位", "secretaries_required": "需第一书记",
-    "kept_by_incumbents": "留任占用", "open_secretary_posts": "待派第一书记",
-    "open_member_posts": "待派队员", "secretary_levels": "第一书记可来自",
-    "member_levels": "队员可来自", "members_required": "需队员", "level": "层级",
-    "candidates": "人选", "serving_incumbents": "在岗留任", "eligible_member": "可任队员",
-    "eligible_secretary": "可任第一书记", "rule": "规则", "candidates_failing": "不符合人数",
-    "role": "职务", "open_posts": "待派岗位", "max_fillable": "最多可派", "shortfall": "缺口",
-}  # fmt: skip
+CHECK_COLUMNS = ZH_COLUMNS
+"""Check's table headers in Chinese: the command line's own (one place)."""
 SECTIONS = (
     ("categories", "各类别村数"),
     ("demand", "各县需求（新派岗位不含留任在岗人员）"),
