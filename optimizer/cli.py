@@ -378,6 +378,21 @@ class _QuietWhenClosed:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The command; as the process itself, it ends at once when its work is written, so an
+    abandoned LP still solving in the background (its limit past) cannot delay or abort the
+    exit."""
+    code = _main(argv)
+    if argv is None and "optimizer.decompose" in sys.modules:
+        from .decompose import LpBounds
+
+        if LpBounds.running():
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)
+    return code
+
+
+def _main(argv: list[str] | None = None) -> int:
     from .budget import process_age
     from .cli_ledger import COMMANDS as LEDGER_COMMANDS
 

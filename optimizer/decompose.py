@@ -337,6 +337,9 @@ class Decomposition:
         self.say(f"bounds: at most {res.posts_bound} required posts, soft bound {res.bound:.0f}")
 
 
+LP_THREAD = "zhucun-lp-bounds"
+
+
 class LpBounds:
     """The LP relaxation (T-UNIT's tie and T-SEC added) on a background thread: most
     required posts, then the soft bound of plans filling that many. HiGHS releases the GIL;
@@ -348,10 +351,16 @@ class LpBounds:
         self.posts: int | None = None
         self.bound = math.nan
         self.first = math.nan
-        self.thread = threading.Thread(target=self._work, daemon=True)
+        self.thread = threading.Thread(target=self._work, daemon=True, name=LP_THREAD)
 
     def start(self) -> None:
         self.thread.start()
+
+    @staticmethod
+    def running() -> bool:
+        """Whether an abandoned LP is still solving (HiGHS's threads then outlive the
+        interpreter's shutdown unless the process ends at once)."""
+        return any(t.name == LP_THREAD and t.is_alive() for t in threading.enumerate())
 
     def _work(self) -> None:
         posts = lp_max_posts(self.rel)
