@@ -18,7 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from .domain import CATEGORIES
-from .greedy import greedy, greedy_is_valid
+from .greedy import greedy, greedy_coverage, greedy_is_valid
 from .instance import SEC, Instance
 from .shape import Shape, build_shape
 
@@ -59,7 +59,7 @@ class Floor:
 def province_greedy(inst: Instance, prefer: dict[str, set[str]] | None = None) -> Floor:
     """The greedy plan of the whole instance; ``prefer``: unit → counties to try it first."""
     shape = build_shape(inst)
-    sol = greedy(shape, prefer)
+    sol = _better_of(inst, shape, greedy(shape, prefer), greedy(shape, near_first=True))
     ds = inst.ds
     floor = Floor(greedy_is_valid(shape, sol), shape=shape)
     by_county: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
@@ -78,6 +78,27 @@ def province_greedy(inst: Instance, prefer: dict[str, set[str]] | None = None) -
             floor.notes.append(f"U-PARTICIPATE: unit {u} ({ds.units[u].name}) must send but "
                                "has no eligible candidate for any village")  # fmt: skip
     return floor
+
+
+def _better_of(inst: Instance, shape: Shape, *sols: dict[str, dict]) -> dict[str, dict]:
+    """The valid greedy plan filling most in priority order, then scoring most: the one that
+    spares scarce units and the one that takes the nearest unit each win on some data
+    (city-201 under hunan-2021: key posts 934 and 936)."""
+    from .parts import plan_points
+
+    def key(sol: dict[str, dict]) -> tuple:
+        cov = greedy_coverage(shape, sol)
+        posts = [_Posting(c, v, r) for c, v, r in sorted(sol["at"])]
+        return greedy_is_valid(shape, sol), lex(cov), plan_points(inst, posts)
+
+    return max(sols, key=key)
+
+
+@dataclass
+class _Posting:
+    cadre_id: str
+    village_id: str
+    role: str
 
 
 def as_start(postings: list[tuple[str, str, str]], unit_of: dict[str, str]) -> dict[str, dict]:

@@ -13,6 +13,7 @@ from collections import defaultdict
 
 from .instance import MEM, SEC
 from .model import PlanModel
+from .rules import joint_pair
 from .shape import Shape
 
 
@@ -89,7 +90,11 @@ def greedy(pm: Shape, prefer: dict[str, set[str]] | None = None,
         inc_units = sorted({p.unit_id for p in inst.inc_by_village.get(vid, [])})
         fixed = inc_units + ([lead[vid]] if vid in lead else [])
         if lead_mode and fixed:
-            cands = [u for u in cands if u in fixed]
+            # incumbent members of one small unit may be led by a small partner unit's new
+            # secretary: a joint team (J-JOINT), as the master allows
+            joint = want_sec and len(fixed) == 1 and inst.policy.joint.max_units >= 2
+            cands = [u for u in cands if u in fixed or (joint and joint_pair(
+                inst.ds.units[fixed[0]], inst.ds.units[u], inst.policy))]  # fmt: skip
         if want_sec:
             cands = [u for u in cands if (u, vid) in pm.sec_room]
         elif not lead_mode:

@@ -150,3 +150,21 @@ def test_reasons_of_a_short_village_whose_history_names_a_departed_cadre():
     ds = dataset([unit("U1")], [cadre("A", "U1")], [village("V1", "key")], history=[gone])
     res = solve(ds, CENTRAL, DAY, time_limit=10)
     assert list(res.tables.unstaffed.village_id) == ["V1"]
+
+
+def test_J_JOINT_greedy_lets_a_small_partner_lead_incumbents_of_a_small_unit():
+    """Incumbent members of a small county unit whose first secretary left, and no secretary
+    of their own unit to spare: a small partner unit (same level and region) may lead them
+    as a joint team (hunan-2021 allows it), in the greedy floor as in the master."""
+    hunan = load_policy("hunan-2021")
+    units = [unit("X", staff=20), unit("Y", staff=20)]
+    start = DAY.replace(year=2025)
+    history = [Posting("M1", "X", "V1", "county", "member", start, None),
+               Posting("M2", "X", "V1", "county", "member", start, None)]  # fmt: skip
+    cadres = [cadre("M1", "X"), cadre("M2", "X"), cadre("S", "Y")]
+    ds = dataset(units, cadres, [village("V1", "key")], history=history)
+    inst = build_instance(ds, hunan, DAY)
+    floor = province_greedy(inst)
+    assert floor.valid and floor.postings[COUNTY] == [("S", "V1", "secretary")]
+    res = solve(ds, hunan, DAY, time_limit=10)
+    assert [(a.cadre_id, a.role) for a in res.assignments] == [("S", "secretary")]
