@@ -1,6 +1,6 @@
 """``python -m benchmarks``: see :mod:`benchmarks.cli`."""
 
-from .cli import main
+from benchmarks.cli import main
 
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -18,7 +18,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from .runs import Judge, Run, run_one
+from benchmarks.runs import Judge, Run, run_one
 
 PRESETS = ("central-2021", "hunan-2021", "hebei-2018")
 SOLVERS = ("product", "careful", "naive")
@@ -94,9 +94,8 @@ def instances(args: argparse.Namespace) -> list[tuple[str, Path, date]] | str:
         return "--instances: not a dataset folder (no villages.csv): " + ", ".join(missing)
     if args.instances:
         return [(p.name, p, args.date or DATASET_DATE) for p in args.instances]
+    from benchmarks.realistic import make_realistic
     from optimizer.generate import generate, write_dataset
-
-    from .realistic import make_realistic
 
     day = args.date or GENERATED_DATE
     out = []
@@ -124,7 +123,7 @@ def fresh(folder: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] == "--child":
-        from .runs import child
+        from benchmarks.runs import child
 
         solver, data, policy, day, limit, folder = argv[1:7]
         child(solver, Path(data), policy, date.fromisoformat(day), float(limit), Path(folder))
@@ -140,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     if isinstance(jobs, str):
         print(jobs, file=sys.stderr)
         return 2
-    from .report import make_row, write_tables
+    from benchmarks.report import make_row, write_tables
 
     judge, rows = Judge(), []
     for name, data, day in jobs:

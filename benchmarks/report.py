@@ -17,9 +17,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from benchmarks.runs import Run
 from optimizer.domain import CATEGORIES
-
-from .runs import Run
 
 COLUMNS = [
     "instance", "policy", "solver", "limit_s", "status", "wall_s", "solver_wall_s",

@@ -140,17 +140,16 @@ def run_one(run: Run, workers: int, kill_after: float | None) -> Run:
 def child(solver: str, data: Path, policy: str, plan_date: date, limit: float,
           folder: Path) -> None:  # fmt: skip
     """Plan with a baseline and write its plan folder plus ``run.json`` (solver figures)."""
+    from benchmarks.planfolder import write_folder
     from optimizer.loading import load_dataset
     from optimizer.policy import load_policy
-
-    from .planfolder import write_folder
 
     t0 = time.monotonic()
     ds = load_dataset(data)
     pol = load_policy(policy)
     figures: dict[str, Any] = {}
     if solver == "careful":
-        from .careful import plan_careful
+        from benchmarks.careful import plan_careful
 
         plan = plan_careful(ds, pol, plan_date)
         postings = plan.postings
@@ -158,7 +157,7 @@ def child(solver: str, data: Path, policy: str, plan_date: date, limit: float,
         if plan.pins_unplaced:
             figures["notes"] = [f"require pins not placed: {', '.join(plan.pins_unplaced[:5])}"]
     elif solver == "naive":
-        from .baseline import solve_baseline
+        from benchmarks.baseline import solve_baseline
 
         r = solve_baseline(ds, pol, plan_date, limit)
         postings = r.pop("assignments")
@@ -207,10 +206,9 @@ class Judge:
 
     def judge(self, run: Run) -> dict[str, Any]:
         """Verdict and figures of a finished run's plan folder."""
+        from benchmarks.planfolder import read_folder
         from optimizer.errors import InputError
         from optimizer.policy import load_policy
-
-        from .planfolder import read_folder
 
         m, f = run.measured, run.solver_figures
         out: dict[str, Any] = {"verdict": "ok", "why": ""}

@@ -47,8 +47,8 @@ bounds the whole command)."""
 _RENAMED = {"sweep": "expand_sweep"}
 
 if TYPE_CHECKING:
-    from .check import CheckReport, check
-    from .compare import (
+    from optimizer.check import CheckReport, check
+    from optimizer.compare import (
         Comparison,
         Run,
         compare,
@@ -58,18 +58,18 @@ if TYPE_CHECKING:
         village_diff,
         write_comparison,
     )
-    from .domain import Dataset
-    from .errors import InputError, Problem
-    from .explain import explain_cadre, explain_village
-    from .loading import load_dataset
-    from .plan import write_plan
-    from .policy import PRESETS, Policy, load_policy
-    from .replan import Repair, read_recall, replan, write_repair
-    from .runner import RunResult, run
-    from .scenario import Scenario, load_scenarios
-    from .scenario import expand_sweep as sweep
-    from .solver import SolveResult, solve
-    from .verify import Violation, verify_plan, violations_frame  # fmt: skip
+    from optimizer.domain import Dataset
+    from optimizer.errors import InputError, Problem
+    from optimizer.explain import explain_cadre, explain_village
+    from optimizer.loading import load_dataset
+    from optimizer.plan import write_plan
+    from optimizer.policy import PRESETS, Policy, load_policy
+    from optimizer.replan import Repair, read_recall, replan, write_repair
+    from optimizer.runner import RunResult, run
+    from optimizer.scenario import Scenario, load_scenarios
+    from optimizer.scenario import expand_sweep as sweep
+    from optimizer.solver import SolveResult, solve
+    from optimizer.verify import Violation, verify_plan, violations_frame  # fmt: skip
 
 
 class _Package(ModuleType):
@@ -88,7 +88,7 @@ sys.modules[__name__].__class__ = _Package
 
 def __getattr__(name: str) -> Any:
     if name in _WHERE:
-        value = getattr(import_module(f".{_WHERE[name]}", __name__), _RENAMED.get(name, name))
+        value = getattr(import_module(f"optimizer.{_WHERE[name]}"), _RENAMED.get(name, name))
         globals()[name] = value
         return value
     raise AttributeError(f"module 'optimizer' has no attribute {name!r}")

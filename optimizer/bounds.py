@@ -17,9 +17,9 @@ from collections import defaultdict
 import numpy as np
 from ortools.graph.python import max_flow
 
-from .instance import SEC, Instance
-from .relax import coverable
-from .shape import Shape, cap
+from optimizer.instance import SEC, Instance
+from optimizer.relax import coverable
+from optimizer.shape import Shape, cap
 
 
 def class_bounds(inst: Instance, shape: Shape) -> tuple[dict[str, int], int]:
@@ -119,9 +119,9 @@ def fill_bounds(res, inst: Instance) -> None:
     """Make sure a result says how good it is: a bound on required posts per class and in
     all (the solve's own proof when coverage is proven, else the max flow), and a soft bound
     for the coverage reached (the solve's, else the flow's best points of any plan)."""
-    from .parts import plan_points
-    from .relax import relax
-    from .shape import build_shape
+    from optimizer.parts import plan_points
+    from optimizer.relax import relax
+    from optimizer.shape import build_shape
 
     filled = {c: f for c, (f, _q) in res.coverage.items()}
     if not res.coverage_bound:

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from .instance import MEM, SEC, Instance
-from .rules import region_ok
-from .shape import unit_barred
+from optimizer.instance import MEM, SEC, Instance
+from optimizer.rules import region_ok
+from optimizer.shape import unit_barred
 
 Table = list[tuple[str, str, frozenset[str], frozenset[str]]]
 """(cadre, unit, rules barring the secretary post, rules barring a member post) at a village."""

@@ -15,11 +15,11 @@ from datetime import date
 import networkx as nx
 import pandas as pd
 
-from .domain import CATEGORIES, LEVELS, Dataset
-from .glossary import rule_label
-from .pincheck import check_pins
-from .policy import Policy
-from .rules import (
+from optimizer.domain import CATEGORIES, LEVELS, Dataset
+from optimizer.glossary import rule_label
+from optimizer.pincheck import check_pins
+from optimizer.policy import Policy
+from optimizer.rules import (
     GENERAL_RULES,
     SECRETARY_RULES,
     current_postings,
@@ -29,7 +29,7 @@ from .rules import (
     secretary_failures,
     village_need,
 )
-from .schema import CATEGORY, ROLE
+from optimizer.schema import CATEGORY, ROLE
 
 
 @dataclass

@@ -14,13 +14,13 @@ from functools import partial
 from pathlib import Path
 from typing import Any, TextIO
 
-from .cli_args import check_out_folder, count, seconds, seed
-from .cli_lang import argv_lang, parser_class
-from .cli_lang import env_lang as default_lang
-from .cli_scenarios import COMMANDS as SCENARIO_COMMANDS
-from .cli_scenarios import add_parsers as scenario_parsers
-from .errors import InputError, Problem
-from .parsing import BadValue, parse_date
+from optimizer.cli_args import check_out_folder, count, seconds, seed
+from optimizer.cli_lang import argv_lang, parser_class
+from optimizer.cli_lang import env_lang as default_lang
+from optimizer.cli_scenarios import COMMANDS as SCENARIO_COMMANDS
+from optimizer.cli_scenarios import add_parsers as scenario_parsers
+from optimizer.errors import InputError, Problem
+from optimizer.parsing import BadValue, parse_date
 
 EXIT_OK, EXIT_BAD_INPUT = 0, 2
 
@@ -120,14 +120,14 @@ def build_parser(lang: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("--workdir", type=Path, default=Path("zhucun-desk"), help="the desk's files")
     common(p)
 
-    from .cli_ledger import add_parsers
+    from optimizer.cli_ledger import add_parsers
 
     add_parsers(sub, common, _date_arg)
     return parser
 
 
 def _version() -> str:
-    from . import __version__
+    from optimizer import __version__
 
     return __version__
 
@@ -140,7 +140,7 @@ def _say(args: argparse.Namespace, text: str) -> None:
 def _load(args: argparse.Namespace):
     """The dataset, checked at the plan date (rows against each other) before any solving; a
     --ledger history replaces the dataset's, so its rows are not checked against it here."""
-    from .loading import load_dataset
+    from optimizer.loading import load_dataset
 
     day = None if getattr(args, "ledger", None) else (args.date or date.today())
     ds = load_dataset(args.dataset, plan_date=day)
@@ -155,9 +155,9 @@ def _load(args: argparse.Namespace):
 def cmd_verify(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from .verify import verify_plan, write_verify_csv
-    from .verify_report import verify_table, write_verify_xlsx
-    from .workbook import plan_source
+    from optimizer.verify import verify_plan, write_verify_csv
+    from optimizer.verify_report import verify_table, write_verify_xlsx
+    from optimizer.workbook import plan_source
 
     found = verify_plan(args.dataset, args.plandir, args.policy, args.date)
     _say(args, plan_source(args.plandir, args.lang)[1])
@@ -181,15 +181,15 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
-    from .explain import explain_cadre, explain_village
-    from .policy import load_policy
+    from optimizer.explain import explain_cadre, explain_village
+    from optimizer.policy import load_policy
 
     policy = load_policy(args.policy)
     ds = _load(args)
     day = args.date or (None if args.plan else date.today())
     kw = {"time_limit": args.time_limit, "plan_dir": args.plan}
     if args.plan:
-        from .workbook import plan_source
+        from optimizer.workbook import plan_source
 
         _say(args, plan_source(args.plan, args.lang)[1])
     if args.village:
@@ -201,8 +201,8 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from .check import check
-    from .policy import load_policy
+    from optimizer.check import check
+    from optimizer.policy import load_policy
 
     policy = load_policy(args.policy)
     ds = _load(args)
@@ -215,21 +215,21 @@ EXIT_SHORT, EXIT_NO_PLAN, EXIT_INTERRUPTED = 3, 4, 130
 
 
 def cmd_solve(args: argparse.Namespace) -> int:
-    from .messages_zh import print_notes, progress_printer
-    from .plan import write_plan
-    from .policy import load_policy
-    from .solver import solve, stderr_progress
+    from optimizer.messages_zh import print_notes, progress_printer
+    from optimizer.plan import write_plan
+    from optimizer.policy import load_policy
+    from optimizer.solver import solve, stderr_progress
 
     check_out_folder(args.out, [args.dataset, args.ledger])
     policy = load_policy(args.policy)
     ds = _load(args)
     reference = None
     if args.reference:
-        from .reference import read_reference
+        from optimizer.reference import read_reference
 
         reference = read_reference(args.reference)
     if args.ledger:
-        from .ledger import use_ledger
+        from optimizer.ledger import use_ledger
 
         use_ledger(ds, args.ledger, args.date or date.today())
     res = solve(
@@ -266,7 +266,7 @@ def _solve_time(args: argparse.Namespace, villages: int) -> float | None:
     """The time limit bounds the whole command: what start-up and loading took, and what
     writing the plan will take, come off the solver's share (never below a tenth of it, so
     a tiny limit still gets the greedy plan)."""
-    from .budget import write_reserve
+    from optimizer.budget import write_reserve
 
     if args.time_limit is None:
         return None
@@ -298,13 +298,13 @@ def _solve_summary(res: Any, k: dict, out: Path, zh: bool) -> str:
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
-    from .generate import generate, write_dataset
+    from optimizer.generate import generate, write_dataset
 
     kwargs = {"plan_date": args.date} if args.date else {}
     tables = generate(args.scale, args.seed, **kwargs)
     write_dataset(tables, args.out)
     if args.lang == "zh":
-        from .problems_zh import WORDS_ZH
+        from optimizer.problems_zh import WORDS_ZH
 
         scale = {"county": "县", "city": "市", "province": "省"}[args.scale]
         counts = "，".join(f"{WORDS_ZH.get(n, n)} {len(t)} 行" for n, t in tables.items())
@@ -319,7 +319,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 
 def cmd_template(args: argparse.Namespace) -> int:
-    from .template import write_template
+    from optimizer.template import write_template
 
     write_template(args.out)
     _say(args, f"已生成录入模板 {args.out}" if args.lang == "zh" else f"wrote template {args.out}")
@@ -327,7 +327,7 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .web import serve
+    from optimizer.web import serve
 
     return serve(args.host, args.port, args.workdir)
 
@@ -383,7 +383,7 @@ def main(argv: list[str] | None = None) -> int:
     exit."""
     code = _main(argv)
     if argv is None and "optimizer.decompose" in sys.modules:
-        from .decompose import LpBounds
+        from optimizer.decompose import LpBounds
 
         if LpBounds.running():
             sys.stdout.flush()
@@ -393,8 +393,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _main(argv: list[str] | None = None) -> int:
-    from .budget import process_age
-    from .cli_ledger import COMMANDS as LEDGER_COMMANDS
+    from optimizer.budget import process_age
+    from optimizer.cli_ledger import COMMANDS as LEDGER_COMMANDS
 
     # the time limit counts from the process's start when this is the command itself (the
     # interpreter's start-up and imports included), from here when called from Python

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 
-from .errors import InputError
+from optimizer.errors import InputError
 
 SEED_MAX = 2**31 - 1
 """The solver's random seed is a 32-bit signed integer."""
@@ -56,7 +56,7 @@ def seed(text: str) -> int:
 
 def check_out_folder(out: Path, inputs: Iterable[Path | None] = ()) -> None:
     """Refuse (exit 2) an ``--out`` folder that may not be written, before any work."""
-    from .outputs import folder_problems
+    from optimizer.outputs import folder_problems
 
     problems = folder_problems(out, inputs)
     if problems:

@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from .cli_args import check_out_folder, count, seconds, seed
+from optimizer.cli_args import check_out_folder, count, seconds, seed
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_SHORT, EXIT_NO_PLAN = 0, 2, 3, 4
 
@@ -74,8 +74,8 @@ def add_parsers(sub: Any, common: Any, date_arg: Any) -> None:
 
 
 def _ledger_parsers(sub: Any, common: Any, date_arg: Any) -> None:
-    from .ledger_db import DEFAULT_LEDGER, WAIT
-    from .redact import REDACT_MODES
+    from optimizer.ledger_db import DEFAULT_LEDGER, WAIT
+    from optimizer.redact import REDACT_MODES
 
     def store(q: Any) -> None:
         q.add_argument("--ledger", type=Path, default=Path(DEFAULT_LEDGER), help="SQLite file")
@@ -148,11 +148,11 @@ def _say(args: argparse.Namespace, en: str, zh: str | None = None) -> None:
 
 
 def cmd_replan(args: argparse.Namespace) -> int:
-    from .loading import load_dataset
-    from .messages_zh import print_notes, progress_printer, translate
-    from .policy import load_policy
-    from .replan import read_recall, replan, write_repair
-    from .solver import stderr_progress
+    from optimizer.loading import load_dataset
+    from optimizer.messages_zh import print_notes, progress_printer, translate
+    from optimizer.policy import load_policy
+    from optimizer.replan import read_recall, replan, write_repair
+    from optimizer.solver import stderr_progress
 
     check_out_folder(args.out, [args.dataset, args.plandir, args.recall])
     policy = load_policy(args.policy)
@@ -203,7 +203,7 @@ CHANGE_ZH = {"removed": "撤出", "role": "改任", "moved": "调动", "added": 
 
 def change_line(c: dict[str, Any], lang: str) -> str:
     """One change of a repair: kind, cadre, old post → new post (reason)."""
-    from .messages_zh import translate
+    from optimizer.messages_zh import translate
 
     if lang != "zh":
         old = f"{c['old_village_id']} {c['old_role']}" if c["old_village_id"] else "—"
@@ -216,10 +216,10 @@ def change_line(c: dict[str, Any], lang: str) -> str:
 
 
 def cmd_ledger(args: argparse.Namespace) -> int:
-    from .errors import InputError, Problem
-    from .ledger import approve_plan, export_history, import_dataset
-    from .ledger_check import PlanRefused
-    from .ledger_revoke import revoke_batch
+    from optimizer.errors import InputError, Problem
+    from optimizer.ledger import approve_plan, export_history, import_dataset
+    from optimizer.ledger_check import PlanRefused
+    from optimizer.ledger_revoke import revoke_batch
 
     if args.ledger_command == "import":
         out = import_dataset(args.ledger, args.dataset, args.wait)
@@ -261,8 +261,8 @@ def cmd_ledger(args: argparse.Namespace) -> int:
 
 
 def cmd_anonymize(args: argparse.Namespace) -> int:
-    from .anonymize import anonymize, write_anonymized
-    from .loading import load_dataset
+    from optimizer.anonymize import anonymize, write_anonymized
+    from optimizer.loading import load_dataset
 
     check_out_folder(args.out, [args.dataset])
     ds = load_dataset(args.dataset)

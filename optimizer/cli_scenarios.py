@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from .cli_args import count, seconds
+from optimizer.cli_args import count, seconds
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_NO_PLAN = 0, 2, 4
 
@@ -73,8 +73,8 @@ def _say(args: argparse.Namespace, text: str) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from .messages_zh import note_line, progress_printer, translate
-    from .runner import run
+    from optimizer.messages_zh import note_line, progress_printer, translate
+    from optimizer.runner import run
 
     zh = args.lang == "zh"
     results = run(
@@ -109,7 +109,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_compare(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from .compare import ZH, comparison, values_zh, write_comparison
+    from optimizer.compare import ZH, comparison, values_zh, write_comparison
 
     cmp = comparison(args.rundirs, args.lang)
     out = args.out or cmp.runs[0].path.resolve().parent
@@ -148,7 +148,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         import matplotlib
 
         matplotlib.use("Agg")
-        from .plots import save_plots
+        from optimizer.plots import save_plots
 
         written += save_plots(cmp.runs, out, lang=args.lang)
     names = ", ".join(p.name for p in written)

@@ -10,8 +10,8 @@ import difflib
 import re
 from dataclasses import dataclass
 
-from . import schema as s
-from .redact import personal_kind
+from optimizer import schema as s
+from optimizer.redact import personal_kind
 
 READ_ELSEWHERE = ("phone", "id_number")
 """Personal-data columns (redact.PERSONAL) the ledger reads from the cadres table."""

@@ -13,8 +13,8 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from .errors import InputError, Problem
-from .runner import Job, Solved, solve_job
+from optimizer.errors import InputError, Problem
+from optimizer.runner import Job, Solved, solve_job
 
 CONNECT_TIMEOUT = "20s"
 

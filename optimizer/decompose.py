@@ -26,13 +26,13 @@ from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from .bounds import class_bounds
-from .budget import Budget
-from .floor import WIDE, lex, province_greedy
-from .instance import MEM, SEC, Instance
-from .pairs import pairs_phase
-from .parts import class_rank, county_coverage, part_dataset, plan_points, points_and_cover
-from .relax import lp_bound, lp_max_posts, relax
+from optimizer.bounds import class_bounds
+from optimizer.budget import Budget
+from optimizer.floor import WIDE, lex, province_greedy
+from optimizer.instance import MEM, SEC, Instance
+from optimizer.pairs import pairs_phase
+from optimizer.parts import class_rank, county_coverage, part_dataset, plan_points, points_and_cover
+from optimizer.relax import lp_bound, lp_max_posts, relax
 
 GAP_GOOD_ENOUGH = 0.001
 """Below this gap to the LP bound the pairwise improvement phase is not run."""
@@ -182,7 +182,7 @@ class Decomposition:
     def run(self, k: str, ks: frozenset[str] | None = None):
         """County ``k``'s plan: the exact part, or the greedy floor's when out of time or
         when the part's plan fills less in priority order."""
-        from .solver import solve
+        from optimizer.solver import solve
 
         inst, budget = self.inst, self.budget
         fallback = self.floor_result(k)
@@ -225,7 +225,7 @@ class Decomposition:
     def floor_result(self, k: str):
         """County ``k``'s share of the greedy floor as a result (None if the floor is not
         valid: it then cannot stand in for a part)."""
-        from .solver import Assignment, SolveResult
+        from optimizer.solver import Assignment, SolveResult
 
         if not self.floor.valid:
             return None
@@ -273,7 +273,7 @@ class Decomposition:
 
     def merge(self):
         """One result from the parts, with the bounds known by now."""
-        from .solver import SolveResult
+        from optimizer.solver import SolveResult
 
         inst = self.inst
         res = SolveResult("UNKNOWN", inst, seed=self.seed, workers=self.workers)

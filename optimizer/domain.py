@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from .errors import Problem
+from optimizer.errors import Problem
 
 LEVELS = ("province", "city", "county", "township")
 KINDS = ("organ", "soe", "institution", "central")

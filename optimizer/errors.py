@@ -35,8 +35,8 @@ class Problem:
         """The line shown to the user, in ``lang`` (``zh``: place and message in Chinese)."""
         if lang != "zh":
             return str(self)
-        from .messages_zh import problem_zh
-        from .problems_zh import field_zh
+        from optimizer.messages_zh import problem_zh
+        from optimizer.problems_zh import field_zh
 
         where = self.file + (f"（工作表 {self.sheet}）" if self.sheet else "")
         if self.row is not None:

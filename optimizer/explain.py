@@ -15,15 +15,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import schema as s
-from .domain import Dataset, completed_years
-from .errors import InputError, Problem
-from .instance import SEC, Instance, build_instance
-from .model import SOFT_SCALE, cadre_points, fit, team_points
-from .policy import Policy
-from .reasons import PlanView, cadre_reasons, shortfall, view_of, village_reasons
-from .solver import SolveResult, solve
-from .workbook import read_plan_tables
+from optimizer import schema as s
+from optimizer.domain import Dataset, completed_years
+from optimizer.errors import InputError, Problem
+from optimizer.instance import SEC, Instance, build_instance
+from optimizer.model import SOFT_SCALE, cadre_points, fit, team_points
+from optimizer.policy import Policy
+from optimizer.reasons import PlanView, cadre_reasons, shortfall, view_of, village_reasons
+from optimizer.solver import SolveResult, solve
+from optimizer.workbook import read_plan_tables
 
 
 @dataclass
@@ -94,8 +94,8 @@ def manifest_date(plan_dir: Path) -> date | None:
 def read_plan_folder(inst: Instance, plan_dir: Path) -> PlanView:
     """``plan.csv`` (and ``teams.csv``'s cluster covers, if there) of a plan folder; unknown
     ids and roles are bad input, one line each."""
-    from . import schema
-    from .plan import read_output_csv
+    from optimizer import schema
+    from optimizer.plan import read_output_csv
 
     if not plan_dir.is_dir():
         raise InputError([Problem(str(plan_dir), "no such plan folder (expected a `solve` --out)")])

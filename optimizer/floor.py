@@ -17,10 +17,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from .domain import CATEGORIES
-from .greedy import greedy, greedy_coverage, greedy_is_valid
-from .instance import SEC, Instance
-from .shape import Shape, build_shape
+from optimizer.domain import CATEGORIES
+from optimizer.greedy import greedy, greedy_coverage, greedy_is_valid
+from optimizer.instance import SEC, Instance
+from optimizer.shape import Shape, build_shape
 
 WIDE = ("province", "city")
 """Unit levels that may serve in several counties (LV-REGION)."""
@@ -84,7 +84,7 @@ def _better_of(inst: Instance, shape: Shape, *sols: dict[str, dict]) -> dict[str
     """The valid greedy plan filling most in priority order, then scoring most: the one that
     spares scarce units and the one that takes the nearest unit each win on some data
     (city-201 under hunan-2021: key posts 934 and 936)."""
-    from .parts import plan_points
+    from optimizer.parts import plan_points
 
     def key(sol: dict[str, dict]) -> tuple:
         cov = greedy_coverage(shape, sol)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .glossary_rules import RULES, Rule
+from optimizer.glossary_rules import RULES, Rule
 
 
 @dataclass(frozen=True)

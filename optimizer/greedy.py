@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from .instance import MEM, SEC
-from .model import PlanModel
-from .rules import joint_pair
-from .shape import Shape
+from optimizer.instance import MEM, SEC
+from optimizer.model import PlanModel
+from optimizer.rules import joint_pair
+from optimizer.shape import Shape
 
 
 def greedy(pm: Shape, prefer: dict[str, set[str]] | None = None,

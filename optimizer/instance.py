@@ -12,9 +12,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from .domain import CATEGORIES, Dataset, Posting, Village
-from .policy import Policy
-from .rules import (
+from optimizer.domain import CATEGORIES, Dataset, Posting, Village
+from optimizer.policy import Policy
+from optimizer.rules import (
     VillageNeed,
     continuity_units,
     current_postings,

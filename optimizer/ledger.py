@@ -26,14 +26,14 @@ from typing import Any
 
 import pandas as pd
 
-from . import schema as s
-from .domain import Dataset, Posting
-from .errors import InputError, Problem
-from .ledger_check import Approval, prepare_check
-from .ledger_db import DEFAULT_LEDGER, WAIT, busy, connect, private_file, transaction
-from .ledger_plan import Entry, PlanRecord, read_plan_for_ledger
-from .loading import extra_columns, load_dataset
-from .redact import personal_kind, redact_frame
+from optimizer import schema as s
+from optimizer.domain import Dataset, Posting
+from optimizer.errors import InputError, Problem
+from optimizer.ledger_check import Approval, prepare_check
+from optimizer.ledger_db import DEFAULT_LEDGER, WAIT, busy, connect, private_file, transaction
+from optimizer.ledger_plan import Entry, PlanRecord, read_plan_for_ledger
+from optimizer.loading import extra_columns, load_dataset
+from optimizer.redact import personal_kind, redact_frame
 
 HISTORY_COLUMNS = [c.name for c in s.HISTORY.columns]
 NAME_COLUMNS = ["cadre_name", "unit_name", "village_name"]
@@ -84,7 +84,7 @@ class Outcome:
                 f"from the policy, {self.closed} ended early, {self.withdrawn} withdrawn "
                 f"→ {self.ledger}"
             )
-        from .messages_zh import note_line
+        from optimizer.messages_zh import note_line
 
         return "\n".join([text, *(note_line(n, lang) for n in self.notes)])
 
@@ -457,7 +457,7 @@ class Ledger:
                     )
                 ]
             )
-        from .outputs import csv_starts_with, private_file, write_csv
+        from optimizer.outputs import csv_starts_with, private_file, write_csv
 
         frame = self.history_frame(at, redact)
         # private (names, birth dates): 0600 from creation; replaces only an earlier export

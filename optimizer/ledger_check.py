@@ -15,13 +15,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from . import schema as s
-from .domain import Dataset, Posting, Recall
-from .errors import InputError, Problem
-from .loading import load_dataset, load_table
-from .policy import Policy, load_policy
-from .verify import STRUCTURAL, Violation, verify_plan
-from .workbook import plan_source
+from optimizer import schema as s
+from optimizer.domain import Dataset, Posting, Recall
+from optimizer.errors import InputError, Problem
+from optimizer.loading import load_dataset, load_table
+from optimizer.policy import Policy, load_policy
+from optimizer.verify import STRUCTURAL, Violation, verify_plan
+from optimizer.workbook import plan_source
 
 SHOWN = 15
 """Violations named one per line before the rest are counted (``zhucun verify`` lists all)."""

@@ -13,12 +13,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from . import schema as s
-from .domain import Posting
-from .errors import InputError, Problem
-from .parsing import BadValue, parse_date
-from .plan import read_output_csv
-from .workbook import WORKBOOK_ERRORS, plan_source, read_workbook
+from optimizer import schema as s
+from optimizer.domain import Posting
+from optimizer.errors import InputError, Problem
+from optimizer.parsing import BadValue, parse_date
+from optimizer.plan import read_output_csv
+from optimizer.workbook import WORKBOOK_ERRORS, plan_source, read_workbook
 
 FUTURE_YEARS = 20
 """A plan date further than this after today is a typing error (2126 for 2026), not a plan."""

@@ -13,9 +13,9 @@ import sqlite3
 from datetime import datetime
 from pathlib import Path
 
-from .errors import InputError, Problem
-from .ledger import Ledger, Outcome
-from .ledger_db import WAIT
+from optimizer.errors import InputError, Problem
+from optimizer.ledger import Ledger, Outcome
+from optimizer.ledger_db import WAIT
 
 _COLUMNS = (
     "posting_id",

@@ -156,13 +156,13 @@ def _match(text: str, catalog: Iterable[tuple[str, str]]) -> str | None:
 @cache
 def _codes() -> dict[str, str]:
     """Village categories, levels and other codes of the data contract, in Chinese."""
-    from . import schema as s
+    from optimizer import schema as s
 
     return {code: s.CATEGORY.zh[code] for code in s.CATEGORY.codes} | WORDS
 
 
 def _field(text: str, catalog: Iterable[tuple[str, str]]) -> str:
-    from .problems_zh import field_zh
+    from optimizer.problems_zh import field_zh
 
     if text in _codes():
         return _codes()[text]
@@ -207,7 +207,7 @@ def translate(text: str, catalog: Iterable[tuple[str, str]] | None = None) -> st
 
 def problem_zh(message: str) -> str:
     """An input error's or warning's message in Chinese."""
-    from .problems_zh import PROBLEMS
+    from optimizer.problems_zh import PROBLEMS
 
     return translate(message, [*PROBLEMS, *PROGRESS])
 

@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
-from .errors import InputError, Problem
-from .instance import MEM, SEC, Instance
-from .rules import joint_small, off_key
-from .shape import Shape, build_shape, cap
+from optimizer.errors import InputError, Problem
+from optimizer.instance import MEM, SEC, Instance
+from optimizer.rules import joint_small, off_key
+from optimizer.shape import Shape, build_shape, cap
 
 SOFT_SCALE = 10
 """Soft weights are multiplied by this so travel can be charged per km in whole points."""

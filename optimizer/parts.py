@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
-from .domain import CATEGORIES, Dataset
-from .instance import SEC, Instance
-from .model import cadre_points, fit_points, team_points, travel_points
+from optimizer.domain import CATEGORIES, Dataset
+from optimizer.instance import SEC, Instance
+from optimizer.model import cadre_points, fit_points, team_points, travel_points
 
 
 def part_dataset(
@@ -76,7 +76,7 @@ def points_and_cover(inst: Instance, r) -> tuple[tuple[int, ...], float]:
 
 def county_coverage(inst: Instance, assignments, covers, k: str) -> dict[str, tuple[int, int]]:
     """Class → (required posts filled, required posts) of county ``k``'s villages."""
-    from .solver import filled_by_class
+    from optimizer.solver import filled_by_class
 
     ds = inst.ds
     mine = {v for v in inst.need if ds.villages[v].county == k}

@@ -14,9 +14,9 @@ from collections.abc import Callable
 
 from ortools.graph.python import min_cost_flow
 
-from .domain import SKILLS as SKILL_CODES
-from .instance import MEM, SEC, Instance
-from .model import cadre_points, fit
+from optimizer.domain import SKILLS as SKILL_CODES
+from optimizer.instance import MEM, SEC, Instance
+from optimizer.model import cadre_points, fit
 
 
 def seat_people(

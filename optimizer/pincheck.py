@@ -23,10 +23,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from .domain import Cadre, Dataset, Pin, Posting, Unit, Village, completed_years
-from .errors import InputError, Problem
-from .policy import Policy
-from .rules import (
+from optimizer.domain import Cadre, Dataset, Pin, Posting, Unit, Village, completed_years
+from optimizer.errors import InputError, Problem
+from optimizer.policy import Policy
+from optimizer.rules import (
     continuity_units,
     current_postings,
     general_failures,

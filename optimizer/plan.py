@@ -13,13 +13,13 @@ from typing import Any
 
 import pandas as pd
 
-from .domain import CATEGORIES
-from .instance import MEM, SEC
-from .model import expert, young
-from .outputs import staged_folder, unescape_frame, write_csv, write_text
-from .reasons import view_of, village_reasons
-from .solver import SolveResult
-from .workbook import BookInput, write_workbook
+from optimizer.domain import CATEGORIES
+from optimizer.instance import MEM, SEC
+from optimizer.model import expert, young
+from optimizer.outputs import staged_folder, unescape_frame, write_csv, write_text
+from optimizer.reasons import view_of, village_reasons
+from optimizer.solver import SolveResult
+from optimizer.workbook import BookInput, write_workbook
 
 PLAN_COLUMNS = ["village_id", "village_name", "team_id", "cadre_id", "cadre_name", "unit_id",
                 "unit_name", "level", "role", "status", "start", "end"]  # fmt: skip
@@ -225,7 +225,7 @@ def quality(res: SolveResult) -> dict[str, Any]:
 def _manifest(res: SolveResult) -> dict[str, Any]:
     from ortools import __version__ as ortools_version
 
-    from . import __version__
+    from optimizer import __version__
 
     inst = res.instance
     return {
@@ -296,7 +296,7 @@ def write_plan_files(
 def read_output_csv(path: Path, required: list[str], problems: list) -> pd.DataFrame | None:
     """One CSV of a plan folder (SPEC §6) as strings, as written before escaping; a missing
     file or column is a problem."""
-    from .errors import Problem
+    from optimizer.errors import Problem
 
     if not path.is_file():
         problems.append(

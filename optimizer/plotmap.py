@@ -20,10 +20,10 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Polygon
 
-from .compare import Run, load_runs
-from .domain import LEVELS, Dataset
-from .errors import InputError, Problem
-from .plotfont import chinese_text, level_label, word
+from optimizer.compare import Run, load_runs
+from optimizer.domain import LEVELS, Dataset
+from optimizer.errors import InputError, Problem
+from optimizer.plotfont import chinese_text, level_label, word
 
 LEVEL_COLOURS = {
     "province": "#c0392b",
@@ -42,7 +42,7 @@ _CACHE: dict[tuple[Path, tuple[tuple[str, str], ...]], Dataset] = {}
 
 def run_dataset(run: Run) -> Dataset:
     """The run's dataset, loaded once per path per process."""
-    from .loading import load_dataset
+    from optimizer.loading import load_dataset
 
     path = run.dataset_path
     if path is None:

@@ -19,10 +19,10 @@ import matplotlib
 import numpy as np
 from matplotlib.figure import Figure
 
-from .compare import Run, kpi_values, load_runs
-from .domain import CATEGORIES, Dataset
-from .plotfont import category_label, chinese_text, word
-from .plotmap import plot_map, run_dataset
+from optimizer.compare import Run, kpi_values, load_runs
+from optimizer.domain import CATEGORIES, Dataset
+from optimizer.plotfont import category_label, chinese_text, word
+from optimizer.plotmap import plot_map, run_dataset
 
 _MPL = tuple(int(x) for x in matplotlib.__version__.split(".")[:2])
 F = TypeVar("F", bound=Callable[..., Figure])
@@ -118,7 +118,7 @@ def plot_travel(runs: Any, datasets: dict[str, Dataset] | None = None, lang: str
 @_chinese
 def plot_unit_load(runs: Any, top: int = 25, lang: str = "en") -> Figure:
     """Postings per sending unit: the ``top`` busiest units (rows, code and name) by run."""
-    from .compare import unit_load
+    from optimizer.compare import unit_load
 
     runs = load_runs(runs)
     table = unit_load(runs)
@@ -193,7 +193,7 @@ def plot_sweep(
     """KPIs (keys of ``compare.LABELS``) against a swept scenario key, one panel each. Runs
     are in the order of the key's value in force; a run that leaves the key to its policy
     shows the policy's value marked as such, and no value (e.g. no age cap) comes last."""
-    from .compare import LABELS
+    from optimizer.compare import LABELS
 
     runs = load_runs(runs)
     pts = sorted(((*effective_sweep_value(r, key), kpi_values(r)) for r in runs),

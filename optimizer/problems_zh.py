@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from .schema import TABLES
+from optimizer.schema import TABLES
 
 PROBLEMS: list[tuple[str, str]] = [
     # cells (parsing.py)

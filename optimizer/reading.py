@@ -13,11 +13,11 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import schema as s
-from .errors import Problem
-from .parsing import INVISIBLE, cell_text
-from .textdecode import DELIM_NAMES, SAVE_UTF8, decode_text, sniff_delimiter
-from .xlsxcells import formula_cells, has_formulas, number_dates, report_formulas
+from optimizer import schema as s
+from optimizer.errors import Problem
+from optimizer.parsing import INVISIBLE, cell_text
+from optimizer.textdecode import DELIM_NAMES, SAVE_UTF8, decode_text, sniff_delimiter
+from optimizer.xlsxcells import formula_cells, has_formulas, number_dates, report_formulas
 
 
 @dataclass

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from .candidates import (
+from optimizer.candidates import (
     Groups,
     Table,
     blockers,
@@ -31,8 +31,8 @@ from .candidates import (
     groups_at,
     local_units,
 )
-from .domain import CATEGORIES
-from .instance import SEC, Instance
+from optimizer.domain import CATEGORIES
+from optimizer.instance import SEC, Instance
 
 ENFORCE = ("LV-LEVEL", "LV-REGION", "T-UNIT", "H-INCUMBENT", "E-AVAIL", "E-SERVICE", "E-HEALTH",
            "E-EVAL", "E-TOWNSHIP", "E-AGE", "E-SEC-PARTY", "E-SEC-PARTYYRS", "E-SEC-WORKYRS",

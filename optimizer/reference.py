@@ -19,12 +19,12 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from .errors import InputError, Problem
+from optimizer.errors import InputError, Problem
 
 if TYPE_CHECKING:
     from ortools.sat.python import cp_model
 
-    from .model import PlanModel
+    from optimizer.model import PlanModel
 
 LEAD, SEAT, PERSON = 4, 2, 1
 """Agreement points: same unit leads the village, same unit's member seat, same person in the
@@ -41,7 +41,7 @@ class Reference:
 
 def reference_from_frame(frame: pd.DataFrame, source: str = "") -> Reference:
     """From a plan table (``plan.csv`` columns cadre_id, village_id, role)."""
-    from . import schema
+    from optimizer import schema
 
     posts = set()
     for r in frame.to_dict("records"):
@@ -54,7 +54,7 @@ def reference_from_frame(frame: pd.DataFrame, source: str = "") -> Reference:
 
 def read_reference(folder: str | Path) -> Reference:
     """The plan folder's ``plan.csv`` as a reference; a missing folder or file is bad input."""
-    from .plan import read_output_csv
+    from optimizer.plan import read_output_csv
 
     folder = Path(folder)
     if not folder.is_dir():

@@ -28,9 +28,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from ortools.graph.python import min_cost_flow
 
-from .instance import MEM, SEC, Instance
-from .model import cadre_points, fit_points, team_points, travel_points
-from .shape import allowed_H_CONTINUITY, allowed_H_PROVVILLAGE
+from optimizer.instance import MEM, SEC, Instance
+from optimizer.model import cadre_points, fit_points, team_points, travel_points
+from optimizer.shape import allowed_H_CONTINUITY, allowed_H_PROVVILLAGE
 
 
 @dataclass

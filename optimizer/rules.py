@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from .domain import (
+from optimizer.domain import (
     CATEGORIES,
     LEVELS,
     Cadre,
@@ -20,7 +20,7 @@ from .domain import (
     completed_years,
     rank_index,
 )
-from .policy import Policy, Requirement
+from optimizer.policy import Policy, Requirement
 
 GENERAL_RULES = ("E-AVAIL", "E-SERVICE", "E-HEALTH", "E-EVAL", "E-TOWNSHIP", "E-AGE")
 SECRETARY_RULES = ("E-SEC-PARTY", "E-SEC-PARTYYRS", "E-SEC-WORKYRS", "L-RANK")

@@ -27,13 +27,13 @@ from typing import Any
 
 import yaml
 
-from .domain import Dataset
-from .errors import InputError, Problem
-from .outputs import folder_problems, make_folder, private_file, staged_folder, write_text
-from .plan import Plan, write_plan_files
-from .policy import Policy
-from .reference import Reference, read_reference, reference_from_frame
-from .scenario import (
+from optimizer.domain import Dataset
+from optimizer.errors import InputError, Problem
+from optimizer.outputs import folder_problems, make_folder, private_file, staged_folder, write_text
+from optimizer.plan import Plan, write_plan_files
+from optimizer.policy import Policy
+from optimizer.reference import Reference, read_reference, reference_from_frame
+from optimizer.scenario import (
     Prepared,
     Scenario,
     baseline_of,
@@ -95,7 +95,7 @@ class Solved:
 
 def solve_job(job: Job) -> Solved:
     """Solve one job; runs in a worker (top-level so it pickles by reference)."""
-    from .solver import solve
+    from optimizer.solver import solve
 
     try:
         res = solve(
@@ -244,7 +244,7 @@ def _execute(job_list: list[Job], jobs: int, dask: Any, parallel: bool, done) ->
     if not job_list:
         return
     if dask is not None:
-        from .dask_runner import solve_on_dask
+        from optimizer.dask_runner import solve_on_dask
 
         solve_on_dask(job_list, dask, done)
     elif parallel and len(job_list) > 1:

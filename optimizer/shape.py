@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from .instance import MEM, SEC, Instance
+from optimizer.instance import MEM, SEC, Instance
 
 
 @dataclass

@@ -16,8 +16,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from . import schema as s
-from .outputs import defuse_formulas, private_file
+from optimizer import schema as s
+from optimizer.outputs import defuse_formulas, private_file
 
 _TYPE_ZH = {
     "id": "编码(文本)",

@@ -24,15 +24,24 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import schema as s
-from .domain import CATEGORIES, LEVELS, Cadre, Dataset, Posting, Unit, Village, completed_years
-from .domain import rank_index as _rank_index
-from .errors import InputError, Problem
-from .glossary import rule_source
-from .loading import load_dataset
-from .outputs import csv_starts_with, private_file, unescape_frame, write_csv
-from .policy import Policy, load_policy
-from .workbook import WORKBOOK_ERRORS, plan_source, read_workbook
+from optimizer import schema as s
+from optimizer.domain import (
+    CATEGORIES,
+    LEVELS,
+    Cadre,
+    Dataset,
+    Posting,
+    Unit,
+    Village,
+    completed_years,
+)
+from optimizer.domain import rank_index as _rank_index
+from optimizer.errors import InputError, Problem
+from optimizer.glossary import rule_source
+from optimizer.loading import load_dataset
+from optimizer.outputs import csv_starts_with, private_file, unescape_frame, write_csv
+from optimizer.policy import Policy, load_policy
+from optimizer.workbook import WORKBOOK_ERRORS, plan_source, read_workbook
 
 # --------------------------------------------------------------------------- result records
 

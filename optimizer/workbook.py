@@ -26,10 +26,10 @@ import pandas as pd
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
-from . import schema as s
-from .errors import InputError, Problem
-from .glossary import rule_ids, rule_label
-from .xlsxwrite import Sheet, write_xlsx
+from optimizer import schema as s
+from optimizer.errors import InputError, Problem
+from optimizer.glossary import rule_ids, rule_label
+from optimizer.xlsxwrite import Sheet, write_xlsx
 
 PLAN_SHEET = "选派名单"
 MAX_BREAKS = 1000

@@ -11,11 +11,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import schema as s
-from .parsing import cell_text
+from optimizer import schema as s
+from optimizer.parsing import cell_text
 
 if TYPE_CHECKING:
-    from .reading import Collector, RawTable
+    from optimizer.reading import Collector, RawTable
 
 
 def has_formulas(path: Path) -> bool:

@@ -8,13 +8,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .desk import Settings
-from .security import ensure_token, is_local
+from optimizer.web.desk import Settings
+from optimizer.web.security import ensure_token, is_local
 
 
 def create_app(workdir: str | Path, host: str = "127.0.0.1", **options):
     """The ASGI app over ``workdir`` (for tests and for ``serve``)."""
-    from .app import create_app as make
+    from optimizer.web.app import create_app as make
 
     settings = Settings(Path(workdir), host=host, **options)
     return make(settings)
@@ -29,7 +29,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workdir: str | Path = "zhuc
     workdir = Path(workdir)
     token_hash = None
     if not is_local(host):
-        from .security import private_dir
+        from optimizer.web.security import private_dir
 
         private_dir(workdir)
         token_hash, token = ensure_token(workdir)

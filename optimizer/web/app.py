@@ -16,10 +16,9 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from optimizer import InputError
-
-from .desk import Desk, Settings
-from .labels import install_filters
-from .security import is_local
+from optimizer.web.desk import Desk, Settings
+from optimizer.web.labels import install_filters
+from optimizer.web.security import is_local
 
 CSRF_COOKIE, SESSION_COOKIE = "zc_csrf", "zc_session"
 OPEN_PATHS = ("/login", "/static/")
@@ -99,7 +98,7 @@ def create_app(settings: Settings) -> FastAPI:
 
 
 def _install_routes(app: FastAPI) -> None:
-    from . import (
+    from optimizer.web import (
         routes_compare,
         routes_data,
         routes_decide,

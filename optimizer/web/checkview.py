@@ -12,8 +12,7 @@ import optimizer
 from optimizer import InputError, Problem
 from optimizer.check import ZH_COLUMNS
 from optimizer.glossary import rule_label
-
-from .labels import frame_rows, zh_categories, zh_level, zh_role
+from optimizer.web.labels import frame_rows, zh_categories, zh_level, zh_role
 
 CHECK_COLUMNS = ZH_COLUMNS
 """Check's table headers in Chinese: the command line's own (one place)."""

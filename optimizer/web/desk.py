@@ -13,9 +13,8 @@ import yaml
 
 import optimizer
 from optimizer import Dataset, Policy
-
-from .store import Job, Store
-from .worker import Worker
+from optimizer.web.store import Job, Store
+from optimizer.web.worker import Worker
 
 
 @dataclass

@@ -12,8 +12,7 @@ from fastapi import HTTPException
 from fastapi.responses import FileResponse
 
 import optimizer
-
-from .security import private_dir
+from optimizer.web.security import private_dir
 
 _plot_lock = threading.Lock()
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import HTTPException, Request
 from starlette.datastructures import FormData, UploadFile
 
-from .security import csrf_matches, valid_id
+from optimizer.web.security import csrf_matches, valid_id
 
 CHUNK = 1 << 20
 

@@ -12,8 +12,7 @@ import pandas as pd
 
 import optimizer
 from optimizer import Dataset
-
-from .labels import frame_rows
+from optimizer.web.labels import frame_rows
 
 KPI_ROWS = ("求解状态", "应派岗位", "已派岗位", "岗位满足率 %", "缺额村", "在岗人数", "新派人数",
             "留任人数", "工作队数", "一队带多村覆盖村", "需求匹配率 %", "平均距离 km",

@@ -13,8 +13,7 @@ import optimizer
 from optimizer import InputError, Policy, Problem
 from optimizer.parsing import BadValue, parse_date
 from optimizer.policy import REQUIREMENT_KEYS, Weights
-
-from .labels import zh_categories
+from optimizer.web.labels import zh_categories
 
 WEIGHT_LABELS = {
     "party": "党员（S-PARTY）", "young": "年轻干部（S-YOUNG）", "expert": "专业对口（S-EXPERT）",

@@ -9,12 +9,11 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse
 
 import optimizer
-
-from .app import render
-from .files import XLSX, chart_file, charts, download
-from .forms import id_or_404
-from .labels import frame_rows, zh_diff
-from .routes_plan import plan_job
+from optimizer.web.app import render
+from optimizer.web.files import XLSX, chart_file, charts, download
+from optimizer.web.forms import id_or_404
+from optimizer.web.labels import frame_rows, zh_diff
+from optimizer.web.routes_plan import plan_job
 
 router = APIRouter()
 NAMES = ("方案A", "方案B")

@@ -9,12 +9,11 @@ from fastapi.responses import RedirectResponse
 
 import optimizer
 from optimizer.parsing import BadValue, parse_date
-
-from .app import render
-from .checkview import check_view
-from .forms import checked_form, id_or_404, read_upload
-from .policyform import fields_view, preset_values
-from .uploads import classify, store_upload
+from optimizer.web.app import render
+from optimizer.web.checkview import check_view
+from optimizer.web.forms import checked_form, id_or_404, read_upload
+from optimizer.web.policyform import fields_view, preset_values
+from optimizer.web.uploads import classify, store_upload
 
 router = APIRouter()
 DEFAULT_PRESET = "hunan-2021"

@@ -13,13 +13,12 @@ from fastapi.responses import RedirectResponse
 
 import optimizer
 from optimizer.scenario import dataset_tables
-
-from .app import render
-from .forms import checked_form, id_or_404, text
-from .labels import frame_rows, zh_diff
-from .routes_plan import plan_job
-from .routes_solve import get_job, queue_solve
-from .security import private_write
+from optimizer.web.app import render
+from optimizer.web.forms import checked_form, id_or_404, text
+from optimizer.web.labels import frame_rows, zh_diff
+from optimizer.web.routes_plan import plan_job
+from optimizer.web.routes_solve import get_job, queue_solve
+from optimizer.web.security import private_write
 
 router = APIRouter()
 PIN_COLUMNS = ["cadre_id", "village_id", "role", "kind"]

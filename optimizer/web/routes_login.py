@@ -7,9 +7,9 @@ import secrets
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 
-from .app import SESSION_COOKIE, render
-from .forms import checked_form, text
-from .security import secret_matches
+from optimizer.web.app import SESSION_COOKIE, render
+from optimizer.web.forms import checked_form, text
+from optimizer.web.security import secret_matches
 
 router = APIRouter()
 

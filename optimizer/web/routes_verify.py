@@ -8,13 +8,12 @@ from fastapi import APIRouter, HTTPException, Request
 import optimizer
 from optimizer import InputError
 from optimizer.glossary import rule_label
-
-from .app import render
-from .checkview import problem_rows
-from .forms import checked_form, read_upload
-from .labels import SEVERITY
-from .routes_solve import get_job
-from .security import new_id, private_write
+from optimizer.web.app import render
+from optimizer.web.checkview import problem_rows
+from optimizer.web.forms import checked_form, read_upload
+from optimizer.web.labels import SEVERITY
+from optimizer.web.routes_solve import get_job
+from optimizer.web.security import new_id, private_write
 
 router = APIRouter()
 

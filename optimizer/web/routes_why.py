@@ -8,11 +8,10 @@ from fastapi.responses import RedirectResponse
 
 import optimizer
 from optimizer import InputError
-
-from .app import render
-from .forms import checked_form, text
-from .planview import cadre_at, cadre_index
-from .routes_plan import plan_job
+from optimizer.web.app import render
+from optimizer.web.forms import checked_form, text
+from optimizer.web.planview import cadre_at, cadre_index
+from optimizer.web.routes_plan import plan_job
 
 router = APIRouter()
 

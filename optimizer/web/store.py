@@ -12,7 +12,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from .security import new_id, private_dir, private_write
+from optimizer.web.security import new_id, private_dir, private_write
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS datasets (

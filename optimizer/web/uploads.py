@@ -11,7 +11,7 @@ from pathlib import PurePosixPath
 
 from fastapi import HTTPException
 
-from .security import private_dir, private_write
+from optimizer.web.security import private_dir, private_write
 
 CSV_NAME = re.compile(r"^[\w\u4e00-\u9fff() -]{1,60}\.csv$", re.IGNORECASE)
 MAX_FILES = 20

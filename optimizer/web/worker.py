@@ -16,9 +16,8 @@ import time
 from pathlib import Path
 
 import optimizer
-
-from .security import private_write
-from .store import Job, Store
+from optimizer.web.security import private_write
+from optimizer.web.store import Job, Store
 
 GAP_RE = re.compile(r"\[\s*([\d.]+)s\].*?gap ([\d.]+)%(?:, posts filled (\d+))?")
 COVER_RE = re.compile(r"\[\s*([\d.]+)s\] coverage: (\d+)/(\d+)")
