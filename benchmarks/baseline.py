@@ -3,7 +3,7 @@
 This is what one would write first, and what the product's unit-level master model is
 measured against. It is a reference, not a product:
 
-* it uses :func:`optimizer.instance.build_instance`, so every pruning rule (E-*, L-RANK,
+* it uses :func:`optimizer.model.instance.build_instance`, so every pruning rule (E-*, L-RANK,
   LV-LEVEL, LV-REGION, H-NOREPEAT, forbid pins, busy incumbents) is already applied to
   ``inst.options``;
 * it encodes directly on ``x[c,v,r]``: one post per cadre, at most one first secretary per
@@ -17,7 +17,7 @@ measured against. It is a reference, not a product:
   and H-PROVVILLAGE terms and the ``county_townships`` member mode;
 * the objective is ONE weighted solve: coverage lexicographic by class through weights
   (weight_k = product over the lower classes of (required posts + 1)) times a factor larger
-  than any soft total, plus soft points per posting: :func:`optimizer.model.cadre_points`
+  than any soft total, plus soft points per posting: :func:`optimizer.model.master.cadre_points`
   + S-FIT (``fit * weights.fit * 10``, per person, not per unit as in the product) −
   S-TRAVEL (``round(travel_per_10km * km)`` per posting).
 
@@ -37,8 +37,8 @@ from typing import Any
 from ortools.sat.python import cp_model
 
 from optimizer.domain import Dataset
-from optimizer.instance import SEC, build_instance, class_order
-from optimizer.model import SOFT_SCALE, cadre_points, fit
+from optimizer.model.instance import SEC, build_instance, class_order
+from optimizer.model.master import SOFT_SCALE, cadre_points, fit
 from optimizer.policy import Policy
 
 MAX_BITS = 62

@@ -20,7 +20,7 @@ import pandas as pd
 from optimizer.domain import CATEGORIES, Dataset
 from optimizer.outputs import write_csv
 from optimizer.policy import Policy
-from optimizer.rules import current_postings, priority_class, village_need
+from optimizer.rules.eligibility import current_postings, priority_class, village_need
 
 PLAN_COLUMNS = ["village_id", "village_name", "team_id", "cadre_id", "cadre_name", "unit_id",
                 "unit_name", "level", "role", "status", "start", "end"]  # fmt: skip

@@ -104,8 +104,8 @@ def _must_send(t: dict[str, pd.DataFrame], rng: np.random.Generator) -> None:
 def _pins(t: dict[str, pd.DataFrame], rng: np.random.Generator, day: date) -> pd.DataFrame:
     """Require pins every preset allows (checked on the instance), and forbid pins."""
     from optimizer.generate import write_dataset
-    from optimizer.instance import SEC, build_instance
     from optimizer.loading import load_dataset
+    from optimizer.model.instance import SEC, build_instance
     from optimizer.policy import load_policy
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -192,10 +192,10 @@ class Judge:
         """The product's soft objective of these new postings (``plan_points``), the same
         yardstick for every solver; ``None`` where the function is not available."""
         try:
-            from optimizer.decompose import plan_points
-            from optimizer.instance import build_instance
+            from optimizer.model.instance import build_instance
+            from optimizer.model.solve import Assignment
             from optimizer.policy import load_policy
-            from optimizer.solver import Assignment
+            from optimizer.scale.decompose import plan_points
         except ImportError:
             return None
         key = (run.data, run.policy, run.plan_date)

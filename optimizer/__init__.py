@@ -35,7 +35,7 @@ _WHERE = {
     "Repair": "replan", "read_recall": "replan", "replan": "replan", "write_repair": "replan",
     "RunResult": "runner", "run": "runner",
     "Scenario": "scenario", "load_scenarios": "scenario", "sweep": "scenario",
-    "SolveResult": "solver", "solve": "solver",
+    "SolveResult": "model.solve", "solve": "model.solve",
     "Violation": "verify", "verify_plan": "verify", "violations_frame": "verify",
     "plot_coverage": "plots", "plot_map": "plots", "plot_sweep": "plots",
     "plot_team_sizes": "plots", "plot_travel": "plots", "plot_unit_load": "plots",
@@ -62,13 +62,13 @@ if TYPE_CHECKING:
     from optimizer.errors import InputError, Problem
     from optimizer.explain import explain_cadre, explain_village
     from optimizer.loading import load_dataset
+    from optimizer.model.solve import SolveResult, solve
     from optimizer.plan import write_plan
     from optimizer.policy import PRESETS, Policy, load_policy
     from optimizer.replan import Repair, read_recall, replan, write_repair
     from optimizer.runner import RunResult, run
     from optimizer.scenario import Scenario, load_scenarios
     from optimizer.scenario import expand_sweep as sweep
-    from optimizer.solver import SolveResult, solve
     from optimizer.verify import Violation, verify_plan, violations_frame  # fmt: skip
 
 

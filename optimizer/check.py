@@ -16,10 +16,8 @@ import networkx as nx
 import pandas as pd
 
 from optimizer.domain import CATEGORIES, LEVELS, Dataset
-from optimizer.glossary import rule_label
-from optimizer.pincheck import check_pins
 from optimizer.policy import Policy
-from optimizer.rules import (
+from optimizer.rules.eligibility import (
     GENERAL_RULES,
     SECRETARY_RULES,
     current_postings,
@@ -29,6 +27,8 @@ from optimizer.rules import (
     secretary_failures,
     village_need,
 )
+from optimizer.rules.glossary import rule_label
+from optimizer.rules.pins import check_pins
 from optimizer.schema import CATEGORY, ROLE
 
 

@@ -215,10 +215,10 @@ EXIT_SHORT, EXIT_NO_PLAN, EXIT_INTERRUPTED = 3, 4, 130
 
 
 def cmd_solve(args: argparse.Namespace) -> int:
-    from optimizer.messages_zh import print_notes, progress_printer
+    from optimizer.lang.messages import print_notes, progress_printer
+    from optimizer.model.solve import solve, stderr_progress
     from optimizer.plan import write_plan
     from optimizer.policy import load_policy
-    from optimizer.solver import solve, stderr_progress
 
     check_out_folder(args.out, [args.dataset, args.ledger])
     policy = load_policy(args.policy)
@@ -266,7 +266,7 @@ def _solve_time(args: argparse.Namespace, villages: int) -> float | None:
     """The time limit bounds the whole command: what start-up and loading took, and what
     writing the plan will take, come off the solver's share (never below a tenth of it, so
     a tiny limit still gets the greedy plan)."""
-    from optimizer.budget import write_reserve
+    from optimizer.scale.budget import write_reserve
 
     if args.time_limit is None:
         return None
@@ -304,7 +304,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
     tables = generate(args.scale, args.seed, **kwargs)
     write_dataset(tables, args.out)
     if args.lang == "zh":
-        from optimizer.problems_zh import WORDS_ZH
+        from optimizer.lang.problems import WORDS_ZH
 
         scale = {"county": "县", "city": "市", "province": "省"}[args.scale]
         counts = "，".join(f"{WORDS_ZH.get(n, n)} {len(t)} 行" for n, t in tables.items())
@@ -382,8 +382,8 @@ def main(argv: list[str] | None = None) -> int:
     abandoned LP still solving in the background (its limit past) cannot delay or abort the
     exit."""
     code = _main(argv)
-    if argv is None and "optimizer.decompose" in sys.modules:
-        from optimizer.decompose import LpBounds
+    if argv is None and "optimizer.scale.decompose" in sys.modules:
+        from optimizer.scale.decompose import LpBounds
 
         if LpBounds.running():
             sys.stdout.flush()
@@ -393,8 +393,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _main(argv: list[str] | None = None) -> int:
-    from optimizer.budget import process_age
     from optimizer.cli_ledger import COMMANDS as LEDGER_COMMANDS
+    from optimizer.scale.budget import process_age
 
     # the time limit counts from the process's start when this is the command itself (the
     # interpreter's start-up and imports included), from here when called from Python

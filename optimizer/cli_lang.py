@@ -205,7 +205,7 @@ ERRORS_ZH: list[tuple[re.Pattern[str], str]] = [
 def error_zh(message: str) -> str:
     """An argparse error line in Chinese; the argument-type messages inside are translated by
     the shared message catalog."""
-    from optimizer.messages_zh import problem_zh
+    from optimizer.lang.messages import problem_zh
 
     for pattern, zh in ERRORS_ZH:
         m = pattern.fullmatch(message)
@@ -216,7 +216,7 @@ def error_zh(message: str) -> str:
 
 def _piece(text: str) -> str:
     """A group of an argparse error: argument names (placeholders in Chinese) or a message."""
-    from optimizer.messages_zh import problem_zh
+    from optimizer.lang.messages import problem_zh
 
     names = text.split(", ")
     if all(n.startswith("-") or n in METAVAR_ZH for n in names):

@@ -148,11 +148,11 @@ def _say(args: argparse.Namespace, en: str, zh: str | None = None) -> None:
 
 
 def cmd_replan(args: argparse.Namespace) -> int:
+    from optimizer.lang.messages import print_notes, progress_printer, translate
     from optimizer.loading import load_dataset
-    from optimizer.messages_zh import print_notes, progress_printer, translate
+    from optimizer.model.solve import stderr_progress
     from optimizer.policy import load_policy
     from optimizer.replan import read_recall, replan, write_repair
-    from optimizer.solver import stderr_progress
 
     check_out_folder(args.out, [args.dataset, args.plandir, args.recall])
     policy = load_policy(args.policy)
@@ -203,7 +203,7 @@ CHANGE_ZH = {"removed": "撤出", "role": "改任", "moved": "调动", "added": 
 
 def change_line(c: dict[str, Any], lang: str) -> str:
     """One change of a repair: kind, cadre, old post → new post (reason)."""
-    from optimizer.messages_zh import translate
+    from optimizer.lang.messages import translate
 
     if lang != "zh":
         old = f"{c['old_village_id']} {c['old_role']}" if c["old_village_id"] else "—"

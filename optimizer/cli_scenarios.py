@@ -73,7 +73,7 @@ def _say(args: argparse.Namespace, text: str) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from optimizer.messages_zh import note_line, progress_printer, translate
+    from optimizer.lang.messages import note_line, progress_printer, translate
     from optimizer.runner import run
 
     zh = args.lang == "zh"

@@ -29,14 +29,14 @@ class Problem:
 
     zh: str | None = field(default=None, compare=False, repr=False)
     """The message in Chinese, where the code that finds the problem writes it; else the
-    catalog in :mod:`optimizer.problems_zh` gives it."""
+    catalog in :mod:`optimizer.lang.problems` gives it."""
 
     def render(self, lang: str = "en") -> str:
         """The line shown to the user, in ``lang`` (``zh``: place and message in Chinese)."""
         if lang != "zh":
             return str(self)
-        from optimizer.messages_zh import problem_zh
-        from optimizer.problems_zh import field_zh
+        from optimizer.lang.messages import problem_zh
+        from optimizer.lang.problems import field_zh
 
         where = self.file + (f"（工作表 {self.sheet}）" if self.sheet else "")
         if self.row is not None:

@@ -84,7 +84,7 @@ class Outcome:
                 f"from the policy, {self.closed} ended early, {self.withdrawn} withdrawn "
                 f"→ {self.ledger}"
             )
-        from optimizer.messages_zh import note_line
+        from optimizer.lang.messages import note_line
 
         return "\n".join([text, *(note_line(n, lang) for n in self.notes)])
 

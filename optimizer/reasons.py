@@ -22,7 +22,8 @@ from typing import Any
 
 import numpy as np
 
-from optimizer.candidates import (
+from optimizer.domain import CATEGORIES
+from optimizer.model.candidates import (
     Groups,
     Table,
     blockers,
@@ -31,8 +32,7 @@ from optimizer.candidates import (
     groups_at,
     local_units,
 )
-from optimizer.domain import CATEGORIES
-from optimizer.instance import SEC, Instance
+from optimizer.model.instance import SEC, Instance
 
 ENFORCE = ("LV-LEVEL", "LV-REGION", "T-UNIT", "H-INCUMBENT", "E-AVAIL", "E-SERVICE", "E-HEALTH",
            "E-EVAL", "E-TOWNSHIP", "E-AGE", "E-SEC-PARTY", "E-SEC-PARTYYRS", "E-SEC-WORKYRS",
@@ -408,7 +408,7 @@ def cadre_reasons(
 
 
 def view_of(res: Any) -> PlanView:
-    """The plan of a :class:`~optimizer.solver.SolveResult` (incumbents and new postings)."""
+    """The plan of a :class:`~optimizer.model.solve.SolveResult` (incumbents and new postings)."""
     inst = res.instance
     postings = [(p.cadre_id, p.village_id, p.role) for p in inst.incumbents]
     postings += [(a.cadre_id, a.village_id, a.role) for a in res.assignments]

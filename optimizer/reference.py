@@ -24,7 +24,7 @@ from optimizer.errors import InputError, Problem
 if TYPE_CHECKING:
     from ortools.sat.python import cp_model
 
-    from optimizer.model import PlanModel
+    from optimizer.model.master import PlanModel
 
 LEAD, SEAT, PERSON = 4, 2, 1
 """Agreement points: same unit leads the village, same unit's member seat, same person in the

@@ -95,7 +95,7 @@ class Solved:
 
 def solve_job(job: Job) -> Solved:
     """Solve one job; runs in a worker (top-level so it pickles by reference)."""
-    from optimizer.solver import solve
+    from optimizer.model.solve import solve
 
     try:
         res = solve(

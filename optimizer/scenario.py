@@ -44,7 +44,7 @@ from optimizer.errors import InputError, Problem
 from optimizer.parsing import BadValue, parse_date
 from optimizer.policy import PRESETS, Policy, _check, load_policy, merge_dicts
 from optimizer.policy import SCHEMA as POLICY_SCHEMA
-from optimizer.rules import current_postings
+from optimizer.rules.eligibility import current_postings
 
 TOP_KEYS = (
     "name",

@@ -37,10 +37,10 @@ from optimizer.domain import (
 )
 from optimizer.domain import rank_index as _rank_index
 from optimizer.errors import InputError, Problem
-from optimizer.glossary import rule_source
 from optimizer.loading import load_dataset
 from optimizer.outputs import csv_starts_with, private_file, unescape_frame, write_csv
 from optimizer.policy import Policy, load_policy
+from optimizer.rules.glossary import rule_source
 from optimizer.workbook import WORKBOOK_ERRORS, plan_source, read_workbook
 
 # --------------------------------------------------------------------------- result records
@@ -68,7 +68,7 @@ class Violation:
     detail_en: str
     detail_zh: str
     source: str
-    """The policy documents by title and clause (:func:`optimizer.glossary.rule_source`);
+    """The policy documents by title and clause (:func:`optimizer.rules.glossary.rule_source`);
     the plan folder format for structural ones."""
     severity: str = "hard"
     """``hard`` counts as a violation; ``soft`` is informational (a soft rule not met)."""

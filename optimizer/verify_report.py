@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from optimizer.glossary import rule_label
 from optimizer.outputs import private_file
+from optimizer.rules.glossary import rule_label
 from optimizer.verify import Violation, violations_frame
 from optimizer.workbook import WORKBOOK_ERRORS
 from optimizer.xlsxwrite import Sheet, write_xlsx

@@ -28,7 +28,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from optimizer import schema as s
 from optimizer.errors import InputError, Problem
-from optimizer.glossary import rule_ids, rule_label
+from optimizer.rules.glossary import rule_ids, rule_label
 from optimizer.xlsxwrite import Sheet, write_xlsx
 
 PLAN_SHEET = "选派名单"

@@ -15,12 +15,12 @@ from hypothesis import strategies as st
 from test_property import instances
 
 from optimizer import load_policy, solve
-from optimizer.instance import build_instance
-from optimizer.parts import county_coverage as _coverage
-from optimizer.parts import plan_points
+from optimizer.model.instance import build_instance
 from optimizer.plan import write_plan
 from optimizer.policy import PRESETS
-from optimizer.relax import lp_bound, lp_max_posts, relax
+from optimizer.scale.parts import county_coverage as _coverage
+from optimizer.scale.parts import plan_points
+from optimizer.scale.relax import lp_bound, lp_max_posts, relax
 from optimizer.verify import verify_plan
 
 A, B = "430121", "430122"
@@ -133,7 +133,7 @@ def test_part_keeps_the_recall_of_an_incumbent_handed_elsewhere():
     from datetime import timedelta
 
     from optimizer.domain import Posting, Recall
-    from optimizer.parts import part_dataset as _part
+    from optimizer.scale.parts import part_dataset as _part
 
     ds = two_counties()
     start = DAY - timedelta(days=365)
@@ -148,7 +148,7 @@ def test_part_keeps_the_recall_of_an_incumbent_handed_elsewhere():
 def test_a_kept_pair_splits_back_into_its_counties():
     """The pairs phase splits a pair's plan per county: postings by village, coverage as the
     model counts it, the work counted once."""
-    from optimizer.pairs import split as _split
+    from optimizer.scale.pairs import split as _split
 
     ds, policy = two_counties(), load_policy("central-2021")
     r = solve(ds, policy, DAY, method="exact", time_limit=30)
@@ -167,7 +167,7 @@ def test_U_PARTICIPATE_must_send_home_is_a_county_the_unit_can_lead_in():
     """A must-send unit is homed where one of its handed-in cadres may lead a village: the
     part that carries its obligation can meet it (county-201-like data broke U-PARTICIPATE
     when the home was merely the county of its first cadre by id)."""
-    from optimizer.decompose import must_send_homes
+    from optimizer.scale.decompose import must_send_homes
 
     ds = two_counties()
     ds.units["P"] = replace(ds.units["P"], staff=400)
@@ -194,7 +194,7 @@ def test_T_SEC_part_keeps_a_wide_units_incumbent_it_was_not_handed():
     from datetime import timedelta
 
     from optimizer.domain import Posting
-    from optimizer.parts import part_dataset as _part
+    from optimizer.scale.parts import part_dataset as _part
 
     ds = two_counties()
     start = DAY - timedelta(days=180)

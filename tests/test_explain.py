@@ -7,9 +7,9 @@ from datetime import date
 from factory import DAY, Posting, cadre, dataset, unit, village
 
 from optimizer import explain_cadre, explain_village, load_policy
-from optimizer.candidates import table
 from optimizer.cli import main
-from optimizer.instance import build_instance
+from optimizer.model.candidates import table
+from optimizer.model.instance import build_instance
 from optimizer.reasons import alone
 
 CENTRAL = load_policy("central-2021")

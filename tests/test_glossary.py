@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from optimizer import glossary
-from optimizer.glossary import DOCUMENTS, rule_ids, rule_label, rule_name, rule_source
+from optimizer.rules import glossary
+from optimizer.rules.glossary import DOCUMENTS, rule_ids, rule_label, rule_name, rule_source
 
 ROOT = Path(__file__).resolve().parents[1]
 RULE_LITERAL = re.compile(r"[\"']((?:E|L|T|J|C|H|S|U|LV|P|PLAN)-[A-Z]+(?:-[A-Z]+)*)[\"']")
@@ -71,7 +71,7 @@ def test_docs_rules_md_is_generated_from_the_glossary():
     text = (ROOT / "docs" / "rules.md").read_text("utf-8")
     assert text == glossary.rules_markdown(), (
         "docs/rules.md is out of date: run "
-        "python -c 'from optimizer.glossary import write_rules_doc; write_rules_doc()'"
+        "python -c 'from optimizer.rules.glossary import write_rules_doc; write_rules_doc()'"
     )
     for rid in rule_ids():
         assert f"| `{rid}` |" in text

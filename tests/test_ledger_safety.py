@@ -24,8 +24,8 @@ from optimizer.cli import main
 from optimizer.errors import InputError
 from optimizer.ledger_revoke import revoke_batch
 from optimizer.loading import load_dataset
+from optimizer.model.solve import solve
 from optimizer.plan import write_plan
-from optimizer.solver import solve
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -7,7 +7,7 @@ import pytest
 from optimizer.domain import Village
 from optimizer.errors import InputError
 from optimizer.policy import PRESETS, load_policy
-from optimizer.rules import village_need
+from optimizer.rules.eligibility import village_need
 
 # SPEC §4 table: (key, relocation ≥500, relocation 100–499, exited, demo, weak, red, problem, heavy)
 SIZES = {

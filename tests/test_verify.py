@@ -17,8 +17,8 @@ import pytest
 import optimizer
 from optimizer.domain import completed_years
 from optimizer.errors import InputError
-from optimizer.glossary import rule_source
 from optimizer.plan import write_plan
+from optimizer.rules.glossary import rule_source
 from optimizer.verify import Violation, _need, verify_plan, violations_frame, write_verify_csv
 
 ROOT = Path(__file__).resolve().parent.parent

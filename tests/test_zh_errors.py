@@ -9,7 +9,7 @@ from test_hostile_input import CASES, DATE
 
 from optimizer.cli import main
 from optimizer.errors import InputError, Problem
-from optimizer.messages_zh import english_words, problem_zh
+from optimizer.lang.messages import english_words, problem_zh
 
 pytestmark = pytest.mark.filterwarnings("ignore")
 

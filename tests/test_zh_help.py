@@ -9,7 +9,7 @@ import pytest
 
 from optimizer.cli import build_parser, main
 from optimizer.cli_lang import HELP_ZH, argv_lang, help_zh
-from optimizer.messages_zh import english_words
+from optimizer.lang.messages import english_words
 
 COMMANDS = ["check", "solve", "verify", "explain", "generate", "template", "run", "compare",
             "serve", "replan", "ledger", "anonymize", "ledger import", "ledger approve",

@@ -15,7 +15,7 @@ from test_compare import make_runs
 from optimizer import explain_cadre, load_policy
 from optimizer.cli import main
 from optimizer.compare import comparison, write_comparison
-from optimizer.messages_zh import english_words
+from optimizer.lang.messages import english_words
 
 CENTRAL = load_policy("central-2021")
 DATE = "2026-09-01"

@@ -9,7 +9,7 @@ import pytest
 
 from optimizer.cli import main
 from optimizer.cli_ledger import change_line
-from optimizer.messages_zh import PROGRESS, english_words, note_line, translate
+from optimizer.lang.messages import PROGRESS, english_words, note_line, translate
 
 SAMPLE = Path(__file__).resolve().parents[1] / "scenarios" / "sample-county"
 

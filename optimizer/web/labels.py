@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 from jinja2 import Environment
 
-from optimizer.glossary import rule_label
+from optimizer.rules.glossary import rule_label
 from optimizer.schema import CATEGORY, LEVEL, ROLE
 
 JOB_STATUS = {

@@ -7,7 +7,7 @@ from fastapi import APIRouter, HTTPException, Request
 
 import optimizer
 from optimizer import InputError
-from optimizer.glossary import rule_label
+from optimizer.rules.glossary import rule_label
 from optimizer.web.app import render
 from optimizer.web.checkview import problem_rows
 from optimizer.web.forms import checked_form, read_upload

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from optimizer.instance import MEM, SEC, Instance
-from optimizer.rules import region_ok
-from optimizer.shape import unit_barred
+from optimizer.model.instance import MEM, SEC, Instance
+from optimizer.model.shape import unit_barred
+from optimizer.rules.eligibility import region_ok
 
 Table = list[tuple[str, str, frozenset[str], frozenset[str]]]
 """(cadre, unit, rules barring the secretary post, rules barring a member post) at a village."""
@@ -26,7 +26,7 @@ def blockers(
     inst: Instance, vid: str, cid: str, role: str, bar: str | bool | None = False
 ) -> list[str]:
     """Every hard rule that keeps cadre ``cid`` from ``role`` at ``vid`` (empty: may serve).
-    ``bar``: the unit's :func:`~optimizer.shape.unit_barred` there, if known."""
+    ``bar``: the unit's :func:`~optimizer.model.shape.unit_barred` there, if known."""
     ds, need = inst.ds, inst.need[vid]
     c = ds.cadres[cid]
     u, v = ds.units[c.unit_id], ds.villages[vid]

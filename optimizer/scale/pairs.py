@@ -12,8 +12,8 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from optimizer.instance import Instance
-from optimizer.parts import county_coverage, part_dataset, plan_points, points_and_cover
+from optimizer.model.instance import Instance
+from optimizer.scale.parts import county_coverage, part_dataset, plan_points, points_and_cover
 
 PAIR_ROUNDS = 6
 """Rounds of disjoint county pairs, each pairing counties not paired together before; a kept
@@ -33,7 +33,7 @@ def pairs_phase(inst: Instance, results: dict, alloc: dict[str, str], home: dict
     province seed 3: one round 2,109,711 points, six rounds 2,113,502). Which pairs run, and
     for how long, is decided from deterministic quantities alone (the parts' own
     deterministic times)."""
-    from optimizer.solver import SolveResult, solve
+    from optimizer.model.solve import SolveResult, solve
 
     ds = inst.ds
     if deadline is None or budget is None or budget <= 0 or stop.is_set():
@@ -142,7 +142,7 @@ def split(inst: Instance, r, a: str, b: str):
     """The pair's plan as one result per county, so each may be paired anew next round;
     None when a cluster team covers across the border or the counties' coverage does not add
     up to the pair's (the pair then stays one part)."""
-    from optimizer.solver import SolveResult
+    from optimizer.model.solve import SolveResult
 
     ds = inst.ds
     county = {v: ds.villages[v].county for v in inst.need}

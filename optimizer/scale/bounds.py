@@ -1,7 +1,7 @@
 """Proven bounds on required posts, per priority class: how far a plan can be from the best.
 
 Every plan is a flow of people to posts that keeps LV-LEVEL, LV-REGION, eligibility, hard
-H-CONTINUITY and H-PROVVILLAGE and the posts' room (the :class:`~optimizer.shape.Shape`), so
+H-CONTINUITY and H-PROVVILLAGE and the posts' room (the :class:`~optimizer.model.shape.Shape`), so
 the maximum flow into one class's required posts bounds the posts of that class any plan can
 fill, whatever it does elsewhere — and the same flow over every class bounds the total.
 (Dropped: which unit's members join which secretary, T-UNIT; one person's history,
@@ -17,9 +17,9 @@ from collections import defaultdict
 import numpy as np
 from ortools.graph.python import max_flow
 
-from optimizer.instance import SEC, Instance
-from optimizer.relax import coverable
-from optimizer.shape import Shape, cap
+from optimizer.model.instance import SEC, Instance
+from optimizer.model.shape import Shape, cap
+from optimizer.scale.relax import coverable
 
 
 def class_bounds(inst: Instance, shape: Shape) -> tuple[dict[str, int], int]:
@@ -119,9 +119,9 @@ def fill_bounds(res, inst: Instance) -> None:
     """Make sure a result says how good it is: a bound on required posts per class and in
     all (the solve's own proof when coverage is proven, else the max flow), and a soft bound
     for the coverage reached (the solve's, else the flow's best points of any plan)."""
-    from optimizer.parts import plan_points
-    from optimizer.relax import relax
-    from optimizer.shape import build_shape
+    from optimizer.model.shape import build_shape
+    from optimizer.scale.parts import plan_points
+    from optimizer.scale.relax import relax
 
     filled = {c: f for c, (f, _q) in res.coverage.items()}
     if not res.coverage_bound:

@@ -1,8 +1,8 @@
 """The master model's shape without CP-SAT: which unit may send a first secretary or members
 to which village, and how many.
 
-The master (:mod:`optimizer.model`) makes one variable per allowed (unit, village) pair; the
-greedy (:mod:`optimizer.greedy`) needs the same pairs and pools to build a valid plan. At
+The master (:mod:`optimizer.model.master`) makes one variable per allowed (unit, village) pair; the
+greedy (:mod:`optimizer.model.greedy`) needs the same pairs and pools to build a valid plan. At
 province scale the CP-SAT variables are the expensive part, so the decomposition builds only
 this shape for its province-wide greedy plan, and the master builds its variables on it.
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from optimizer.instance import MEM, SEC, Instance
+from optimizer.model.instance import MEM, SEC, Instance
 
 
 @dataclass

@@ -15,7 +15,7 @@ forbids it is reported, with the pins file and row and the data value that decid
 9. H-CONTINUITY and 10. H-PROVVILLAGE, where the policy makes them hard.
 
 A pin without a role is forbidden only when both roles are; the member role's reason is
-given. The predicates are :mod:`optimizer.rules`'; this module only orders and words them.
+given. The predicates are :mod:`optimizer.rules.eligibility`'; this module only orders and words them.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from datetime import date
 from optimizer.domain import Cadre, Dataset, Pin, Posting, Unit, Village, completed_years
 from optimizer.errors import InputError, Problem
 from optimizer.policy import Policy
-from optimizer.rules import (
+from optimizer.rules.eligibility import (
     continuity_units,
     current_postings,
     general_failures,

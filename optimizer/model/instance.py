@@ -14,7 +14,7 @@ from datetime import date
 
 from optimizer.domain import CATEGORIES, Dataset, Posting, Village
 from optimizer.policy import Policy
-from optimizer.rules import (
+from optimizer.rules.eligibility import (
     VillageNeed,
     continuity_units,
     current_postings,
@@ -81,7 +81,7 @@ class Instance:
     """Cadre → villages served before (H-NOREPEAT: any history row)."""
     prev_units: dict[str, set[str]] = field(default_factory=dict)
     """Village → the unit(s) that keep it (H-CONTINUITY): its current team's, recalled or
-    not, else the previous period's (:func:`optimizer.rules.continuity_units`)."""
+    not, else the previous period's (:func:`optimizer.rules.eligibility.continuity_units`)."""
     prev_province: set[str] = field(default_factory=set)
     """Villages with a province-level team in the previous period (H-PROVVILLAGE)."""
     skill_rates: dict[str, dict[str, float]] = field(default_factory=dict)

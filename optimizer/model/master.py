@@ -3,7 +3,7 @@
 The seeds' own order is 先定村、再定人 — villages and units first, then people (002 二.3). The
 master decides, per village, which unit leads the team (``t[u,v]``: it sends the first
 secretary), how many members each unit sends there (``n[u,v]``) and which of a unit's cadres it
-uses in which role (``a[c,r]``); :mod:`optimizer.people` then seats those cadres in villages.
+uses in which role (``a[c,r]``); :mod:`optimizer.model.people` then seats those cadres in villages.
 That keeps the model at units × villages instead of cadres × villages (a 20–50× smaller model)
 while staying exact for coverage and for every soft term that does not depend on the pairing of
 a person with a village. Person-level rules (H-NOREPEAT, forbid pins) are exact in the master
@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 from ortools.sat.python import cp_model
 
 from optimizer.errors import InputError, Problem
-from optimizer.instance import MEM, SEC, Instance
-from optimizer.rules import joint_small, off_key
-from optimizer.shape import Shape, build_shape, cap
+from optimizer.model.instance import MEM, SEC, Instance
+from optimizer.model.shape import Shape, build_shape, cap
+from optimizer.rules.eligibility import joint_small, off_key
 
 SOFT_SCALE = 10
 """Soft weights are multiplied by this so travel can be charged per km in whole points."""
@@ -30,7 +30,7 @@ SOFT_SCALE = 10
 
 @dataclass
 class PlanModel(Shape):
-    """The CP-SAT model on its :class:`~optimizer.shape.Shape` (pairs, pools, rooms)."""
+    """The CP-SAT model on its :class:`~optimizer.model.shape.Shape` (pairs, pools, rooms)."""
 
     m: cp_model.CpModel = field(default_factory=cp_model.CpModel)
     t: dict[tuple[str, str], cp_model.IntVar] = field(default_factory=dict)
@@ -440,9 +440,9 @@ def fit_points(inst: Instance, uid: str, vid: str) -> int:
 def soft_terms(pm: PlanModel) -> None:
     """S-PARTY, S-YOUNG, S-EXPERT per posted cadre; S-TRAVEL per posting (unit → village);
     S-FIT per posting at the unit's average fit (:func:`fit_points`; seating in
-    :mod:`optimizer.people` then maximises the needs actually met); soft H-CONTINUITY,
+    :mod:`optimizer.model.people` then maximises the needs actually met); soft H-CONTINUITY,
     H-PROVVILLAGE and S-PROVKEY per new team (:func:`team_points`). Every term is per posting
-    or per secretary, so the flow relaxation in :mod:`optimizer.relax` charges exactly the same
+    or per secretary, so the flow relaxation in :mod:`optimizer.scale.relax` charges exactly the same
     points."""
     inst, w = pm.inst, pm.inst.policy.weights
     link_pins(pm)

@@ -27,15 +27,15 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 from ortools.sat.python import cp_model
 
-from optimizer.bounds import fill_bounds
-from optimizer.decompose import should_decompose, solve_parts
 from optimizer.domain import Dataset
-from optimizer.instance import MEM, SEC, Instance, build_instance, class_order
-from optimizer.model import PlanModel, build_model, soft_objective
-from optimizer.pincheck import check_pins
+from optimizer.model.instance import MEM, SEC, Instance, build_instance, class_order
+from optimizer.model.master import PlanModel, build_model, soft_objective
+from optimizer.model.shape import build_shape
 from optimizer.policy import Policy, load_policy
 from optimizer.reference import Reference, agreement
-from optimizer.shape import build_shape
+from optimizer.rules.pins import check_pins
+from optimizer.scale.bounds import fill_bounds
+from optimizer.scale.decompose import should_decompose, solve_parts
 
 if TYPE_CHECKING:
     from optimizer.plan import Plan
@@ -169,7 +169,7 @@ def solve(
     pin no rule allows); infeasible, timeout and Ctrl-C come back as a status.
 
     ``method``: ``exact`` — one master model for the whole dataset; ``decompose`` — one per
-    county, tied by a flow relaxation that also gives the bound (:mod:`optimizer.decompose`);
+    county, tied by a flow relaxation that also gives the bound (:mod:`optimizer.scale.decompose`);
     ``auto`` — decompose when several counties hold 600 or more villages to staff.
 
     ``reference``: a plan to break ties toward (:mod:`optimizer.reference`); coverage and the
@@ -244,7 +244,7 @@ def _greedy_only(inst: Instance, shape, seed: int, workers: int,
                  time_limit: float | None) -> SolveResult | None:  # fmt: skip
     """The greedy plan as the result, when there is no time to build the model; None when
     it is not valid (pins or U-PARTICIPATE unmet): the model must then be built."""
-    from optimizer.greedy import greedy, greedy_is_valid
+    from optimizer.model.greedy import greedy, greedy_is_valid
 
     sol = greedy(shape)
     if not greedy_is_valid(shape, sol):
@@ -312,7 +312,7 @@ def _run(pm: PlanModel, solver: cp_model.CpSolver, res: SolveResult, t0: float,
     cov = {k: pm.class_coverage(k) for k in classes}
     total_filled = sum(pm.filled.values())
     # ---- tier 1: coverage, lexicographic by class
-    from optimizer.greedy import add_hint, greedy_coverage, greedy_is_valid
+    from optimizer.model.greedy import add_hint, greedy_coverage, greedy_is_valid
 
     start = _best_start(pm, classes, given if trust_greedy else None)
     add_hint(pm, start)
@@ -451,8 +451,8 @@ def _best_start(pm: PlanModel, classes: list[str], given: dict | None) -> dict:
     """The start that fills most in priority order, then scores most: the greedy that
     spares scarce units, the greedy that takes the nearest unit, or ``given`` (if it fits).
     When the time runs out before the soft stage finds a plan, this start is the plan."""
-    from optimizer.greedy import greedy, greedy_coverage
-    from optimizer.parts import plan_points
+    from optimizer.model.greedy import greedy, greedy_coverage
+    from optimizer.scale.parts import plan_points
 
     own = greedy(pm)
     options = [own, greedy(pm, near_first=True)]
@@ -471,7 +471,7 @@ def _best_start(pm: PlanModel, classes: list[str], given: dict | None) -> dict:
 def _better_start(pm: PlanModel, given: dict, own: dict, classes: list[str]) -> bool:
     """Whether ``given`` fits the model's variables, meets pins and U-PARTICIPATE, and fills
     at least as much as ``own`` in priority order."""
-    from optimizer.greedy import greedy_coverage, greedy_is_valid
+    from optimizer.model.greedy import greedy_coverage, greedy_is_valid
 
     if any(k not in pm.t for k in given["t"]):
         return False
@@ -546,7 +546,7 @@ def _tie_break(pm: PlanModel, solver: cp_model.CpSolver, res: SolveResult, seed:
 def _fallback(pm: PlanModel, res: SolveResult, start: dict, classes: list[str],
               required: dict[str, int], seed: int, workers: int) -> None:  # fmt: skip
     """Out of time before CP-SAT found a coverage plan: the greedy start is a valid plan."""
-    from optimizer.greedy import greedy_coverage
+    from optimizer.model.greedy import greedy_coverage
 
     got = greedy_coverage(pm, start)
     res.coverage = {k: (got.get(k, 0), required[k]) for k in classes}
@@ -615,7 +615,7 @@ def _extract(pm: PlanModel, solver: cp_model.CpSolver, res: SolveResult) -> None
 
 
 def _seat(pm: PlanModel, res: SolveResult, seed: int, workers: int, seconds: float) -> None:
-    from optimizer.people import seat_people
+    from optimizer.model.people import seat_people
 
     del seed, workers, seconds
     prefer = res.reference.postings if res.reference is not None else None

@@ -11,16 +11,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from optimizer.instance import MEM, SEC
-from optimizer.model import PlanModel
-from optimizer.rules import joint_pair
-from optimizer.shape import Shape
+from optimizer.model.instance import MEM, SEC
+from optimizer.model.master import PlanModel
+from optimizer.model.shape import Shape
+from optimizer.rules.eligibility import joint_pair
 
 
 def greedy(pm: Shape, prefer: dict[str, set[str]] | None = None,
            near_first: bool = False) -> dict[str, dict]:  # fmt: skip
     """Values for t, n, a, cover: {"t": {(u,v): 1}, "n": {(u,v): k}, "a": {(c,r): 1},
-    "at": {(c,v,r): 1}}. Works on a bare :class:`~optimizer.shape.Shape` (no CP-SAT) as on
+    "at": {(c,v,r): 1}}. Works on a bare :class:`~optimizer.model.shape.Shape` (no CP-SAT) as on
     the master model. ``prefer``: unit → counties where it should be tried first (the flow's
     placement of wide units), before the most-spare-people order."""
     inst = pm.inst

@@ -162,7 +162,7 @@ def _codes() -> dict[str, str]:
 
 
 def _field(text: str, catalog: Iterable[tuple[str, str]]) -> str:
-    from optimizer.problems_zh import field_zh
+    from optimizer.lang.problems import field_zh
 
     if text in _codes():
         return _codes()[text]
@@ -207,7 +207,7 @@ def translate(text: str, catalog: Iterable[tuple[str, str]] | None = None) -> st
 
 def problem_zh(message: str) -> str:
     """An input error's or warning's message in Chinese."""
-    from optimizer.problems_zh import PROBLEMS
+    from optimizer.lang.problems import PROBLEMS
 
     return translate(message, [*PROBLEMS, *PROGRESS])
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from optimizer.glossary_rules import RULES, Rule
+from optimizer.rules.table import RULES, Rule
 
 
 @dataclass(frozen=True)
@@ -144,8 +144,8 @@ def rules_markdown() -> str:
     head = [
         "# 规则说明(规则编号对照表)",
         "",
-        "<!-- 本文件由 optimizer/glossary.py 生成，请勿手工修改：",
-        "     python -c 'from optimizer.glossary import write_rules_doc; write_rules_doc()' -->",
+        "<!-- 本文件由 optimizer/rules/glossary.py 生成，请勿手工修改：",
+        "     python -c 'from optimizer.rules.glossary import write_rules_doc; write_rules_doc()' -->",
         "",
         "`zhucun` 的每条规则都有一个编号(如 `T-SIZE`)。`check`、`verify`、`explain` 和",
         "`unstaffed.csv` 的原因列都用这些编号；下表给出每个编号的中文名称、英文名称、类型、",

@@ -2,9 +2,9 @@
 
 LV-REGION gives the problem its shape: county and township units serve only their county, so
 counties are independent except through the province and city units that may serve many of
-them. The flow relaxation (:mod:`optimizer.relax`) solves the whole problem without team
+them. The flow relaxation (:mod:`optimizer.scale.relax`) solves the whole problem without team
 structure in seconds; it says which county each wide unit's people go to. Each county is then
-solved by the exact master model (:func:`optimizer.solver.solve`) on its own villages, its own
+solved by the exact master model (:func:`optimizer.model.solve.solve`) on its own villages, its own
 units and the wide units' people handed to it — side by side on ``workers`` threads (CP-SAT
 releases the GIL while it searches). The relaxation's optimum is a proven bound on the whole
 problem, so the merged plan carries an honest gap.
@@ -26,13 +26,19 @@ from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from optimizer.bounds import class_bounds
-from optimizer.budget import Budget
-from optimizer.floor import WIDE, lex, province_greedy
-from optimizer.instance import MEM, SEC, Instance
-from optimizer.pairs import pairs_phase
-from optimizer.parts import class_rank, county_coverage, part_dataset, plan_points, points_and_cover
-from optimizer.relax import lp_bound, lp_max_posts, relax
+from optimizer.model.instance import MEM, SEC, Instance
+from optimizer.scale.bounds import class_bounds
+from optimizer.scale.budget import Budget
+from optimizer.scale.floor import WIDE, lex, province_greedy
+from optimizer.scale.pairs import pairs_phase
+from optimizer.scale.parts import (
+    class_rank,
+    county_coverage,
+    part_dataset,
+    plan_points,
+    points_and_cover,
+)
+from optimizer.scale.relax import lp_bound, lp_max_posts, relax
 
 GAP_GOOD_ENOUGH = 0.001
 """Below this gap to the LP bound the pairwise improvement phase is not run."""
@@ -114,7 +120,7 @@ def solve_parts(inst: Instance, *, deadline: float | None, seed: int, workers: i
 
 
 class Decomposition:
-    """The phases of a decomposed solve, in order, on one :class:`~optimizer.budget.Budget`:
+    """The phases of a decomposed solve, in order, on one :class:`~optimizer.scale.budget.Budget`:
     relaxation and greedy floor, allocation, county parts, a second round for short counties,
     county pairs, bounds, merge. Each phase checks the clock before it starts, and every
     county has the greedy floor's plan to fall back on, so the clock never leaves a county
@@ -182,7 +188,7 @@ class Decomposition:
     def run(self, k: str, ks: frozenset[str] | None = None):
         """County ``k``'s plan: the exact part, or the greedy floor's when out of time or
         when the part's plan fills less in priority order."""
-        from optimizer.solver import solve
+        from optimizer.model.solve import solve
 
         inst, budget = self.inst, self.budget
         fallback = self.floor_result(k)
@@ -225,7 +231,7 @@ class Decomposition:
     def floor_result(self, k: str):
         """County ``k``'s share of the greedy floor as a result (None if the floor is not
         valid: it then cannot stand in for a part)."""
-        from optimizer.solver import Assignment, SolveResult
+        from optimizer.model.solve import Assignment, SolveResult
 
         if not self.floor.valid:
             return None
@@ -273,7 +279,7 @@ class Decomposition:
 
     def merge(self):
         """One result from the parts, with the bounds known by now."""
-        from optimizer.solver import SolveResult
+        from optimizer.model.solve import SolveResult
 
         inst = self.inst
         res = SolveResult("UNKNOWN", inst, seed=self.seed, workers=self.workers)

@@ -2,7 +2,7 @@
 checkers: loading, reading, columns, plausible, contradictions, references, textdecode,
 xlsxcells, pincheck, policy, outputs, the argument checks.
 
-Same form as :mod:`optimizer.messages_zh`: one entry per English template, ``{}`` for any text,
+Same form as :mod:`optimizer.lang.messages`: one entry per English template, ``{}`` for any text,
 ``{0}`` … for it in the Chinese. A captured list of ``code/中文`` choices shows its Chinese only;
 a column given as ``name (姓名)`` shows as 姓名; table names and rule words come from
 :data:`WORDS_ZH`. The location (file, sheet, row, column, value) is Chinese in

@@ -1,7 +1,7 @@
 """County parts of a decomposed problem: their datasets, their plans' points and coverage.
 
-Shared by the decomposition (:mod:`optimizer.decompose`) and its county-pairs phase
-(:mod:`optimizer.pairs`).
+Shared by the decomposition (:mod:`optimizer.scale.decompose`) and its county-pairs phase
+(:mod:`optimizer.scale.pairs`).
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from collections import defaultdict
 from datetime import date
 
 from optimizer.domain import CATEGORIES, Dataset
-from optimizer.instance import SEC, Instance
-from optimizer.model import cadre_points, fit_points, team_points, travel_points
+from optimizer.model.instance import SEC, Instance
+from optimizer.model.master import cadre_points, fit_points, team_points, travel_points
 
 
 def part_dataset(
@@ -76,7 +76,7 @@ def points_and_cover(inst: Instance, r) -> tuple[tuple[int, ...], float]:
 
 def county_coverage(inst: Instance, assignments, covers, k: str) -> dict[str, tuple[int, int]]:
     """Class → (required posts filled, required posts) of county ``k``'s villages."""
-    from optimizer.solver import filled_by_class
+    from optimizer.model.solve import filled_by_class
 
     ds = inst.ds
     mine = {v for v in inst.need if ds.villages[v].county == k}

@@ -14,7 +14,7 @@ Every plan of the master model is a flow of this network with the same soft poin
 
 It is solved exactly by OR-Tools' min-cost flow in seconds at province scale (~1M arcs). The
 flow also says how many posts each province and city unit takes in each county, which is how
-:mod:`optimizer.decompose` hands those units' cadres to the county parts.
+:mod:`optimizer.scale.decompose` hands those units' cadres to the county parts.
 """
 
 from __future__ import annotations
@@ -28,9 +28,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from ortools.graph.python import min_cost_flow
 
-from optimizer.instance import MEM, SEC, Instance
-from optimizer.model import cadre_points, fit_points, team_points, travel_points
-from optimizer.shape import allowed_H_CONTINUITY, allowed_H_PROVVILLAGE
+from optimizer.model.instance import MEM, SEC, Instance
+from optimizer.model.master import cadre_points, fit_points, team_points, travel_points
+from optimizer.model.shape import allowed_H_CONTINUITY, allowed_H_PROVVILLAGE
 
 
 @dataclass

@@ -1,8 +1,8 @@
-"""The rule table behind :mod:`optimizer.glossary`: every rule id the planner and the verifier
+"""The rule table behind :mod:`optimizer.rules.glossary`: every rule id the planner and the verifier
 name, with its Chinese and English names, kind, source clauses and a plain explanation.
 
 Sources are ``(document key, clause)`` pairs; the keys are those of
-:data:`optimizer.glossary.DOCUMENTS`. Clauses follow each document's own numbering: 二(三) is
+:data:`optimizer.rules.glossary.DOCUMENTS`. Clauses follow each document's own numbering: 二(三) is
 part 二, item (三).
 """
 

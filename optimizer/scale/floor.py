@@ -3,7 +3,7 @@
 County parts are lexicographic each, but which county a province or city unit's people go to
 decides how many posts of each class the whole plan can fill. A careful planner's pass —
 villages in priority order (weak first), each given a whole team by a unit that can field one
-— is valid, takes seconds at province scale on a bare :class:`~optimizer.shape.Shape` (no
+— is valid, takes seconds at province scale on a bare :class:`~optimizer.model.shape.Shape` (no
 CP-SAT), and fixes that question class by class. The decomposition hands each wide-unit
 cadre this plan posts to the county it posts them in, hints each county part with its share,
 and keeps a part's solve only when it is at least as good class by class in lexicographic
@@ -18,9 +18,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from optimizer.domain import CATEGORIES
-from optimizer.greedy import greedy, greedy_coverage, greedy_is_valid
-from optimizer.instance import SEC, Instance
-from optimizer.shape import Shape, build_shape
+from optimizer.model.greedy import greedy, greedy_coverage, greedy_is_valid
+from optimizer.model.instance import SEC, Instance
+from optimizer.model.shape import Shape, build_shape
 
 WIDE = ("province", "city")
 """Unit levels that may serve in several counties (LV-REGION)."""
@@ -84,7 +84,7 @@ def _better_of(inst: Instance, shape: Shape, *sols: dict[str, dict]) -> dict[str
     """The valid greedy plan filling most in priority order, then scoring most: the one that
     spares scarce units and the one that takes the nearest unit each win on some data
     (city-201 under hunan-2021: key posts 934 and 936)."""
-    from optimizer.parts import plan_points
+    from optimizer.scale.parts import plan_points
 
     def key(sol: dict[str, dict]) -> tuple:
         cov = greedy_coverage(shape, sol)
