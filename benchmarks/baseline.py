@@ -3,7 +3,7 @@
 This is what one would write first, and what the product's unit-level master model is
 measured against. It is a reference, not a product:
 
-* it uses :func:`optimizer.model.instance.build_instance`, so every pruning rule (E-*, L-RANK,
+* it uses :func:`optimizer.rules.instance.build_instance`, so every pruning rule (E-*, L-RANK,
   LV-LEVEL, LV-REGION, H-NOREPEAT, forbid pins, busy incumbents) is already applied to
   ``inst.options``;
 * it encodes directly on ``x[c,v,r]``: one post per cadre, at most one first secretary per
@@ -37,9 +37,9 @@ from typing import Any
 from ortools.sat.python import cp_model
 
 from optimizer.domain import Dataset
-from optimizer.model.instance import SEC, build_instance, class_order
-from optimizer.model.master import SOFT_SCALE, cadre_points, fit
 from optimizer.policy import Policy
+from optimizer.rules.instance import SEC, build_instance, class_order
+from optimizer.rules.scoring import SOFT_SCALE, cadre_points, fit
 
 MAX_BITS = 62
 """Objective coefficients beyond this fall back to flat coverage weights (see ``weights``)."""

@@ -1,7 +1,7 @@
 """The "careful planner by hand" baseline: what a planner does in a spreadsheet, in seconds.
 
 Independent of the product's model code: it reads only the dataset, the policy and the
-instance's eligibility (:func:`optimizer.model.instance.build_instance`: who is free and eligible,
+instance's eligibility (:func:`optimizer.rules.instance.build_instance`: who is free and eligible,
 which levels and regions may serve where, former villages, forbid pins, incumbents, the unit
 that keeps each village). No optimisation: one pass, decisions never revisited.
 
@@ -27,9 +27,9 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from optimizer.domain import CATEGORIES, Dataset
-from optimizer.model.instance import MEM, SEC, Instance, build_instance
 from optimizer.policy import Policy
 from optimizer.rules.eligibility import region_ok, village_city
+from optimizer.rules.instance import MEM, SEC, Instance, build_instance
 
 Posting = tuple[str, str, str]
 """(cadre_id, village_id, role) of a new posting."""

@@ -105,8 +105,8 @@ def _pins(t: dict[str, pd.DataFrame], rng: np.random.Generator, day: date) -> pd
     """Require pins every preset allows (checked on the instance), and forbid pins."""
     from optimizer.generate import write_dataset
     from optimizer.loading import load_dataset
-    from optimizer.model.instance import SEC, build_instance
     from optimizer.policy import load_policy
+    from optimizer.rules.instance import SEC, build_instance
 
     with tempfile.TemporaryDirectory() as tmp:
         write_dataset(t, Path(tmp) / "d")

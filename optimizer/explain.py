@@ -18,11 +18,11 @@ import pandas as pd
 from optimizer import schema as s
 from optimizer.domain import Dataset, completed_years
 from optimizer.errors import InputError, Problem
-from optimizer.model.instance import SEC, Instance, build_instance
-from optimizer.model.master import SOFT_SCALE, cadre_points, fit, team_points
 from optimizer.model.solve import SolveResult, solve
 from optimizer.policy import Policy
 from optimizer.reasons import PlanView, cadre_reasons, shortfall, view_of, village_reasons
+from optimizer.rules.instance import SEC, Instance, build_instance
+from optimizer.rules.scoring import SOFT_SCALE, cadre_points, fit, team_points
 from optimizer.workbook import read_plan_tables
 
 

@@ -14,11 +14,11 @@ from typing import Any
 import pandas as pd
 
 from optimizer.domain import CATEGORIES
-from optimizer.model.instance import MEM, SEC
-from optimizer.model.master import expert, young
 from optimizer.model.solve import SolveResult
 from optimizer.outputs import staged_folder, unescape_frame, write_csv, write_text
 from optimizer.reasons import view_of, village_reasons
+from optimizer.rules.instance import MEM, SEC
+from optimizer.rules.scoring import expert, young
 from optimizer.workbook import BookInput, write_workbook
 
 PLAN_COLUMNS = ["village_id", "village_name", "team_id", "cadre_id", "cadre_name", "unit_id",

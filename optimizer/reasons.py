@@ -32,7 +32,7 @@ from optimizer.model.candidates import (
     groups_at,
     local_units,
 )
-from optimizer.model.instance import SEC, Instance
+from optimizer.rules.instance import SEC, Instance
 
 ENFORCE = ("LV-LEVEL", "LV-REGION", "T-UNIT", "H-INCUMBENT", "E-AVAIL", "E-SERVICE", "E-HEALTH",
            "E-EVAL", "E-TOWNSHIP", "E-AGE", "E-SEC-PARTY", "E-SEC-PARTYYRS", "E-SEC-WORKYRS",

@@ -15,9 +15,9 @@ from hypothesis import strategies as st
 from test_property import instances
 
 from optimizer import load_policy, solve
-from optimizer.model.instance import build_instance
 from optimizer.plan import write_plan
 from optimizer.policy import PRESETS
+from optimizer.rules.instance import build_instance
 from optimizer.scale.parts import county_coverage as _coverage
 from optimizer.scale.parts import plan_points
 from optimizer.scale.relax import lp_bound, lp_max_posts, relax

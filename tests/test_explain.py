@@ -9,8 +9,8 @@ from factory import DAY, Posting, cadre, dataset, unit, village
 from optimizer import explain_cadre, explain_village, load_policy
 from optimizer.cli import main
 from optimizer.model.candidates import table
-from optimizer.model.instance import build_instance
 from optimizer.reasons import alone
+from optimizer.rules.instance import build_instance
 
 CENTRAL = load_policy("central-2021")
 

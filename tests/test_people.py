@@ -5,8 +5,8 @@ from __future__ import annotations
 from factory import DAY, Posting, cadre, dataset, unit, village
 
 from optimizer import load_policy
-from optimizer.model.instance import build_instance
 from optimizer.model.people import seat_people
+from optimizer.rules.instance import build_instance
 
 
 def test_T_SEC_people_stage_fills_the_secretary_seat_first():

@@ -16,9 +16,9 @@ from optimizer.check import check
 from optimizer.cli import main
 from optimizer.errors import InputError
 from optimizer.explain import explain_cadre, explain_village
-from optimizer.model.instance import build_instance
 from optimizer.plan import write_plan
 from optimizer.replan import replan
+from optimizer.rules.instance import build_instance
 from optimizer.rules.pins import pin_bars
 from optimizer.verify import hard_violations
 

@@ -13,11 +13,11 @@ from test_property import instances
 
 from optimizer import load_policy, solve
 from optimizer.model.candidates import groups_at, table
-from optimizer.model.instance import build_instance
 from optimizer.model.shape import build_shape
 from optimizer.plan import write_plan
 from optimizer.policy import PRESETS
 from optimizer.reasons import ENFORCE, alone
+from optimizer.rules.instance import build_instance
 from optimizer.scale.bounds import class_bounds
 from optimizer.scale.floor import lex, province_greedy
 from optimizer.verify import verify_plan

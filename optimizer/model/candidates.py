@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from optimizer.model.instance import MEM, SEC, Instance
 from optimizer.model.shape import unit_barred
 from optimizer.rules.eligibility import region_ok
+from optimizer.rules.instance import MEM, SEC, Instance
 
 Table = list[tuple[str, str, frozenset[str], frozenset[str]]]
 """(cadre, unit, rules barring the secretary post, rules barring a member post) at a village."""

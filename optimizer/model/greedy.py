@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from optimizer.model.instance import MEM, SEC
 from optimizer.model.master import PlanModel
 from optimizer.model.shape import Shape
 from optimizer.rules.eligibility import joint_pair
+from optimizer.rules.instance import MEM, SEC
 
 
 def greedy(pm: Shape, prefer: dict[str, set[str]] | None = None,

@@ -15,8 +15,8 @@ from collections.abc import Callable
 from ortools.graph.python import min_cost_flow
 
 from optimizer.domain import SKILLS as SKILL_CODES
-from optimizer.model.instance import MEM, SEC, Instance
-from optimizer.model.master import cadre_points, fit
+from optimizer.rules.instance import MEM, SEC, Instance
+from optimizer.rules.scoring import cadre_points, fit
 
 
 def seat_people(

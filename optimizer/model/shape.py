@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from optimizer.model.instance import MEM, SEC, Instance
+from optimizer.rules.instance import MEM, SEC, Instance
 
 
 @dataclass

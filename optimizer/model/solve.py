@@ -28,11 +28,13 @@ import pandas as pd
 from ortools.sat.python import cp_model
 
 from optimizer.domain import Dataset
-from optimizer.model.instance import MEM, SEC, Instance, build_instance, class_order
-from optimizer.model.master import PlanModel, build_model, soft_objective
+from optimizer.model.build import build_model
+from optimizer.model.master import PlanModel
+from optimizer.model.objective import soft_objective
 from optimizer.model.shape import build_shape
 from optimizer.policy import Policy, load_policy
 from optimizer.reference import Reference, agreement
+from optimizer.rules.instance import MEM, SEC, Instance, build_instance, class_order
 from optimizer.rules.pins import check_pins
 from optimizer.scale.bounds import fill_bounds
 from optimizer.scale.decompose import should_decompose, solve_parts

@@ -17,8 +17,8 @@ from collections import defaultdict
 import numpy as np
 from ortools.graph.python import max_flow
 
-from optimizer.model.instance import SEC, Instance
 from optimizer.model.shape import Shape, cap
+from optimizer.rules.instance import SEC, Instance
 from optimizer.scale.relax import coverable
 
 

@@ -26,7 +26,7 @@ from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from optimizer.model.instance import MEM, SEC, Instance
+from optimizer.rules.instance import MEM, SEC, Instance
 from optimizer.scale.bounds import class_bounds
 from optimizer.scale.budget import Budget
 from optimizer.scale.floor import WIDE, lex, province_greedy

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 
 from optimizer.domain import CATEGORIES
 from optimizer.model.greedy import greedy, greedy_coverage, greedy_is_valid
-from optimizer.model.instance import SEC, Instance
 from optimizer.model.shape import Shape, build_shape
+from optimizer.rules.instance import SEC, Instance
 
 WIDE = ("province", "city")
 """Unit levels that may serve in several counties (LV-REGION)."""

@@ -12,7 +12,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from optimizer.model.instance import Instance
+from optimizer.rules.instance import Instance
 from optimizer.scale.parts import county_coverage, part_dataset, plan_points, points_and_cover
 
 PAIR_ROUNDS = 6

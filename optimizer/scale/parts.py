@@ -10,8 +10,8 @@ from collections import defaultdict
 from datetime import date
 
 from optimizer.domain import CATEGORIES, Dataset
-from optimizer.model.instance import SEC, Instance
-from optimizer.model.master import cadre_points, fit_points, team_points, travel_points
+from optimizer.rules.instance import Instance
+from optimizer.rules.scoring import posting_points
 
 
 def part_dataset(
@@ -55,18 +55,12 @@ def part_dataset(
 
 def plan_points(inst: Instance, assignments) -> float:
     """The master model's soft objective of a set of new postings, from the whole dataset."""
-    w = inst.policy.weights
-    total = 0
-    for a in assignments:
-        uid = inst.unit_of(a.cadre_id)
-        total += sum(cadre_points(inst, a.cadre_id, a.role).values())
-        d = inst.distance.get((uid, a.village_id))
-        if d is not None and w.travel_per_10km:
-            total -= travel_points(w.travel_per_10km, d)
-        total += fit_points(inst, uid, a.village_id)
-        if a.role == SEC:
-            total += sum(team_points(inst, uid, a.village_id).values())
-    return float(total)
+    return float(
+        sum(
+            sum(posting_points(inst, a.cadre_id, a.village_id, a.role).values())
+            for a in assignments
+        )
+    )
 
 
 def points_and_cover(inst: Instance, r) -> tuple[tuple[int, ...], float]:

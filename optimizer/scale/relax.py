@@ -28,9 +28,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from ortools.graph.python import min_cost_flow
 
-from optimizer.model.instance import MEM, SEC, Instance
-from optimizer.model.master import cadre_points, fit_points, team_points, travel_points
 from optimizer.model.shape import allowed_H_CONTINUITY, allowed_H_PROVVILLAGE
+from optimizer.rules.instance import MEM, SEC, Instance
+from optimizer.rules.scoring import cadre_points, fit_points, team_points, travel_points
 
 
 @dataclass

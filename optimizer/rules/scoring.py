@@ -1,0 +1,109 @@
+"""Soft points, defined once (SPEC §3 S-* terms, soft H-CONTINUITY and H-PROVVILLAGE).
+
+The master model's objective, the flow and LP relaxations, the decomposition's plan points,
+the people stage and ``explain`` all price a posting with these functions, so a bound, a plan
+and an explanation always speak of the same points.
+"""
+
+from __future__ import annotations
+
+from optimizer.rules.eligibility import off_key
+from optimizer.rules.instance import MEM, SEC, Instance
+
+SOFT_SCALE = 10
+"""Soft weights are multiplied by this so travel can be charged per km in whole points."""
+
+
+def young(inst: Instance, cid: str) -> bool:
+    """S-YOUNG: the young-cadre pool, or the preset's age-by-rank rule (Yantai)."""
+    c, y = inst.ds.cadres[cid], inst.policy.young
+    if y.pool and c.young_pool:
+        return True
+    age = c.age(inst.plan_date)
+    if y.section_max_age is not None and c.rank == "section" and age <= y.section_max_age:
+        return True
+    return bool(y.deputy_section_max_age is not None and c.rank == "deputy_section"
+                and age <= y.deputy_section_max_age)  # fmt: skip
+
+
+def green(inst: Instance, cid: str) -> bool:
+    """S-YOUNG (Yantai): grassroots experience below the threshold."""
+    limit = inst.policy.young.grassroots_years_below
+    return limit is not None and inst.ds.cadres[cid].grassroots_years < limit
+
+
+def expert(inst: Instance, cid: str) -> bool:
+    """S-EXPERT: rural work experience or agriculture expertise."""
+    c = inst.ds.cadres[cid]
+    return c.rural_years >= 1 or "agriculture" in c.skills
+
+
+def fit(inst: Instance, cid: str, vid: str) -> int:
+    """S-FIT: village needs this cadre's skills meet."""
+    return len(inst.ds.cadres[cid].skills & inst.ds.villages[vid].needs)
+
+
+def cadre_points(inst: Instance, cid: str, role: str) -> dict[str, int]:
+    """Village-independent soft points of posting a cadre in a role (scaled)."""
+    w, c = inst.policy.weights, inst.ds.cadres[cid]
+    return {
+        "S-PARTY": w.party * SOFT_SCALE if role == MEM and c.political_status == "member" else 0,
+        "S-YOUNG": w.young * SOFT_SCALE * (young(inst, cid) + green(inst, cid)),
+        "S-EXPERT": w.expert * SOFT_SCALE if expert(inst, cid) else 0,
+    }
+
+
+def fit_points(inst: Instance, uid: str, vid: str) -> int:
+    """S-FIT points per posting from unit ``uid`` at ``vid``: the village needs one of the
+    unit's people meets on average. The people stage then seats the best-fitting people, so
+    the plan's real fit is at least this; a share rather than the union of skills keeps a big
+    unit from looking like a perfect fit everywhere."""
+    w = inst.policy.weights.fit
+    needs = inst.ds.villages[vid].needs
+    if not w or not needs:
+        return 0
+    rates = inst.skill_rates.get(uid, {})
+    return round(w * SOFT_SCALE * sum(rates.get(s, 0.0) for s in needs))
+
+
+def team_points(inst: Instance, uid: str, vid: str) -> dict[str, int]:
+    """Soft points of a new first secretary from ``uid`` at ``vid``, charged once per team
+    (scaled): H-CONTINUITY soft (the unit keeps its village), H-PROVVILLAGE soft and S-PROVKEY
+    (a province-level team where the previous period had one / at a village not ``key``).
+    The master, the flow relaxation, the decomposition and ``explain`` all use this."""
+    pol, w = inst.policy, inst.policy.weights
+    u, v = inst.ds.units[uid], inst.ds.villages[vid]
+    out = {}
+    if pol.continuity == "soft" and w.continuity and uid in inst.prev_units.get(vid, ()):
+        out["H-CONTINUITY"] = w.continuity * SOFT_SCALE
+    if pol.provvillage == "soft" and w.provvillage and u.level == "province" \
+            and vid in inst.prev_province:  # fmt: skip
+        out["H-PROVVILLAGE"] = -w.provvillage * SOFT_SCALE
+    if w.provkey and off_key(u, v):
+        out["S-PROVKEY"] = -w.provkey * SOFT_SCALE
+    return out
+
+
+def travel_points(per_10km: float, km: float) -> int:
+    """S-TRAVEL points one posting costs (SOFT_SCALE points per weight unit per 10 km)."""
+    return round(per_10km * km)
+
+
+def posting_points(
+    inst: Instance, cid: str, vid: str, role: str, *, person_fit: bool = False
+) -> dict[str, int]:
+    """Points of one new posting, by term: the cadre's own terms, travel from their unit, fit
+    and, for a first secretary, the team's terms (:func:`team_points`). Fit is the unit's
+    average (:func:`fit_points`, as the master model charges it) unless ``person_fit`` asks for
+    this person's own skills (as ``explain`` shows a posting)."""
+    uid = inst.unit_of(cid)
+    pts = dict(cadre_points(inst, cid, role))
+    if person_fit:
+        pts["S-FIT"] = inst.policy.weights.fit * SOFT_SCALE * fit(inst, cid, vid)
+    else:
+        pts["S-FIT"] = fit_points(inst, uid, vid)
+    d = inst.distance.get((uid, vid))
+    pts["S-TRAVEL"] = -travel_points(inst.policy.weights.travel_per_10km, d) if d is not None else 0
+    if role == SEC:
+        pts.update(team_points(inst, uid, vid))
+    return pts
