@@ -192,7 +192,7 @@ class Judge:
         """The product's soft objective of these new postings (``plan_points``), the same
         yardstick for every solver; ``None`` where the function is not available."""
         try:
-            from optimizer.model.solve import Assignment
+            from optimizer.model.result import Assignment
             from optimizer.policy import load_policy
             from optimizer.rules.instance import build_instance
             from optimizer.scale.decompose import plan_points

@@ -35,7 +35,8 @@ _WHERE = {
     "Repair": "replan", "read_recall": "replan", "replan": "replan", "write_repair": "replan",
     "RunResult": "runner", "run": "runner",
     "Scenario": "scenario", "load_scenarios": "scenario", "sweep": "scenario",
-    "SolveResult": "model.solve", "solve": "model.solve",
+    "SolveResult": "model.result", "Status": "model.result",
+    "SolveParams": "model.params", "solve": "model.solve",
     "Violation": "verify", "verify_plan": "verify", "violations_frame": "verify",
     "plot_coverage": "plots", "plot_map": "plots", "plot_sweep": "plots",
     "plot_team_sizes": "plots", "plot_travel": "plots", "plot_unit_load": "plots",
@@ -62,7 +63,9 @@ if TYPE_CHECKING:
     from optimizer.errors import InputError, Problem
     from optimizer.explain import explain_cadre, explain_village
     from optimizer.loading import load_dataset
-    from optimizer.model.solve import SolveResult, solve
+    from optimizer.model.params import SolveParams
+    from optimizer.model.result import SolveResult, Status
+    from optimizer.model.solve import solve
     from optimizer.plan import write_plan
     from optimizer.policy import PRESETS, Policy, load_policy
     from optimizer.replan import Repair, read_recall, replan, write_repair
@@ -110,7 +113,9 @@ __all__ = [
     "Run",
     "RunResult",
     "Scenario",
+    "SolveParams",
     "SolveResult",
+    "Status",
     "Violation",
     "check",
     "compare",

@@ -215,8 +215,9 @@ EXIT_SHORT, EXIT_NO_PLAN, EXIT_INTERRUPTED = 3, 4, 130
 
 
 def cmd_solve(args: argparse.Namespace) -> int:
+    from optimizer.cli_args import stderr_progress
     from optimizer.lang.messages import print_notes, progress_printer
-    from optimizer.model.solve import solve, stderr_progress
+    from optimizer.model.solve import solve
     from optimizer.plan import write_plan
     from optimizer.policy import load_policy
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import sys
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
@@ -61,3 +62,8 @@ def check_out_folder(out: Path, inputs: Iterable[Path | None] = ()) -> None:
     problems = folder_problems(out, inputs)
     if problems:
         raise InputError([replace(p, file=f"--out {p.file}") for p in problems])
+
+
+def stderr_progress(text: str) -> None:
+    """Progress lines of a solve, on stderr (stdout is the command's answer)."""
+    print(text, file=sys.stderr, flush=True)

@@ -148,9 +148,9 @@ def _say(args: argparse.Namespace, en: str, zh: str | None = None) -> None:
 
 
 def cmd_replan(args: argparse.Namespace) -> int:
+    from optimizer.cli_args import stderr_progress
     from optimizer.lang.messages import print_notes, progress_printer, translate
     from optimizer.loading import load_dataset
-    from optimizer.model.solve import stderr_progress
     from optimizer.policy import load_policy
     from optimizer.replan import read_recall, replan, write_repair
 

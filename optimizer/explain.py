@@ -18,7 +18,8 @@ import pandas as pd
 from optimizer import schema as s
 from optimizer.domain import Dataset, completed_years
 from optimizer.errors import InputError, Problem
-from optimizer.model.solve import SolveResult, solve
+from optimizer.model.result import SolveResult
+from optimizer.model.solve import solve
 from optimizer.policy import Policy
 from optimizer.reasons import PlanView, cadre_reasons, shortfall, view_of, village_reasons
 from optimizer.rules.instance import SEC, Instance, build_instance

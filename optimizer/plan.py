@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from optimizer.domain import CATEGORIES
-from optimizer.model.solve import SolveResult
+from optimizer.model.result import SolveResult
 from optimizer.outputs import staged_folder, unescape_frame, write_csv, write_text
 from optimizer.reasons import view_of, village_reasons
 from optimizer.rules.instance import MEM, SEC

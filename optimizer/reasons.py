@@ -408,7 +408,7 @@ def cadre_reasons(
 
 
 def view_of(res: Any) -> PlanView:
-    """The plan of a :class:`~optimizer.model.solve.SolveResult` (incumbents and new postings)."""
+    """The plan of a :class:`~optimizer.model.result.SolveResult` (incumbents and new postings)."""
     inst = res.instance
     postings = [(p.cadre_id, p.village_id, p.role) for p in inst.incumbents]
     postings += [(a.cadre_id, a.village_id, a.role) for a in res.assignments]

@@ -34,7 +34,8 @@ from optimizer import schema as s
 from optimizer.domain import Dataset, Pin, Posting, Recall
 from optimizer.errors import InputError, Problem
 from optimizer.loading import load_dataset, load_table
-from optimizer.model.solve import Assignment, Progress, SolveResult, solve
+from optimizer.model.result import Assignment, Progress, SolveResult
+from optimizer.model.solve import solve
 from optimizer.parsing import BadValue, parse_date
 from optimizer.plan import PLAN_COLUMNS, Plan, build_plan, read_output_csv, write_plan
 from optimizer.policy import Policy, load_policy

@@ -26,6 +26,8 @@ from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from optimizer.model.params import SolveParams
+from optimizer.model.result import Assignment, SolveResult, Status
 from optimizer.rules.instance import MEM, SEC, Instance
 from optimizer.scale.bounds import class_bounds
 from optimizer.scale.budget import Budget
@@ -34,9 +36,9 @@ from optimizer.scale.pairs import pairs_phase
 from optimizer.scale.parts import (
     class_rank,
     county_coverage,
-    part_dataset,
     plan_points,
     points_and_cover,
+    solve_part,
 )
 from optimizer.scale.relax import lp_bound, lp_max_posts, relax
 
@@ -188,8 +190,6 @@ class Decomposition:
     def run(self, k: str, ks: frozenset[str] | None = None):
         """County ``k``'s plan: the exact part, or the greedy floor's when out of time or
         when the part's plan fills less in priority order."""
-        from optimizer.model.solve import solve
-
         inst, budget = self.inst, self.budget
         fallback = self.floor_result(k)
         if budget.over(1.0) and fallback is not None:
@@ -202,11 +202,9 @@ class Decomposition:
         )
         wall = self.wall_share(k)
         must = {u for u in inst.must_send if self.home.get(u) == k}
-        r = solve(part_dataset(inst.ds, k, self.alloc, inst.plan_date), inst.policy,
-                  inst.plan_date, time_limit=wall, seed=self.seed, workers=1, method="exact",
-                  _must_send=must, _skill_rates=inst.skill_rates, _dtime=dtime,
-                  reference=self.reference,
-                  _start=self.floor.start(k) if self.floor.valid else None)  # fmt: skip
+        params = SolveParams(time_limit=wall, seed=self.seed, workers=1, method="exact")
+        r = solve_part(inst, k, self.alloc, must, params, reference=self.reference, dtime=dtime,
+                       start=self.floor.start(k) if self.floor.valid else None)  # fmt: skip
         if r.wall_time >= wall - 0.05:
             self.clock.append(f"county {k} was stopped by the time limit")
         if fallback is not None and (not r.has_plan or lex(_filled(r)) < lex(_filled(fallback))):
@@ -231,11 +229,9 @@ class Decomposition:
     def floor_result(self, k: str):
         """County ``k``'s share of the greedy floor as a result (None if the floor is not
         valid: it then cannot stand in for a part)."""
-        from optimizer.model.solve import Assignment, SolveResult
-
         if not self.floor.valid:
             return None
-        res = SolveResult("FEASIBLE", self.inst, seed=self.seed, workers=self.workers)
+        res = SolveResult(Status.FEASIBLE, self.inst, seed=self.seed, workers=self.workers)
         res.assignments = [Assignment(c, v, r) for c, v, r in self.floor.postings.get(k, [])]
         res.coverage = county_coverage(self.inst, res.assignments, [], k)
         return res
@@ -279,10 +275,8 @@ class Decomposition:
 
     def merge(self):
         """One result from the parts, with the bounds known by now."""
-        from optimizer.model.solve import SolveResult
-
         inst = self.inst
-        res = SolveResult("UNKNOWN", inst, seed=self.seed, workers=self.workers)
+        res = SolveResult(Status.UNKNOWN, inst, seed=self.seed, workers=self.workers)
         for text in sorted(set(self.clock)):
             res.notes.append(f"decomposition: {text}; a rerun on a faster or idler machine may "
                              "give a different plan")  # fmt: skip
@@ -307,10 +301,10 @@ class Decomposition:
         res.objective = plan_points(inst, res.assignments)
         self.bounds(res)
         if not all_have:
-            res.status = "FEASIBLE" if res.assignments else "UNKNOWN"
+            res.status = Status.FEASIBLE if res.assignments else Status.UNKNOWN
         else:
-            res.status = "OPTIMAL" if res.coverage_proven and res.gap is not None \
-                and res.gap < 1e-9 else "FEASIBLE"  # fmt: skip
+            res.status = Status.OPTIMAL if res.coverage_proven and res.gap is not None \
+                and res.gap < 1e-9 else Status.FEASIBLE  # fmt: skip
         res.notes.append(f"decomposition: {len(self.counties)} county parts, {len(self.alloc)} "
                          "province/city cadres handed to them, placed by the greedy plan and "
                          "the flow relaxation")  # fmt: skip

@@ -12,8 +12,15 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+from optimizer.model.params import SolveParams
+from optimizer.model.result import SolveResult, Status
 from optimizer.rules.instance import Instance
-from optimizer.scale.parts import county_coverage, part_dataset, plan_points, points_and_cover
+from optimizer.scale.parts import (
+    county_coverage,
+    plan_points,
+    points_and_cover,
+    solve_part,
+)
 
 PAIR_ROUNDS = 6
 """Rounds of disjoint county pairs, each pairing counties not paired together before; a kept
@@ -33,8 +40,6 @@ def pairs_phase(inst: Instance, results: dict, alloc: dict[str, str], home: dict
     province seed 3: one round 2,109,711 points, six rounds 2,113,502). Which pairs run, and
     for how long, is decided from deterministic quantities alone (the parts' own
     deterministic times)."""
-    from optimizer.model.solve import SolveResult, solve
-
     ds = inst.ds
     if deadline is None or budget is None or budget <= 0 or stop.is_set():
         return
@@ -73,9 +78,8 @@ def pairs_phase(inst: Instance, results: dict, alloc: dict[str, str], home: dict
             return None
         ks = frozenset(pair)
         must = {u for u in inst.must_send if home.get(u) in ks}
-        r = solve(part_dataset(ds, ks, alloc, inst.plan_date), inst.policy, inst.plan_date, time_limit=left - 1,
-                  seed=seed, workers=1, method="exact", _must_send=must,
-                  _skill_rates=inst.skill_rates, _dtime=dtime, reference=reference)  # fmt: skip
+        params = SolveParams(time_limit=left - 1, seed=seed, workers=1, method="exact")
+        r = solve_part(inst, ks, alloc, must, params, reference=reference, dtime=dtime)
         if r.wall_time >= left - 1.05:
             clock.append("the time limit stopped a county pair")
         return r
@@ -117,7 +121,7 @@ def pairs_phase(inst: Instance, results: dict, alloc: dict[str, str], home: dict
                 halves = split(inst, r, a, b)
                 if halves is None:  # a cluster team across the border: the pair stays whole
                     results[a] = r
-                    results[b] = SolveResult("OPTIMAL", r.instance)
+                    results[b] = SolveResult(Status.OPTIMAL, r.instance)
                     merged |= {a, b}
                     continue
                 results[a], results[b] = halves
@@ -142,8 +146,6 @@ def split(inst: Instance, r, a: str, b: str):
     """The pair's plan as one result per county, so each may be paired anew next round;
     None when a cluster team covers across the border or the counties' coverage does not add
     up to the pair's (the pair then stays one part)."""
-    from optimizer.model.solve import SolveResult
-
     ds = inst.ds
     county = {v: ds.villages[v].county for v in inst.need}
     if any(county.get(h) != county.get(w) for h, w in r.covers):

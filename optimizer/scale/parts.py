@@ -6,11 +6,15 @@ Shared by the decomposition (:mod:`optimizer.scale.decompose`) and its county-pa
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from datetime import date
 
 from optimizer.domain import CATEGORIES, Dataset
-from optimizer.rules.instance import Instance
+from optimizer.model.exact import PartStart, solve_instance
+from optimizer.model.params import SolveParams
+from optimizer.model.result import filled_by_class
+from optimizer.rules.instance import Instance, build_instance
 from optimizer.rules.scoring import posting_points
 
 
@@ -70,8 +74,6 @@ def points_and_cover(inst: Instance, r) -> tuple[tuple[int, ...], float]:
 
 def county_coverage(inst: Instance, assignments, covers, k: str) -> dict[str, tuple[int, int]]:
     """Class → (required posts filled, required posts) of county ``k``'s villages."""
-    from optimizer.model.solve import filled_by_class
-
     ds = inst.ds
     mine = {v for v in inst.need if ds.villages[v].county == k}
     got = filled_by_class(inst, assignments, covers, mine)
@@ -86,3 +88,14 @@ def class_rank(c: str) -> int:
 
 
 __all__ = ["class_rank", "county_coverage", "part_dataset", "plan_points", "points_and_cover"]
+
+
+def solve_part(inst: Instance, ks, alloc: dict[str, str], must: set[str], params: SolveParams,
+               *, reference=None, dtime: float | None = None, start: dict | None = None):  # fmt: skip
+    """The exact solve of the part of ``inst`` in county (or counties) ``ks``: its villages,
+    the people ``alloc`` gives it, the must-send units homed there; the whole instance's skill
+    rates, so its points are the whole problem's."""
+    ds = part_dataset(inst.ds, ks, alloc, inst.plan_date)
+    t0 = time.monotonic()
+    part = build_instance(ds, inst.policy, inst.plan_date, must, inst.skill_rates)
+    return solve_instance(part, params, t0, reference=reference, part=PartStart(dtime, start))

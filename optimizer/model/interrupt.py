@@ -1,0 +1,46 @@
+"""Ctrl-C during a solve: stop the search, keep the best plan so far."""
+
+from __future__ import annotations
+
+import os
+import select
+import signal
+import threading
+from collections.abc import Callable
+
+from ortools.sat.python import cp_model
+
+
+def catch_sigint(solver: cp_model.CpSolver | None,
+                  stop: threading.Event) -> Callable[[], None] | None:  # fmt: skip
+    """Ctrl-C stops the search and keeps the best plan so far. The main thread sits inside
+    CP-SAT's C++ code, where Python handlers cannot run; the interpreter still writes the
+    signal to a wakeup pipe, and a watcher thread turns that into ``stop_search()``."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    r, w = os.pipe()
+    os.set_blocking(w, False)
+    old_fd = signal.set_wakeup_fd(w, warn_on_full_buffer=False)
+    old_handler = signal.signal(signal.SIGINT, lambda signum, frame: stop.set())
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.is_set():
+            ready, _, _ = select.select([r], [], [], 0.2)
+            if ready and os.read(r, 64):
+                stop.set()
+                if solver is not None:
+                    solver.stop_search()
+
+    thread = threading.Thread(target=watch, daemon=True)
+    thread.start()
+
+    def restore() -> None:
+        done.set()
+        thread.join()
+        signal.set_wakeup_fd(old_fd)
+        signal.signal(signal.SIGINT, old_handler)
+        os.close(r)
+        os.close(w)
+
+    return restore
