@@ -3,7 +3,7 @@
 Overshoot = whole-command wall − limit; it holds when ≤ max(2 s, 5 % of the limit) (issue
 16 item 3). Posts are required posts filled as ``unstaffed.csv`` counts them, per priority
 class. ``points`` is the product's soft objective of the plan's new postings
-(``optimizer.scale.decompose.plan_points``), computed the same way for every solver; ``objective``,
+(``optimizer.rules.scoring.plan_points``), computed the same way for every solver; ``objective``,
 ``soft bound`` and ``soft gap`` are the solver's own figures (the product's manifest).
 """
 

@@ -195,7 +195,7 @@ class Judge:
             from optimizer.model.result import Assignment
             from optimizer.policy import load_policy
             from optimizer.rules.instance import build_instance
-            from optimizer.scale.decompose import plan_points
+            from optimizer.rules.scoring import plan_points
         except ImportError:
             return None
         key = (run.data, run.policy, run.plan_date)

@@ -18,9 +18,10 @@ from optimizer import load_policy, solve
 from optimizer.plan import write_plan
 from optimizer.policy import PRESETS
 from optimizer.rules.instance import build_instance
+from optimizer.rules.scoring import plan_points
+from optimizer.scale.flow import relax
+from optimizer.scale.lp import lp_bound, lp_max_posts
 from optimizer.scale.parts import county_coverage as _coverage
-from optimizer.scale.parts import plan_points
-from optimizer.scale.relax import lp_bound, lp_max_posts, relax
 from optimizer.verify import verify_plan
 
 A, B = "430121", "430122"

@@ -9,7 +9,7 @@ from factory import DAY, Pin, Posting, Recall, cadre, dataset, unit, village
 
 from optimizer import load_policy, solve
 from optimizer.errors import InputError
-from optimizer.scale.decompose import plan_points
+from optimizer.rules.scoring import plan_points
 
 
 def plan_of(ds, preset="central-2021", overrides=None):

@@ -18,7 +18,7 @@ def soft_terms(pm: PlanModel) -> None:
     S-FIT per posting at the unit's average fit (:func:`fit_points`; seating in
     :mod:`optimizer.model.people` then maximises the needs actually met); soft H-CONTINUITY,
     H-PROVVILLAGE and S-PROVKEY per new team (:func:`team_points`). Every term is per posting
-    or per secretary, so the flow relaxation in :mod:`optimizer.scale.relax` charges exactly the same
+    or per secretary, so the flow relaxation in :mod:`optimizer.scale.flow` charges exactly the same
     points."""
     inst, w = pm.inst, pm.inst.policy.weights
     link_pins(pm)

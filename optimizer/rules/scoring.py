@@ -107,3 +107,13 @@ def posting_points(
     if role == SEC:
         pts.update(team_points(inst, uid, vid))
     return pts
+
+
+def plan_points(inst: Instance, assignments) -> float:
+    """The master model's soft objective of a set of new postings, from the whole dataset."""
+    return float(
+        sum(
+            sum(posting_points(inst, a.cadre_id, a.village_id, a.role).values())
+            for a in assignments
+        )
+    )

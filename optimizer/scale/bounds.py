@@ -17,9 +17,10 @@ from collections import defaultdict
 import numpy as np
 from ortools.graph.python import max_flow
 
-from optimizer.model.shape import Shape, cap
+from optimizer.model.shape import Shape, build_shape, cap
 from optimizer.rules.instance import SEC, Instance
-from optimizer.scale.relax import coverable
+from optimizer.rules.scoring import plan_points
+from optimizer.scale.flow import coverable, relax
 
 
 def class_bounds(inst: Instance, shape: Shape) -> tuple[dict[str, int], int]:
@@ -119,10 +120,6 @@ def fill_bounds(res, inst: Instance) -> None:
     """Make sure a result says how good it is: a bound on required posts per class and in
     all (the solve's own proof when coverage is proven, else the max flow), and a soft bound
     for the coverage reached (the solve's, else the flow's best points of any plan)."""
-    from optimizer.model.shape import build_shape
-    from optimizer.scale.parts import plan_points
-    from optimizer.scale.relax import relax
-
     filled = {c: f for c, (f, _q) in res.coverage.items()}
     if not res.coverage_bound:
         if res.coverage_proven:

@@ -2,7 +2,7 @@
 
 LV-REGION gives the problem its shape: county and township units serve only their county, so
 counties are independent except through the province and city units that may serve many of
-them. The flow relaxation (:mod:`optimizer.scale.relax`) solves the whole problem without team
+them. The flow relaxation (:mod:`optimizer.scale.flow`) solves the whole problem without team
 structure in seconds; it says which county each wide unit's people go to. Each county is then
 solved by the exact master model (:func:`optimizer.model.solve.solve`) on its own villages, its own
 units and the wide units' people handed to it — side by side on ``workers`` threads (CP-SAT
@@ -29,18 +29,19 @@ from typing import Any
 from optimizer.model.params import SolveParams
 from optimizer.model.result import Assignment, SolveResult, Status
 from optimizer.rules.instance import MEM, SEC, Instance
+from optimizer.rules.scoring import plan_points
 from optimizer.scale.bounds import class_bounds
 from optimizer.scale.budget import Budget
 from optimizer.scale.floor import WIDE, lex, province_greedy
+from optimizer.scale.flow import relax
+from optimizer.scale.lp import lp_bound, lp_max_posts
 from optimizer.scale.pairs import pairs_phase
 from optimizer.scale.parts import (
     class_rank,
     county_coverage,
-    plan_points,
     points_and_cover,
     solve_part,
 )
-from optimizer.scale.relax import lp_bound, lp_max_posts, relax
 
 GAP_GOOD_ENOUGH = 0.001
 """Below this gap to the LP bound the pairwise improvement phase is not run."""
@@ -426,4 +427,4 @@ def _run_parts(order: list[str], run, workers: int, say) -> dict:
     return results
 
 
-__all__ = ["plan_points", "should_decompose", "solve_parts"]
+__all__ = ["should_decompose", "solve_parts"]

@@ -21,6 +21,7 @@ from optimizer.domain import CATEGORIES
 from optimizer.model.greedy import greedy, greedy_coverage, greedy_is_valid
 from optimizer.model.shape import Shape, build_shape
 from optimizer.rules.instance import SEC, Instance
+from optimizer.rules.scoring import plan_points
 
 WIDE = ("province", "city")
 """Unit levels that may serve in several counties (LV-REGION)."""
@@ -84,7 +85,6 @@ def _better_of(inst: Instance, shape: Shape, *sols: dict[str, dict]) -> dict[str
     """The valid greedy plan filling most in priority order, then scoring most: the one that
     spares scarce units and the one that takes the nearest unit each win on some data
     (city-201 under hunan-2021: key posts 934 and 936)."""
-    from optimizer.scale.parts import plan_points
 
     def key(sol: dict[str, dict]) -> tuple:
         cov = greedy_coverage(shape, sol)

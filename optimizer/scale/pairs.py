@@ -15,9 +15,9 @@ from concurrent.futures import ThreadPoolExecutor
 from optimizer.model.params import SolveParams
 from optimizer.model.result import SolveResult, Status
 from optimizer.rules.instance import Instance
+from optimizer.rules.scoring import plan_points
 from optimizer.scale.parts import (
     county_coverage,
-    plan_points,
     points_and_cover,
     solve_part,
 )

@@ -15,7 +15,7 @@ from optimizer.model.exact import PartStart, solve_instance
 from optimizer.model.params import SolveParams
 from optimizer.model.result import filled_by_class
 from optimizer.rules.instance import Instance, build_instance
-from optimizer.rules.scoring import posting_points
+from optimizer.rules.scoring import plan_points
 
 
 def part_dataset(
@@ -57,16 +57,6 @@ def part_dataset(
     )
 
 
-def plan_points(inst: Instance, assignments) -> float:
-    """The master model's soft objective of a set of new postings, from the whole dataset."""
-    return float(
-        sum(
-            sum(posting_points(inst, a.cadre_id, a.village_id, a.role).values())
-            for a in assignments
-        )
-    )
-
-
 def points_and_cover(inst: Instance, r) -> tuple[tuple[int, ...], float]:
     cov = tuple(r.coverage.get(c, (0, 0))[0] for c in CATEGORIES)
     return cov, plan_points(inst, r.assignments)
@@ -87,7 +77,7 @@ def class_rank(c: str) -> int:
     return CATEGORIES.index(c) if c in CATEGORIES else len(CATEGORIES)
 
 
-__all__ = ["class_rank", "county_coverage", "part_dataset", "plan_points", "points_and_cover"]
+__all__ = ["class_rank", "county_coverage", "part_dataset", "points_and_cover", "solve_part"]
 
 
 def solve_part(inst: Instance, ks, alloc: dict[str, str], must: set[str], params: SolveParams,

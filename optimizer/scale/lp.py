@@ -1,0 +1,424 @@
+"""The flow relaxation plus T-UNIT's tie, as an LP: tighter bounds on posts and soft points.
+
+A unit's members go only where it sends the secretary (n[u,v] ≤ m_v · t[u,v]) in lead-unit
+mode, or — small units that may team up (J-JOINT) — where a small unit of their level and
+region does; where an incumbent secretary stays, only the incumbents' units (and their small
+partners) add members.
+
+Solved with HiGHS by column generation: every pair of county and township units, and the
+province and city units' pairs the flow used or that are among their cheapest; the other
+pairs are priced with the duals and the worst-priced enter, a few rounds. The bound is the
+Lagrangian one, y·b + Σ ub·min(0, reduced cost) over every column, so it holds whatever the
+duals' accuracy and whichever columns were left out.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import threading
+from collections import defaultdict
+from collections.abc import Callable
+from importlib import import_module
+from types import ModuleType
+
+import numpy as np
+
+from optimizer.rules.instance import MEM, SEC
+from optimizer.scale.flow import FlowArrays, Relaxation
+
+
+def highs() -> ModuleType | None:
+    """HiGHS as scipy ships it (the stand-alone highspy clashes with OR-Tools' own copy).
+    Loaded on first use: importing it takes over a second, and only the LP needs it."""
+    try:
+        return import_module("scipy.optimize._highspy._core")
+    except ImportError:  # scipy without HiGHS: the flow's bounds stand
+        return None
+
+
+PRICING_ROUNDS = 10
+
+PRICE_IN = 60_000
+"""At most this many priced-out columns enter per round, the most negative first: a smaller
+LP per round (province seed 3: 6 rounds, 680 k columns, 69 s, against 4 rounds, 750 k
+columns, 92 s when every negative one entered; the same bound)."""
+
+
+def lp_bound(rel: Relaxation, target: int | None = None,
+             retarget: Callable[[], int] | None = None) -> float:  # fmt: skip
+    """The LP bound on the soft points of plans filling at least ``target`` required posts
+    (default ``rel.max_posts``). NaN when the LP itself cannot fill ``target`` posts — unless
+    ``retarget`` gives a smaller count: the same model is then re-solved warm for that many
+    (one cold solve instead of two)."""
+    if rel.arrays is None or highs() is None:
+        return rel.bound
+    lp = TeamLp(rel, coverage=False, target=target)
+    return lp.solve(retarget=retarget)
+
+
+def lp_max_posts(rel: Relaxation, cancel: threading.Event | None = None) -> int:
+    """The most required posts the LP (T-UNIT's tie and T-SEC added) can fill: a proof that
+    a plan filling that many fills every fillable post. ``cancel`` stops it between pricing
+    rounds (the flow's count is returned then: no proof)."""
+    if rel.arrays is None or highs() is None:
+        return rel.max_posts
+    got = TeamLp(rel, coverage=True).solve(cancel=cancel)
+    return rel.max_posts if math.isnan(got) else min(rel.max_posts, int(got))
+
+
+class TeamLp:
+    """One LP, built once and grown by pricing; ``coverage`` maximises required posts filled
+    (no points) instead of the soft points at ``target`` posts."""
+
+    def __init__(self, rel: Relaxation, coverage: bool, target: int | None = None) -> None:
+        a: FlowArrays = rel.arrays
+        self.inst, self.a, self.coverage, self.flow_bound = rel.inst, a, coverage, rel.bound
+        self.nv, self.npair, self.nc, self.nu = len(a.vids), len(a.pu), len(a.cad_unit), a.n_units
+        self.pcost, self.mem_pts, self.sec_cost = a.pcost, a.mem_pts, a.sec_cost
+        if coverage:  # one per filled post, no points
+            self.pcost, self.mem_pts = np.zeros(self.npair), np.zeros(self.nc)
+            self.sec_cost = np.zeros(int(np.count_nonzero(a.cad_sec)))
+        self.target = rel.max_posts if target is None else target
+        inst = self.inst
+        self.uids = sorted(u for u in inst.eligible if inst.eligible[u])
+        self.uix = {u: i for i, u in enumerate(self.uids)}
+        self.lead_mode = inst.policy.members_from == "lead_unit"
+        self.key = a.pu.astype(np.int64) * self.nv + a.pv
+        self.ties()
+        self.starting_columns()
+        self.sec_idx = np.nonzero(a.cad_sec)[0]
+        self.allow = allowed_people(self)
+        for i, (people, _) in self.allow.items():
+            if not len(people):
+                self.ub_pair[i] = 0
+        self.rows()
+        self.fixed_columns()
+        self.col_of = np.full(self.npair, -1, dtype=np.int64)
+        self.p_role_row = np.where(a.ps, self.r_vs + a.pv, self.r_vm + a.pv)
+        self.p_eq_row = np.where(a.ps, self.r_eq + a.pu, self.r_eq + self.nu + a.pu)
+        self.n_link = 0  # rows added after the first n_rows: T-UNIT links and people rows
+        self.link_row: list[bool] = []  # which of them are links (≤ 0; the others are = 0)
+        self.own_pairs = np.array(sorted(self.allow), dtype=np.int64)
+        self.add_pairs(np.nonzero(self.keep)[0])
+
+    def ties(self) -> None:
+        """Pairs that may never carry a member (T-UNIT), each member pair's own secretary
+        pair, and the small units' member pairs linked to partners' secretaries (J-JOINT)."""
+        inst, a, ds = self.inst, self.a, self.inst.ds
+        jt = inst.policy.joint
+        self.small = np.array([jt.enabled and ds.units[u].level in jt.levels
+                               and ds.units[u].staff is not None and ds.units[u].staff < jt.staff_max
+                               for u in self.uids], dtype=bool)  # fmt: skip
+        group = [(ds.units[u].level, ds.units[u].region) for u in self.uids]
+        self.wide = np.array([ds.units[u].level in ("province", "city") for u in self.uids],
+                             dtype=bool)  # fmt: skip
+        self.ub_pair = a.pcap.astype(float).copy()
+        self.sec_of = np.full(self.npair, -1, dtype=np.int64)
+        sec_keys, self.sec_pos = self.key[a.ps], np.nonzero(a.ps)[0]
+        order = np.argsort(sec_keys)
+        mem = np.nonzero(~a.ps)[0]
+        found = np.minimum(np.searchsorted(sec_keys[order], self.key[mem]), max(0, len(order) - 1))
+        if len(order) > 0:
+            same = sec_keys[order][found] == self.key[mem]
+            self.sec_of[mem[same]] = self.sec_pos[order][found[same]]
+        self.inc_units = {i: {p.unit_id for p in inst.inc_by_village.get(v, [])}
+                          for i, v in enumerate(a.vids)
+                          if any(p.role == SEC for p in inst.inc_by_village.get(v, []))}  # fmt: skip
+        special = self.unit_ties(mem, group)
+        sec_at: dict[int, list[int]] = defaultdict(list)
+        if special:
+            for i in self.sec_pos:
+                if self.small[a.pu[i]]:
+                    sec_at[int(a.pv[i])].append(int(i))
+        self.links: dict[int, list[int]] = {}
+        for i in special:
+            u, v = int(a.pu[i]), int(a.pv[i])
+            leads = [k for k in sec_at.get(v, []) if group[int(a.pu[k])] == group[u]]
+            if leads:
+                self.links[i] = leads
+            else:
+                self.ub_pair[i] = 0
+
+    def unit_ties(self, mem: np.ndarray, group: list[tuple]) -> list[int]:
+        """Close member pairs T-UNIT forbids; return the small units' member pairs, which
+        may follow a partner's secretary (J-JOINT)."""
+        a, small, special = self.a, self.small, []
+        if not self.lead_mode:
+            return special
+        for i in mem:
+            u, v = int(a.pu[i]), int(a.pv[i])
+            if v in self.inc_units:
+                incs = self.inc_units[v]
+                joins = small[u] and any(w in self.uix and small[self.uix[w]]
+                                         and group[self.uix[w]] == group[u] for w in incs)  # fmt: skip
+                if self.uids[u] not in incs and not joins:
+                    self.ub_pair[i] = 0
+                continue
+            if small[u]:
+                special.append(int(i))
+            elif self.sec_of[i] < 0:
+                self.ub_pair[i] = 0
+        return special
+
+    def starting_columns(self) -> None:
+        """The pairs in the first LP: every pair of county and township units, the pairs the
+        flow used, and each province/city unit's cheapest whole teams (secretary + members
+        at one village)."""
+        a, pu, ps = self.a, self.a.pu, self.a.ps
+        keep = ~self.wide[pu] | self.small[pu] | a.pair_used
+        n_sec = np.bincount(a.cad_unit[a.cad_sec], minlength=self.nu)
+        sel = np.nonzero(self.wide[pu] & ~self.small[pu] & ps)[0]
+        if len(sel):
+            team = self.pcost[sel].astype(float)
+            mates = np.nonzero((~ps) & (self.sec_of >= 0))[0]
+            add = np.zeros(self.npair)
+            add[self.sec_of[mates]] = self.pcost[mates] * a.room[a.pv[mates], 1]
+            team = team + add[sel]
+            o = sel[np.lexsort((team, pu[sel]))]
+            first = np.searchsorted(pu[o], pu[o], side="left")
+            keep[o[np.arange(len(o)) - first < 3 * n_sec[pu[o]] + 10]] = True
+        keep &= self.ub_pair > 0
+        self.keep = self.close(keep)
+
+    def close(self, mask: np.ndarray) -> np.ndarray:
+        """A kept member pair keeps its own secretary pair, and the other way round."""
+        ps, sec_of = self.a.ps, self.sec_of
+        m2 = mask.copy()
+        has = (~ps) & (sec_of >= 0)
+        m2[sec_of[has & mask]] = True
+        mates = np.nonzero(has & ~mask & (self.ub_pair > 0))[0]
+        m2[mates[m2[sec_of[mates]]]] = True
+        for i, leads in self.links.items():
+            if m2[i]:
+                m2[leads] = True
+        return m2
+
+    def rows(self) -> None:
+        """Rows: village sec (nv) | village mem (nv) | filled (nv) | T-SEC (nv) | cadre (nc) |
+        coverage (1) | unit balance sec (nu), mem (nu) | then linking rows as pairs enter."""
+        a, nv, nc, inst = self.a, self.nv, self.nc, self.inst
+        self.r_vs, self.r_vm, self.r_f, self.r_ts, self.r_c = 0, nv, 2 * nv, 3 * nv, 4 * nv
+        self.r_cov = self.r_c + nc
+        self.r_eq = self.r_cov + 1
+        self.n_rows = self.r_eq + 2 * self.nu
+        self.inc_filled = sum(min(inst.need[v].min, len(inst.inc_by_village.get(v, [])))
+                              for v in a.vids)  # fmt: skip
+        # T-SEC: members count only where a first secretary stands (filled ≤ min − 1 + sec)
+        ts_hi = np.where(a.room[:, 0] > 0, np.maximum(a.required, 0) - 1, np.inf)
+        cov_hi = np.inf if self.coverage else -(self.target - self.inc_filled)
+        self.row_hi = np.concatenate([a.room[:, 0], a.room[:, 1], np.zeros(nv), ts_hi,
+                                      np.ones(nc), [cov_hi], np.zeros(2 * self.nu)]).astype(float)  # fmt: skip
+        row_lo = np.concatenate([np.full(self.r_eq, -np.inf), np.zeros(2 * self.nu)])
+        self.highspy = highs()
+        self.h = self.highspy._Highs()
+        self.h.setOptionValue("output_flag", False)
+        self.h.setOptionValue("random_seed", 0)
+        self.h.addRows(self.n_rows, row_lo, self.row_hi, 0, np.zeros(0, np.int32),
+                       np.zeros(0, np.int32), np.zeros(0))  # fmt: skip
+        self.entries: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # (row, col, value)
+        self.costs: list[np.ndarray] = []
+        self.ubs: list[np.ndarray] = []
+        self.n_cols = 0
+
+    def add_cols(self, cost, ub, rows_per_col: list[np.ndarray], vals_per_col: list[np.ndarray]):
+        k = len(cost)
+        starts = np.zeros(k, dtype=np.int32)
+        lens = np.array([len(r) for r in rows_per_col], dtype=np.int32)
+        starts[1:] = np.cumsum(lens)[:-1]
+        idx = np.concatenate(rows_per_col).astype(np.int32) if k else np.zeros(0, np.int32)
+        val = np.concatenate(vals_per_col).astype(float) if k else np.zeros(0)
+        self.h.addCols(k, np.asarray(cost, float), np.zeros(k), np.asarray(ub, float), len(idx),
+                       starts, idx, val)  # fmt: skip
+        self.entries.append((idx, np.repeat(np.arange(self.n_cols, self.n_cols + k), lens), val))
+        self.costs.append(np.asarray(cost, float))
+        self.ubs.append(np.asarray(ub, float))
+        self.n_cols += k
+
+    def fixed_columns(self) -> None:
+        """x_mem (nc) | x_sec (ns) | filled (nv) | cover (ncov) | slack (1)."""
+        a, nc, nv, nu = self.a, self.nc, self.nv, self.nu
+        cov = np.asarray(a.cov, dtype=np.int64)
+        ns, ncov, pair = len(self.sec_idx), len(cov), [np.array([1.0, -1.0])]
+        other_cost = np.concatenate([-self.mem_pts, np.asarray(self.sec_cost, float),
+                                     np.zeros(nv + ncov)])  # fmt: skip
+        self.add_cols(-self.mem_pts, np.ones(nc),
+                      [np.array([self.r_c + i, self.r_eq + nu + a.cad_unit[i]]) for i in range(nc)],
+                      pair * nc)  # fmt: skip
+        self.add_cols(np.asarray(self.sec_cost, float), np.ones(ns),
+                      [np.array([self.r_c + i, self.r_eq + a.cad_unit[i]]) for i in self.sec_idx],
+                      pair * ns)  # fmt: skip
+        self.add_cols(np.full(nv, -1.0 if self.coverage else 0.0), np.maximum(a.required, 0),
+                      [np.array([self.r_f + v, self.r_ts + v, self.r_cov]) for v in range(nv)],
+                      [np.array([1.0, 1.0, -1.0])] * nv)  # fmt: skip
+        self.add_cols(np.zeros(ncov), np.maximum(a.required[cov], 0),
+                      [np.array([self.r_f + v, self.r_ts + v]) for v in cov], [-np.ones(2)] * ncov)  # fmt: skip
+        # a costly slack on the coverage row keeps each restricted LP feasible; its dual then
+        # prices in the columns coverage needs (the bound never counts the slack)
+        big = 10.0 * (float(np.abs(self.pcost).max(initial=0))
+                      + float(np.abs(other_cost).max(initial=0))) + 1e3  # fmt: skip
+        self.slack_col = self.n_cols
+        self.add_cols([big], [np.inf], [np.array([self.r_cov])], [-np.ones(1)])
+
+    def add_pairs(self, idx: np.ndarray) -> None:
+        """Columns for these pairs, with their people rows (H-NOREPEAT) and T-UNIT links."""
+        a = self.a
+        idx = idx[self.col_of[idx] < 0]
+        if not len(idx):
+            return
+        eq_row = {int(i): int(self.p_eq_row[i]) for i in idx}
+        own = [int(i) for i in idx if int(i) in self.allow]
+        if own:  # one balance row per such pair: its posts = its explicit people
+            k = len(own)
+            self.h.addRows(k, np.zeros(k), np.zeros(k), 0, np.zeros(0, np.int32),
+                           np.zeros(0, np.int32), np.zeros(0))  # fmt: skip
+            for n, i in enumerate(own):
+                eq_row[i] = self.n_rows + self.n_link + n
+            self.n_link += k
+            self.link_row.extend([False] * k)
+        self.col_of[idx] = self.n_cols + np.arange(len(idx))
+        rows_ = [np.array([self.p_role_row[i], self.r_f + a.pv[i], eq_row[int(i)], self.r_ts + a.pv[i]])
+                 if a.ps[i] else np.array([self.p_role_row[i], self.r_f + a.pv[i], eq_row[int(i)]])
+                 for i in idx]  # fmt: skip
+        vals_ = [np.array([1.0, -1.0, 1.0, -1.0]) if a.ps[i] else np.array([1.0, -1.0, 1.0])
+                 for i in idx]  # fmt: skip
+        self.add_cols(self.pcost[idx], self.ub_pair[idx], rows_, vals_)
+        for i in own:
+            people, cost = self.allow[i]
+            if len(people):
+                self.add_cols(cost, np.ones(len(people)),
+                              [np.array([self.r_c + c, eq_row[i]]) for c in people],
+                              [np.array([1.0, -1.0])] * len(people))  # fmt: skip
+        if self.lead_mode:
+            self.add_links(idx)
+
+    def add_links(self, idx: np.ndarray) -> None:
+        """T-UNIT: a member pair carries at most m_v members per secretary it follows."""
+        a, rows_cols, rows_vals = self.a, [], []
+        for i in idx[~a.ps[idx]]:
+            if i in self.links:
+                leads = self.links[i]
+            elif self.sec_of[i] >= 0 and int(a.pv[i]) not in self.inc_units \
+                    and not self.small[a.pu[i]]:  # fmt: skip
+                leads = [int(self.sec_of[i])]
+            else:
+                continue
+            m_v = float(a.room[a.pv[i], 1])
+            rows_cols.append(np.concatenate([[self.col_of[i]], self.col_of[leads]]))
+            rows_vals.append(np.concatenate([[1.0], np.full(len(leads), -m_v)]))
+        k = len(rows_cols)
+        if not k:
+            return
+        lens = np.array([len(c) for c in rows_cols], dtype=np.int32)
+        starts = np.zeros(k, dtype=np.int32)
+        starts[1:] = np.cumsum(lens)[:-1]
+        cidx = np.concatenate(rows_cols).astype(np.int32)
+        val = np.concatenate(rows_vals)
+        self.h.addRows(k, np.full(k, -np.inf), np.zeros(k), len(cidx), starts, cidx, val)
+        self.entries.append((np.repeat(self.n_rows + self.n_link + np.arange(k), lens), cidx, val))
+        self.n_link += k
+        self.link_row.extend([True] * k)
+
+    def solve(self, cancel: threading.Event | None = None,
+              retarget: Callable[[], int] | None = None) -> float:  # fmt: skip
+        """Pricing rounds until no column prices out; then the Lagrangian bound (NaN when
+        cancelled, or when the LP cannot fill ``target`` posts and ``retarget`` gives none)."""
+        while True:
+            bound_min = None
+            for _ in range(PRICING_ROUNDS):
+                if cancel is not None and cancel.is_set():
+                    return float("nan")
+                self.h.run()
+                if self.h.getModelStatus() != self.highspy.HighsModelStatus.kOptimal:
+                    return self.flow_bound
+                bound_min, grow = self.price()
+                if grow is None:
+                    break
+                self.add_pairs(np.nonzero(grow)[0])
+            if self.coverage or retarget is None or not self.short():
+                break
+            # the LP cannot fill ``target`` posts: re-solve warm for as many as it can
+            new, retarget = retarget(), None
+            if new >= self.target:
+                break
+            self.target = new
+            self.row_hi[self.r_cov] = -(self.target - self.inc_filled)
+            self.h.changeRowBounds(self.r_cov, -np.inf, self.row_hi[self.r_cov])
+        if not self.coverage and self.short():
+            return float("nan")  # the LP cannot fill ``target`` posts: no bound for that many
+        if self.coverage:  # an upper bound on the posts filled, incumbents' included
+            return float(np.floor(-bound_min + 1e-6) + self.inc_filled)
+        return float(np.floor(-bound_min + 1e-6 * max(1.0, abs(bound_min))) + 1)
+
+    def short(self) -> bool:
+        return self.h.getSolution().col_value[self.slack_col] > 1e-6
+
+    def price(self) -> tuple[float, np.ndarray | None]:
+        """The Lagrangian bound of this round and the pairs to add (None: none prices out)."""
+        a = self.a
+        y = np.asarray(self.h.getSolution().row_dual, dtype=float)
+        hi = np.concatenate([self.row_hi, np.zeros(self.n_link)])
+        y[: self.r_eq] = np.minimum(y[: self.r_eq], 0.0)
+        y[np.isinf(hi)] = 0.0  # a row with no upper bound never binds
+        hi = np.where(np.isinf(hi), 0.0, hi)
+        links_ = self.n_rows + np.nonzero(np.array(self.link_row, dtype=bool))[0]
+        y[links_] = np.minimum(y[links_], 0.0)
+        rr, cc, vv = (np.concatenate(x) for x in zip(*self.entries, strict=True))
+        mat = import_module("scipy.sparse").csc_matrix(
+            (vv, (rr, cc)), shape=(self.n_rows + self.n_link, self.n_cols)
+        )
+        c, ub = np.concatenate(self.costs), np.concatenate(self.ubs)
+        r = c - mat.T @ y
+        r[self.slack_col], ub[self.slack_col] = 0.0, 0.0
+        inside = float(y @ hi) + float(np.minimum(0.0, r) @ ub)
+        # price the pairs left out (their linking rows are absent: dual 0)
+        rest = np.nonzero((self.col_of < 0) & (self.ub_pair > 0))[0]
+        # a pair with its own people row: its dual is free, and setting it to the best
+        # person's reduced cost prices it as "pair + its best person", every person ≥ 0
+        eq_dual = y[self.p_eq_row[rest]]
+        for n in np.nonzero(np.isin(rest, self.own_pairs))[0]:
+            people, cost = self.allow[int(rest[n])]
+            eq_dual[n] = -float(np.min(cost - y[self.r_c + people])) if len(people) else 0.0
+        rp = self.pcost[rest] - y[self.p_role_row[rest]] - eq_dual + y[self.r_f + a.pv[rest]] \
+            + np.where(a.ps[rest], y[self.r_ts + a.pv[rest]], 0.0)  # fmt: skip
+        bad = rp < -1e-7
+        bound_min = inside + float(np.minimum(0.0, rp) @ self.ub_pair[rest])
+        if os.environ.get("ZHUCUN_DEBUG_LP"):
+            print("LP round", self.n_cols, "cols", self.n_link, "links", int(bad.sum()),
+                  -bound_min, self.h.getInfo().simplex_iteration_count, flush=True)  # fmt: skip
+        if not bad.any():
+            return bound_min, None
+        grow = np.zeros(self.npair, dtype=bool)
+        if bad.sum() > PRICE_IN:  # the most negative reduced costs first
+            grow[rest[np.argsort(rp, kind="stable")[:PRICE_IN]]] = True
+        else:
+            grow[rest[bad]] = True
+        return bound_min, self.close(grow | (self.col_of >= 0)) & (self.col_of < 0)
+
+
+def allowed_people(lp: TeamLp) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+    """H-NOREPEAT per person: pairs (unit, village, role) where some of the unit's cadres are
+    barred (H-NOREPEAT, a forbid pin) → (the cadre indices who may take the role there, their
+    costs in that role). Such a pair's posts are filled by explicit (cadre, pair) columns of
+    the others, not from the unit's common pool (which would seat the barred ones: measured,
+    most of the province gap)."""
+    inst, a, uids, vids = lp.inst, lp.a, lp.uids, lp.a.vids
+    nv = len(vids)
+    vix = {v: i for i, v in enumerate(vids)}
+    barred = [lp.uix[u] * nv + vix[v] for (u, v) in inst.barred_at if u in lp.uix and v in vix]
+    if not barred:
+        return {}
+    cad_ix = {c: i for i, c in enumerate(c for u in uids for c in inst.eligible[u])}
+    sec_pos = np.full(len(a.cad_sec), -1, dtype=np.int64)
+    sec_pos[lp.sec_idx] = np.arange(len(lp.sec_idx))
+    sec_cost = np.asarray(lp.sec_cost, float)
+    out: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    for i in np.nonzero(np.isin(lp.key, np.array(barred, dtype=np.int64)))[0]:
+        uid, vid = uids[int(a.pu[i])], vids[int(a.pv[i])]
+        role = SEC if a.ps[i] else MEM
+        people = np.array([cad_ix[c] for c in inst.pool(uid, vid, role)], dtype=np.int64)
+        if role == SEC:
+            people = people[sec_pos[people] >= 0]
+        cost = sec_cost[sec_pos[people]] if role == SEC else -lp.mem_pts[people]
+        out[int(i)] = (people, np.asarray(cost, float))
+    return out
