@@ -383,8 +383,8 @@ def main(argv: list[str] | None = None) -> int:
     abandoned LP still solving in the background (its limit past) cannot delay or abort the
     exit."""
     code = _main(argv)
-    if argv is None and "optimizer.scale.decompose" in sys.modules:
-        from optimizer.scale.decompose import LpBounds
+    if argv is None and "optimizer.scale.lpbounds" in sys.modules:
+        from optimizer.scale.lpbounds import LpBounds
 
         if LpBounds.running():
             sys.stdout.flush()

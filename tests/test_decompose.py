@@ -168,7 +168,7 @@ def test_U_PARTICIPATE_must_send_home_is_a_county_the_unit_can_lead_in():
     """A must-send unit is homed where one of its handed-in cadres may lead a village: the
     part that carries its obligation can meet it (county-201-like data broke U-PARTICIPATE
     when the home was merely the county of its first cadre by id)."""
-    from optimizer.scale.decompose import must_send_homes
+    from optimizer.scale.allocation import must_send_homes
 
     ds = two_counties()
     ds.units["P"] = replace(ds.units["P"], staff=400)

@@ -39,15 +39,10 @@ from optimizer.model.params import SolveParams
 from optimizer.model.people import seat_people
 from optimizer.model.result import Assignment, Progress, SolveResult, Status, filled_by_class
 from optimizer.model.shape import build_shape
-from optimizer.model.starts import MODEL_SECONDS_PER_PAIR, best_start, greedy_only
+from optimizer.model.starts import best_start, greedy_only
 from optimizer.reference import Reference, agreement
 from optimizer.rules.instance import Instance, class_order
 from optimizer.scale.bounds import fill_bounds
-
-TIE_SHARE, TIE_MIN, TIE_MAX = 0.5, 10.0, 30.0
-"""Deterministic budget of the reference stage: this share of the work spent so far, within
-[TIE_MIN, TIE_MAX] units (and never past the time limit). Sample county, age-57 against its
-baseline: the stage proves the closest plan in 6.2 units."""
 
 
 @dataclass
@@ -69,7 +64,7 @@ def solve_instance(inst: Instance, params: SolveParams, t0: float, *,
     shape = build_shape(inst)
     if (
         deadline is not None
-        and time.monotonic() + MODEL_SECONDS_PER_PAIR * len(shape.sizes) > deadline
+        and time.monotonic() + params.tuning.model_seconds_per_pair * len(shape.sizes) > deadline
     ):
         quick = greedy_only(inst, shape, params.seed, params.workers, params.time_limit)
         if quick is not None:
@@ -282,7 +277,8 @@ class ExactSolve:
         expr, added = agreement(pm, ref)
         if expr is None or not found:
             return
-        budget = min(TIE_MAX, max(TIE_MIN, TIE_SHARE * res.deterministic_time))
+        t = self.params.tuning
+        budget = min(t.tie_max, max(t.tie_min, t.tie_share * res.deterministic_time))
         if res.dtime_left is not None:
             budget = min(budget, res.dtime_left)
         if budget <= 0.01:

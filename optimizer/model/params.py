@@ -1,10 +1,47 @@
-"""How to solve, as data: :class:`SolveParams` (PyVRP's way: parameters are values, not flags)."""
+"""How to solve, as data (PyVRP's way: parameters are values, not flags or module constants)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 METHODS = ("auto", "exact", "decompose")
+
+
+@dataclass(frozen=True)
+class Tuning:
+    """The algorithm's settings, each measured on the reference machine (2 cores); the
+    defaults are what the benchmarks in ``docs/benchmarks.md`` ran with."""
+
+    decompose_villages: int = 600
+    """``method="auto"`` decomposes from this many villages to staff (over several counties)."""
+    model_seconds_per_pair: float = 1e-4
+    """Building the master model takes about this long per (unit, village) pair (sample
+    county: 11,000 pairs, 0.8–1.1 s): with less time left, the greedy plan is the answer."""
+    tie_share: float = 0.5
+    tie_min: float = 10.0
+    tie_max: float = 30.0
+    """Deterministic budget of the reference stage: ``tie_share`` of the work spent so far,
+    within [``tie_min``, ``tie_max``] units (and never past the time limit). Sample county,
+    age-57 against its baseline: the stage proves the closest plan in 6.2 units."""
+    dtime_per_second: float = 0.5
+    """CP-SAT deterministic time granted per second of the time limit and per worker to a
+    decomposed solve's parts: one CP-SAT thread does 0.5–0.7 units a second."""
+    pairs_share: float = 0.6
+    """Share of that budget the parts and the county pairs may use together: the flow and the
+    LP, outside it, take about a third of a province run (measured: 85 of 300 s)."""
+    gap_good_enough: float = 0.001
+    """Below this gap to the LP bound the county-pairs phase is not run."""
+    spare_per_post: int = 12
+    """The second round hands a short county at most this many spare people per missing post."""
+    pair_rounds: int = 6
+    """Rounds of disjoint county pairs, each pairing counties not paired together before; a
+    kept pair is split back into its counties, so the next round can pass people on further."""
+    pricing_rounds: int = 10
+    """Column-generation rounds of the LP bound."""
+    price_in: int = 60_000
+    """At most this many priced-out columns enter the LP per round, the most negative first:
+    a smaller LP per round (province seed 3: 6 rounds, 680 k columns, 69 s, against 4 rounds,
+    750 k columns, 92 s when every negative one entered; the same bound)."""
 
 
 @dataclass(frozen=True)
@@ -13,14 +50,15 @@ class SolveParams:
     ``workers`` fix the search, so the same inputs give the same plan. ``method``: ``exact``
     — one master model for the whole dataset; ``decompose`` — one per county, tied by a flow
     relaxation that also gives the bound; ``auto`` — decompose when the dataset is large
-    (:attr:`optimizer.scale.settings.ScaleSettings.decompose_villages`). ``handle_sigint``:
-    Ctrl-C stops the search and the best plan so far is returned."""
+    (:attr:`Tuning.decompose_villages`). ``handle_sigint``: Ctrl-C stops the search and the
+    best plan so far is returned."""
 
     time_limit: float | None = 60.0
     seed: int = 0
     workers: int = 2
     method: str = "auto"
     handle_sigint: bool = False
+    tuning: Tuning = field(default_factory=Tuning)
 
     def __post_init__(self) -> None:
         if self.method not in METHODS:

@@ -23,6 +23,7 @@ from optimizer.policy import Policy, load_policy
 from optimizer.reference import Reference
 from optimizer.rules.instance import build_instance
 from optimizer.rules.pins import check_pins
+from optimizer.scale.budget import Budget
 from optimizer.scale.decompose import should_decompose, solve_parts
 
 
@@ -54,13 +55,14 @@ def solve(
     plan_date = plan_date or date.today()
     check_pins(dataset, policy, plan_date)
     inst = build_instance(dataset, policy, plan_date)
-    if params.method == "decompose" or (params.method == "auto" and should_decompose(inst)):
+    if params.method == "decompose" or (
+        params.method == "auto" and should_decompose(inst, params.tuning)
+    ):
         deadline = None if params.time_limit is None else t0 + params.time_limit
         stop = threading.Event()
         restore = catch_sigint(None, stop) if params.handle_sigint else None
         try:
-            res = solve_parts(inst, deadline=deadline, seed=params.seed, workers=params.workers,
-                              progress=progress, stop=stop, t0=t0, reference=reference)  # fmt: skip
+            res = solve_parts(inst, params, Budget(t0, deadline, stop), progress, reference)
         finally:
             if restore is not None:
                 restore()

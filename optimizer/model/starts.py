@@ -10,10 +10,6 @@ from optimizer.model.shape import Shape
 from optimizer.rules.instance import MEM, SEC, Instance, class_order
 from optimizer.rules.scoring import posting_points
 
-MODEL_SECONDS_PER_PAIR = 1e-4
-"""Building the master model takes about this long per (unit, village) pair (sample county:
-11,000 pairs, 0.8–1.1 s): with less time than that left, the greedy plan is the answer."""
-
 
 def greedy_only(inst: Instance, shape: Shape, seed: int, workers: int,
                  time_limit: float | None) -> SolveResult | None:  # fmt: skip

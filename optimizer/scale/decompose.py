@@ -11,7 +11,7 @@ problem, so the merged plan carries an honest gap.
 
 Determinism: parts are built, solved and merged in county order with fixed seeds, and each
 part's result depends only on its inputs. Every CP-SAT search here is stopped by a
-*deterministic* budget (CP-SAT's work units, ``DTIME_PER_SECOND`` per second of the time
+*deterministic* budget (CP-SAT's work units, ``Tuning.dtime_per_second`` per second of the time
 limit), never by the clock, and the phases run in a fixed order whatever the threads do; so
 the same inputs, seed and workers give the same plan on a busy or an idle machine. The time
 limit stays as a guard: if it cuts a search or the LP first, the notes say so, since a rerun
@@ -24,18 +24,20 @@ import math
 import threading
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from typing import Any
 
-from optimizer.model.params import SolveParams
+from optimizer.model.params import SolveParams, Tuning
 from optimizer.model.result import Assignment, SolveResult, Status
-from optimizer.rules.instance import MEM, SEC, Instance
+from optimizer.rules.instance import Instance
 from optimizer.rules.scoring import plan_points
+from optimizer.scale.allocation import allocation, must_send_homes, spare_people
 from optimizer.scale.bounds import class_bounds
 from optimizer.scale.budget import Budget
 from optimizer.scale.floor import WIDE, lex, province_greedy
 from optimizer.scale.flow import relax
-from optimizer.scale.lp import lp_bound, lp_max_posts
-from optimizer.scale.pairs import pairs_phase
+from optimizer.scale.lpbounds import LpBounds
+from optimizer.scale.pairs import CountyPairs
 from optimizer.scale.parts import (
     class_rank,
     county_coverage,
@@ -43,83 +45,18 @@ from optimizer.scale.parts import (
     solve_part,
 )
 
-GAP_GOOD_ENOUGH = 0.001
-"""Below this gap to the LP bound the pairwise improvement phase is not run."""
 
-DTIME_PER_SECOND = 0.5
-"""CP-SAT deterministic time granted per second of the time limit and per worker. Measured
-on the reference machine (2 cores): one CP-SAT thread does 0.5–0.7 units a second."""
-
-PAIRS_SHARE = 0.6
-"""Share of that budget the parts and the county pairs may use together: the flow and the LP,
-outside it, take about a third of a province run (measured: 85 of 300 s)."""
-
-SPARE_PER_POST = 12
-"""The second round hands a short county at most this many spare people per missing post."""
-
-
-def should_decompose(inst: Instance) -> bool:
+def should_decompose(inst: Instance, tuning: Tuning) -> bool:
     """More than one county with villages to staff, and enough of them to be worth it."""
     counties = {inst.ds.villages[v].county for v in inst.need}
-    return len(counties) > 1 and len(inst.need) >= 600
+    return len(counties) > 1 and len(inst.need) >= tuning.decompose_villages
 
 
-def _allocation(inst: Instance, flow: dict[str, str], fixed: dict[str, str]) -> dict[str, str]:
-    """Wide-unit cadre → county part: ``fixed`` (the greedy floor's postings) first; the
-    unit's other free cadres spread over the counties where the floor or the team-level
-    ``flow`` sends the unit (a part then chooses the unit's best people, not a guess); require
-    pins win. Must-send units are homed after this (:func:`must_send_homes`)."""
-    ds = inst.ds
-    alloc = dict(fixed)
-    counties: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for cid, k in [*fixed.items(), *flow.items()]:
-        counties[inst.unit_of(cid)][k] += 1
-    for uid, ks in sorted(counties.items()):
-        order = sorted(ks, key=lambda k: (-ks[k], k))
-        rest = [c for c in inst.eligible.get(uid, []) if c not in alloc]
-        for i, c in enumerate(rest):
-            alloc[c] = order[i % len(order)]
-    for pin in ds.pins:
-        if pin.kind == "require" and pin.cadre_id in ds.cadres and pin.village_id in ds.villages:
-            alloc[pin.cadre_id] = ds.villages[pin.village_id].county
-    return alloc
-
-
-def must_send_homes(inst: Instance, alloc: dict[str, str],
-                    keep: set[str] | frozenset[str] = frozenset()) -> dict[str, str]:  # fmt: skip
-    """The county part that carries each must-send unit's U-PARTICIPATE obligation: one where
-    the unit has a cadre handed in who may lead one of its villages (T-UNIT: a unit that
-    sends anyone leads a team). A unit with no such county gets its cadre able to lead its
-    nearest village handed to that village's county (``alloc`` is updated)."""
-    ds = inst.ds
-    pinned = {p.cadre_id for p in ds.pins if p.kind == "require"} | set(keep)
-    home: dict[str, str] = {}
-    for uid in sorted(inst.must_send):
-        secs = inst.sec_eligible.get(uid, [])
-        by_county: dict[str, list[str]] = defaultdict(list)
-        for v in inst.unit_villages.get(uid, {}).get(SEC, []):
-            by_county[ds.villages[v].county].append(v)
-        placed = sorted({alloc[c] for c in secs if c in alloc and any(
-            SEC in inst.roles(c, v) for v in by_county.get(alloc[c], ()))})  # fmt: skip
-        if placed:
-            home[uid] = placed[0]
-            continue
-        near = sorted((inst.distance.get((uid, v)) or 0.0, v)
-                      for vs in by_county.values() for v in vs)  # fmt: skip
-        for _, v in near:
-            c = next((c for c in secs if c not in pinned and SEC in inst.roles(c, v)), None)
-            if c is not None:
-                alloc[c] = home[uid] = ds.villages[v].county
-                break
-    return home
-
-
-def solve_parts(inst: Instance, *, deadline: float | None, seed: int, workers: int,
-                progress, stop: threading.Event, t0: float, reference=None):  # fmt: skip
+def solve_parts(inst: Instance, params: SolveParams, budget: Budget, progress=None,
+                reference=None) -> SolveResult:  # fmt: skip
     """Solve every county part; returns the merged :class:`SolveResult`. ``reference``: a plan
     each part breaks ties toward (its last stage and its people stage)."""
-    run = Decomposition(inst, Budget(t0, deadline, stop), seed, workers, progress, reference)
-    return run.solve()
+    return Decomposition(inst, budget, params, progress, reference).solve()
 
 
 class Decomposition:
@@ -129,9 +66,10 @@ class Decomposition:
     county has the greedy floor's plan to fall back on, so the clock never leaves a county
     without a valid plan."""
 
-    def __init__(self, inst: Instance, budget: Budget, seed: int, workers: int, progress,
+    def __init__(self, inst: Instance, budget: Budget, params: SolveParams, progress,
                  reference) -> None:  # fmt: skip
-        self.inst, self.budget, self.seed, self.workers = inst, budget, seed, workers
+        self.inst, self.budget, self.params, self.tuning = inst, budget, params, params.tuning
+        self.seed, self.workers = params.seed, params.workers
         self.progress, self.reference = progress, reference
         self.clock: list[str] = []  # where the time limit, not a deterministic budget, decided
         self.results: dict[str, Any] = {}
@@ -153,7 +91,7 @@ class Decomposition:
         self.rel = relax(inst)
         self.say(f"flow relaxation: at most {self.rel.max_posts} required posts, "
                  f"soft bound {self.rel.bound:.0f}")  # fmt: skip
-        self.lp = LpBounds(self.rel)
+        self.lp = LpBounds(self.rel, self.tuning)
         # where the flow sends each wide unit's people: tried first by the greedy, and where
         # the unit's people the greedy does not post are handed
         ds = inst.ds
@@ -167,7 +105,7 @@ class Decomposition:
         self.say(f"greedy plan: {got} required posts filled"
                  + ("" if self.floor.valid else " (not valid: pins or U-PARTICIPATE unmet)"))  # fmt: skip
         self.class_bound, self.posts_bound = class_bounds(inst, self.floor.shape)
-        self.alloc = _allocation(inst, flow_alloc, self.floor.wide_people(inst))
+        self.alloc = allocation(inst, flow_alloc, self.floor.wide_people(inst))
         # people the greedy floor posts stay where it posts them: its share of each county
         # must remain a plan of that county's part
         self.home = must_send_homes(inst, self.alloc, set(self.floor.wide_people(inst)))
@@ -176,7 +114,9 @@ class Decomposition:
         for cid, k in sorted(self.alloc.items()):
             self.home.setdefault(inst.unit_of(cid), k)
         limit = None if self.budget.deadline is None else self.budget.deadline - self.budget.t0
-        self.dtime = None if limit is None else DTIME_PER_SECOND * limit * max(1, self.workers)
+        self.dtime = (
+            None if limit is None else self.tuning.dtime_per_second * limit * max(1, self.workers)
+        )
         order = sorted(self.counties, key=lambda k: (-self.size[k], k))
         self.pending = set(order)
         self.results = _run_parts(order, self.run, self.workers, self.say)
@@ -203,7 +143,9 @@ class Decomposition:
         )
         wall = self.wall_share(k)
         must = {u for u in inst.must_send if self.home.get(u) == k}
-        params = SolveParams(time_limit=wall, seed=self.seed, workers=1, method="exact")
+        params = replace(
+            self.params, time_limit=wall, workers=1, method="exact", handle_sigint=False
+        )
         r = solve_part(inst, k, self.alloc, must, params, reference=self.reference, dtime=dtime,
                        start=self.floor.start(k) if self.floor.valid else None)  # fmt: skip
         if r.wall_time >= wall - 0.05:
@@ -247,7 +189,8 @@ class Decomposition:
         if not short or self.budget.over(2.0) or filled >= self.posts_bound:
             return
         # the floor's people stay in their county: its share there may still be the plan
-        extra = _spare_people(inst, results, self.alloc, short, set(self.floor.wide_people(inst)))
+        keep = set(self.floor.wide_people(inst))
+        extra = spare_people(inst, results, self.alloc, short, keep, self.tuning.spare_per_post)
         if not extra:
             return
         self.alloc.update(extra)
@@ -259,20 +202,31 @@ class Decomposition:
 
     def pairs(self) -> None:
         """County pairs unless the first LP's bound (if known) shows the plan already within
-        GAP_GOOD_ENOUGH: a deterministic decision."""
+        ``Tuning.gap_good_enough``: a deterministic decision."""
         if self.budget.over(2.0):
             return
         inst, results = self.inst, self.results
         first = self.lp.first
         points = sum(plan_points(inst, r.assignments) for r in results.values())
-        if not math.isnan(first) and (first - points) / max(1.0, abs(points)) <= GAP_GOOD_ENOUGH:
+        if (
+            not math.isnan(first)
+            and (first - points) / max(1.0, abs(points)) <= self.tuning.gap_good_enough
+        ):
             return
         spent = sum(r.deterministic_time for r in results.values())
         self.say(f"county parts: {points:.0f} points, {spent:.1f} deterministic units")
-        budget = None if self.dtime is None else PAIRS_SHARE * self.dtime - spent
-        pairs_phase(inst, results, self.alloc, self.home, self.seed, self.workers,
-                    self.budget.deadline, self.progress, self.budget.t0, self.budget.stop,
-                    budget, self.clock, self.reference)  # fmt: skip
+        budget = None if self.dtime is None else self.tuning.pairs_share * self.dtime - spent
+        CountyPairs(
+            inst,
+            results,
+            self.alloc,
+            self.home,
+            self.params,
+            self.budget,
+            self.clock,
+            self.progress,
+            self.reference,
+        ).run(budget)
 
     def merge(self):
         """One result from the parts, with the bounds known by now."""
@@ -338,80 +292,8 @@ class Decomposition:
         self.say(f"bounds: at most {res.posts_bound} required posts, soft bound {res.bound:.0f}")
 
 
-LP_THREAD = "zhucun-lp-bounds"
-
-
-class LpBounds:
-    """The LP relaxation (T-UNIT's tie and T-SEC added) on a background thread: most
-    required posts, then the soft bound of plans filling that many. HiGHS releases the GIL;
-    the thread is a daemon, so an LP still running at the deadline is abandoned, not waited
-    for."""
-
-    def __init__(self, rel) -> None:
-        self.rel = rel
-        self.posts: int | None = None
-        self.bound = math.nan
-        self.first = math.nan
-        self.thread = threading.Thread(target=self._work, daemon=True, name=LP_THREAD)
-
-    def start(self) -> None:
-        self.thread.start()
-
-    @staticmethod
-    def running() -> bool:
-        """Whether an abandoned LP is still solving (HiGHS's threads then outlive the
-        interpreter's shutdown unless the process ends at once)."""
-        return any(t.name == LP_THREAD and t.is_alive() for t in threading.enumerate())
-
-    def _work(self) -> None:
-        posts = lp_max_posts(self.rel)
-        self.posts = posts
-        got = lp_bound(self.rel, target=posts)
-        self.first = self.bound = got
-
-
 def _filled(r) -> dict[str, int]:
     return {c: f for c, (f, _q) in r.coverage.items()}
-
-
-def _spare_people(inst: Instance, results: dict, alloc: dict[str, str], short: list[str],
-                  keep: set[str]) -> dict[str, str]:  # fmt: skip
-    """Wide units' cadres no part posted, handed to short counties: a short county first gets
-    the spare people of the units already serving in it (T-UNIT: a team's members come from
-    its own unit), then any unit that reaches it; a few people per missing post, nearest
-    units first (every spare cadre of the province in one part makes a model too big to
-    solve in its budget, measured)."""
-    ds = inst.ds
-    posted = {a.cadre_id for r in results.values() for a in r.assignments} | keep
-    spare = [c for u in sorted(inst.eligible) if ds.units[u].level in WIDE
-             for c in inst.eligible[u] if c not in posted]  # fmt: skip
-    present: dict[str, set[str]] = {k: set() for k in short}
-    for c, k in alloc.items():
-        if k in present:
-            present[k].add(inst.unit_of(c))
-    for k in short:
-        present[k] |= {inst.unit_of(a.cadre_id) for a in results[k].assignments}
-    missing = {k: sum(q - f for f, q in results[k].coverage.values()) for k in short}
-    got = dict.fromkeys(short, 0)
-    short_set = set(short)
-    near = {u: min((inst.distance.get((u, v)) or 0.0 for v in inst.unit_villages[u][SEC]
-                    if ds.villages[v].county in short_set), default=math.inf)
-            for u in {inst.unit_of(c) for c in spare}}  # fmt: skip
-    spare.sort(key=lambda c: (near[inst.unit_of(c)], inst.unit_of(c), c))
-    extra: dict[str, str] = {}
-    turn = 0
-    for c in spare:
-        uid = inst.unit_of(c)
-        options = [k for k in short if uid in present[k]]
-        if not options:
-            reach = {ds.villages[v].county for r in (MEM, SEC) for v in inst.unit_villages[uid][r]}
-            options = [k for k in short if k in reach]
-        options = [k for k in options if got[k] < SPARE_PER_POST * missing[k]]
-        if options:
-            extra[c] = options[turn % len(options)]
-            got[extra[c]] += 1
-            turn += 1
-    return extra
 
 
 def _run_parts(order: list[str], run, workers: int, say) -> dict:

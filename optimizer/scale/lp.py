@@ -24,8 +24,11 @@ from types import ModuleType
 
 import numpy as np
 
+from optimizer.model.params import Tuning
 from optimizer.rules.instance import MEM, SEC
 from optimizer.scale.flow import FlowArrays, Relaxation
+
+DEFAULT = Tuning()
 
 
 def highs() -> ModuleType | None:
@@ -37,33 +40,27 @@ def highs() -> ModuleType | None:
         return None
 
 
-PRICING_ROUNDS = 10
-
-PRICE_IN = 60_000
-"""At most this many priced-out columns enter per round, the most negative first: a smaller
-LP per round (province seed 3: 6 rounds, 680 k columns, 69 s, against 4 rounds, 750 k
-columns, 92 s when every negative one entered; the same bound)."""
-
-
 def lp_bound(rel: Relaxation, target: int | None = None,
-             retarget: Callable[[], int] | None = None) -> float:  # fmt: skip
+             retarget: Callable[[], int] | None = None, tuning: Tuning = DEFAULT) -> float:  # fmt: skip
     """The LP bound on the soft points of plans filling at least ``target`` required posts
     (default ``rel.max_posts``). NaN when the LP itself cannot fill ``target`` posts — unless
     ``retarget`` gives a smaller count: the same model is then re-solved warm for that many
     (one cold solve instead of two)."""
     if rel.arrays is None or highs() is None:
         return rel.bound
-    lp = TeamLp(rel, coverage=False, target=target)
+    lp = TeamLp(rel, tuning, coverage=False, target=target)
     return lp.solve(retarget=retarget)
 
 
-def lp_max_posts(rel: Relaxation, cancel: threading.Event | None = None) -> int:
+def lp_max_posts(
+    rel: Relaxation, cancel: threading.Event | None = None, tuning: Tuning = DEFAULT
+) -> int:
     """The most required posts the LP (T-UNIT's tie and T-SEC added) can fill: a proof that
     a plan filling that many fills every fillable post. ``cancel`` stops it between pricing
     rounds (the flow's count is returned then: no proof)."""
     if rel.arrays is None or highs() is None:
         return rel.max_posts
-    got = TeamLp(rel, coverage=True).solve(cancel=cancel)
+    got = TeamLp(rel, tuning, coverage=True).solve(cancel=cancel)
     return rel.max_posts if math.isnan(got) else min(rel.max_posts, int(got))
 
 
@@ -71,7 +68,9 @@ class TeamLp:
     """One LP, built once and grown by pricing; ``coverage`` maximises required posts filled
     (no points) instead of the soft points at ``target`` posts."""
 
-    def __init__(self, rel: Relaxation, coverage: bool, target: int | None = None) -> None:
+    def __init__(self, rel: Relaxation, tuning: Tuning, coverage: bool,
+                 target: int | None = None) -> None:  # fmt: skip
+        self.tuning = tuning
         a: FlowArrays = rel.arrays
         self.inst, self.a, self.coverage, self.flow_bound = rel.inst, a, coverage, rel.bound
         self.nv, self.npair, self.nc, self.nu = len(a.vids), len(a.pu), len(a.cad_unit), a.n_units
@@ -325,7 +324,7 @@ class TeamLp:
         cancelled, or when the LP cannot fill ``target`` posts and ``retarget`` gives none)."""
         while True:
             bound_min = None
-            for _ in range(PRICING_ROUNDS):
+            for _ in range(self.tuning.pricing_rounds):
                 if cancel is not None and cancel.is_set():
                     return float("nan")
                 self.h.run()
@@ -389,8 +388,8 @@ class TeamLp:
         if not bad.any():
             return bound_min, None
         grow = np.zeros(self.npair, dtype=bool)
-        if bad.sum() > PRICE_IN:  # the most negative reduced costs first
-            grow[rest[np.argsort(rp, kind="stable")[:PRICE_IN]]] = True
+        if bad.sum() > self.tuning.price_in:  # the most negative reduced costs first
+            grow[rest[np.argsort(rp, kind="stable")[: self.tuning.price_in]]] = True
         else:
             grow[rest[bad]] = True
         return bound_min, self.close(grow | (self.col_of >= 0)) & (self.col_of < 0)

@@ -8,31 +8,27 @@ when the pair fills no fewer posts in any class and scores more.
 from __future__ import annotations
 
 import math
-import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
 
 from optimizer.model.params import SolveParams
 from optimizer.model.result import SolveResult, Status
 from optimizer.rules.instance import Instance
 from optimizer.rules.scoring import plan_points
+from optimizer.scale.budget import Budget
 from optimizer.scale.parts import (
     county_coverage,
     points_and_cover,
     solve_part,
 )
 
-PAIR_ROUNDS = 6
-"""Rounds of disjoint county pairs, each pairing counties not paired together before; a kept
-pair is split back into its counties, so the next round can pass people on further."""
 
-
-def pairs_phase(inst: Instance, results: dict, alloc: dict[str, str], home: dict[str, str],
-                 seed: int, workers: int, deadline: float | None, progress, t0: float,
-                 stop: threading.Event, budget: float | None, clock: list[str],
-                 reference=None) -> None:  # fmt: skip
-    """Within the deterministic ``budget``, solve neighbouring counties two by two as one
-    part, pooling the province and city people handed to either; keep the pair's plan when it
+@dataclass
+class CountyPairs:
+    """Within a deterministic budget, solve neighbouring counties two by two as one part,
+    pooling the province and city people handed to either; keep the pair's plan when it
     fills no fewer posts in any class and scores more. This lets wide units' people move
     between counties, which the per-county parts cannot. A kept pair is split back into its
     two counties, and the people it posts now belong to the county they serve; the next
@@ -40,106 +36,141 @@ def pairs_phase(inst: Instance, results: dict, alloc: dict[str, str], home: dict
     province seed 3: one round 2,109,711 points, six rounds 2,113,502). Which pairs run, and
     for how long, is decided from deterministic quantities alone (the parts' own
     deterministic times)."""
-    ds = inst.ds
-    if deadline is None or budget is None or budget <= 0 or stop.is_set():
-        return
-    # leave a margin for merging, seating and writing the plan: 3 % of the time left
-    deadline -= max(2.0, 0.03 * (deadline - time.monotonic()))
-    centre: dict[str, tuple[float, float, str]] = {}
-    for k in results:
-        vs = [ds.villages[v] for v in inst.need if ds.villages[v].county == k]
-        xs = [v.x for v in vs if v.x is not None]
-        ys = [v.y for v in vs if v.y is not None]
-        city = next((v.city or "" for v in vs), "")
-        centre[k] = (sum(xs) / max(1, len(xs)), sum(ys) / max(1, len(ys)), city)
-    cand = sorted(
-        (math.dist(centre[a][:2], centre[b][:2]), a, b)
-        for a in results for b in results if a < b and centre[a][2] == centre[b][2]
-    )  # fmt: skip
-    merged: set[str] = set()
-    # rounds of disjoint pairs, nearest first; each round pairs counties not paired before
-    rounds: list[list[tuple[str, str]]] = []
-    used: set[tuple[str, str]] = set()
-    for _ in range(PAIR_ROUNDS):
-        paired: set[str] = set()
-        pairs = []
-        for _, a, b in cand:
-            if a not in paired and b not in paired and (a, b) not in used:
-                paired |= {a, b}
-                pairs.append((a, b))
-        used.update(pairs)
-        if pairs:
-            rounds.append(pairs)
 
-    def run(pair: tuple[str, str], dtime: float):
-        left = deadline - time.monotonic()
-        if left < 2.0 or stop.is_set():
-            clock.append("the time limit ended the county pairs early")
-            return None
-        ks = frozenset(pair)
-        must = {u for u in inst.must_send if home.get(u) in ks}
-        params = SolveParams(time_limit=left - 1, seed=seed, workers=1, method="exact")
-        r = solve_part(inst, ks, alloc, must, params, reference=reference, dtime=dtime)
-        if r.wall_time >= left - 1.05:
-            clock.append("the time limit stopped a county pair")
-        return r
+    inst: Instance
+    results: dict[str, SolveResult]
+    """County → its plan; updated in place by the pairs kept."""
+    alloc: dict[str, str]
+    """Wide-unit cadre → the county holding them; updated as people move."""
+    home: dict[str, str]
+    """Must-send unit → the county carrying its obligation; updated as people move."""
+    params: SolveParams
+    budget: Budget
+    clock: list[str]
+    """Where the time limit, not a deterministic budget, decided (the notes say so)."""
+    progress: Callable[[str], None] | None = None
+    reference: object | None = None
+    merged: set[str] = field(default_factory=set)
+    """Counties kept as one pair (a cluster team across their border)."""
 
-    kept = tried = 0
-    work = {k: r.deterministic_time for k, r in results.items()}  # each county's own difficulty
-    for pairs in rounds:
-        # each pair gets 1.5× its two counties' work, a little more, at most 15 units; pairs
-        # run while the budget lasts, decided in pair order (not in order of completion)
-        plan = []
-        for pair in pairs:
-            if set(pair) & merged:
-                continue
-            dtime = min(15.0, 1.0 + 1.5 * sum(work[k] for k in pair))
-            if dtime > budget:
+    def run(self, dtime: float | None) -> None:
+        """All rounds, within ``dtime`` deterministic units."""
+        b = self.budget
+        if b.deadline is None or dtime is None or dtime <= 0 or b.stop.is_set():
+            return
+        # leave a margin for merging, seating and writing the plan: 3 % of the time left
+        self.deadline = b.deadline - max(2.0, 0.03 * (b.deadline - time.monotonic()))
+        kept = tried = 0
+        work = {k: r.deterministic_time for k, r in self.results.items()}  # each county's own
+        for pairs in self.rounds():
+            # each pair gets 1.5× its two counties' work, a little more, at most 15 units;
+            # pairs run while the budget lasts, decided in pair order (not of completion)
+            plan = []
+            for pair in pairs:
+                if set(pair) & self.merged:
+                    continue
+                need = min(15.0, 1.0 + 1.5 * sum(work[k] for k in pair))
+                if need > dtime:
+                    break
+                dtime -= need
+                plan.append((pair, need))
+            if not plan:
                 break
-            budget -= dtime
-            plan.append((pair, dtime))
-        if not plan:
-            break
+            dtime, k, t = self.run_round(plan, dtime)
+            kept, tried = kept + k, tried + t
+        if self.progress:
+            points = sum(plan_points(self.inst, r.assignments) for r in self.results.values())
+            self.progress(f"[{b.elapsed():7.1f}s] county pairs: {kept} of {tried} improved, "
+                          f"{points:.0f} points")  # fmt: skip
+
+    def rounds(self) -> list[list[tuple[str, str]]]:
+        """Rounds of disjoint pairs of counties of one city, nearest first; each round pairs
+        counties not paired before."""
+        inst, ds = self.inst, self.inst.ds
+        centre: dict[str, tuple[float, float, str]] = {}
+        for k in self.results:
+            vs = [ds.villages[v] for v in inst.need if ds.villages[v].county == k]
+            xs = [v.x for v in vs if v.x is not None]
+            ys = [v.y for v in vs if v.y is not None]
+            city = next((v.city or "" for v in vs), "")
+            centre[k] = (sum(xs) / max(1, len(xs)), sum(ys) / max(1, len(ys)), city)
+        cand = sorted(
+            (math.dist(centre[a][:2], centre[b][:2]), a, b)
+            for a in self.results for b in self.results if a < b and centre[a][2] == centre[b][2]
+        )  # fmt: skip
+        rounds: list[list[tuple[str, str]]] = []
+        used: set[tuple[str, str]] = set()
+        for _ in range(self.params.tuning.pair_rounds):
+            paired: set[str] = set()
+            pairs = []
+            for _, a, b in cand:
+                if a not in paired and b not in paired and (a, b) not in used:
+                    paired |= {a, b}
+                    pairs.append((a, b))
+            used.update(pairs)
+            if pairs:
+                rounds.append(pairs)
+        return rounds
+
+    def run_round(self, plan: list[tuple[tuple[str, str], float]], dtime: float):
+        """One round's pairs side by side; returns the budget left, pairs kept and tried."""
+        kept = tried = 0
         moved: dict[str, str] = {}
-        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-            futures = [(pair, dtime, pool.submit(run, pair, dtime)) for pair, dtime in plan]
-            for (a, b), dtime, fut in futures:
+        with ThreadPoolExecutor(max_workers=max(1, self.params.workers)) as pool:
+            futures = [(pair, need, pool.submit(self.solve, pair, need)) for pair, need in plan]
+            for (a, b), need, fut in futures:
                 r = fut.result()
                 tried += r is not None
                 if r is not None:
-                    budget += max(0.0, dtime - r.deterministic_time)  # the unused part returns
-                if r is None or not r.has_plan:
-                    continue
-                cov_a, pts_a = points_and_cover(inst, results[a])
-                cov_b, pts_b = points_and_cover(inst, results[b])
-                cov_r, pts_r = points_and_cover(inst, r)
-                before = tuple(x + y for x, y in zip(cov_a, cov_b, strict=True))
-                if not (all(x >= y for x, y in zip(cov_r, before, strict=True))
-                        and pts_r > pts_a + pts_b):  # fmt: skip
-                    continue
-                kept += 1
-                halves = split(inst, r, a, b)
-                if halves is None:  # a cluster team across the border: the pair stays whole
-                    results[a] = r
-                    results[b] = SolveResult(Status.OPTIMAL, r.instance)
-                    merged |= {a, b}
-                    continue
-                results[a], results[b] = halves
-                for uid in sorted(u for u in inst.must_send if home.get(u) in (a, b)):
-                    sent = sorted({ds.villages[x.village_id].county for x in r.assignments
-                                   if inst.unit_of(x.cadre_id) == uid})  # fmt: skip
-                    if sent and home[uid] not in sent:
-                        home[uid] = sent[0]
-                # the wide units' people now belong where the pair's plan posts them (applied
-                # after the round, though the round's other pairs, disjoint, read none of them)
-                for x in r.assignments:
-                    if x.cadre_id in alloc:
-                        moved[x.cadre_id] = ds.villages[x.village_id].county
-        alloc.update(moved)
-    if progress:
-        points = sum(plan_points(inst, r.assignments) for r in results.values())
-        progress(f"[{time.monotonic() - t0:7.1f}s] county pairs: {kept} of {tried} improved, "
-                 f"{points:.0f} points")  # fmt: skip
+                    dtime += max(0.0, need - r.deterministic_time)  # the unused part returns
+                if r is not None and r.has_plan and self.better(r, a, b):
+                    kept += 1
+                    self.keep(r, a, b, moved)
+        # the wide units' people now belong where the pairs' plans post them (applied after
+        # the round, though the round's other pairs, disjoint, read none of them)
+        self.alloc.update(moved)
+        return dtime, kept, tried
+
+    def solve(self, pair: tuple[str, str], dtime: float) -> SolveResult | None:
+        left = self.deadline - time.monotonic()
+        if left < 2.0 or self.budget.stop.is_set():
+            self.clock.append("the time limit ended the county pairs early")
+            return None
+        ks = frozenset(pair)
+        must = {u for u in self.inst.must_send if self.home.get(u) in ks}
+        params = replace(self.params, time_limit=left - 1, workers=1, method="exact",
+                         handle_sigint=False)  # fmt: skip
+        r = solve_part(self.inst, ks, self.alloc, must, params, reference=self.reference,
+                       dtime=dtime)  # fmt: skip
+        if r.wall_time >= left - 1.05:
+            self.clock.append("the time limit stopped a county pair")
+        return r
+
+    def better(self, r: SolveResult, a: str, b: str) -> bool:
+        """No fewer posts in any class than the two counties, and more points."""
+        cov_a, pts_a = points_and_cover(self.inst, self.results[a])
+        cov_b, pts_b = points_and_cover(self.inst, self.results[b])
+        cov_r, pts_r = points_and_cover(self.inst, r)
+        before = tuple(x + y for x, y in zip(cov_a, cov_b, strict=True))
+        return all(x >= y for x, y in zip(cov_r, before, strict=True)) and pts_r > pts_a + pts_b
+
+    def keep(self, r: SolveResult, a: str, b: str, moved: dict[str, str]) -> None:
+        inst, ds = self.inst, self.inst.ds
+        halves = split(inst, r, a, b)
+        if halves is None:  # a cluster team across the border: the pair stays whole
+            self.results[a] = r
+            self.results[b] = SolveResult(Status.OPTIMAL, r.instance)
+            self.merged |= {a, b}
+            return
+        self.results[a], self.results[b] = halves
+        for uid in sorted(u for u in inst.must_send if self.home.get(u) in (a, b)):
+            sent = sorted({ds.villages[x.village_id].county for x in r.assignments
+                           if inst.unit_of(x.cadre_id) == uid})  # fmt: skip
+            if sent and self.home[uid] not in sent:
+                self.home[uid] = sent[0]
+        for x in r.assignments:
+            if x.cadre_id in self.alloc:
+                moved[x.cadre_id] = ds.villages[x.village_id].county
 
 
 def split(inst: Instance, r, a: str, b: str):
@@ -167,4 +198,4 @@ def split(inst: Instance, r, a: str, b: str):
     return out[0], out[1]
 
 
-__all__ = ["PAIR_ROUNDS", "pairs_phase", "split"]
+__all__ = ["CountyPairs", "split"]
