@@ -16,6 +16,8 @@ from optimizer.model.shape import Shape
 from optimizer.rules.eligibility import joint_pair
 from optimizer.rules.instance import MEM, SEC
 
+CLASS_ORDER = ("weak", "key", "relocation", "problem", "exited", "red", "heavy", "demo", "other")
+
 
 def greedy(pm: Shape, prefer: dict[str, set[str]] | None = None,
            near_first: bool = False) -> dict[str, dict]:  # fmt: skip
@@ -23,153 +25,166 @@ def greedy(pm: Shape, prefer: dict[str, set[str]] | None = None,
     "at": {(c,v,r): 1}}. Works on a bare :class:`~optimizer.model.shape.Shape` (no CP-SAT) as on
     the master model. ``prefer``: unit → counties where it should be tried first (the flow's
     placement of wide units), before the most-spare-people order."""
-    inst = pm.inst
-    used: set[str] = set()
-    t: dict[tuple[str, str], int] = {}
-    n: dict[tuple[str, str], int] = defaultdict(int)
-    a: dict[tuple[str, str], int] = {}
-    at: dict[tuple[str, str, str], int] = {}
-    lead_mode = inst.policy.members_from == "lead_unit"
-    order = {k: i for i, k in enumerate(("weak", "key", "relocation", "problem", "exited", "red",
-                                           "heavy", "demo", "other"))}  # fmt: skip
+    g = Greedy(pm, prefer, near_first)
+    g.pins()
+    g.must_send()
+    g.everyone()
+    return {"t": g.t, "n": dict(g.n), "a": g.a, "at": g.at}
 
-    def free(uid: str, vid: str, sec: bool) -> list[str]:
-        src = pm.sec_pool if sec else pm.pool
-        people = [c for c in src(uid, vid) if c not in used]
+
+class Greedy:
+    """The greedy plan being built: who is used, each village's team so far."""
+
+    def __init__(self, pm: Shape, prefer: dict[str, set[str]] | None, near_first: bool) -> None:
+        self.pm, self.inst, self.prefer, self.near_first = pm, pm.inst, prefer, near_first
+        inst = pm.inst
+        self.used: set[str] = set()
+        self.used_by: dict[str, int] = defaultdict(int)
+        self.t: dict[tuple[str, str], int] = {}
+        self.n: dict[tuple[str, str], int] = defaultdict(int)
+        self.a: dict[tuple[str, str], int] = {}
+        self.at: dict[tuple[str, str, str], int] = {}
+        self.lead_mode = inst.policy.members_from == "lead_unit"
+        order = {k: i for i, k in enumerate(CLASS_ORDER)}
+        self.unit_people = {u: len(inst.eligible.get(u, ())) for u in pm.villages_of}
+        self.villages = sorted(inst.need, key=lambda v: (order[inst.cls[v]], _able(pm, v),
+                                                         -inst.need[v].min, v))  # fmt: skip
+        self.have_sec: set[str] = {v for v in inst.need if pm.inc(v, SEC)}
+        self.size: dict[str, int] = {v: pm.inc(v) for v in inst.need}
+        self.lead: dict[str, str] = {}
+
+    def free(self, uid: str, vid: str, sec: bool) -> list[str]:
+        src = self.pm.sec_pool if sec else self.pm.pool
+        people = [c for c in src(uid, vid) if c not in self.used]
         if not sec:  # keep would-be secretaries for secretary posts
-            people.sort(key=lambda c: not inst.sec_failures[c])
+            people.sort(key=lambda c: not self.inst.sec_failures[c])
         return people
 
-    used_by: dict[str, int] = defaultdict(int)
-
-    def take(uid: str, vid: str, cid: str, role: str) -> None:
-        used.add(cid)
-        used_by[uid] += 1
-        a[(cid, role)] = 1
-        at[(cid, vid, role)] = 1
+    def take(self, uid: str, vid: str, cid: str, role: str) -> None:
+        self.used.add(cid)
+        self.used_by[uid] += 1
+        self.a[(cid, role)] = 1
+        self.at[(cid, vid, role)] = 1
         if role == SEC:
-            t[(uid, vid)] = 1
+            self.t[(uid, vid)] = 1
+            self.have_sec.add(vid)
+            self.lead[vid] = uid
         else:
-            n[(uid, vid)] += 1
+            self.n[(uid, vid)] += 1
+        self.size[vid] += 1
 
-    unit_people = {u: len(inst.eligible.get(u, ())) for u in pm.villages_of}
-    villages = sorted(inst.need, key=lambda v: (order[inst.cls[v]], _able(pm, v),
-                                                -inst.need[v].min, v))  # fmt: skip
-    have_sec: set[str] = {v for v in inst.need if pm.inc(v, SEC)}
-    size: dict[str, int] = {v: pm.inc(v) for v in inst.need}
-    lead: dict[str, str] = {}
-    # 1. require pins (P-PIN)
-    for pin in inst.ds.pins:
-        if pin.kind != "require" or pin.cadre_id in used:
-            continue
-        uid, vid = inst.unit_of(pin.cadre_id), pin.village_id
-        for role in [pin.role] if pin.role else [SEC, MEM]:
-            key = (uid, vid)
-            if (
-                role == SEC
-                and key in pm.sec_room
-                and vid not in have_sec
-                and pin.cadre_id in pm.sec_pool(uid, vid)
-            ):
-                take(uid, vid, pin.cadre_id, SEC)
-                have_sec.add(vid)
-                lead[vid] = uid
-            elif role == MEM and key in pm.mem_room and pin.cadre_id in pm.pool(uid, vid):
-                take(uid, vid, pin.cadre_id, MEM)
-            else:
+    def pins(self) -> None:
+        """1. Require pins (P-PIN)."""
+        pm = self.pm
+        for pin in self.inst.ds.pins:
+            if pin.kind != "require" or pin.cadre_id in self.used:
                 continue
-            size[vid] += 1
-            break
+            uid, vid = self.inst.unit_of(pin.cadre_id), pin.village_id
+            for role in [pin.role] if pin.role else [SEC, MEM]:
+                key = (uid, vid)
+                if role == SEC and key in pm.sec_room and vid not in self.have_sec \
+                        and pin.cadre_id in pm.sec_pool(uid, vid):  # fmt: skip
+                    self.take(uid, vid, pin.cadre_id, SEC)
+                elif role == MEM and key in pm.mem_room and pin.cadre_id in pm.pool(uid, vid):
+                    self.take(uid, vid, pin.cadre_id, MEM)
+                else:
+                    continue
+                break
 
-    def staff(vid: str, cands: list[str]) -> bool:
-        """Give ``vid`` a team from the first unit in ``cands`` that can lead it."""
-        want_sec = 0 if vid in have_sec else 1
-        want_mem = max(0, inst.need[vid].min - size[vid] - want_sec)
-        if want_sec == 0 and want_mem == 0:
-            return False
+    def must_send(self) -> None:
+        """2. U-PARTICIPATE: every must-send unit leads one village first."""
+        inst = self.inst
+        if not inst.must_send:
+            return
+        serving = {p.unit_id for p in inst.incumbents}
+        for uid in [u for u in inst.ds.units if u in inst.must_send]:
+            if uid in serving:
+                continue
+            if any(k[0] == uid for k in self.t) or any(k[0] == uid for k in self.n):
+                continue
+            for vid in self.villages:
+                if vid not in self.have_sec and self.staff(vid, [uid]):
+                    break
+
+    def everyone(self) -> None:
+        """3. Every village in priority order, the unit with the most people to spare first
+        (scarce units stay free for the villages that have no other option), or with
+        ``prefer`` the flow's counties first, or with ``near_first`` the nearest unit."""
+        inst = self.inst
+        for vid in self.villages:
+            cands = list(self.pm.units_at[vid])
+            spare = {u: self.unit_people.get(u, 0) - self.used_by[u] for u in cands}
+            county = inst.ds.villages[vid].county
+
+            def first(u: str, county: str = county, spare: dict[str, int] = spare,
+                      vid: str = vid) -> tuple:  # fmt: skip
+                if self.near_first:
+                    return (inst.distance.get((u, vid), 1e9),)
+                return self.prefer is not None and county not in self.prefer.get(u, ()), -spare[u]
+
+            cands.sort(key=lambda u: (first(u), u))
+            # nearer units first among the leading equals, the ones staff() tries (a distance
+            # for every unit that could serve would cost seconds at province scale)
+            if cands:
+                head = [u for u in cands if first(u) == first(cands[0])]
+                head.sort(key=lambda u: (inst.distance.get((u, vid), 1e9), u))
+                cands[: len(head)] = head
+            self.staff(vid, cands)
+
+    def candidates(self, vid: str, cands: list[str], want_sec: int) -> list[str]:
+        """The units that may lead (or, without a lead-unit rule, add to) ``vid``'s team."""
+        inst = self.inst
         inc_units = sorted({p.unit_id for p in inst.inc_by_village.get(vid, [])})
-        fixed = inc_units + ([lead[vid]] if vid in lead else [])
-        if lead_mode and fixed:
+        fixed = inc_units + ([self.lead[vid]] if vid in self.lead else [])
+        if self.lead_mode and fixed:
             # incumbent members of one small unit may be led by a small partner unit's new
             # secretary: a joint team (J-JOINT), as the master allows
             joint = want_sec and len(fixed) == 1 and inst.policy.joint.max_units >= 2
             cands = [u for u in cands if u in fixed or (joint and joint_pair(
                 inst.ds.units[fixed[0]], inst.ds.units[u], inst.policy))]  # fmt: skip
         if want_sec:
-            cands = [u for u in cands if (u, vid) in pm.sec_room]
-        elif not lead_mode:
-            cands = []
+            return [u for u in cands if (u, vid) in self.pm.sec_room]
+        return cands if self.lead_mode else []
+
+    def staff(self, vid: str, cands: list[str]) -> bool:
+        """Give ``vid`` a team from the first unit in ``cands`` that can lead it."""
+        want_sec = 0 if vid in self.have_sec else 1
+        want_mem = max(0, self.inst.need[vid].min - self.size[vid] - want_sec)
+        if want_sec == 0 and want_mem == 0:
+            return False
         best = None
-        for uid in cands:
-            secs = free(uid, vid, True) if want_sec else []
+        for uid in self.candidates(vid, cands, want_sec):
+            secs = self.free(uid, vid, True) if want_sec else []
             if want_sec and not secs:
                 continue
-            if lead_mode:
-                mems = [c for c in free(uid, vid, False) if not secs or c != secs[0]]
-                k = min(want_mem, len(mems)) if (uid, vid) in pm.mem_room else 0
-                if best is None or k > best[2]:
-                    best = (uid, secs[0] if secs else None, k, mems)
-                if k == want_mem:
-                    break
-            else:
+            if not self.lead_mode:
                 best = (uid, secs[0], 0, [])
+                break
+            mems = [c for c in self.free(uid, vid, False) if not secs or c != secs[0]]
+            k = min(want_mem, len(mems)) if (uid, vid) in self.pm.mem_room else 0
+            if best is None or k > best[2]:
+                best = (uid, secs[0] if secs else None, k, mems)
+            if k == want_mem:
                 break
         if best is None:
             return False
         uid, sec, k, mems = best
         if sec:
-            take(uid, vid, sec, SEC)
-            have_sec.add(vid)
-            lead[vid] = uid
-            size[vid] += 1
+            self.take(uid, vid, sec, SEC)
         for c in mems[:k]:
-            take(uid, vid, c, MEM)
-            size[vid] += 1
-        if not lead_mode and sec:
-            missing = want_mem
-            for tu in pm.units_at[vid]:
-                if missing == 0 or (tu, vid) not in pm.mem_room:
-                    continue
-                for c in free(tu, vid, False)[:missing]:
-                    take(tu, vid, c, MEM)
-                    size[vid] += 1
-                    missing -= 1
+            self.take(uid, vid, c, MEM)
+        if not self.lead_mode and sec:
+            self.other_members(vid, want_mem)
         return True
 
-    # 2. U-PARTICIPATE: every must-send unit leads one village first
-    if inst.must_send:
-        serving = {p.unit_id for p in inst.incumbents}
-        for uid in [u for u in inst.ds.units if u in inst.must_send]:
-            if uid in serving:
+    def other_members(self, vid: str, missing: int) -> None:
+        """Without a lead-unit rule, members from any unit that may send them."""
+        for tu in self.pm.units_at[vid]:
+            if missing == 0 or (tu, vid) not in self.pm.mem_room:
                 continue
-            if any(k[0] == uid for k in t) or any(k[0] == uid for k in n):
-                continue
-            for vid in villages:
-                if vid not in have_sec and staff(vid, [uid]):
-                    break
-    # 3. everyone else, in priority order
-    for vid in villages:
-        cands = list(pm.units_at[vid])
-        spare = {u: unit_people.get(u, 0) - used_by[u] for u in cands}
-        # the unit with the most people to spare first, so scarce units stay free for the
-        # villages that have no other option; nearer units break ties
-        county = inst.ds.villages[vid].county
-
-        def first(u: str, county: str = county, spare: dict[str, int] = spare,
-                  vid: str = vid) -> tuple:  # fmt: skip
-            if near_first:
-                return (inst.distance.get((u, vid), 1e9),)
-            return prefer is not None and county not in prefer.get(u, ()), -spare[u]
-
-        cands.sort(key=lambda u: (first(u), u))
-        # nearer units first among the leading equals, the ones staff() tries (a distance for
-        # every unit that could serve would cost seconds at province scale)
-        if cands:
-            head = [u for u in cands if first(u) == first(cands[0])]
-            head.sort(key=lambda u: (inst.distance.get((u, vid), 1e9), u))
-            cands[: len(head)] = head
-        staff(vid, cands)
-    return {"t": t, "n": dict(n), "a": a, "at": at}
+            for c in self.free(tu, vid, False)[:missing]:
+                self.take(tu, vid, c, MEM)
+                missing -= 1
 
 
 def _able(pm: Shape, vid: str) -> int:
