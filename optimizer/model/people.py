@@ -36,9 +36,18 @@ def seat_people(
     seat's gain is scaled by more than the most a unit's seats can earn from the preference,
     so it only ever breaks ties (units are independent blocks of the network).
     """
-    out: list[tuple[str, str, str]] = []
     seats = {k: v for k, v in seats.items() if v > 0}
-    # require pins first: the master reserved a seat of the pinned role for each
+    out, taken = _pinned(inst, seats, pool, sec_pool)
+    got, err = _flow(inst, seats, pool, sec_pool, prefer, taken)
+    if err:
+        return out, [err]
+    out += got
+    return sorted(out, key=lambda t: (t[1], t[2], t[0])), _shortfalls(inst, seats, out, taken)
+
+
+def _pinned(inst: Instance, seats: dict[tuple[str, str, str], int], pool, sec_pool):
+    """Require pins first: the master reserved a seat of the pinned role for each."""
+    out: list[tuple[str, str, str]] = []
     taken: set[str] = set()
     for pin in inst.ds.pins:
         if pin.kind != "require":
@@ -52,6 +61,11 @@ def seat_people(
                 taken.add(pin.cadre_id)
                 out.append((pin.cadre_id, pin.village_id, role))
                 break
+    return out, taken
+
+
+def _flow(inst: Instance, seats, pool, sec_pool, prefer, taken: set[str]):
+    """The seats' min-cost max-flow: (cadre, village, role) seated, or an error note."""
     flow = min_cost_flow.SimpleMinCostFlow()
     node: dict[object, int] = {}
 
@@ -75,8 +89,7 @@ def seat_people(
         uid, vid, role = key
         s = nid(("seat", key))
         seat_arcs.append((s, k, role == SEC))
-        people = (sec_pool if role == SEC else pool)(uid, vid)
-        for cid in people:
+        for cid in (sec_pool if role == SEC else pool)(uid, vid):
             if cid in taken:
                 continue
             c = nid(("cadre", cid))
@@ -92,15 +105,20 @@ def seat_people(
     for key, idx in sorted(node.items(), key=lambda kv: kv[1]):
         if isinstance(key, tuple) and key[0] == "cadre":
             flow.add_arc_with_capacity_and_unit_cost(src, idx, 1, 0)
+    if not arcs:
+        return [], None
+    total = sum(k for k in seats.values() if k > 0)
+    flow.set_node_supply(src, total)
+    flow.set_node_supply(sink, -total)
+    status = flow.solve_max_flow_with_min_cost()
+    if status != flow.OPTIMAL:
+        return [], f"people stage: min-cost flow returned status {status}"
+    return [(cid, vid, role) for a, cid, vid, role in arcs if flow.flow(a) > 0], None
+
+
+def _shortfalls(inst: Instance, seats, out, taken: set[str]) -> list[str]:
+    """A note for every seat left empty: never dropped silently."""
     notes: list[str] = []
-    if arcs:
-        total = sum(k for k in seats.values() if k > 0)
-        flow.set_node_supply(src, total)
-        flow.set_node_supply(sink, -total)
-        status = flow.solve_max_flow_with_min_cost()
-        if status != flow.OPTIMAL:
-            return out, [f"people stage: min-cost flow returned status {status}"]
-        out += [(cid, vid, role) for a, cid, vid, role in arcs if flow.flow(a) > 0]
     got: dict[tuple[str, str, str], int] = {}
     for cid, vid, role in out:
         key = (inst.unit_of(cid), vid, role)
@@ -113,4 +131,4 @@ def seat_people(
                 f"people stage: unit {uid} could seat only {got.get(key, 0)} of {want} "
                 f"{role} post(s) at {vid} (H-NOREPEAT / pins leave too few people)"
             )
-    return sorted(out, key=lambda t: (t[1], t[2], t[0])), notes
+    return notes

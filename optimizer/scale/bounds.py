@@ -25,70 +25,79 @@ from optimizer.scale.flow import coverable, relax
 
 def class_bounds(inst: Instance, shape: Shape) -> tuple[dict[str, int], int]:
     """(class → most required posts of that class any plan fills, most in all classes)."""
-    ds = inst.ds
-    vids = list(inst.need)
-    vix = {v: i for i, v in enumerate(vids)}
-    uids = sorted({u for u, _ in shape.sizes})
-    uix = {u: i for i, u in enumerate(uids)}
-    people = [c for u in uids for c in inst.eligible.get(u, [])]
-    nv, nu = len(vids), len(uids)
-    src, sink = 0, 1
-    v_sec, v_mem, u_sec, u_mem = 2, 2 + nv, 2 + 2 * nv, 2 + 2 * nv + nu
-    c0 = 2 + 2 * nv + 2 * nu
-    tails: list[int] = []
-    heads: list[int] = []
-    caps: list[int] = []
-    for i, c in enumerate(people):
-        u = uix[ds.cadres[c].unit_id]
-        tails += [src, c0 + i]
-        heads += [c0 + i, u_mem + u]
-        caps += [1, 1]
-        if not inst.sec_failures[c]:
-            tails.append(c0 + i)
-            heads.append(u_sec + u)
-            caps.append(1)
-    for (u, v), k in shape.sec_room.items():
-        tails.append(u_sec + uix[u])
-        heads.append(v_sec + vix[v])
-        caps.append(k)
-    for (u, v), k in shape.mem_room.items():
-        tails.append(u_mem + uix[u])
-        heads.append(v_mem + vix[v])
-        caps.append(k)
-    covers = coverable(inst)
-    sink_arcs: dict[str, list[tuple[int, int]]] = defaultdict(list)  # class → (arc, cap)
-    for v in vids:
-        incs = inst.inc_by_village.get(v, [])
-        need = inst.need[v].min
-        if any(p.role == SEC for p in incs):
-            sec, mem = 0, max(0, need - len(incs))
-        else:  # members count up to need − 1 without a first secretary, who adds one
-            sec, mem = min(1, cap(shape, v) - len(incs)), max(0, need - 1 - len(incs))
-        for node, k in ((v_sec + vix[v], sec), (v_mem + vix[v], mem)):
-            if k <= 0:
-                continue
-            if v in covers:  # a cluster team may cover it: as good as filled
-                tails.append(src)
-                heads.append(node)
-                caps.append(k)
-            sink_arcs[inst.cls[v]].append((len(tails), k))
-            tails.append(node)
-            heads.append(sink)
-            caps.append(k)
+    net = _PostsNetwork(inst, shape)
+    sink_arcs = net.villages(shape)
     flow = max_flow.SimpleMaxFlow()
-    flow.add_arcs_with_capacity(np.asarray(tails, dtype=np.int32), np.asarray(heads, dtype=np.int32),
-                                np.asarray(caps, dtype=np.int64))  # fmt: skip
-    total = _solve(flow, src, sink)
+    flow.add_arcs_with_capacity(np.asarray(net.tails, dtype=np.int32),
+                                np.asarray(net.heads, dtype=np.int32),
+                                np.asarray(net.caps, dtype=np.int64))  # fmt: skip
+    total = _solve(flow, net.src, net.sink)
     base = _incumbent_posts(inst)
     out: dict[str, int] = {}
     for cls in sorted(sink_arcs):
         for other, arcs in sink_arcs.items():
             for arc, k in arcs:
                 flow.set_arc_capacity(arc, k if other == cls else 0)
-        out[cls] = base.get(cls, 0) + _solve(flow, src, sink)
+        out[cls] = base.get(cls, 0) + _solve(flow, net.src, net.sink)
     for cls, n in base.items():
         out.setdefault(cls, n)
     return out, sum(base.values()) + total
+
+
+class _PostsNetwork:
+    """source → cadre → unit (secretary / member supply) → village posts → sink, over the
+    shape's pairs: every plan is a flow of it."""
+
+    def __init__(self, inst: Instance, shape: Shape) -> None:
+        ds, self.inst = inst.ds, inst
+        self.vids = list(inst.need)
+        self.vix = {v: i for i, v in enumerate(self.vids)}
+        uids = sorted({u for u, _ in shape.sizes})
+        uix = {u: i for i, u in enumerate(uids)}
+        people = [c for u in uids for c in inst.eligible.get(u, [])]
+        nv, nu = len(self.vids), len(uids)
+        self.src, self.sink = 0, 1
+        self.v_sec, self.v_mem = 2, 2 + nv
+        u_sec, u_mem, c0 = 2 + 2 * nv, 2 + 2 * nv + nu, 2 + 2 * nv + 2 * nu
+        self.tails: list[int] = []
+        self.heads: list[int] = []
+        self.caps: list[int] = []
+        for i, c in enumerate(people):
+            u = uix[ds.cadres[c].unit_id]
+            self.add(self.src, c0 + i, 1)
+            self.add(c0 + i, u_mem + u, 1)
+            if not inst.sec_failures[c]:
+                self.add(c0 + i, u_sec + u, 1)
+        for (u, v), k in shape.sec_room.items():
+            self.add(u_sec + uix[u], self.v_sec + self.vix[v], k)
+        for (u, v), k in shape.mem_room.items():
+            self.add(u_mem + uix[u], self.v_mem + self.vix[v], k)
+
+    def add(self, t: int, h: int, k: int) -> None:
+        self.tails.append(t)
+        self.heads.append(h)
+        self.caps.append(k)
+
+    def villages(self, shape: Shape) -> dict[str, list[tuple[int, int]]]:
+        """Village posts → sink, per class: class → [(arc, capacity)]."""
+        inst = self.inst
+        covers = coverable(inst)
+        sink_arcs: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        for v in self.vids:
+            incs = inst.inc_by_village.get(v, [])
+            need = inst.need[v].min
+            if any(p.role == SEC for p in incs):
+                sec, mem = 0, max(0, need - len(incs))
+            else:  # members count up to need − 1 without a first secretary, who adds one
+                sec, mem = min(1, cap(shape, v) - len(incs)), max(0, need - 1 - len(incs))
+            for node, k in ((self.v_sec + self.vix[v], sec), (self.v_mem + self.vix[v], mem)):
+                if k <= 0:
+                    continue
+                if v in covers:  # a cluster team may cover it: as good as filled
+                    self.add(self.src, node, k)
+                sink_arcs[inst.cls[v]].append((len(self.tails), k))
+                self.add(node, self.sink, k)
+        return sink_arcs
 
 
 def _solve(flow: max_flow.SimpleMaxFlow, src: int, sink: int) -> int:
