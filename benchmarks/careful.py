@@ -28,7 +28,7 @@ from datetime import date
 
 from optimizer.domain import CATEGORIES, Dataset
 from optimizer.policy import Policy
-from optimizer.rules.eligibility import region_ok, village_city
+from optimizer.rules.eligibility import rule_LV_REGION, village_city
 from optimizer.rules.instance import MEM, SEC, Instance, build_instance
 
 Posting = tuple[str, str, str]
@@ -275,7 +275,7 @@ def _units_by_group(inst: Instance, groups: set[tuple]) -> dict[tuple, list | se
     for g in groups:
         v = ds.villages[rep[g]]
         for role, levels in ((SEC, g[2]), (MEM, g[3])):
-            units = [u for u, x in ds.units.items() if x.level in levels and region_ok(x, v)]
+            units = [u for u, x in ds.units.items() if x.level in levels and rule_LV_REGION(x, v)]
             out[(g, role)] = units
             out[(g, role + "-set")] = set(units)
     return out

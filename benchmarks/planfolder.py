@@ -20,7 +20,7 @@ import pandas as pd
 from optimizer.domain import CATEGORIES, Dataset
 from optimizer.outputs import write_csv
 from optimizer.policy import Policy
-from optimizer.rules.eligibility import current_postings, priority_class, village_need
+from optimizer.rules.eligibility import priority_class, rule_H_INCUMBENT, village_need
 
 PLAN_COLUMNS = ["village_id", "village_name", "team_id", "cadre_id", "cadre_name", "unit_id",
                 "unit_name", "level", "role", "status", "start", "end"]  # fmt: skip
@@ -43,7 +43,7 @@ def write_folder(ds: Dataset, policy: Policy, plan_date: date,
     end = _plus_years(plan_date, policy.term_years).isoformat()
     rows = [(p.village_id, p.cadre_id, p.unit_id, p.level, p.role, "incumbent",
              p.start.isoformat(), p.end.isoformat() if p.end else "")
-            for p in current_postings(ds, plan_date)]  # fmt: skip
+            for p in rule_H_INCUMBENT(ds, plan_date)]  # fmt: skip
     for cid, vid, role in postings:
         u = ds.units[ds.cadres[cid].unit_id]
         rows.append((vid, cid, u.unit_id, u.level, role, "new", plan_date.isoformat(), end))

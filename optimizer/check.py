@@ -20,10 +20,10 @@ from optimizer.policy import Policy
 from optimizer.rules.eligibility import (
     GENERAL_RULES,
     SECRETARY_RULES,
-    current_postings,
     general_failures,
     priority_class,
-    region_ok,
+    rule_H_INCUMBENT,
+    rule_LV_REGION,
     secretary_failures,
     village_need,
 )
@@ -122,7 +122,7 @@ def check(ds: Dataset, policy: Policy, plan_date: date) -> CheckReport:
     """Raises :class:`InputError` first if a hard rule forbids a require pin (P-PIN)."""
     check_pins(ds, policy, plan_date)
     needs = {vid: village_need(v, policy) for vid, v in ds.villages.items()}
-    incumbents = current_postings(ds, plan_date)
+    incumbents = rule_H_INCUMBENT(ds, plan_date)
     inc_by_village: dict[str, Counter[str]] = defaultdict(Counter)
     busy = set()
     for p in incumbents:
@@ -280,7 +280,7 @@ def _shortfall(
             if (
                 level in levels
                 and (is_sec or role == "member")
-                and region_ok(ds.units[rep[ckey]], village)
+                and rule_LV_REGION(ds.units[rep[ckey]], village)
             ):
                 g.add_edge(("c", ckey), ("p", key), capacity=n)
     if not posts:

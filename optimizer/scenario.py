@@ -44,7 +44,7 @@ from optimizer.errors import InputError, Problem
 from optimizer.parsing import BadValue, parse_date
 from optimizer.policy import PRESETS, Policy, _check, load_policy, merge_dicts
 from optimizer.policy import SCHEMA as POLICY_SCHEMA
-from optimizer.rules.eligibility import current_postings
+from optimizer.rules.eligibility import rule_H_INCUMBENT
 
 TOP_KEYS = (
     "name",
@@ -483,7 +483,7 @@ def _select(
 
 def _candidates(ds: Dataset, day: date) -> set[str]:
     """Cadres who could take a new posting: available, not serving, not recalled."""
-    busy = {p.cadre_id for p in current_postings(ds, day)} | {r.cadre_id for r in ds.recall}
+    busy = {p.cadre_id for p in rule_H_INCUMBENT(ds, day)} | {r.cadre_id for r in ds.recall}
     return {cid for cid, c in ds.cadres.items() if c.available and cid not in busy}
 
 
@@ -498,7 +498,7 @@ def _mark_unavailable(ds: Dataset, ids: Iterable[str]) -> int:
 
 
 def _recall(ds: Dataset, day: date, ids: set[str], reason: str) -> int:
-    serving = {p.cadre_id for p in current_postings(ds, day)}
+    serving = {p.cadre_id for p in rule_H_INCUMBENT(ds, day)}
     new = [cid for cid in ds.cadres if cid in ids and cid in serving]
     ds.recall.extend(Recall(cid, reason) for cid in new)
     return len(new)
@@ -506,7 +506,7 @@ def _recall(ds: Dataset, day: date, ids: set[str], reason: str) -> int:
 
 def _withdraw(ds: Dataset, day: date, ids: list[str]) -> str:
     """Mark candidates unavailable (E-AVAIL); serving incumbents are not re-judged and stay."""
-    serving = {p.cadre_id for p in current_postings(ds, day)}
+    serving = {p.cadre_id for p in rule_H_INCUMBENT(ds, day)}
     n = _mark_unavailable(ds, [c for c in ids if c not in serving])
     kept = sum(c in serving for c in ids)
     return f"{n} candidates marked unavailable (E-AVAIL), {kept} serving incumbents stay"

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from optimizer.model.constraints import (
-    cadre_roles,
     rule_C_CLUSTER,
     rule_H_NOREPEAT,
     rule_J_JOINT,
+    rule_L_LEADER,
     rule_P_PIN,
     rule_T_SEC,
     rule_T_SIZE,
     rule_T_UNIT,
+    rule_U_NODELEGATE,
     rule_U_PARTICIPATE,
 )
 from optimizer.model.master import PlanModel, variables
@@ -25,6 +26,7 @@ def build_model(inst: Instance) -> PlanModel:
     build_shape(inst, pm)
     variables(pm)
     rule_T_SEC(pm)
+    rule_L_LEADER(pm)
     rule_C_CLUSTER(pm)
     rule_T_SIZE(pm)
     rule_T_UNIT(pm)
@@ -32,6 +34,6 @@ def build_model(inst: Instance) -> PlanModel:
     rule_U_PARTICIPATE(pm)
     rule_P_PIN(pm)
     rule_H_NOREPEAT(pm)
-    cadre_roles(pm)
+    rule_U_NODELEGATE(pm)
     soft_terms(pm)
     return pm

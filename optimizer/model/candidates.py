@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from optimizer.model.shape import unit_barred
-from optimizer.rules.eligibility import region_ok
+from optimizer.rules.eligibility import rule_LV_REGION
 from optimizer.rules.instance import MEM, SEC, Instance
 
 Table = list[tuple[str, str, frozenset[str], frozenset[str]]]
@@ -30,7 +30,7 @@ def blockers(
     ds, need = inst.ds, inst.need[vid]
     c = ds.cadres[cid]
     u, v = ds.units[c.unit_id], ds.villages[vid]
-    out = [] if region_ok(u, v) else ["LV-REGION"]
+    out = [] if rule_LV_REGION(u, v) else ["LV-REGION"]
     if u.level not in (need.secretary_levels if role == SEC else need.member_levels):
         out.append("LV-LEVEL")
     if cid in inst.busy:
@@ -173,7 +173,7 @@ def local_units(inst: Instance, vids: list[str]) -> dict[str, list[str]]:
 def _unit_rules(inst: Instance, uid: str, vid: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(rules barring the unit's cadres as first secretary, as members) at ``vid``."""
     u, v, need = inst.ds.units[uid], inst.ds.villages[vid], inst.need[vid]
-    base = () if region_ok(u, v) else ("LV-REGION",)
+    base = () if rule_LV_REGION(u, v) else ("LV-REGION",)
     bar = unit_barred(inst, uid, vid)
     tail = (bar,) if bar else ()
     return (base + (() if u.level in need.secretary_levels else ("LV-LEVEL",)) + tail,

@@ -1,7 +1,7 @@
 """The master model's hard rules: one builder per SPEC §3 rule id, named by it.
 
 Each ``rule_<ID>`` adds that rule's constraints to a :class:`~optimizer.model.master.PlanModel`
-whose variables exist; ``cadre_roles`` and ``link_pins`` tie the unit-level variables to the
+whose variables exist; ``rule_U_NODELEGATE`` and ``link_pins`` tie the unit-level variables to the
 people they stand for (P-PIN's require pins, forbid pins and H-NOREPEAT are per person).
 """
 
@@ -40,7 +40,7 @@ def rule_H_NOREPEAT(pm: PlanModel) -> None:
                 pm.own.add((uid, vid, role))
 
 
-def cadre_roles(pm: PlanModel) -> None:
+def rule_U_NODELEGATE(pm: PlanModel) -> None:
     """Each unit's posts are filled by its own cadres (U-NODELEGATE), one post per cadre:
     the common-pool posts by as many of its cadres in that role, the others by name."""
     inst = pm.inst
@@ -69,8 +69,7 @@ def cadre_roles(pm: PlanModel) -> None:
 
 
 def rule_T_SEC(pm: PlanModel) -> None:
-    """Exactly one first secretary where a team stands, never two; the secretary leads the
-    team (L-LEADER); members never serve without one."""
+    """Exactly one first secretary where a team stands, never two."""
     inst = pm.inst
     for vid in inst.need:
         team = pm.m.new_bool_var(f"team[{vid}]")
@@ -80,9 +79,15 @@ def rule_T_SEC(pm: PlanModel) -> None:
             pm.m.add(team == 1)
         else:
             pm.m.add(sum(secs) == team)
+
+
+def rule_L_LEADER(pm: PlanModel) -> None:
+    """The first secretary leads the team: members never serve without one (after
+    :func:`rule_T_SEC`, which says where a team stands)."""
+    for vid in pm.inst.need:
         mems = [pm.n[(u, vid)] for u in pm.units_at[vid] if (u, vid) in pm.n]
         if mems:
-            pm.m.add(sum(mems) <= max(cap(pm, vid), pm.inc(vid)) * team)
+            pm.m.add(sum(mems) <= max(cap(pm, vid), pm.inc(vid)) * pm.team[vid])
 
 
 def rule_C_CLUSTER(pm: PlanModel) -> None:

@@ -10,12 +10,12 @@ from ortools.sat.python import cp_model
 
 from optimizer.model.constraints import link_pins
 from optimizer.model.master import PlanModel
-from optimizer.rules.scoring import cadre_points, fit_points, team_points, travel_points
+from optimizer.rules.scoring import cadre_points, rule_S_FIT, rule_S_TRAVEL, team_points
 
 
 def soft_terms(pm: PlanModel) -> None:
     """S-PARTY, S-YOUNG, S-EXPERT per posted cadre; S-TRAVEL per posting (unit → village);
-    S-FIT per posting at the unit's average fit (:func:`fit_points`; seating in
+    S-FIT per posting at the unit's average fit (:func:`rule_S_FIT`; seating in
     :mod:`optimizer.model.people` then maximises the needs actually met); soft H-CONTINUITY,
     H-PROVVILLAGE and S-PROVKEY per new team (:func:`team_points`). Every term is per posting
     or per secretary, so the flow relaxation in :mod:`optimizer.scale.flow` charges exactly the same
@@ -32,9 +32,9 @@ def soft_terms(pm: PlanModel) -> None:
             continue
         d = inst.distance.get((uid, vid))
         if d is not None and w.travel_per_10km:
-            pm.soft_terms.append((-travel_points(w.travel_per_10km, d), pm.new_at(uid, vid),
+            pm.soft_terms.append((-rule_S_TRAVEL(w.travel_per_10km, d), pm.new_at(uid, vid),
                                   "S-TRAVEL"))  # fmt: skip
-        f = fit_points(inst, uid, vid)
+        f = rule_S_FIT(inst, uid, vid)
         if f:
             pm.soft_terms.append((f, pm.new_at(uid, vid), "S-FIT"))
     for (uid, vid), var in pm.t.items():

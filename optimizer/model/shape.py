@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from optimizer.rules.history import rule_H_CONTINUITY, rule_H_PROVVILLAGE
 from optimizer.rules.instance import MEM, SEC, Instance
 
 
@@ -85,30 +86,12 @@ def pools(shape: Shape) -> None:
                 shape.sizes[(uid, vid)] = (k_any, k_sec)
 
 
-def allowed_H_CONTINUITY(inst: Instance, uid: str, vid: str) -> bool:
-    """Hard (Hebei): a village assisted in the previous period keeps its unit."""
-    if inst.policy.continuity != "hard":
-        return True
-    prev = inst.prev_units.get(vid)
-    if not prev or uid in prev:
-        return True
-    # in county_townships mode members come from townships whatever the lead unit
-    return inst.policy.members_from == "county_townships" and inst.ds.units[uid].level == "township"
-
-
-def allowed_H_PROVVILLAGE(inst: Instance, uid: str, vid: str) -> bool:
-    """Hard variant: no province-level team where the previous period had one."""
-    if inst.policy.provvillage != "hard":
-        return True
-    return not (vid in inst.prev_province and inst.ds.units[uid].level == "province")
-
-
 def unit_barred(inst: Instance, uid: str, vid: str) -> str | None:
     """The hard rule that keeps unit ``uid`` out of village ``vid``'s team (H-CONTINUITY,
     H-PROVVILLAGE), or None: the model's own test, for reasons given to users."""
-    if not allowed_H_CONTINUITY(inst, uid, vid):
+    if rule_H_CONTINUITY(inst, uid, vid) is None:
         return "H-CONTINUITY"
-    if not allowed_H_PROVVILLAGE(inst, uid, vid):
+    if rule_H_PROVVILLAGE(inst, uid, vid) is None:
         return "H-PROVVILLAGE"
     return None
 
@@ -161,8 +144,6 @@ def domains(shape: Shape) -> None:
 
 __all__ = [
     "Shape",
-    "allowed_H_CONTINUITY",
-    "allowed_H_PROVVILLAGE",
     "build_shape",
     "cap",
     "unit_barred",

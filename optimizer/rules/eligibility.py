@@ -22,29 +22,69 @@ from optimizer.domain import (
 )
 from optimizer.policy import Policy, Requirement
 
-GENERAL_RULES = ("E-AVAIL", "E-SERVICE", "E-HEALTH", "E-EVAL", "E-TOWNSHIP", "E-AGE")
-SECRETARY_RULES = ("E-SEC-PARTY", "E-SEC-PARTYYRS", "E-SEC-WORKYRS", "L-RANK")
+
+def rule_E_AVAIL(cadre: Cadre, unit: Unit, policy: Policy, at: date) -> bool:
+    """E-AVAIL: the cadre is available for a posting."""
+    return cadre.available
+
+
+def rule_E_SERVICE(cadre: Cadre, unit: Unit, policy: Policy, at: date) -> bool:
+    """E-SERVICE: only staff (在编) cadres are posted."""
+    return cadre.employment == "staff"
+
+
+def rule_E_HEALTH(cadre: Cadre, unit: Unit, policy: Policy, at: date) -> bool:
+    """E-HEALTH: a cadre in poor health is not posted."""
+    return cadre.health != "poor"
+
+
+def rule_E_EVAL(cadre: Cadre, unit: Unit, policy: Policy, at: date) -> bool:
+    """E-EVAL: where the policy bars them, a recent 基本称职/不称职 evaluation keeps a cadre home."""
+    return not (policy.eval_ban and cadre.eval_recent in ("basic", "incompetent"))
+
+
+def rule_E_TOWNSHIP(cadre: Cadre, unit: Unit, policy: Policy, at: date) -> bool:
+    """E-TOWNSHIP: where the policy bars them, township cadres are not posted."""
+    return not (policy.township_ban and (cadre.township_cadre or unit.level == "township"))
+
+
+def rule_E_AGE(cadre: Cadre, unit: Unit, policy: Policy, at: date) -> bool:
+    """E-AGE: no older than the policy's age cap on the plan date."""
+    return policy.max_age is None or cadre.age(at) <= policy.max_age
+
+
+GENERAL_RULES = {
+    "E-AVAIL": rule_E_AVAIL, "E-SERVICE": rule_E_SERVICE, "E-HEALTH": rule_E_HEALTH,
+    "E-EVAL": rule_E_EVAL, "E-TOWNSHIP": rule_E_TOWNSHIP, "E-AGE": rule_E_AGE,
+}  # fmt: skip
+"""Rule id → the test a cadre must pass for any new posting, in the order reasons list them."""
 
 
 def general_failures(cadre: Cadre, unit: Unit, policy: Policy, at: date) -> list[str]:
     """Rule ids (E-*) that keep this cadre from any new posting."""
-    out = []
-    if not cadre.available:
-        out.append("E-AVAIL")
-    if cadre.employment != "staff":
-        out.append("E-SERVICE")
-    if cadre.health == "poor":
-        out.append("E-HEALTH")
-    if policy.eval_ban and cadre.eval_recent in ("basic", "incompetent"):
-        out.append("E-EVAL")
-    if policy.township_ban and (cadre.township_cadre or unit.level == "township"):
-        out.append("E-TOWNSHIP")
-    if policy.max_age is not None and cadre.age(at) > policy.max_age:
-        out.append("E-AGE")
-    return out
+    return [rid for rid, ok in GENERAL_RULES.items() if not ok(cadre, unit, policy, at)]
 
 
-def leader_rank_ok(cadre: Cadre, unit: Unit, policy: Policy) -> bool:
+def rule_E_SEC_PARTY(cadre: Cadre, unit: Unit, policy: Policy, at: date) -> bool:
+    """E-SEC-PARTY: a first secretary is a party member."""
+    return cadre.political_status == "member"
+
+
+def rule_E_SEC_PARTYYRS(cadre: Cadre, unit: Unit, policy: Policy, at: date) -> bool:
+    """E-SEC-PARTYYRS: a member for the policy's years (judged only for members: a non-member
+    fails E-SEC-PARTY alone)."""
+    if cadre.political_status != "member":
+        return True
+    return cadre.party_date is not None and \
+        completed_years(cadre.party_date, at) >= policy.sec_min_party_years  # fmt: skip
+
+
+def rule_E_SEC_WORKYRS(cadre: Cadre, unit: Unit, policy: Policy, at: date) -> bool:
+    """E-SEC-WORKYRS: the policy's years of work."""
+    return completed_years(cadre.work_date, at) >= policy.sec_min_work_years
+
+
+def rule_L_RANK(cadre: Cadre, unit: Unit, policy: Policy, at: date | None = None) -> bool:
     """L-RANK: the first secretary's rank suits the sending level (and unit kind)."""
     req = policy.leader_rank.get(unit.level)
     if req is None or not req.active:
@@ -59,28 +99,16 @@ def leader_rank_ok(cadre: Cadre, unit: Unit, policy: Policy) -> bool:
     return bool(req.young_pool and cadre.young_pool)
 
 
+SECRETARY_RULES = {
+    "E-SEC-PARTY": rule_E_SEC_PARTY, "E-SEC-PARTYYRS": rule_E_SEC_PARTYYRS,
+    "E-SEC-WORKYRS": rule_E_SEC_WORKYRS, "L-RANK": rule_L_RANK,
+}  # fmt: skip
+"""Rule id → the test an otherwise eligible cadre must pass to be first secretary."""
+
+
 def secretary_failures(cadre: Cadre, unit: Unit, policy: Policy, at: date) -> list[str]:
     """Rule ids that keep an otherwise eligible cadre from serving as first secretary."""
-    out = []
-    if cadre.political_status != "member":
-        out.append("E-SEC-PARTY")
-    elif (
-        cadre.party_date is None
-        or completed_years(cadre.party_date, at) < policy.sec_min_party_years
-    ):
-        out.append("E-SEC-PARTYYRS")
-    if completed_years(cadre.work_date, at) < policy.sec_min_work_years:
-        out.append("E-SEC-WORKYRS")
-    if not leader_rank_ok(cadre, unit, policy):
-        out.append("L-RANK")
-    return out
-
-
-def off_key(unit: Unit, village: Village) -> bool:
-    """S-PROVKEY (000 二(二)): 省派驻村工作队主要派往乡村振兴重点帮扶村 — a province-level team
-    at a village without the ``key`` flag. A soft term (``weights.provkey``); a policy that
-    wants a bar sets ``levels.scope`` instead (LV-LEVEL)."""
-    return unit.level == "province" and "key" not in village.categories
+    return [rid for rid, ok in SECRETARY_RULES.items() if not ok(cadre, unit, policy, at)]
 
 
 def joint_small(unit: Unit, policy: Policy) -> bool:
@@ -104,13 +132,19 @@ def village_city(village: Village) -> str | None:
     return c[:4] + "00" if len(c) == 6 and c.isdigit() else None
 
 
-def region_ok(unit: Unit, village: Village) -> bool:
+def rule_LV_REGION(unit: Unit, village: Village) -> bool:
     """LV-REGION: province units anywhere, city units their city, county/township their county."""
     if unit.level == "province":
         return True
     if unit.level == "city":
         return unit.region is not None and unit.region == village_city(village)
     return unit.region is not None and unit.region == village.county
+
+
+def rule_LV_LEVEL(unit: Unit, levels: tuple[str, ...]) -> bool:
+    """LV-LEVEL: the unit's level is one the village's categories allow for the role
+    (``VillageNeed.secretary_levels`` or ``member_levels``, from the policy's section 4)."""
+    return unit.level in levels
 
 
 def requirement_key(flag: str, village: Village) -> str | None:
@@ -170,9 +204,10 @@ def priority_class(village: Village) -> str:
     return next(c for c in CATEGORIES if c in village.categories)
 
 
-def current_postings(ds: Dataset, at: date) -> list[Posting]:
-    """History rows in force at ``at`` whose cadre is not recalled (H-INCUMBENT) and still in
-    the cadres table: a departed cadre's open posting is vacant, as if recalled."""
+def rule_H_INCUMBENT(ds: Dataset, at: date) -> list[Posting]:
+    """H-INCUMBENT: the postings that stay — history rows in force at ``at`` whose cadre is not
+    recalled and still in the cadres table (a departed cadre's open posting is vacant, as if
+    recalled). Their cadres are busy; their villages keep them."""
     recalled = {r.cadre_id for r in ds.recall}
     return [p for p in ds.history if p.current_at(at) and p.cadre_id not in recalled
             and p.cadre_id in ds.cadres]  # fmt: skip

@@ -17,10 +17,12 @@ from optimizer.policy import Policy
 from optimizer.rules.eligibility import (
     VillageNeed,
     continuity_units,
-    current_postings,
     general_failures,
     previous_period,
     priority_class,
+    rule_H_INCUMBENT,
+    rule_LV_LEVEL,
+    rule_LV_REGION,
     secretary_failures,
     village_city,
     village_need,
@@ -153,7 +155,7 @@ def build_instance(
         if n is not None:
             need[vid] = n
             cls[vid] = priority_class(v)
-    incumbents = current_postings(ds, plan_date)
+    incumbents = rule_H_INCUMBENT(ds, plan_date)
     inc_by_village: dict[str, list[Posting]] = defaultdict(list)
     for p in incumbents:
         inc_by_village[p.village_id].append(p)
@@ -252,15 +254,12 @@ def _pairs(inst: Instance) -> None:
         groups[(v.county, village_city(v), n.secretary_levels, n.member_levels)].append(vid)
     for uid, u in ds.units.items():
         per_role: dict[str, list[str]] = {SEC: [], MEM: []}
-        for (county, city, sec_lv, mem_lv), vids in groups.items():
-            if u.level == "city":
-                if u.region is None or u.region != city:
-                    continue
-            elif u.level != "province" and (u.region is None or u.region != county):
+        for (_county, _city, sec_lv, mem_lv), vids in groups.items():
+            if not rule_LV_REGION(u, ds.villages[vids[0]]):  # one county and city per group
                 continue
-            if u.level in sec_lv:
+            if rule_LV_LEVEL(u, sec_lv):
                 per_role[SEC].extend(vids)
-            if u.level in mem_lv:
+            if rule_LV_LEVEL(u, mem_lv):
                 per_role[MEM].extend(vids)
         order = {v: i for i, v in enumerate(inst.need)}
         inst.unit_villages[uid] = {

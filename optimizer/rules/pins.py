@@ -28,11 +28,11 @@ from optimizer.errors import InputError, Problem
 from optimizer.policy import Policy
 from optimizer.rules.eligibility import (
     continuity_units,
-    current_postings,
     general_failures,
     joint_pair,
     previous_period,
-    region_ok,
+    rule_H_INCUMBENT,
+    rule_LV_REGION,
     secretary_failures,
     village_need,
 )
@@ -81,7 +81,7 @@ class _Facts:
 def _facts(ds: Dataset, policy: Policy, at: date) -> _Facts:
     serving: dict[str, list[Posting]] = {}
     kept_at: dict[str, list[Posting]] = {}
-    for p in current_postings(ds, at):
+    for p in rule_H_INCUMBENT(ds, at):
         serving.setdefault(p.cadre_id, []).append(p)
         kept_at.setdefault(p.village_id, []).append(p)
     served: dict[tuple[str, str], Posting] = {}
@@ -133,7 +133,7 @@ def _first_bar(f: _Facts, pin: Pin, role: str) -> tuple[str, str] | None:
         levels = need.secretary_levels if role == SEC else need.member_levels
         if u.level not in levels:
             return "LV-LEVEL", _level_value(u, v, role, levels, pol)
-    if not region_ok(u, v):
+    if not rule_LV_REGION(u, v):
         return "LV-REGION", (f"{u.level}-level unit {u.unit_id} of region {u.region or '(none)'}; "
                              f"village in county {v.county}")  # fmt: skip
     p = f.served.get((c.cadre_id, v.village_id))

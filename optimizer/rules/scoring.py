@@ -7,11 +7,9 @@ and an explanation always speak of the same points.
 
 from __future__ import annotations
 
-from optimizer.rules.eligibility import off_key
+from optimizer.domain import Unit, Village
+from optimizer.rules.history import SOFT_SCALE, rule_H_CONTINUITY, rule_H_PROVVILLAGE
 from optimizer.rules.instance import MEM, SEC, Instance
-
-SOFT_SCALE = 10
-"""Soft weights are multiplied by this so travel can be charged per km in whole points."""
 
 
 def young(inst: Instance, cid: str) -> bool:
@@ -43,17 +41,40 @@ def fit(inst: Instance, cid: str, vid: str) -> int:
     return len(inst.ds.cadres[cid].skills & inst.ds.villages[vid].needs)
 
 
+def rule_S_PARTY(inst: Instance, cid: str, role: str) -> int:
+    """S-PARTY: a party member as team member (the secretary is one by E-SEC-PARTY)."""
+    member = inst.ds.cadres[cid].political_status == "member"
+    return inst.policy.weights.party * SOFT_SCALE if role == MEM and member else 0
+
+
+def rule_S_YOUNG(inst: Instance, cid: str) -> int:
+    """S-YOUNG: young cadres (and, Yantai, those short of grassroots experience) to train."""
+    return inst.policy.weights.young * SOFT_SCALE * (young(inst, cid) + green(inst, cid))
+
+
+def rule_S_EXPERT(inst: Instance, cid: str) -> int:
+    """S-EXPERT: rural work experience or agriculture expertise."""
+    return inst.policy.weights.expert * SOFT_SCALE if expert(inst, cid) else 0
+
+
+def rule_S_PROVKEY(inst: Instance, unit: Unit, village: Village) -> int:
+    """S-PROVKEY (000 二(二)): 省派驻村工作队主要派往乡村振兴重点帮扶村 — a cost for a
+    province-level team at a village without the ``key`` flag. A soft term; a policy that
+    wants a bar sets ``levels.scope`` instead (LV-LEVEL)."""
+    off = unit.level == "province" and "key" not in village.categories
+    return -inst.policy.weights.provkey * SOFT_SCALE if off else 0
+
+
 def cadre_points(inst: Instance, cid: str, role: str) -> dict[str, int]:
     """Village-independent soft points of posting a cadre in a role (scaled)."""
-    w, c = inst.policy.weights, inst.ds.cadres[cid]
     return {
-        "S-PARTY": w.party * SOFT_SCALE if role == MEM and c.political_status == "member" else 0,
-        "S-YOUNG": w.young * SOFT_SCALE * (young(inst, cid) + green(inst, cid)),
-        "S-EXPERT": w.expert * SOFT_SCALE if expert(inst, cid) else 0,
+        "S-PARTY": rule_S_PARTY(inst, cid, role),
+        "S-YOUNG": rule_S_YOUNG(inst, cid),
+        "S-EXPERT": rule_S_EXPERT(inst, cid),
     }
 
 
-def fit_points(inst: Instance, uid: str, vid: str) -> int:
+def rule_S_FIT(inst: Instance, uid: str, vid: str) -> int:
     """S-FIT points per posting from unit ``uid`` at ``vid``: the village needs one of the
     unit's people meets on average. The people stage then seats the best-fitting people, so
     the plan's real fit is at least this; a share rather than the union of skills keeps a big
@@ -71,20 +92,20 @@ def team_points(inst: Instance, uid: str, vid: str) -> dict[str, int]:
     (scaled): H-CONTINUITY soft (the unit keeps its village), H-PROVVILLAGE soft and S-PROVKEY
     (a province-level team where the previous period had one / at a village not ``key``).
     The master, the flow relaxation, the decomposition and ``explain`` all use this."""
-    pol, w = inst.policy, inst.policy.weights
-    u, v = inst.ds.units[uid], inst.ds.villages[vid]
     out = {}
-    if pol.continuity == "soft" and w.continuity and uid in inst.prev_units.get(vid, ()):
-        out["H-CONTINUITY"] = w.continuity * SOFT_SCALE
-    if pol.provvillage == "soft" and w.provvillage and u.level == "province" \
-            and vid in inst.prev_province:  # fmt: skip
-        out["H-PROVVILLAGE"] = -w.provvillage * SOFT_SCALE
-    if w.provkey and off_key(u, v):
-        out["S-PROVKEY"] = -w.provkey * SOFT_SCALE
+    keep = rule_H_CONTINUITY(inst, uid, vid)
+    if keep:
+        out["H-CONTINUITY"] = keep
+    again = rule_H_PROVVILLAGE(inst, uid, vid)
+    if again:
+        out["H-PROVVILLAGE"] = again
+    off = rule_S_PROVKEY(inst, inst.ds.units[uid], inst.ds.villages[vid])
+    if off:
+        out["S-PROVKEY"] = off
     return out
 
 
-def travel_points(per_10km: float, km: float) -> int:
+def rule_S_TRAVEL(per_10km: float, km: float) -> int:
     """S-TRAVEL points one posting costs (SOFT_SCALE points per weight unit per 10 km)."""
     return round(per_10km * km)
 
@@ -94,16 +115,16 @@ def posting_points(
 ) -> dict[str, int]:
     """Points of one new posting, by term: the cadre's own terms, travel from their unit, fit
     and, for a first secretary, the team's terms (:func:`team_points`). Fit is the unit's
-    average (:func:`fit_points`, as the master model charges it) unless ``person_fit`` asks for
+    average (:func:`rule_S_FIT`, as the master model charges it) unless ``person_fit`` asks for
     this person's own skills (as ``explain`` shows a posting)."""
     uid = inst.unit_of(cid)
     pts = dict(cadre_points(inst, cid, role))
     if person_fit:
         pts["S-FIT"] = inst.policy.weights.fit * SOFT_SCALE * fit(inst, cid, vid)
     else:
-        pts["S-FIT"] = fit_points(inst, uid, vid)
+        pts["S-FIT"] = rule_S_FIT(inst, uid, vid)
     d = inst.distance.get((uid, vid))
-    pts["S-TRAVEL"] = -travel_points(inst.policy.weights.travel_per_10km, d) if d is not None else 0
+    pts["S-TRAVEL"] = -rule_S_TRAVEL(inst.policy.weights.travel_per_10km, d) if d is not None else 0
     if role == SEC:
         pts.update(team_points(inst, uid, vid))
     return pts

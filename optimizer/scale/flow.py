@@ -27,9 +27,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from ortools.graph.python import min_cost_flow
 
-from optimizer.model.shape import allowed_H_CONTINUITY, allowed_H_PROVVILLAGE
+from optimizer.rules.history import rule_H_CONTINUITY, rule_H_PROVVILLAGE
 from optimizer.rules.instance import MEM, SEC, Instance
-from optimizer.rules.scoring import cadre_points, fit_points, team_points, travel_points
+from optimizer.rules.scoring import cadre_points, rule_S_FIT, rule_S_TRAVEL, team_points
 
 
 @dataclass
@@ -115,7 +115,7 @@ def fits(inst: Instance, uid: str, vids: list[str]) -> list[int]:
     for v in vids:
         needs = inst.ds.villages[v].needs
         if needs not in cache:
-            cache[needs] = fit_points(inst, uid, v)
+            cache[needs] = rule_S_FIT(inst, uid, v)
         out.append(cache[needs])
     return out
 
@@ -204,8 +204,8 @@ class _Network:
             u, per_role = ds.units[uid], inst.unit_villages[uid]
             k_any, k_sec = len(inst.eligible[uid]), len(inst.sec_eligible.get(uid, ()))
             for role, node, k in ((SEC, self.u_sec, k_sec), (MEM, self.u_mem, k_any)):
-                vs = [v for v in per_role[role] if allowed_H_CONTINUITY(inst, uid, v)
-                      and allowed_H_PROVVILLAGE(inst, uid, v)]  # fmt: skip
+                vs = [v for v in per_role[role] if rule_H_CONTINUITY(inst, uid, v) is not None
+                      and rule_H_PROVVILLAGE(inst, uid, v) is not None]  # fmt: skip
                 if not vs or not k:
                     continue
                 j = np.array([self.vix[v] for v in vs])
@@ -218,7 +218,7 @@ class _Network:
                     cost = np.zeros(len(j), dtype=np.int64)
                 else:
                     km = np.hypot(vx[j] - u.x, vy[j] - u.y)
-                    cost = np.array([0 if np.isnan(d) else travel_points(w.travel_per_10km, d)
+                    cost = np.array([0 if np.isnan(d) else rule_S_TRAVEL(w.travel_per_10km, d)
                                      for d in km], dtype=np.int64)  # fmt: skip
                 cost = cost - np.array(fits(inst, uid, [vids[jj] for jj in j]), dtype=np.int64)
                 if role == SEC and (u.level == "province" or uid in keepers):
