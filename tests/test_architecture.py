@@ -119,7 +119,7 @@ def definitions(folder: Path, prefix: str) -> dict[str, list[str]]:
     for path in sorted(folder.rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.FunctionDef) and node.name.startswith(prefix):
-                rest = node.name[len(prefix):]
+                rest = node.name[len(prefix) :]
                 key = rest if prefix != "test_" else next(
                     (k for k in sorted(ids, key=len, reverse=True) if rest.startswith(k + "_")), None)  # fmt: skip
                 if key in ids:

@@ -13,11 +13,15 @@ from test_property import instances
 
 from optimizer import load_policy, solve
 from optimizer.model.candidates import groups_at, table
+from optimizer.model.greedy import greedy, greedy_coverage, greedy_is_valid
+from optimizer.model.improve import improve
+from optimizer.model.result import Assignment, SolveResult, Status, filled_by_class
 from optimizer.model.shape import build_shape
 from optimizer.plan import write_plan
 from optimizer.policy import PRESETS
 from optimizer.reasons import ENFORCE, alone
 from optimizer.rules.instance import build_instance
+from optimizer.rules.scoring import plan_points
 from optimizer.scale.bounds import class_bounds
 from optimizer.scale.floor import lex, province_greedy
 from optimizer.verify import verify_plan
@@ -168,3 +172,41 @@ def test_J_JOINT_greedy_lets_a_small_partner_lead_incumbents_of_a_small_unit():
     assert floor.valid and floor.postings[COUNTY] == [("S", "V1", "secretary")]
     res = solve(ds, hunan, DAY, time_limit=10)
     assert [(a.cadre_id, a.role) for a in res.assignments] == [("S", "secretary")]
+
+
+@settings(max_examples=40, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
+@given(ds=instances(), preset=st.sampled_from(PRESETS), data=st.data())
+def test_points_pass_keeps_coverage_and_every_rule_and_never_loses_points(
+    tmp_path_factory, ds, preset, data
+):
+    """Teams moved to better units (optimizer.model.improve): the same posts per class, a
+    plan the independent verifier passes, never fewer points."""
+    ds = _two_counties(ds, data)
+    policy = load_policy(preset)
+    inst = build_instance(ds, policy, DAY)
+    shape = build_shape(inst)
+    sol = greedy(shape, near_first=data.draw(st.booleans()))
+    better, complete = improve(shape, sol, 30.0)
+    assert complete
+    assert greedy_coverage(shape, better) == greedy_coverage(shape, sol)
+    assert greedy_is_valid(shape, better) == greedy_is_valid(shape, sol)
+
+    def points(s):
+        return plan_points(inst, [Assignment(c, v, r) for c, v, r in s["at"]])
+
+    assert points(better) >= points(sol)
+    if not greedy_is_valid(shape, better):
+        return
+    res = SolveResult(Status.FEASIBLE, inst)
+    res.assignments = [Assignment(c, v, r) for c, v, r in sorted(better["at"])]
+    got = filled_by_class(inst, res.assignments, [])
+    res.coverage = {k: (got.get(k, 0), sum(inst.need[v].min for v, c in inst.cls.items() if c == k))
+                    for k in set(inst.cls.values())}  # fmt: skip
+    out = tmp_path_factory.mktemp("p") / "plan"
+    write_plan(res.tables, out)
+    hard = [v for v in verify_plan(ds, out, policy, DAY) if v.severity == "hard"]
+    hard = [
+        v for v in hard if v.rule != "U-PARTICIPATE"
+    ]  # the greedy may not meet it: judged above
+    assert hard == [], [(v.rule, v.village_id, v.cadre_id, v.detail_en) for v in hard]

@@ -42,6 +42,7 @@ from optimizer.model.shape import build_shape
 from optimizer.model.starts import best_start, greedy_only
 from optimizer.reference import Reference, agreement
 from optimizer.rules.instance import Instance, class_order
+from optimizer.rules.scoring import posting_points
 from optimizer.scale.bounds import fill_bounds
 
 
@@ -127,7 +128,8 @@ class ExactSolve:
         """All tiers; "retry" when the greedy start promised coverage the model cannot keep
         (a bug guard: the caller rebuilds the model and solves without trusting it)."""
         pm = self.pm
-        self.start = best_start(pm, self.classes, given if trust else None)
+        polish = min(2.0, 0.05 * remaining(self.deadline))
+        self.start = best_start(pm, self.classes, given if trust else None, polish)
         add_hint(pm, self.start)
         self.trusted = trust and greedy_is_valid(pm, self.start)
         self.current = greedy_coverage(pm, self.start) if self.trusted else {}
@@ -141,6 +143,8 @@ class ExactSolve:
             res.objective = (float(self.solver.value(soft_objective(pm)))
                              if pm.soft_terms and self.solved_any else None)  # fmt: skip
             res.status = Status.FEASIBLE
+            if pm.soft_terms:
+                self.start_stands(res.objective)
             self.seat()
             return None
         return self.soft()
@@ -248,17 +252,19 @@ class ExactSolve:
                            "bound": solver.best_objective_bound, "wall": solver.wall_time,
                            "trace": watch.trace})  # fmt: skip
         if ok(status):
-            extract(pm, solver, res)
-            res.objective = solver.objective_value
             res.bound = solver.best_objective_bound
+            if not self.start_stands(solver.objective_value):
+                extract(pm, solver, res)
+                res.objective = solver.objective_value
+                if status != cp_model.OPTIMAL:
+                    res.status = Status.FEASIBLE
+                self.tie_break()
             res.gap = abs(res.bound - res.objective) / max(1.0, abs(res.objective))
-            if status != cp_model.OPTIMAL:
-                res.status = Status.FEASIBLE
-            self.tie_break()
         elif status == cp_model.INFEASIBLE and not self.solved_any:
             return "retry"
         else:
             res.status = Status.FEASIBLE
+            self.start_stands(None)
         self.seat()
         if not res.coverage_proven and res.status == Status.OPTIMAL:
             res.status = Status.FEASIBLE
@@ -312,6 +318,29 @@ class ExactSolve:
             extract(pm, solver, res)
             if pm.soft_terms and res.objective is not None:
                 res.objective = max(res.objective, float(solver.value(soft_objective(pm))))
+
+    def start_stands(self, found: float | None) -> bool:
+        """The greedy start becomes the plan when it fills every class as much as the plan
+        found and scores more (or the search found nothing): a search the clock cuts short
+        never ends behind its own start (city-201, central-2021: county parts whose soft
+        search, unhinted, had only a first solution)."""
+        if not self.trusted:
+            return False
+        got = greedy_coverage(self.pm, self.start)
+        if any(got.get(k, 0) < f for k, (f, _q) in self.res.coverage.items()):
+            return False
+        inst = self.pm.inst
+        points = float(sum(sum(posting_points(inst, c, v, r).values())
+                           for c, v, r in self.start["at"]))  # fmt: skip
+        if found is not None and found >= points:
+            return False
+        res = self.res
+        res.seats, res.covers, res.objective = self.start_seats(), [], points
+        res.status = Status.FEASIBLE
+        res.phases.append({"phase": "start", "status": "FEASIBLE", "objective": points,
+                           "bound": res.bound, "wall": 0.0, "trace": [],
+                           "by": "the greedy start scores more than the search's plan"})  # fmt: skip
+        return True
 
     def start_seats(self) -> dict[tuple[str, str, str], int]:
         return {

@@ -4,6 +4,7 @@ there is no time to build the model."""
 from __future__ import annotations
 
 from optimizer.model.greedy import greedy, greedy_coverage, greedy_is_valid
+from optimizer.model.improve import improve
 from optimizer.model.master import PlanModel
 from optimizer.model.result import Assignment, SolveResult, Status, filled_by_class
 from optimizer.model.shape import Shape
@@ -30,10 +31,11 @@ def greedy_only(inst: Instance, shape: Shape, seed: int, workers: int,
     return res
 
 
-def best_start(pm: PlanModel, classes: list[str], given: dict | None) -> dict:
+def best_start(pm: PlanModel, classes: list[str], given: dict | None, seconds: float) -> dict:
     """The start that fills most in priority order, then scores most: the greedy that
-    spares scarce units, the greedy that takes the nearest unit, or ``given`` (if it fits).
-    When the time runs out before the soft stage finds a plan, this start is the plan."""
+    spares scarce units, the greedy that takes the nearest unit, or ``given`` (if it fits),
+    each improved for points within ``seconds`` (:mod:`optimizer.model.improve`). When the
+    time runs out before the soft stage finds a plan, this start is the plan."""
     own = greedy(pm)
     options = [own, greedy(pm, near_first=True)]
     if given is not None and better_start(pm, given, own, classes):
@@ -48,6 +50,7 @@ def best_start(pm: PlanModel, classes: list[str], given: dict | None) -> dict:
         return [cov.get(k, 0) for k in classes], float(points)
 
     valid = [o for o in options if o is own or o is given or better_start(pm, o, own, classes)]
+    valid = [improve(pm, o, seconds / len(valid))[0] for o in valid]
     return max(valid, key=score)
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from optimizer.domain import CATEGORIES
 from optimizer.model.greedy import greedy, greedy_coverage, greedy_is_valid
+from optimizer.model.improve import improve
 from optimizer.model.shape import Shape, build_shape
 from optimizer.rules.instance import SEC, Instance
 from optimizer.rules.scoring import plan_points
@@ -45,6 +46,8 @@ class Floor:
     """The shape the plan was built on (pairs and pools of the whole problem)."""
     notes: list[str] = field(default_factory=list)
     """Must-send units that cannot send anyone (U-PARTICIPATE), said once."""
+    complete: bool = True
+    """The points pass judged every team (False: the clock cut it short)."""
 
     def wide_people(self, inst: Instance) -> dict[str, str]:
         """Province/city cadre → the county the plan posts them in."""
@@ -57,12 +60,20 @@ class Floor:
         return as_start(self.postings.get(k, []), self.unit_of)
 
 
-def province_greedy(inst: Instance, prefer: dict[str, set[str]] | None = None) -> Floor:
-    """The greedy plan of the whole instance; ``prefer``: unit → counties to try it first."""
+def province_greedy(inst: Instance, prefer: dict[str, set[str]] | None = None,
+                    seconds: float = 0.0) -> Floor:  # fmt: skip
+    """The greedy plan of the whole instance; ``prefer``: unit → counties to try it first.
+    Both greedy plans are improved for points within ``seconds`` in all before one is kept
+    (:mod:`optimizer.model.improve`: spare-first teams moved to nearer units)."""
     shape = build_shape(inst)
-    sol = _better_of(inst, shape, greedy(shape, prefer), greedy(shape, near_first=True))
+    sols = [
+        improve(shape, x, seconds / 2)
+        for x in (greedy(shape, prefer), greedy(shape, near_first=True))
+    ]
+    sol = _better_of(inst, shape, *(x for x, _ in sols))
     ds = inst.ds
     floor = Floor(greedy_is_valid(shape, sol), shape=shape)
+    floor.complete = all(done for _, done in sols)
     by_county: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
     for c, v, r in sorted(sol["at"]):
         by_county[ds.villages[v].county].append((c, v, r))
