@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import argparse
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -56,8 +57,20 @@ def seed(text: str) -> int:
 
 def check_out_folder(out: Path, inputs: Iterable[Path | None] = ()) -> None:
     """Refuse (exit 2) an ``--out`` folder that may not be written, before any work."""
-    from optimizer.outputs import folder_problems
+    from optimizer.plans.io import folder_problems
 
     problems = folder_problems(out, inputs)
     if problems:
         raise InputError([replace(p, file=f"--out {p.file}") for p in problems])
+
+
+@contextmanager
+def flags_for(**flags: str) -> Iterator[None]:
+    """Show the problems the library files under a field (``village``) under the flag that
+    gave it (``flags_for(village="--village")``): the library knows no command line."""
+    try:
+        yield
+    except InputError as exc:
+        raise InputError(
+            [replace(p, file=flags.get(p.file, p.file)) for p in exc.problems]
+        ) from None

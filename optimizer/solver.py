@@ -33,12 +33,12 @@ from optimizer.domain import Dataset
 from optimizer.instance import MEM, SEC, Instance, build_instance, class_order
 from optimizer.model import PlanModel, build_model, soft_objective
 from optimizer.pincheck import check_pins
+from optimizer.plans.reference import Reference, agreement
 from optimizer.policy import Policy, load_policy
-from optimizer.reference import Reference, agreement
 from optimizer.shape import build_shape
 
 if TYPE_CHECKING:
-    from optimizer.plan import Plan
+    from optimizer.plans.build import Plan
 
 Progress = Callable[[str], None]
 
@@ -89,7 +89,7 @@ class SolveResult:
     @cached_property
     def tables(self) -> Plan:
         """SPEC §6 tables (plan, teams, unstaffed), KPIs and manifest of this result."""
-        from optimizer.plan import build_plan
+        from optimizer.plans.build import build_plan
 
         return build_plan(self)
 
@@ -172,7 +172,7 @@ def solve(
     county, tied by a flow relaxation that also gives the bound (:mod:`optimizer.decompose`);
     ``auto`` — decompose when several counties hold 600 or more villages to staff.
 
-    ``reference``: a plan to break ties toward (:mod:`optimizer.reference`); coverage and the
+    ``reference``: a plan to break ties toward (:mod:`optimizer.plans.reference`); coverage and the
     soft objective are never worse for it."""
     from optimizer.loading import load_dataset
 

@@ -18,7 +18,7 @@ from optimizer import load_policy, solve
 from optimizer.instance import build_instance
 from optimizer.parts import county_coverage as _coverage
 from optimizer.parts import plan_points
-from optimizer.plan import write_plan
+from optimizer.plans.build import write_plan
 from optimizer.policy import PRESETS
 from optimizer.relax import lp_bound, lp_max_posts, relax
 from optimizer.verify import verify_plan

@@ -17,14 +17,14 @@ import pytest
 from conftest import base_tables, write_tables
 from factory import DAY, Posting, cadre, dataset, unit, village
 
-from optimizer import ledger as L
 from optimizer import load_policy, solve, verify_plan
 from optimizer.cli import main
 from optimizer.errors import InputError
-from optimizer.ledger_check import Approval, prepare_check
-from optimizer.ledger_plan import read_plan_for_ledger
 from optimizer.loading import load_dataset
-from optimizer.plan import write_plan
+from optimizer.plans.build import write_plan
+from optimizer.terms import ledger as L
+from optimizer.terms.check import Approval, prepare_check
+from optimizer.terms.intake import read_plan_for_ledger
 
 HISTORY = [
     {"cadre_id": "C1", "unit_id": "U1", "village_id": "V1", "level": "province",
@@ -208,7 +208,7 @@ def test_a_crash_midway_leaves_the_ledger_as_it_was(tmp_path):
         import os, sys
         sys.path.insert(0, {str(Path(__file__).parent)!r})
         from test_ledger import load_dataset_like
-        from optimizer import ledger as L
+        from optimizer.terms import ledger as L
         real, n = L._insert_posting, [0]
         def dying(cur, e, batch_id):
             real(cur, e, batch_id)

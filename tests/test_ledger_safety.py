@@ -18,14 +18,15 @@ import pytest
 from conftest import base_tables, write_tables
 from factory import DAY
 
-from optimizer import ledger as L
-from optimizer import ledger_db, load_policy
+from optimizer import load_policy
 from optimizer.cli import main
 from optimizer.errors import InputError
-from optimizer.ledger_revoke import revoke_batch
 from optimizer.loading import load_dataset
-from optimizer.plan import write_plan
+from optimizer.plans.build import write_plan
 from optimizer.solver import solve
+from optimizer.terms import db as ledger_db
+from optimizer.terms import ledger as L
+from optimizer.terms.revoke import revoke_batch
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -93,7 +94,8 @@ RACER = textwrap.dedent("""
     import sys, time
     from pathlib import Path
     from optimizer.cli import main
-    from optimizer import ledger, ledger_check, verify  # everything loaded before the start
+    from optimizer import verify  # everything loaded before the start
+    from optimizer.terms import check, ledger
     go = Path(sys.argv[1])
     while not go.exists():
         time.sleep(0.002)
@@ -334,7 +336,7 @@ def test_ledger_revoke_takes_a_batch_back_and_is_recorded(pair, tmp_path, capsys
 def test_ledger_revoke_restores_what_a_repair_ended_or_withdrew(tmp_path):
     from factory import Recall, cadre, dataset, unit, village
 
-    from optimizer.replan import replan, write_repair
+    from optimizer.terms.replan import replan, write_repair
 
     pol = load_policy("central-2021")
     ds = dataset([unit("U1")], [cadre(f"A{i}", "U1") for i in range(3)], [village("V1", "key")])

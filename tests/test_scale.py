@@ -16,9 +16,9 @@ from optimizer.bounds import class_bounds
 from optimizer.candidates import groups_at, table
 from optimizer.floor import lex, province_greedy
 from optimizer.instance import build_instance
-from optimizer.plan import write_plan
+from optimizer.plans.build import write_plan
+from optimizer.plans.reasons import ENFORCE, alone
 from optimizer.policy import PRESETS
-from optimizer.reasons import ENFORCE, alone
 from optimizer.shape import build_shape
 from optimizer.verify import verify_plan
 

@@ -18,7 +18,7 @@ import optimizer
 from optimizer.domain import completed_years
 from optimizer.errors import InputError
 from optimizer.glossary import rule_source
-from optimizer.plan import write_plan
+from optimizer.plans.build import write_plan
 from optimizer.verify import Violation, _need, verify_plan, violations_frame, write_verify_csv
 
 ROOT = Path(__file__).resolve().parent.parent

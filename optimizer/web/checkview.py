@@ -10,8 +10,8 @@ import pandas as pd
 
 import optimizer
 from optimizer import InputError, Problem
-from optimizer.check import ZH_COLUMNS
 from optimizer.glossary import rule_label
+from optimizer.plans.check import ZH_COLUMNS
 from optimizer.web.labels import frame_rows, zh_categories, zh_level, zh_role
 
 CHECK_COLUMNS = ZH_COLUMNS

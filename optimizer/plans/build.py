@@ -16,10 +16,10 @@ import pandas as pd
 from optimizer.domain import CATEGORIES
 from optimizer.instance import MEM, SEC
 from optimizer.model import expert, young
-from optimizer.outputs import staged_folder, unescape_frame, write_csv, write_text
-from optimizer.reasons import view_of, village_reasons
+from optimizer.plans.io import staged_folder, unescape_frame, write_csv, write_text
+from optimizer.plans.reasons import view_of, village_reasons
+from optimizer.plans.workbook import BookInput, write_workbook
 from optimizer.solver import SolveResult
-from optimizer.workbook import BookInput, write_workbook
 
 PLAN_COLUMNS = ["village_id", "village_name", "team_id", "cadre_id", "cadre_name", "unit_id",
                 "unit_name", "level", "role", "status", "start", "end"]  # fmt: skip
@@ -107,7 +107,7 @@ def build_plan(res: SolveResult) -> Plan:
 
 def _unstaffed(res: SolveResult, plan: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
     """Short villages and their reasons (and each reason in Chinese), from the one
-    derivation :mod:`optimizer.reasons` that ``explain`` renders too."""
+    derivation :mod:`optimizer.plans.reasons` that ``explain`` renders too."""
     del plan
     inst = res.instance
     view = view_of(res)
@@ -273,7 +273,7 @@ def write_plan(
     """Write every output into a private temporary sibling folder, then move it into place.
     ``extra``: more CSV files for the same folder (``changes.csv`` of a repair). Refuses
     (:class:`InputError`) an ``out`` that zhucun did not write or that is, or holds, one of
-    the ``inputs`` (see :func:`optimizer.outputs.folder_problems`)."""
+    the ``inputs`` (see :func:`optimizer.plans.io.folder_problems`)."""
     with staged_folder(out, inputs) as tmp:
         write_plan_files(plan, tmp, extra)
 
@@ -319,6 +319,6 @@ def read_output_csv(path: Path, required: list[str], problems: list) -> pd.DataF
 
 
 def _write_xlsx(plan: Plan, path: Path) -> None:
-    """The planner's workbook (:mod:`optimizer.workbook`): values only, never a formula."""
+    """The planner's workbook (:mod:`optimizer.plans.workbook`): values only, never a formula."""
     write_workbook(BookInput(plan.plan, plan.teams, plan.unstaffed, plan.kpis,
                              plan.villages, plan.reasons_zh), path)  # fmt: skip

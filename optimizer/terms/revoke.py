@@ -14,8 +14,8 @@ from datetime import datetime
 from pathlib import Path
 
 from optimizer.errors import InputError, Problem
-from optimizer.ledger import Ledger, Outcome
-from optimizer.ledger_db import WAIT
+from optimizer.terms.db import WAIT
+from optimizer.terms.ledger import Ledger, Outcome
 
 _COLUMNS = (
     "posting_id",

@@ -54,7 +54,7 @@ def reference_from_frame(frame: pd.DataFrame, source: str = "") -> Reference:
 
 def read_reference(folder: str | Path) -> Reference:
     """The plan folder's ``plan.csv`` as a reference; a missing folder or file is bad input."""
-    from optimizer.plan import read_output_csv
+    from optimizer.plans.build import read_output_csv
 
     folder = Path(folder)
     if not folder.is_dir():

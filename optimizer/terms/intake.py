@@ -2,7 +2,7 @@
 postings a repair ends (``changes.csv``), and the manifest fields approval depends on.
 
 Only what can be checked without the dataset is checked here; the dataset, the policy and
-the independent verifier come in :mod:`optimizer.ledger_check`."""
+the independent verifier come in :mod:`optimizer.terms.check`."""
 
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ from optimizer import schema as s
 from optimizer.domain import Posting
 from optimizer.errors import InputError, Problem
 from optimizer.parsing import BadValue, parse_date
-from optimizer.plan import read_output_csv
-from optimizer.workbook import WORKBOOK_ERRORS, plan_source, read_workbook
+from optimizer.plans.build import read_output_csv
+from optimizer.plans.workbook import WORKBOOK_ERRORS, plan_source, read_workbook
 
 FUTURE_YEARS = 20
 """A plan date further than this after today is a typing error (2126 for 2026), not a plan."""

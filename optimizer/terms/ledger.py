@@ -8,7 +8,7 @@ turns it back into the ``history`` table a dataset uses.
 Every write is one transaction that takes the write lock first and is checked in full inside
 it before the first row is written: a bad row, a refused approval, a concurrent approval or a
 crash midway leaves the ledger exactly as it was. An approved plan is verified first (SPEC
-§3; :mod:`optimizer.ledger_check`), and every batch can be revoked (:mod:`optimizer.
+§3; :mod:`optimizer.terms.check`), and every batch can be revoked (:mod:`optimizer.
 ledger_revoke`): the ledger keeps what each batch changed.
 """
 
@@ -29,11 +29,11 @@ import pandas as pd
 from optimizer import schema as s
 from optimizer.domain import Dataset, Posting
 from optimizer.errors import InputError, Problem
-from optimizer.ledger_check import Approval, prepare_check
-from optimizer.ledger_db import DEFAULT_LEDGER, WAIT, busy, connect, private_file, transaction
-from optimizer.ledger_plan import Entry, PlanRecord, read_plan_for_ledger
 from optimizer.loading import extra_columns, load_dataset
 from optimizer.redact import personal_kind, redact_frame
+from optimizer.terms.check import Approval, prepare_check
+from optimizer.terms.db import DEFAULT_LEDGER, WAIT, busy, connect, private_file, transaction
+from optimizer.terms.intake import Entry, PlanRecord, read_plan_for_ledger
 
 HISTORY_COLUMNS = [c.name for c in s.HISTORY.columns]
 NAME_COLUMNS = ["cadre_name", "unit_name", "village_name"]
@@ -457,7 +457,7 @@ class Ledger:
                     )
                 ]
             )
-        from optimizer.outputs import csv_starts_with, private_file, write_csv
+        from optimizer.plans.io import csv_starts_with, private_file, write_csv
 
         frame = self.history_frame(at, redact)
         # private (names, birth dates): 0600 from creation; replaces only an earlier export

@@ -1,6 +1,6 @@
 """`zhucun explain`: why a village is short, why a cadre is where they are (or nowhere).
 
-The reasons come from :mod:`optimizer.reasons`, the one derivation ``unstaffed.csv`` is written
+The reasons come from :mod:`optimizer.plans.reasons`, the one derivation ``unstaffed.csv`` is written
 from, so a village's reason here, in ``unstaffed.csv`` and in a free cadre's explanation is the
 same sentence, binding rule first. The plan explained is a fresh solve, a given solve result, or
 a plan folder read from disk (``plan_dir``, hand-edited ones too), which is not re-solved.
@@ -20,10 +20,10 @@ from optimizer.domain import Dataset, completed_years
 from optimizer.errors import InputError, Problem
 from optimizer.instance import SEC, Instance, build_instance
 from optimizer.model import SOFT_SCALE, cadre_points, fit, team_points
+from optimizer.plans.reasons import PlanView, cadre_reasons, shortfall, view_of, village_reasons
+from optimizer.plans.workbook import read_plan_tables
 from optimizer.policy import Policy
-from optimizer.reasons import PlanView, cadre_reasons, shortfall, view_of, village_reasons
 from optimizer.solver import SolveResult, solve
-from optimizer.workbook import read_plan_tables
 
 
 @dataclass
@@ -95,7 +95,7 @@ def read_plan_folder(inst: Instance, plan_dir: Path) -> PlanView:
     """``plan.csv`` (and ``teams.csv``'s cluster covers, if there) of a plan folder; unknown
     ids and roles are bad input, one line each."""
     from optimizer import schema
-    from optimizer.plan import read_output_csv
+    from optimizer.plans.build import read_output_csv
 
     if not plan_dir.is_dir():
         raise InputError([Problem(str(plan_dir), "no such plan folder (expected a `solve` --out)")])
@@ -143,7 +143,7 @@ def explain_village(dataset: Dataset, policy: Policy, village_id: str, plan_date
     """Why ``village_id`` is short (or that it is not), from the plan's reasons."""
     v = dataset.villages.get(village_id)
     if v is None:
-        raise InputError([Problem("--village", "no such village in the dataset", value=village_id)])
+        raise InputError([Problem("village", "no such village in the dataset", value=village_id)])
     inst, view = plan_context(dataset, policy, plan_date, result, plan_dir, time_limit)
     name = f"{village_id} ({v.name})"
     need = inst.need.get(village_id)
@@ -220,7 +220,7 @@ def explain_cadre(dataset: Dataset, policy: Policy, cadre_id: str, plan_date: da
     a free, eligible cadre, the reason each short village they may serve stays short."""
     c = dataset.cadres.get(cadre_id)
     if c is None:
-        raise InputError([Problem("--cadre", "no such cadre in the dataset", value=cadre_id)])
+        raise InputError([Problem("cadre", "no such cadre in the dataset", value=cadre_id)])
     inst, view = plan_context(dataset, policy, plan_date, result, plan_dir, time_limit)
     name = f"{cadre_id} ({c.name}, {c.unit_id})"
     inc = next((p for p in inst.incumbents if p.cadre_id == cadre_id), None)

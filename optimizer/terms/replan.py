@@ -36,7 +36,7 @@ from optimizer.errors import InputError, Problem
 from optimizer.instance import SEC, Instance, build_instance, class_order
 from optimizer.loading import load_dataset, load_table
 from optimizer.parsing import BadValue, parse_date
-from optimizer.plan import PLAN_COLUMNS, Plan, build_plan, read_output_csv, write_plan
+from optimizer.plans.build import PLAN_COLUMNS, Plan, build_plan, read_output_csv, write_plan
 from optimizer.policy import Policy, load_policy
 from optimizer.solver import Assignment, Progress, SolveResult, solve
 
@@ -267,7 +267,7 @@ def replan(
     if day < base.plan_date:
         problems.append(
             Problem(
-                "--date",
+                "date",
                 f"the repair date is before the plan's date {base.plan_date}",
                 value=day.isoformat(),
             )
@@ -276,7 +276,7 @@ def replan(
     if new_ends and min(new_ends) <= day:
         problems.append(
             Problem(
-                "--date",
+                "date",
                 f"the plan's postings end on {min(new_ends)}: that is a "
                 "changeover, plan it with zhucun solve",
                 value=day.isoformat(),
