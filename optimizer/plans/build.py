@@ -53,7 +53,8 @@ class Plan:
     """Short village → its reason in Chinese, for the workbook."""
 
 
-def _add_years(d: date, years: int) -> date:
+def add_years(d: date, years: int) -> date:
+    """``d`` moved ``years`` on (28 February for a 29 February that year lacks)."""
     try:
         return d.replace(year=d.year + years)
     except ValueError:
@@ -63,7 +64,7 @@ def _add_years(d: date, years: int) -> date:
 def build_plan(res: SolveResult) -> Plan:
     inst = res.instance
     ds, pol, day = inst.ds, inst.policy, inst.plan_date
-    end = _add_years(day, pol.term_years)
+    end = add_years(day, pol.term_years)
     order = {vid: i for i, vid in enumerate(ds.villages)}
     rows = []
     for p in inst.incumbents:
