@@ -26,6 +26,7 @@ from optimizer.plans.build import write_plan
 from optimizer.solver import solve
 from optimizer.terms import db as ledger_db
 from optimizer.terms import ledger as L
+from optimizer.terms import record
 from optimizer.terms.revoke import revoke_batch
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -162,7 +163,7 @@ def test_ledger_race_checks_run_under_the_write_lock(pair, tmp_path, monkeypatch
     while P's approval holds the lock (just before it commits) is refused after it."""
     data, p, q = pair
     db = tmp_path / "l.db"
-    real = L._insert_posting
+    real = record.insert_posting
     results: dict[str, object] = {}
 
     def approve_q():
@@ -177,7 +178,7 @@ def test_ledger_race_checks_run_under_the_write_lock(pair, tmp_path, monkeypatch
             time.sleep(4.0)  # hold the write lock while Q's process starts and waits for it
 
     th = threading.Thread(target=approve_q)
-    monkeypatch.setattr(L, "_insert_posting", slow)
+    monkeypatch.setattr(record, "insert_posting", slow)
     assert L.approve_plan(db, p, data).added == 4
     th.join(timeout=180)
     q_run = results["q"]
@@ -378,14 +379,14 @@ def test_ledger_db_is_private_whatever_the_umask(pair, tmp_path, monkeypatch):
     old = os.umask(0o022)
     try:
         journal_modes: list[int] = []
-        real = L._insert_posting
+        real = record.insert_posting
 
         def look(cur, e, batch_id):
             real(cur, e, batch_id)
             side = [Path(f"{db}{s}") for s in ("-journal", "-wal", "-shm")]
             journal_modes.extend(stat.S_IMODE(f.stat().st_mode) for f in side if f.exists())
 
-        monkeypatch.setattr(L, "_insert_posting", look)
+        monkeypatch.setattr(record, "insert_posting", look)
         L.approve_plan(db, p, data)
     finally:
         os.umask(old)

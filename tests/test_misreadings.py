@@ -86,7 +86,7 @@ def test_unused_column_kept_columns_are_not_reported(tmp_path):
 
 def test_unused_column_ledger_export_columns_are_kept_on_purpose():
     from optimizer.redact import personal_kind
-    from optimizer.terms.ledger import NAME_COLUMNS, PEOPLE_COLUMNS
+    from optimizer.terms.history import NAME_COLUMNS, PEOPLE_COLUMNS
 
     kept = set(s.KEPT_COLUMNS["history"])
     assert all(

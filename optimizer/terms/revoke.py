@@ -15,7 +15,8 @@ from pathlib import Path
 
 from optimizer.errors import InputError, Problem
 from optimizer.terms.db import WAIT
-from optimizer.terms.ledger import Ledger, Outcome
+from optimizer.terms.ledger import Ledger
+from optimizer.terms.record import Outcome
 
 _COLUMNS = (
     "posting_id",
