@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from optimizer.domain import CATEGORIES, Dataset
-from optimizer.plans.io import write_csv
+from optimizer.plans.formulas import write_csv
 from optimizer.policy import Policy
 from optimizer.rules import current_postings, priority_class, village_need
 

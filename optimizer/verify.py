@@ -39,7 +39,8 @@ from optimizer.domain import rank_index as _rank_index
 from optimizer.errors import InputError, Problem
 from optimizer.glossary import rule_source
 from optimizer.loading import load_dataset
-from optimizer.plans.io import csv_starts_with, private_file, unescape_frame, write_csv
+from optimizer.plans.formulas import unescape_frame, write_csv
+from optimizer.plans.io import csv_starts_with, private_file
 from optimizer.plans.workbook import WORKBOOK_ERRORS, plan_source, read_workbook
 from optimizer.policy import Policy, load_policy
 

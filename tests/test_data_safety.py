@@ -21,8 +21,8 @@ from conftest import base_tables, write_tables
 
 from optimizer.cli import main
 from optimizer.errors import InputError
-from optimizer.plans.build import read_output_csv
-from optimizer.plans.io import RISKY, clean_stale, escape_text, unescape_text
+from optimizer.plans.formulas import RISKY, escape_text, read_output_csv, unescape_text
+from optimizer.plans.io import clean_stale
 from optimizer.terms import ledger as L
 from optimizer.verify import Violation, write_verify_csv
 
@@ -258,7 +258,7 @@ point = sys.argv[1]
 def die(*_a, **_k):
     os.kill(os.getpid(), signal.SIGKILL)
 
-import optimizer.loading, optimizer.plans.build, optimizer.plans.io
+import optimizer.loading, optimizer.plans.build, optimizer.plans.formulas
 if point == "load":
     optimizer.loading.load_dataset = die
 elif point == "csv":
@@ -266,11 +266,11 @@ elif point == "csv":
 elif point == "xlsx":
     optimizer.plans.build.write_workbook = die
 elif point == "export":
-    real = optimizer.plans.io.write_csv
+    real = optimizer.plans.formulas.write_csv
     def half(frame, path, index=False):
         Path(path).write_text("cadre_id,cadre_name\\nC1,张三\\n")
         die()
-    optimizer.plans.io.write_csv = half
+    optimizer.plans.formulas.write_csv = half
 else:
     kind = {"aside": "zhucun-tmp", "drop-old": "zhucun-old"}[point]
     real_replace, real_rmtree = os.replace, shutil.rmtree

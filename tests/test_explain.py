@@ -10,7 +10,7 @@ from optimizer import explain_cadre, explain_village, load_policy
 from optimizer.candidates import table
 from optimizer.cli import main
 from optimizer.instance import build_instance
-from optimizer.plans.reasons import alone
+from optimizer.plans.alone import alone
 
 CENTRAL = load_policy("central-2021")
 

@@ -17,8 +17,7 @@ from optimizer.cli import main
 from optimizer.columns import suggest
 from optimizer.errors import InputError
 from optimizer.loading import load_dataset
-from optimizer.plans.build import read_output_csv
-from optimizer.plans.io import write_csv
+from optimizer.plans.formulas import read_output_csv, write_csv
 
 DATE = "2026-09-01"
 

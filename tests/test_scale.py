@@ -16,8 +16,8 @@ from optimizer.bounds import class_bounds
 from optimizer.candidates import groups_at, table
 from optimizer.floor import lex, province_greedy
 from optimizer.instance import build_instance
+from optimizer.plans.alone import ENFORCE, alone
 from optimizer.plans.build import write_plan
-from optimizer.plans.reasons import ENFORCE, alone
 from optimizer.policy import PRESETS
 from optimizer.shape import build_shape
 from optimizer.verify import verify_plan

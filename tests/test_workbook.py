@@ -17,8 +17,8 @@ import pytest
 from optimizer.cli import main
 from optimizer.errors import InputError
 from optimizer.loading import load_dataset
-from optimizer.plans.build import read_output_csv
 from optimizer.plans.explain import explain_village
+from optimizer.plans.formulas import read_output_csv
 from optimizer.plans.workbook import (
     PLAN_SHEET,
     BookInput,

@@ -9,17 +9,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from optimizer.domain import CATEGORIES
 from optimizer.instance import MEM, SEC
 from optimizer.model import expert, young
-from optimizer.plans.io import staged_folder, unescape_frame, write_csv, write_text
+from optimizer.plans.formulas import write_csv
+from optimizer.plans.io import staged_folder, write_text
 from optimizer.plans.reasons import view_of, village_reasons
 from optimizer.plans.workbook import BookInput, write_workbook
-from optimizer.solver import SolveResult
+
+if TYPE_CHECKING:  # the solver builds its result's tables here (SolveResult.tables)
+    from optimizer.solver import SolveResult
 
 PLAN_COLUMNS = ["village_id", "village_name", "team_id", "cadre_id", "cadre_name", "unit_id",
                 "unit_name", "level", "role", "status", "start", "end"]  # fmt: skip
@@ -292,31 +295,6 @@ def write_plan_files(
     write_text(folder / "manifest.json", _json(plan.manifest))
     for name, frame in (extra or {}).items():
         write_csv(frame, folder / name)
-
-
-def read_output_csv(path: Path, required: list[str], problems: list) -> pd.DataFrame | None:
-    """One CSV of a plan folder (SPEC §6) as strings, as written before escaping; a missing
-    file or column is a problem."""
-    from optimizer.errors import Problem
-
-    if not path.is_file():
-        problems.append(
-            Problem(
-                path.name,
-                f"missing file: expected {path} (a zhucun plan folder: docs/使用说明.md, 输出文件)",
-            )
-        )
-        return None
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-        frame = unescape_frame(frame)
-    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
-        problems.append(Problem(path.name, f"is not a readable UTF-8 CSV file ({exc})"))
-        return None
-    missing = [c for c in required if c not in frame.columns]
-    for c in missing:
-        problems.append(Problem(path.name, f"missing required column {c}", row=1, column=c))
-    return None if missing else frame
 
 
 def _write_xlsx(plan: Plan, path: Path) -> None:

@@ -20,6 +20,7 @@ from optimizer.domain import Dataset, completed_years
 from optimizer.errors import InputError, Problem
 from optimizer.instance import SEC, Instance, build_instance
 from optimizer.model import SOFT_SCALE, cadre_points, fit, team_points
+from optimizer.plans.formulas import read_output_csv
 from optimizer.plans.reasons import PlanView, cadre_reasons, shortfall, view_of, village_reasons
 from optimizer.plans.workbook import read_plan_tables
 from optimizer.policy import Policy
@@ -94,9 +95,6 @@ def manifest_date(plan_dir: Path) -> date | None:
 def read_plan_folder(inst: Instance, plan_dir: Path) -> PlanView:
     """``plan.csv`` (and ``teams.csv``'s cluster covers, if there) of a plan folder; unknown
     ids and roles are bad input, one line each."""
-    from optimizer import schema
-    from optimizer.plans.build import read_output_csv
-
     if not plan_dir.is_dir():
         raise InputError([Problem(str(plan_dir), "no such plan folder (expected a `solve` --out)")])
     problems: list[Problem] = []
@@ -115,7 +113,7 @@ def read_plan_folder(inst: Instance, plan_dir: Path) -> PlanView:
             frame = None
     postings = []
     for i, r in [] if frame is None else zip(frame.index, frame.to_dict("records"), strict=True):
-        role = schema.ROLE.lookup(str(r["role"]).strip())
+        role = s.ROLE.lookup(str(r["role"]).strip())
         for col, ok, want in (("village_id", r["village_id"] in inst.ds.villages, "a village of the dataset"),
                               ("cadre_id", r["cadre_id"] in inst.ds.cadres, "a cadre of the dataset"),
                               ("role", role is not None, "secretary or member")):  # fmt: skip

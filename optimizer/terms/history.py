@@ -15,7 +15,8 @@ import pandas as pd
 from optimizer import schema as s
 from optimizer.domain import Dataset, Posting
 from optimizer.errors import InputError, Problem
-from optimizer.plans.io import csv_starts_with, write_csv
+from optimizer.plans.formulas import write_csv
+from optimizer.plans.io import csv_starts_with
 from optimizer.plans.io import private_file as private_output
 from optimizer.redact import redact_frame
 from optimizer.terms.db import DEFAULT_LEDGER, WAIT, busy, connect, private_file, transaction

@@ -17,7 +17,8 @@ from optimizer import schema as s
 from optimizer.domain import Posting
 from optimizer.errors import InputError, Problem
 from optimizer.parsing import BadValue, parse_date
-from optimizer.plans.build import add_years, read_output_csv
+from optimizer.plans.build import add_years
+from optimizer.plans.formulas import read_output_csv
 from optimizer.plans.workbook import WORKBOOK_ERRORS, plan_source, read_workbook
 
 FUTURE_YEARS = 20

@@ -16,7 +16,8 @@ from optimizer.domain import Dataset, Recall
 from optimizer.errors import InputError, Problem
 from optimizer.loading import load_table
 from optimizer.parsing import BadValue, parse_date
-from optimizer.plans.build import PLAN_COLUMNS, read_output_csv
+from optimizer.plans.build import PLAN_COLUMNS
+from optimizer.plans.formulas import read_output_csv
 
 
 @dataclass
