@@ -136,11 +136,12 @@ def _cat_order(cats) -> list[str]:
 # --------------------------------------------------------------------------- KPIs
 
 
-def _kpis(res: SolveResult, plan: pd.DataFrame, unstaffed: pd.DataFrame) -> dict[str, Any]:
+def _per_category(
+    res: SolveResult, unstaffed: pd.DataFrame, covered: set[str]
+) -> dict[str, dict[str, int]]:
+    """Per village flag: villages staffed, covered by a cluster or short, and posts."""
     inst = res.instance
     ds = inst.ds
-    new = plan[plan.status == "new"]
-    covered = {w for _, w in res.covers}
     short = dict(zip(unstaffed.village_id, unstaffed.posts_missing, strict=True))
     per_cat: dict[str, dict[str, int]] = {}
     for vid, need in inst.need.items():
@@ -156,6 +157,15 @@ def _kpis(res: SolveResult, plan: pd.DataFrame, unstaffed: pd.DataFrame) -> dict
                 d["short"] += 1
             else:
                 d["staffed"] += 1
+    return per_cat
+
+
+def _kpis(res: SolveResult, plan: pd.DataFrame, unstaffed: pd.DataFrame) -> dict[str, Any]:
+    inst = res.instance
+    ds = inst.ds
+    new = plan[plan.status == "new"]
+    covered = {w for _, w in res.covers}
+    per_cat = _per_category(res, unstaffed, covered)
     required = sum(n.min for n in inst.need.values())
     missing = int(unstaffed.posts_missing.sum()) if len(unstaffed) else 0
     dists = [inst.distance.get((u, v)) for u, v in zip(plan.unit_id, plan.village_id, strict=True)]
