@@ -15,7 +15,7 @@ What-if scenarios:
     plot_coverage, plot_team_sizes, plot_travel, plot_unit_load, plot_map, plot_sweep, save_plots
 Across terms:
     replan(dataset, plan_dir, policy, recall=read_recall(file)) -> Repair; write_repair(rep, dir)
-    (ledger: optimizer.ledger; pseudonymised copies: optimizer.anonymize)
+    (ledger: optimizer.terms.ledger; pseudonymised copies: optimizer.anonymize)
 """
 
 import sys
@@ -24,15 +24,16 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 _WHERE = {
-    "check": "check", "CheckReport": "check",
+    "check": "plans.check", "CheckReport": "plans.check",
     "Comparison": "compare", "Run": "compare", "compare": "compare", "comparison": "compare",
     "load_run": "compare", "plan_diff": "compare", "village_diff": "compare",
     "write_comparison": "compare",
     "Dataset": "domain", "InputError": "errors", "Problem": "errors",
-    "explain_cadre": "explain", "explain_village": "explain",
-    "load_dataset": "loading", "write_plan": "plan",
+    "explain_cadre": "plans.explain", "explain_village": "plans.explain",
+    "load_dataset": "loading", "write_plan": "plans.build",
     "PRESETS": "policy", "Policy": "policy", "load_policy": "policy",
-    "Repair": "replan", "read_recall": "replan", "replan": "replan", "write_repair": "replan",
+    "Repair": "terms.replan", "read_recall": "terms.replan", "replan": "terms.replan",
+    "write_repair": "terms.replan",
     "RunResult": "runner", "run": "runner",
     "Scenario": "scenario", "load_scenarios": "scenario", "sweep": "scenario",
     "SolveResult": "model.result", "Status": "model.result",
@@ -48,7 +49,6 @@ bounds the whole command)."""
 _RENAMED = {"sweep": "expand_sweep"}
 
 if TYPE_CHECKING:
-    from optimizer.check import CheckReport, check
     from optimizer.compare import (
         Comparison,
         Run,
@@ -61,17 +61,18 @@ if TYPE_CHECKING:
     )
     from optimizer.domain import Dataset
     from optimizer.errors import InputError, Problem
-    from optimizer.explain import explain_cadre, explain_village
     from optimizer.loading import load_dataset
     from optimizer.model.params import SolveParams
     from optimizer.model.result import SolveResult, Status
     from optimizer.model.solve import solve
-    from optimizer.plan import write_plan
+    from optimizer.plans.build import write_plan
+    from optimizer.plans.check import CheckReport, check
+    from optimizer.plans.explain import explain_cadre, explain_village
     from optimizer.policy import PRESETS, Policy, load_policy
-    from optimizer.replan import Repair, read_recall, replan, write_repair
     from optimizer.runner import RunResult, run
     from optimizer.scenario import Scenario, load_scenarios
     from optimizer.scenario import expand_sweep as sweep
+    from optimizer.terms.replan import Repair, read_recall, replan, write_repair
     from optimizer.verify import Violation, verify_plan, violations_frame  # fmt: skip
 
 

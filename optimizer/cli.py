@@ -14,7 +14,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, TextIO
 
-from optimizer.cli_args import check_out_folder, count, seconds, seed
+from optimizer.cli_args import check_out_folder, count, flags_for, seconds, seed
 from optimizer.cli_lang import argv_lang, parser_class
 from optimizer.cli_lang import env_lang as default_lang
 from optimizer.cli_scenarios import COMMANDS as SCENARIO_COMMANDS
@@ -155,9 +155,9 @@ def _load(args: argparse.Namespace):
 def cmd_verify(args: argparse.Namespace) -> int:
     import pandas as pd
 
+    from optimizer.plans.workbook import plan_source
     from optimizer.verify import verify_plan, write_verify_csv
     from optimizer.verify_report import verify_table, write_verify_xlsx
-    from optimizer.workbook import plan_source
 
     found = verify_plan(args.dataset, args.plandir, args.policy, args.date)
     _say(args, plan_source(args.plandir, args.lang)[1])
@@ -181,7 +181,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
-    from optimizer.explain import explain_cadre, explain_village
+    from optimizer.plans.explain import explain_cadre, explain_village
     from optimizer.policy import load_policy
 
     policy = load_policy(args.policy)
@@ -189,19 +189,20 @@ def cmd_explain(args: argparse.Namespace) -> int:
     day = args.date or (None if args.plan else date.today())
     kw = {"time_limit": args.time_limit, "plan_dir": args.plan}
     if args.plan:
-        from optimizer.workbook import plan_source
+        from optimizer.plans.workbook import plan_source
 
         _say(args, plan_source(args.plan, args.lang)[1])
-    if args.village:
-        out = explain_village(ds, policy, args.village, day, **kw)
-    else:
-        out = explain_cadre(ds, policy, args.cadre, day, **kw)
+    with flags_for(village="--village", cadre="--cadre"):
+        if args.village:
+            out = explain_village(ds, policy, args.village, day, **kw)
+        else:
+            out = explain_cadre(ds, policy, args.cadre, day, **kw)
     print(out.render(args.lang))
     return EXIT_OK
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from optimizer.check import check
+    from optimizer.plans.check import check
     from optimizer.policy import load_policy
 
     policy = load_policy(args.policy)
@@ -218,7 +219,7 @@ def cmd_solve(args: argparse.Namespace) -> int:
     from optimizer.cli_args import stderr_progress
     from optimizer.lang.messages import print_notes, progress_printer
     from optimizer.model.solve import solve
-    from optimizer.plan import write_plan
+    from optimizer.plans.build import write_plan
     from optimizer.policy import load_policy
 
     check_out_folder(args.out, [args.dataset, args.ledger])
@@ -226,11 +227,11 @@ def cmd_solve(args: argparse.Namespace) -> int:
     ds = _load(args)
     reference = None
     if args.reference:
-        from optimizer.reference import read_reference
+        from optimizer.plans.reference import read_reference
 
         reference = read_reference(args.reference)
     if args.ledger:
-        from optimizer.ledger import use_ledger
+        from optimizer.terms.ledger import use_ledger
 
         use_ledger(ds, args.ledger, args.date or date.today())
     res = solve(

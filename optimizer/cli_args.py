@@ -10,7 +10,8 @@ from __future__ import annotations
 import argparse
 import math
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -57,7 +58,7 @@ def seed(text: str) -> int:
 
 def check_out_folder(out: Path, inputs: Iterable[Path | None] = ()) -> None:
     """Refuse (exit 2) an ``--out`` folder that may not be written, before any work."""
-    from optimizer.outputs import folder_problems
+    from optimizer.plans.io import folder_problems
 
     problems = folder_problems(out, inputs)
     if problems:
@@ -67,3 +68,15 @@ def check_out_folder(out: Path, inputs: Iterable[Path | None] = ()) -> None:
 def stderr_progress(text: str) -> None:
     """Progress lines of a solve, on stderr (stdout is the command's answer)."""
     print(text, file=sys.stderr, flush=True)
+
+
+@contextmanager
+def flags_for(**flags: str) -> Iterator[None]:
+    """Show the problems the library files under a field (``village``) under the flag that
+    gave it (``flags_for(village="--village")``): the library knows no command line."""
+    try:
+        yield
+    except InputError as exc:
+        raise InputError(
+            [replace(p, file=flags.get(p.file, p.file)) for p in exc.problems]
+        ) from None

@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from optimizer.cli_args import check_out_folder, count, seconds, seed
+from optimizer.cli_args import check_out_folder, count, flags_for, seconds, seed
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_SHORT, EXIT_NO_PLAN = 0, 2, 3, 4
 
@@ -74,8 +74,8 @@ def add_parsers(sub: Any, common: Any, date_arg: Any) -> None:
 
 
 def _ledger_parsers(sub: Any, common: Any, date_arg: Any) -> None:
-    from optimizer.ledger_db import DEFAULT_LEDGER, WAIT
     from optimizer.redact import REDACT_MODES
+    from optimizer.terms.db import DEFAULT_LEDGER, WAIT
 
     def store(q: Any) -> None:
         q.add_argument("--ledger", type=Path, default=Path(DEFAULT_LEDGER), help="SQLite file")
@@ -152,25 +152,26 @@ def cmd_replan(args: argparse.Namespace) -> int:
     from optimizer.lang.messages import print_notes, progress_printer, translate
     from optimizer.loading import load_dataset
     from optimizer.policy import load_policy
-    from optimizer.replan import read_recall, replan, write_repair
+    from optimizer.terms.replan import read_recall, replan, write_repair
 
     check_out_folder(args.out, [args.dataset, args.plandir, args.recall])
     policy = load_policy(args.policy)
     ds = load_dataset(args.dataset)
     recall = read_recall(args.recall) if args.recall else []
-    rep = replan(
-        ds,
-        args.plandir,
-        policy,
-        recall,
-        args.date,
-        threshold=args.threshold,
-        time_limit=args.time_limit,
-        seed=args.seed,
-        workers=args.workers,
-        progress=None if args.quiet else progress_printer(args.lang, stderr_progress),
-        recall_file=args.recall.name if args.recall else "--recall",
-    )
+    with flags_for(date="--date"):
+        rep = replan(
+            ds,
+            args.plandir,
+            policy,
+            recall,
+            args.date,
+            threshold=args.threshold,
+            time_limit=args.time_limit,
+            seed=args.seed,
+            workers=args.workers,
+            progress=None if args.quiet else progress_printer(args.lang, stderr_progress),
+            recall_file=args.recall.name if args.recall else "--recall",
+        )
     print_notes(rep.notes, args.lang)
     zh = args.lang == "zh"
     if rep.status == "INFEASIBLE":
@@ -217,9 +218,9 @@ def change_line(c: dict[str, Any], lang: str) -> str:
 
 def cmd_ledger(args: argparse.Namespace) -> int:
     from optimizer.errors import InputError, Problem
-    from optimizer.ledger import approve_plan, export_history, import_dataset
-    from optimizer.ledger_check import PlanRefused
-    from optimizer.ledger_revoke import revoke_batch
+    from optimizer.terms.check import PlanRefused
+    from optimizer.terms.ledger import approve_plan, export_history, import_dataset
+    from optimizer.terms.revoke import revoke_batch
 
     if args.ledger_command == "import":
         out = import_dataset(args.ledger, args.dataset, args.wait)

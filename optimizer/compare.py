@@ -22,7 +22,8 @@ import pandas as pd
 
 from optimizer.domain import CATEGORIES
 from optimizer.errors import InputError, Problem
-from optimizer.outputs import defuse_formulas, make_folder, private_file, unescape_frame, write_csv
+from optimizer.plans.formulas import defuse_formulas, unescape_frame, write_csv
+from optimizer.plans.io import make_folder, private_file
 from optimizer.schema import CATEGORY
 
 MOVE_COLUMNS = [

@@ -6,7 +6,7 @@ import math
 import re
 from datetime import date, datetime
 
-from optimizer.outputs import unescape_text
+from optimizer.plans.formulas import unescape_text
 from optimizer.schema import FALSE_WORDS, TRUE_WORDS, Vocab
 
 

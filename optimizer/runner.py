@@ -29,10 +29,10 @@ import yaml
 
 from optimizer.domain import Dataset
 from optimizer.errors import InputError, Problem
-from optimizer.outputs import folder_problems, make_folder, private_file, staged_folder, write_text
-from optimizer.plan import Plan, write_plan_files
+from optimizer.plans.build import Plan, write_plan_files
+from optimizer.plans.io import folder_problems, make_folder, private_file, staged_folder, write_text
+from optimizer.plans.reference import Reference, read_reference, reference_from_frame
 from optimizer.policy import Policy
-from optimizer.reference import Reference, read_reference, reference_from_frame
 from optimizer.scenario import (
     Prepared,
     Scenario,
@@ -75,7 +75,7 @@ class Job:
     seed: int
     workers: int
     reference: Reference | None = None
-    """The plan ties are broken toward (:mod:`optimizer.reference`)."""
+    """The plan ties are broken toward (:mod:`optimizer.plans.reference`)."""
 
 
 @dataclass

@@ -17,7 +17,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from optimizer import schema as s
-from optimizer.outputs import defuse_formulas, private_file
+from optimizer.plans.formulas import defuse_formulas
+from optimizer.plans.io import private_file
 
 _TYPE_ZH = {
     "id": "编码(文本)",

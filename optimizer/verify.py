@@ -38,10 +38,11 @@ from optimizer.domain import (
 from optimizer.domain import rank_index as _rank_index
 from optimizer.errors import InputError, Problem
 from optimizer.loading import load_dataset
-from optimizer.outputs import csv_starts_with, private_file, unescape_frame, write_csv
+from optimizer.plans.formulas import unescape_frame, write_csv
+from optimizer.plans.io import csv_starts_with, private_file
+from optimizer.plans.workbook import WORKBOOK_ERRORS, plan_source, read_workbook
 from optimizer.policy import Policy, load_policy
 from optimizer.rules.glossary import rule_source
-from optimizer.workbook import WORKBOOK_ERRORS, plan_source, read_workbook
 
 # --------------------------------------------------------------------------- result records
 
@@ -294,7 +295,7 @@ def _table_rows(
 
 def _raw_tables(plan_dir: Path, problems: list[Problem]) -> tuple[str, str, str, tuple]:
     """The plan, teams and short villages as rows, from ``plan.xlsx`` when a planner edited
-    it (newer than ``plan.csv``, or the only one; see :func:`optimizer.workbook.plan_source`),
+    it (newer than ``plan.csv``, or the only one; see :func:`optimizer.plans.workbook.plan_source`),
     else from the CSV files; with the names messages give each source."""
     path, _ = plan_source(plan_dir)
     if path.suffix == ".xlsx":

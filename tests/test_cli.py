@@ -14,7 +14,7 @@ from conftest import base_tables, write_tables
 from optimizer import schema as s
 from optimizer.cli import main
 from optimizer.loading import load_dataset
-from optimizer.plan import PLAN_COLUMNS, TEAM_COLUMNS, UNSTAFFED_COLUMNS
+from optimizer.plans.build import PLAN_COLUMNS, TEAM_COLUMNS, UNSTAFFED_COLUMNS
 
 SAMPLE = Path(__file__).resolve().parents[1] / "scenarios" / "sample-county"
 DATE = "2026-09-01"

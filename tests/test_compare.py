@@ -14,7 +14,7 @@ from factory import cadre, dataset, unit, village
 from optimizer import Scenario, compare, comparison, plan_diff, run, village_diff
 from optimizer.cli import main
 from optimizer.compare import MOVE_COLUMNS, VILLAGE_COLUMNS, load_runs, write_comparison
-from optimizer.plan import PLAN_COLUMNS, TEAM_COLUMNS
+from optimizer.plans.build import PLAN_COLUMNS, TEAM_COLUMNS
 from optimizer.scenario import dataset_tables, write_dataset_files
 
 KPIS_A = {

@@ -19,11 +19,11 @@ import openpyxl
 import pytest
 from conftest import base_tables, write_tables
 
-from optimizer import ledger as L
 from optimizer.cli import main
 from optimizer.errors import InputError
-from optimizer.outputs import RISKY, clean_stale, escape_text, unescape_text
-from optimizer.plan import read_output_csv
+from optimizer.plans.formulas import RISKY, escape_text, read_output_csv, unescape_text
+from optimizer.plans.io import clean_stale
+from optimizer.terms import ledger as L
 from optimizer.verify import Violation, write_verify_csv
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -258,19 +258,19 @@ point = sys.argv[1]
 def die(*_a, **_k):
     os.kill(os.getpid(), signal.SIGKILL)
 
-import optimizer.loading, optimizer.plan, optimizer.outputs
+import optimizer.loading, optimizer.plans.build, optimizer.plans.formulas
 if point == "load":
     optimizer.loading.load_dataset = die
 elif point == "csv":
-    optimizer.plan.write_csv = die
+    optimizer.plans.build.write_csv = die
 elif point == "xlsx":
-    optimizer.plan.write_workbook = die
+    optimizer.plans.build.write_workbook = die
 elif point == "export":
-    real = optimizer.outputs.write_csv
+    real = optimizer.plans.formulas.write_csv
     def half(frame, path, index=False):
         Path(path).write_text("cadre_id,cadre_name\\nC1,张三\\n")
         die()
-    optimizer.outputs.write_csv = half
+    optimizer.plans.formulas.write_csv = half
 else:
     kind = {"aside": "zhucun-tmp", "drop-old": "zhucun-old"}[point]
     real_replace, real_rmtree = os.replace, shutil.rmtree
@@ -392,7 +392,7 @@ def test_broken_pipe_is_silent(data, tmp_path):
 
 def test_library_refuses_a_user_folder(tmp_path):
     """The library's writers refuse too, not only the command line."""
-    from optimizer.outputs import staged_folder
+    from optimizer.plans.io import staged_folder
 
     user = _user_folder(tmp_path)
     before = digest(user)

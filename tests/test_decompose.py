@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from test_property import instances
 
 from optimizer import load_policy, solve
-from optimizer.plan import write_plan
+from optimizer.plans.build import write_plan
 from optimizer.policy import PRESETS
 from optimizer.rules.instance import build_instance
 from optimizer.rules.scoring import plan_points

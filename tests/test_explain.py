@@ -9,7 +9,7 @@ from factory import DAY, Posting, cadre, dataset, unit, village
 from optimizer import explain_cadre, explain_village, load_policy
 from optimizer.cli import main
 from optimizer.model.candidates import table
-from optimizer.reasons import alone
+from optimizer.plans.alone import alone
 from optimizer.rules.instance import build_instance
 
 CENTRAL = load_policy("central-2021")
@@ -101,3 +101,10 @@ def test_cli_explain(capsys, tmp_path):
                  "--village", "V2", "--quiet"]) == 0  # fmt: skip
     assert "V2" in capsys.readouterr().out
     assert main(["explain", str(folder), "--policy", "hunan-2021", "--cadre", "C9"]) == 2
+    assert capsys.readouterr().err.strip().splitlines()[-1] == (
+        "--cadre: value 'C9': no such cadre in the dataset"
+    )
+    assert main(["explain", str(folder), "--policy", "hunan-2021", "--village", "V9"]) == 2
+    assert capsys.readouterr().err.strip().splitlines()[-1] == (
+        "--village: value 'V9': no such village in the dataset"
+    )

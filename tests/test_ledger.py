@@ -17,14 +17,15 @@ import pytest
 from conftest import base_tables, write_tables
 from factory import DAY, Posting, cadre, dataset, unit, village
 
-from optimizer import ledger as L
 from optimizer import load_policy, solve, verify_plan
 from optimizer.cli import main
 from optimizer.errors import InputError
-from optimizer.ledger_check import Approval, prepare_check
-from optimizer.ledger_plan import read_plan_for_ledger
 from optimizer.loading import load_dataset
-from optimizer.plan import write_plan
+from optimizer.plans.build import write_plan
+from optimizer.terms import ledger as L
+from optimizer.terms import record
+from optimizer.terms.check import Approval, prepare_check
+from optimizer.terms.intake import read_plan_for_ledger
 
 HISTORY = [
     {"cadre_id": "C1", "unit_id": "U1", "village_id": "V1", "level": "province",
@@ -173,7 +174,7 @@ def test_a_failure_midway_rolls_the_whole_batch_back(tmp_path, monkeypatch):
     db = tmp_path / "l.db"
     L.import_dataset(db, load_dataset_like(tmp_path))
     before = snapshot(db)
-    real = L._insert_posting
+    real = record.insert_posting
     calls = []
 
     def flaky(cur, e, batch_id):
@@ -181,11 +182,11 @@ def test_a_failure_midway_rolls_the_whole_batch_back(tmp_path, monkeypatch):
         raise RuntimeError("disk unplugged")
         real(cur, e, batch_id)
 
-    monkeypatch.setattr(L, "_insert_posting", flaky)
+    monkeypatch.setattr(record, "insert_posting", flaky)
     with pytest.raises(RuntimeError, match="disk unplugged"):
         L.approve_plan(db, plan, ds)
     assert calls == ["B"] and snapshot(db) == before  # A's term end (an UPDATE) undone too
-    monkeypatch.setattr(L, "_insert_posting", real)
+    monkeypatch.setattr(record, "insert_posting", real)
     assert L.approve_plan(db, plan, ds).added == 1  # the ledger is usable, nothing half-written
 
 
@@ -208,14 +209,15 @@ def test_a_crash_midway_leaves_the_ledger_as_it_was(tmp_path):
         import os, sys
         sys.path.insert(0, {str(Path(__file__).parent)!r})
         from test_ledger import load_dataset_like
-        from optimizer import ledger as L
-        real, n = L._insert_posting, [0]
+        from optimizer.terms import ledger as L
+        from optimizer.terms import record
+        real, n = record.insert_posting, [0]
         def dying(cur, e, batch_id):
             real(cur, e, batch_id)
             n[0] += 1
             if n[0] == 1:
                 os._exit(9)
-        L._insert_posting = dying
+        record.insert_posting = dying
         L.approve_plan({str(db)!r}, {str(plan)!r}, load_dataset_like(None))
     """)
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=120)

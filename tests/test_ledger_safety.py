@@ -18,14 +18,16 @@ import pytest
 from conftest import base_tables, write_tables
 from factory import DAY
 
-from optimizer import ledger as L
-from optimizer import ledger_db, load_policy
+from optimizer import load_policy
 from optimizer.cli import main
 from optimizer.errors import InputError
-from optimizer.ledger_revoke import revoke_batch
 from optimizer.loading import load_dataset
 from optimizer.model.solve import solve
-from optimizer.plan import write_plan
+from optimizer.plans.build import write_plan
+from optimizer.terms import db as ledger_db
+from optimizer.terms import ledger as L
+from optimizer.terms import record
+from optimizer.terms.revoke import revoke_batch
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -93,7 +95,8 @@ RACER = textwrap.dedent("""
     import sys, time
     from pathlib import Path
     from optimizer.cli import main
-    from optimizer import ledger, ledger_check, verify  # everything loaded before the start
+    from optimizer import verify  # everything loaded before the start
+    from optimizer.terms import check, ledger
     go = Path(sys.argv[1])
     while not go.exists():
         time.sleep(0.002)
@@ -160,7 +163,7 @@ def test_ledger_race_checks_run_under_the_write_lock(pair, tmp_path, monkeypatch
     while P's approval holds the lock (just before it commits) is refused after it."""
     data, p, q = pair
     db = tmp_path / "l.db"
-    real = L._insert_posting
+    real = record.insert_posting
     results: dict[str, object] = {}
 
     def approve_q():
@@ -175,7 +178,7 @@ def test_ledger_race_checks_run_under_the_write_lock(pair, tmp_path, monkeypatch
             time.sleep(4.0)  # hold the write lock while Q's process starts and waits for it
 
     th = threading.Thread(target=approve_q)
-    monkeypatch.setattr(L, "_insert_posting", slow)
+    monkeypatch.setattr(record, "insert_posting", slow)
     assert L.approve_plan(db, p, data).added == 4
     th.join(timeout=180)
     q_run = results["q"]
@@ -334,7 +337,7 @@ def test_ledger_revoke_takes_a_batch_back_and_is_recorded(pair, tmp_path, capsys
 def test_ledger_revoke_restores_what_a_repair_ended_or_withdrew(tmp_path):
     from factory import Recall, cadre, dataset, unit, village
 
-    from optimizer.replan import replan, write_repair
+    from optimizer.terms.replan import replan, write_repair
 
     pol = load_policy("central-2021")
     ds = dataset([unit("U1")], [cadre(f"A{i}", "U1") for i in range(3)], [village("V1", "key")])
@@ -376,14 +379,14 @@ def test_ledger_db_is_private_whatever_the_umask(pair, tmp_path, monkeypatch):
     old = os.umask(0o022)
     try:
         journal_modes: list[int] = []
-        real = L._insert_posting
+        real = record.insert_posting
 
         def look(cur, e, batch_id):
             real(cur, e, batch_id)
             side = [Path(f"{db}{s}") for s in ("-journal", "-wal", "-shm")]
             journal_modes.extend(stat.S_IMODE(f.stat().st_mode) for f in side if f.exists())
 
-        monkeypatch.setattr(L, "_insert_posting", look)
+        monkeypatch.setattr(record, "insert_posting", look)
         L.approve_plan(db, p, data)
     finally:
         os.umask(old)

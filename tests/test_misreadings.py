@@ -17,8 +17,7 @@ from optimizer.cli import main
 from optimizer.columns import suggest
 from optimizer.errors import InputError
 from optimizer.loading import load_dataset
-from optimizer.outputs import write_csv
-from optimizer.plan import read_output_csv
+from optimizer.plans.formulas import read_output_csv, write_csv
 
 DATE = "2026-09-01"
 
@@ -85,8 +84,8 @@ def test_unused_column_kept_columns_are_not_reported(tmp_path):
 
 
 def test_unused_column_ledger_export_columns_are_kept_on_purpose():
-    from optimizer.ledger import NAME_COLUMNS, PEOPLE_COLUMNS
     from optimizer.redact import personal_kind
+    from optimizer.terms.history import NAME_COLUMNS, PEOPLE_COLUMNS
 
     kept = set(s.KEPT_COLUMNS["history"])
     assert all(

@@ -13,8 +13,8 @@ from factory import DAY, Posting, cadre, dataset, unit, village
 
 from optimizer import explain_cadre, explain_village, load_policy, solve
 from optimizer.cli import main
-from optimizer.plan import write_plan
-from optimizer.reasons import view_of
+from optimizer.plans.build import write_plan
+from optimizer.plans.reasons import view_of
 from optimizer.scenario import dataset_tables, write_dataset_files
 
 HEBEI = load_policy("hebei-2018")
@@ -89,7 +89,7 @@ def test_explain_plan_dir_explains_a_hand_edited_plan_without_solving(
     def no_solve(*a, **k):
         raise AssertionError("explain --plan must not solve")
 
-    monkeypatch.setattr("optimizer.explain.solve", no_solve)
+    monkeypatch.setattr("optimizer.plans.explain.solve", no_solve)
     ex = explain_village(ds, HEBEI, "K1", None, plan_dir=tmp_path / "plan")
     assert ex.status == "short" and ex.rules == ["PLAN"] and gone in ex.reason_en
     ce = explain_cadre(ds, HEBEI, gone, None, plan_dir=tmp_path / "plan")

@@ -8,7 +8,7 @@ from factory import DAY, cadre, dataset, unit, village
 
 from optimizer import load_policy, solve
 from optimizer.cli import main
-from optimizer.reference import Reference, read_reference
+from optimizer.plans.reference import Reference, read_reference
 from optimizer.runner import run
 from optimizer.scenario import write_dataset_files
 

@@ -15,8 +15,8 @@ from factory import DAY, Posting, Recall, cadre, dataset, unit, village
 from optimizer import load_dataset, load_policy, solve, verify_plan
 from optimizer.cli import main
 from optimizer.errors import InputError
-from optimizer.plan import write_plan
-from optimizer.replan import replan, write_repair
+from optimizer.plans.build import write_plan
+from optimizer.terms.replan import replan, write_repair
 
 SAMPLE = Path(__file__).resolve().parents[1] / "scenarios" / "sample-county"
 POLICY = load_policy("central-2021")
@@ -131,7 +131,7 @@ def test_incumbent_recall_and_bad_requests_are_input_errors(tmp_path):
         replan(ds, base, POLICY, [Recall(free), Recall("nobody")], date(2026, 1, 1),
                recall_file="recall.csv")  # fmt: skip
     assert [str(p) for p in err.value.problems] == [
-        "--date: value '2026-01-01': the repair date is before the plan's date 2026-09-01",
+        "date: value '2026-01-01': the repair date is before the plan's date 2026-09-01",
         f"recall.csv, column cadre_id: value '{free}': cadre {free} (干部{free}) is not posted "
         f"in the plan {base}: nothing to recall",
         "recall.csv, column cadre_id: value 'nobody': unknown cadre: expected a cadre_id of "
@@ -229,11 +229,18 @@ def test_cli_replan_bad_recall_file_is_one_line_per_problem(county, tmp_path, ca
     assert capsys.readouterr().err.strip() == (
         "recall.csv, row 1: missing required column cadre_id (干部编号)"
     )
+    recall.write_text("cadre_id,reason\n", "utf-8")
+    code = main(["replan", str(SAMPLE), str(county), "--recall", str(recall), "--policy",
+                 "central-2021", "--out", str(tmp_path / "o"), "--date", "2026-08-01"])  # fmt: skip
+    assert code == 2 and not (tmp_path / "o").exists()
+    assert capsys.readouterr().err.strip().splitlines()[0] == (
+        "--date: value '2026-08-01': the repair date is before the plan's date 2026-09-01"
+    )
 
 
 @pytest.mark.parametrize(("at", "closed", "withdrawn"), [(date(2027, 3, 1), 1, 0), (DAY, 0, 1)])
 def test_approving_a_repair_ends_the_lost_posting_in_the_ledger(tmp_path, at, closed, withdrawn):
-    from optimizer import ledger as L
+    from optimizer.terms import ledger as L
 
     ds = dataset([unit("U1")], [cadre(f"A{i}", "U1") for i in range(3)], [village("V1", "key")])
     base, plan = solved(tmp_path, ds)

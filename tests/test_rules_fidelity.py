@@ -12,14 +12,14 @@ import pytest
 from factory import DAY, Pin, Posting, Recall, cadre, dataset, unit, village
 
 from optimizer import load_dataset, load_policy, solve, verify_plan
-from optimizer.check import check
 from optimizer.cli import main
 from optimizer.errors import InputError
-from optimizer.explain import explain_cadre, explain_village
-from optimizer.plan import write_plan
-from optimizer.replan import replan
+from optimizer.plans.build import write_plan
+from optimizer.plans.check import check
+from optimizer.plans.explain import explain_cadre, explain_village
 from optimizer.rules.instance import build_instance
 from optimizer.rules.pins import pin_bars
+from optimizer.terms.replan import replan
 from optimizer.verify import hard_violations
 
 HUNAN = load_policy("hunan-2021")

@@ -17,9 +17,9 @@ from optimizer.model.greedy import greedy, greedy_coverage, greedy_is_valid
 from optimizer.model.improve import improve
 from optimizer.model.result import Assignment, SolveResult, Status, filled_by_class
 from optimizer.model.shape import build_shape
-from optimizer.plan import write_plan
+from optimizer.plans.alone import ENFORCE, alone
+from optimizer.plans.build import write_plan
 from optimizer.policy import PRESETS
-from optimizer.reasons import ENFORCE, alone
 from optimizer.rules.instance import build_instance
 from optimizer.rules.scoring import plan_points
 from optimizer.scale.bounds import class_bounds

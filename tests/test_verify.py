@@ -17,7 +17,7 @@ import pytest
 import optimizer
 from optimizer.domain import completed_years
 from optimizer.errors import InputError
-from optimizer.plan import write_plan
+from optimizer.plans.build import write_plan
 from optimizer.rules.glossary import rule_source
 from optimizer.verify import Violation, _need, verify_plan, violations_frame, write_verify_csv
 

@@ -16,13 +16,10 @@ import pytest
 
 from optimizer.cli import main
 from optimizer.errors import InputError
-from optimizer.explain import explain_village
-from optimizer.ledger_plan import read_plan_for_ledger
 from optimizer.loading import load_dataset
-from optimizer.plan import read_output_csv
-from optimizer.policy import load_policy
-from optimizer.verify import verify_plan
-from optimizer.workbook import (
+from optimizer.plans.explain import explain_village
+from optimizer.plans.formulas import read_output_csv
+from optimizer.plans.workbook import (
     PLAN_SHEET,
     BookInput,
     build_sheets,
@@ -33,6 +30,9 @@ from optimizer.workbook import (
     text_width,
     write_workbook,
 )
+from optimizer.policy import load_policy
+from optimizer.terms.intake import read_plan_for_ledger
+from optimizer.verify import verify_plan
 
 SAMPLE = Path(__file__).resolve().parents[1] / "scenarios" / "sample-county"
 DATE = "2026-09-01"
@@ -344,7 +344,7 @@ def test_verify_violations_name_the_workbook_sheet_and_row(plan):
 
 
 def test_workbook_cells_are_valid_for_excel(tmp_path):
-    from optimizer.xlsxwrite import MAX_CELL, Sheet, write_xlsx
+    from optimizer.plans.xlsxwrite import MAX_CELL, Sheet, write_xlsx
 
     long = "长" * (MAX_CELL + 10)
     rows = [[long, "a\x01b", " x ", "=1+1", 3, 2.5, date(2026, 9, 1), None]]

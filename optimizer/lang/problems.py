@@ -149,7 +149,7 @@ PROBLEMS: list[tuple[str, str]] = [
     ("policy is missing {} (extend a preset)", "政策缺少 {0}（请 extends 一个预设政策）"),
     ("a category needs both min and max", "类别须同时给出 min 和 max"),
     ("min {} is above max {}", "min {0} 大于 max {1}"),
-    # output places (outputs.py)
+    # output places (plans/io.py)
     ("is a symbolic link: choose a real folder for the output", "是符号链接：请换一个真实的输出目录"),
     ("is a file, not a folder: choose a new folder for the output", "是文件而非目录：请换一个新的输出目录"),
     ("is the current folder or holds it: choose a new folder for the output", "是当前目录或包含当前目录：请换一个新的输出目录"),
@@ -192,7 +192,7 @@ PROBLEMS: list[tuple[str, str]] = [
     # caps (errors.py)
     ("… and {} more like this (rows {}–{}): {}", "……另有 {0} 处同类问题（第 {1}–{2} 行）：{3}"),
     ("… and {} more problem line(s): fix these first", "……另有 {0} 行问题：请先改正以上各处"),
-    # arguments (cli_args.py, cli.py, outputs.py)
+    # arguments (cli_args.py, cli.py, plans/io.py)
     ("expected seconds > 0 (e.g. 60), got {}", "应为大于 0 的秒数（如 60），实际为 {0}"),
     ("expected a whole number ≥ 1 (e.g. 2), got {}", "应为不小于 1 的整数（如 2），实际为 {0}"),
     ("expected a whole number from 0 to {} (e.g. 0), got {}", "应为 0 到 {0} 之间的整数（如 0），实际为 {1}"),

@@ -1,6 +1,6 @@
 """Who could serve at a village, and which hard rules keep each candidate out.
 
-The reasons for a short village (:mod:`optimizer.reasons`) set rules aside one by one and ask
+The reasons for a short village (:mod:`optimizer.plans.reasons`) set rules aside one by one and ask
 whether the village could then be completed alone. At city or province scale a village has
 thousands of candidates, so they are counted in groups — cadres of one unit barred by the same
 rules are alike here — built from each unit's rule signatures (computed once per instance)

@@ -40,7 +40,7 @@ from optimizer.model.people import seat_people
 from optimizer.model.result import Assignment, Progress, SolveResult, Status, filled_by_class
 from optimizer.model.shape import build_shape
 from optimizer.model.starts import best_start, greedy_only
-from optimizer.reference import Reference, agreement
+from optimizer.plans.reference import Reference, agreement
 from optimizer.rules.instance import Instance, class_order
 from optimizer.rules.scoring import posting_points
 from optimizer.scale.bounds import fill_bounds

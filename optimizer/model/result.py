@@ -13,8 +13,8 @@ import pandas as pd
 from optimizer.rules.instance import Instance
 
 if TYPE_CHECKING:
-    from optimizer.plan import Plan
-    from optimizer.reference import Reference
+    from optimizer.plans.build import Plan
+    from optimizer.plans.reference import Reference
 
 Progress = Callable[[str], None]
 """Where a solve reports progress: one line of text at a time."""
@@ -84,7 +84,7 @@ class SolveResult:
     @cached_property
     def tables(self) -> Plan:
         """SPEC §6 tables (plan, teams, unstaffed), KPIs and manifest of this result."""
-        from optimizer.plan import build_plan  # the plan tables are built on demand
+        from optimizer.plans.build import build_plan  # the plan tables are built on demand
 
         return build_plan(self)
 

@@ -19,8 +19,8 @@ from optimizer.model.exact import solve_instance
 from optimizer.model.interrupt import catch_sigint
 from optimizer.model.params import SolveParams
 from optimizer.model.result import Progress, SolveResult
+from optimizer.plans.reference import Reference
 from optimizer.policy import Policy, load_policy
-from optimizer.reference import Reference
 from optimizer.rules.instance import build_instance
 from optimizer.rules.pins import check_pins
 from optimizer.scale.budget import Budget
@@ -43,7 +43,7 @@ def solve(
     ``params``: how to solve (:class:`~optimizer.model.params.SolveParams`); keyword
     ``settings`` (``time_limit=``, ``seed=``, ``workers=``, ``method=``, ``handle_sigint=``)
     change single fields of it. ``reference``: a plan to break ties toward
-    (:mod:`optimizer.reference`); coverage and the soft objective are never worse for it."""
+    (:mod:`optimizer.plans.reference`); coverage and the soft objective are never worse for it."""
     from optimizer.loading import load_dataset  # pandas' readers: only when given a path
 
     params = dataclasses.replace(params or SolveParams(), **settings)

@@ -1,6 +1,6 @@
 """`zhucun explain`: why a village is short, why a cadre is where they are (or nowhere).
 
-The reasons come from :mod:`optimizer.reasons`, the one derivation ``unstaffed.csv`` is written
+The reasons come from :mod:`optimizer.plans.reasons`, the one derivation ``unstaffed.csv`` is written
 from, so a village's reason here, in ``unstaffed.csv`` and in a free cadre's explanation is the
 same sentence, binding rule first. The plan explained is a fresh solve, a given solve result, or
 a plan folder read from disk (``plan_dir``, hand-edited ones too), which is not re-solved.
@@ -20,11 +20,12 @@ from optimizer.domain import Dataset, completed_years
 from optimizer.errors import InputError, Problem
 from optimizer.model.result import SolveResult
 from optimizer.model.solve import solve
+from optimizer.plans.formulas import read_output_csv
+from optimizer.plans.reasons import PlanView, cadre_reasons, shortfall, view_of, village_reasons
+from optimizer.plans.workbook import read_plan_tables
 from optimizer.policy import Policy
-from optimizer.reasons import PlanView, cadre_reasons, shortfall, view_of, village_reasons
-from optimizer.rules.instance import SEC, Instance, build_instance
-from optimizer.rules.scoring import SOFT_SCALE, cadre_points, fit, team_points
-from optimizer.workbook import read_plan_tables
+from optimizer.rules.instance import Instance, build_instance
+from optimizer.rules.scoring import posting_points
 
 
 @dataclass
@@ -95,9 +96,6 @@ def manifest_date(plan_dir: Path) -> date | None:
 def read_plan_folder(inst: Instance, plan_dir: Path) -> PlanView:
     """``plan.csv`` (and ``teams.csv``'s cluster covers, if there) of a plan folder; unknown
     ids and roles are bad input, one line each."""
-    from optimizer import schema
-    from optimizer.plan import read_output_csv
-
     if not plan_dir.is_dir():
         raise InputError([Problem(str(plan_dir), "no such plan folder (expected a `solve` --out)")])
     problems: list[Problem] = []
@@ -116,7 +114,7 @@ def read_plan_folder(inst: Instance, plan_dir: Path) -> PlanView:
             frame = None
     postings = []
     for i, r in [] if frame is None else zip(frame.index, frame.to_dict("records"), strict=True):
-        role = schema.ROLE.lookup(str(r["role"]).strip())
+        role = s.ROLE.lookup(str(r["role"]).strip())
         for col, ok, want in (("village_id", r["village_id"] in inst.ds.villages, "a village of the dataset"),
                               ("cadre_id", r["cadre_id"] in inst.ds.cadres, "a cadre of the dataset"),
                               ("role", role is not None, "secretary or member")):  # fmt: skip
@@ -144,7 +142,7 @@ def explain_village(dataset: Dataset, policy: Policy, village_id: str, plan_date
     """Why ``village_id`` is short (or that it is not), from the plan's reasons."""
     v = dataset.villages.get(village_id)
     if v is None:
-        raise InputError([Problem("--village", "no such village in the dataset", value=village_id)])
+        raise InputError([Problem("village", "no such village in the dataset", value=village_id)])
     inst, view = plan_context(dataset, policy, plan_date, result, plan_dir, time_limit)
     name = f"{village_id} ({v.name})"
     need = inst.need.get(village_id)
@@ -221,7 +219,7 @@ def explain_cadre(dataset: Dataset, policy: Policy, cadre_id: str, plan_date: da
     a free, eligible cadre, the reason each short village they may serve stays short."""
     c = dataset.cadres.get(cadre_id)
     if c is None:
-        raise InputError([Problem("--cadre", "no such cadre in the dataset", value=cadre_id)])
+        raise InputError([Problem("cadre", "no such cadre in the dataset", value=cadre_id)])
     inst, view = plan_context(dataset, policy, plan_date, result, plan_dir, time_limit)
     name = f"{cadre_id} ({c.name}, {c.unit_id})"
     inc = next((p for p in inst.incumbents if p.cadre_id == cadre_id), None)
@@ -246,13 +244,13 @@ def explain_cadre(dataset: Dataset, policy: Policy, cadre_id: str, plan_date: da
 
 def _posted(inst: Instance, cadre_id: str, name: str, vid: str, role: str) -> CadreExplanation:
     villages = inst.ds.villages
-    scores = _posting_scores(inst, cadre_id, vid, role)
+    scores = posting_points(inst, cadre_id, vid, role, person_fit=True)
     total = sum(scores.values())
     alt, alt_total = None, None
     for w, roles in inst.options(cadre_id):
         if w == vid or role not in roles:
             continue
-        t = sum(_posting_scores(inst, cadre_id, w, role).values())
+        t = sum(posting_points(inst, cadre_id, w, role, person_fit=True).values())
         if alt_total is None or t > alt_total or (t == alt_total and w < alt):
             alt, alt_total = w, t
     parts = ", ".join(f"{k} {v:+d}" for k, v in scores.items() if v)
@@ -306,17 +304,6 @@ def _free(inst: Instance, view: PlanView, cadre_id: str, name: str) -> CadreExpl
                   "这些岗位均已填满。")  # fmt: skip
     return CadreExplanation(cadre_id, None, None, failures=sec_fails, lines_en=en, lines_zh=zh,
                             short_villages={v: e for v, e, _ in short})  # fmt: skip
-
-
-def _posting_scores(inst: Instance, cid: str, vid: str, role: str) -> dict[str, int]:
-    pts = dict(cadre_points(inst, cid, role))
-    w = inst.policy.weights
-    pts["S-FIT"] = w.fit * SOFT_SCALE * fit(inst, cid, vid)
-    d = inst.distance.get((inst.unit_of(cid), vid))
-    pts["S-TRAVEL"] = -round(w.travel_per_10km * d) if d is not None else 0
-    if role == SEC:
-        pts.update(team_points(inst, inst.unit_of(cid), vid))
-    return pts
 
 
 __all__ = ["CadreExplanation", "VillageExplanation", "explain_cadre", "explain_village"]

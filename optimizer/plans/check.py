@@ -128,7 +128,24 @@ def check(ds: Dataset, policy: Policy, plan_date: date) -> CheckReport:
     for p in incumbents:
         inc_by_village[p.village_id][p.role] += 1
         busy.add(p.cadre_id)
+    demand, open_sec, open_mem = _demand(ds, needs, inc_by_village)
+    supply, failures, eligible_member, eligible_sec = _supply(ds, policy, plan_date, busy)
+    shortfall = _shortfall(ds, needs, open_sec, open_mem, eligible_member, eligible_sec)
+    return CheckReport(
+        plan_date,
+        policy.name,
+        _categories(ds, needs),
+        demand,
+        _demand_levels(needs),
+        supply,
+        failures,
+        shortfall,
+        len(incumbents),
+    )
 
+
+def _categories(ds: Dataset, needs: dict) -> pd.DataFrame:
+    """Per flag: villages carrying it, villages whose priority class it is, required posts."""
     cat_rows = []
     for flag in CATEGORIES:
         with_flag = [v for v in ds.villages.values() if flag in v.categories]
@@ -141,9 +158,14 @@ def check(ds: Dataset, policy: Policy, plan_date: date) -> CheckReport:
                 "required_posts": sum(needs[v.village_id].min for v in cls if needs[v.village_id]),
             }
         )
-    categories = pd.DataFrame(cat_rows)
+    return pd.DataFrame(cat_rows)
 
-    # open posts per village: required minus incumbents kept (a covered village is not known yet)
+
+def _demand(
+    ds: Dataset, needs: dict, inc_by_village: dict[str, Counter[str]]
+) -> tuple[pd.DataFrame, dict[str, int], dict[str, int]]:
+    """Demand per county, and open posts per village: required minus incumbents kept (a
+    covered village is not known yet)."""
     open_sec: dict[str, int] = {}
     open_mem: dict[str, int] = {}
     dem: dict[str, Counter[str]] = defaultdict(Counter)
@@ -165,6 +187,11 @@ def check(ds: Dataset, policy: Policy, plan_date: date) -> CheckReport:
             }
         )
     demand = pd.DataFrame([{"county": c, **dem[c]} for c in sorted(dem)])
+    return demand, open_sec, open_mem
+
+
+def _demand_levels(needs: dict) -> pd.DataFrame:
+    """Per permitted sending levels (LV-LEVEL): villages, secretaries and members required."""
     by_levels: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
     for need in needs.values():
         if need is None:
@@ -173,13 +200,22 @@ def check(ds: Dataset, policy: Policy, plan_date: date) -> CheckReport:
         by_levels[key].update(
             {"villages": 1, "secretaries_required": 1, "members_required": need.min - 1}
         )
-    demand_levels = pd.DataFrame(
+    return pd.DataFrame(
         [
             {"secretary_levels": s, "member_levels": m, **by_levels[(s, m)]}
             for s, m in sorted(by_levels)
         ]
     )
 
+
+_SUPPLY_COLUMNS = ("candidates", "serving_incumbents", "eligible_member", "eligible_secretary")
+
+
+def _supply(
+    ds: Dataset, policy: Policy, plan_date: date, busy: set[str]
+) -> tuple[pd.DataFrame, pd.DataFrame, list[str], set[str]]:
+    """Candidates per sending level and failures per rule; the cadres eligible as members,
+    and as secretaries."""
     fail_count: Counter[str] = Counter()
     sup: dict[str, Counter[str]] = {lv: Counter() for lv in LEVELS}
     eligible_member: list[str] = []
@@ -204,18 +240,7 @@ def check(ds: Dataset, policy: Policy, plan_date: date) -> CheckReport:
             eligible_sec.add(cid)
     supply = pd.DataFrame(
         [
-            {
-                "level": lv,
-                **{
-                    k: sup[lv][k]
-                    for k in (
-                        "candidates",
-                        "serving_incumbents",
-                        "eligible_member",
-                        "eligible_secretary",
-                    )
-                },
-            }
+            {"level": lv, **{k: sup[lv][k] for k in _SUPPLY_COLUMNS}}
             for lv in LEVELS
             if sup[lv]["candidates"]
         ]
@@ -226,36 +251,29 @@ def check(ds: Dataset, policy: Policy, plan_date: date) -> CheckReport:
             for r in (*GENERAL_RULES, *SECRETARY_RULES)
         ]
     )
-    shortfall = _shortfall(ds, needs, open_sec, open_mem, eligible_member, eligible_sec)
-    return CheckReport(
-        plan_date,
-        policy.name,
-        categories,
-        demand,
-        demand_levels,
-        supply,
-        failures,
-        shortfall,
-        len(incumbents),
-    )
+    return supply, failures, eligible_member, eligible_sec
 
 
-def _shortfall(
-    ds: Dataset, needs, open_sec, open_mem, eligible_member, eligible_sec
-) -> pd.DataFrame:
-    """Max-flow relaxation: a cadre fills at most one post of a permitted level and region."""
-    g = nx.DiGraph()
+def _supply_groups(
+    ds: Dataset, eligible_member: list[str], eligible_sec: set[str]
+) -> tuple[Counter, dict]:
+    """Eligible cadres per (level, region, may lead) with a unit standing for each group:
+    units collapse so the graph stays small at province scale."""
     groups: Counter[tuple[str, str, bool]] = Counter()
     for cid in eligible_member:
         c = ds.cadres[cid]
         groups[(c.unit_id, ds.units[c.unit_id].level, cid in eligible_sec)] += 1
-    # collapse units to (level, region) so the graph stays small at province scale
     sup: Counter[tuple[str, str | None, bool]] = Counter()
     rep: dict[tuple[str, str | None, bool], str] = {}
     for (uid, level, is_sec), n in groups.items():
         key = (level, ds.units[uid].region, is_sec)
         sup[key] += n
         rep.setdefault(key, uid)
+    return sup, rep
+
+
+def _open_posts(ds: Dataset, needs: dict, open_sec: dict, open_mem: dict) -> tuple[Counter, dict]:
+    """Open posts per (county, permitted levels, role), with a village standing for each."""
     posts: Counter[tuple[str, tuple[str, ...], str]] = Counter()
     pvillage: dict[tuple[str, tuple[str, ...], str], str] = {}
     for vid, need in needs.items():
@@ -269,6 +287,16 @@ def _shortfall(
             if n:
                 posts[(county, levels, role)] += n
                 pvillage.setdefault((county, levels, role), vid)
+    return posts, pvillage
+
+
+def _shortfall(
+    ds: Dataset, needs, open_sec, open_mem, eligible_member, eligible_sec
+) -> pd.DataFrame:
+    """Max-flow relaxation: a cadre fills at most one post of a permitted level and region."""
+    g = nx.DiGraph()
+    sup, rep = _supply_groups(ds, eligible_member, eligible_sec)
+    posts, pvillage = _open_posts(ds, needs, open_sec, open_mem)
     for key, n in sup.items():
         g.add_edge("S", ("c", key), capacity=n)
     for key, n in posts.items():

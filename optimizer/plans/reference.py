@@ -19,7 +19,9 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from optimizer import schema
 from optimizer.errors import InputError, Problem
+from optimizer.plans.formulas import read_output_csv
 
 if TYPE_CHECKING:
     from ortools.sat.python import cp_model
@@ -41,8 +43,6 @@ class Reference:
 
 def reference_from_frame(frame: pd.DataFrame, source: str = "") -> Reference:
     """From a plan table (``plan.csv`` columns cadre_id, village_id, role)."""
-    from optimizer import schema
-
     posts = set()
     for r in frame.to_dict("records"):
         role = schema.ROLE.lookup(str(r["role"]).strip())
@@ -54,8 +54,6 @@ def reference_from_frame(frame: pd.DataFrame, source: str = "") -> Reference:
 
 def read_reference(folder: str | Path) -> Reference:
     """The plan folder's ``plan.csv`` as a reference; a missing folder or file is bad input."""
-    from optimizer.plan import read_output_csv
-
     folder = Path(folder)
     if not folder.is_dir():
         raise InputError([Problem(str(folder), "no such plan folder for the reference plan "

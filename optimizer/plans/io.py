@@ -10,9 +10,8 @@
   the two renames of a replacement.
 - Every file we write is private (0600, folders 0700): created so, never widened by chmod,
   and the umask is never changed.
-- Text that a spreadsheet would run as a formula (``= + - @``, tab, CR first) is written as
-  text: ``'``-prefixed in CSV (:func:`escape_frame`, read back by :func:`unescape_frame`),
-  a string cell in every workbook (:func:`defuse_formulas`).
+- Text that a spreadsheet would run as a formula is written as text: see
+  :mod:`optimizer.plans.formulas`.
 """
 
 from __future__ import annotations
@@ -27,9 +26,6 @@ import socket
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
 
 from optimizer.errors import InputError, Problem
 
@@ -49,8 +45,6 @@ _OUR_EXTRA = re.compile(r"^compare(-[^/]*)?\.(csv|xlsx|png)$")
 """Comparison outputs, when a comparison was written into a run folder."""
 DATASET_DIR = "dataset"
 """A run folder's copy of the dataset it solved: CSV files only."""
-RISKY = ("=", "+", "-", "@", "\t", "\r")
-"""First characters that make a spreadsheet treat text as a formula."""
 _SHOWN = 5
 
 
@@ -295,91 +289,14 @@ def write_text(path: Path, text: str) -> None:
         fh.write(text)
 
 
-# --------------------------------------------------------------------------- formulas
-
-
-def escape_text(value: Any) -> Any:
-    """``'`` before text a spreadsheet would run as a formula (and before a leading ``'``,
-    so :func:`unescape_text` gives back exactly what was written)."""
-    if isinstance(value, str) and value and (value[0] in RISKY or value[0] == "'"):
-        return "'" + value
-    return value
-
-
-def unescape_text(value: Any) -> Any:
-    """The value :func:`escape_text` was given."""
-    escaped = isinstance(value, str) and len(value) > 1 and value[0] == "'"
-    return value[1:] if escaped and (value[1] in RISKY or value[1] == "'") else value
-
-
-def _texty(dtype: Any) -> bool:
-    """Object or string dtype: the columns that may hold text (numbers stay as they are)."""
-    return getattr(dtype, "kind", "O") not in "biufcmM"
-
-
-def _map_labels(index: pd.Index, fn: Callable[[Any], Any]) -> pd.Index:
-    return index.map(fn) if _texty(index.dtype) else index
-
-
-def _escape_column(col: pd.Series) -> pd.Series:
-    try:  # vectorised: most columns hold no risky text at all
-        risky = col.str[:1].isin([*RISKY, "'"])
-    except AttributeError:  # an object column without text
-        return col
-    if not risky.any():
-        return col
-    return col.mask(risky, "'" + col[risky].astype(str))
-
-
-def escape_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy with every text value, index label and header escaped (numbers as they are)."""
-    out = frame.copy()
-    for i in range(out.shape[1]):
-        if _texty(out.dtypes.iloc[i]):
-            out.isetitem(i, _escape_column(out.iloc[:, i]))
-    out.index = _map_labels(out.index, escape_text)
-    out.columns = _map_labels(out.columns, escape_text)
-    return out
-
-
-def unescape_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """A CSV we wrote, read back as strings, with the values :func:`escape_frame` was given."""
-    for i in range(frame.shape[1]):
-        if _texty(frame.dtypes.iloc[i]):
-            frame.isetitem(i, frame.iloc[:, i].map(unescape_text))
-    return frame
-
-
-def write_csv(frame: pd.DataFrame, path: str | Path, index: bool = False) -> None:
-    """A CSV file with formula-like text escaped, ``\\n`` line ends, in UTF-8 with a byte-order
-    mark: without it Chinese Excel reads UTF-8 as GBK and shows every name garbled."""
-    escape_frame(frame).to_csv(path, index=index, encoding="utf-8-sig", lineterminator="\n")
-
-
-def defuse_formulas(book: Any) -> Any:
-    """Make every formula cell of an openpyxl workbook a text cell (openpyxl makes text
-    beginning with ``=`` a formula); we never write formulas on purpose. Returns ``book``."""
-    for ws in book.worksheets:
-        for row in ws.iter_rows():
-            for cell in row:
-                if cell.data_type == "f":
-                    cell.data_type = "s"
-                    cell.quotePrefix = True
-    return book
-
-
 __all__ = [
     "check_folder",
     "clean_stale",
     "csv_starts_with",
-    "defuse_formulas",
-    "escape_frame",
     "folder_problems",
     "make_folder",
     "private_file",
     "replace_folder",
     "staged_folder",
-    "unescape_frame",
-    "write_csv",
     "write_text",
 ]

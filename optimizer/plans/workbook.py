@@ -28,8 +28,8 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from optimizer import schema as s
 from optimizer.errors import InputError, Problem
+from optimizer.plans.xlsxwrite import Sheet, write_xlsx
 from optimizer.rules.glossary import rule_ids, rule_label
-from optimizer.xlsxwrite import Sheet, write_xlsx
 
 PLAN_SHEET = "选派名单"
 MAX_BREAKS = 1000
@@ -149,7 +149,7 @@ def _team_rows(b: BookInput) -> list[list[Any]]:
 
 
 REASON_ZH = {"PRIORITY": "优先级：人员已派往同等或更高优先级的村", "PLAN": "本规划的取舍"}
-"""The two reasons that are not rules (:mod:`optimizer.reasons`)."""
+"""The two reasons that are not rules (:mod:`optimizer.plans.reasons`)."""
 
 
 def reason_zh(text: str) -> str:

@@ -2,7 +2,7 @@
 postings a repair ends (``changes.csv``), and the manifest fields approval depends on.
 
 Only what can be checked without the dataset is checked here; the dataset, the policy and
-the independent verifier come in :mod:`optimizer.ledger_check`."""
+the independent verifier come in :mod:`optimizer.terms.check`."""
 
 from __future__ import annotations
 
@@ -17,8 +17,9 @@ from optimizer import schema as s
 from optimizer.domain import Posting
 from optimizer.errors import InputError, Problem
 from optimizer.parsing import BadValue, parse_date
-from optimizer.plan import read_output_csv
-from optimizer.workbook import WORKBOOK_ERRORS, plan_source, read_workbook
+from optimizer.plans.build import add_years
+from optimizer.plans.formulas import read_output_csv
+from optimizer.plans.workbook import WORKBOOK_ERRORS, plan_source, read_workbook
 
 FUTURE_YEARS = 20
 """A plan date further than this after today is a typing error (2126 for 2026), not a plan."""
@@ -107,13 +108,6 @@ class PlanRecord:
             for _, _, e in self.entries
             if e.start == self.repair_date and e.end == term_end
         }
-
-
-def add_years(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
 
 
 def _date_cell(text: str, file: str, row: int, col: str, problems: list[Problem]) -> date | None:
@@ -386,4 +380,4 @@ def _repair_closings(
     return out, when
 
 
-__all__ = ["Entry", "PlanRecord", "add_years", "read_plan_for_ledger"]
+__all__ = ["Entry", "PlanRecord", "read_plan_for_ledger"]

@@ -19,9 +19,9 @@ from optimizer import schema as s
 from optimizer.domain import Dataset, Posting, Recall
 from optimizer.errors import InputError, Problem
 from optimizer.loading import load_dataset, load_table
+from optimizer.plans.workbook import plan_source
 from optimizer.policy import Policy, load_policy
 from optimizer.verify import STRUCTURAL, Violation, verify_plan
-from optimizer.workbook import plan_source
 
 SHOWN = 15
 """Violations named one per line before the rest are counted (``zhucun verify`` lists all)."""

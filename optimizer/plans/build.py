@@ -9,17 +9,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from optimizer.domain import CATEGORIES
-from optimizer.model.result import SolveResult
-from optimizer.outputs import staged_folder, unescape_frame, write_csv, write_text
-from optimizer.reasons import view_of, village_reasons
+from optimizer.plans.formulas import write_csv
+from optimizer.plans.io import staged_folder, write_text
+from optimizer.plans.reasons import view_of, village_reasons
+from optimizer.plans.workbook import BookInput, write_workbook
 from optimizer.rules.instance import MEM, SEC
 from optimizer.rules.scoring import expert, young
-from optimizer.workbook import BookInput, write_workbook
+
+if TYPE_CHECKING:  # the solver builds its result's tables here (SolveResult.tables)
+    from optimizer.model.result import SolveResult
 
 PLAN_COLUMNS = ["village_id", "village_name", "team_id", "cadre_id", "cadre_name", "unit_id",
                 "unit_name", "level", "role", "status", "start", "end"]  # fmt: skip
@@ -53,7 +56,8 @@ class Plan:
     """Short village → its reason in Chinese, for the workbook."""
 
 
-def _add_years(d: date, years: int) -> date:
+def add_years(d: date, years: int) -> date:
+    """``d`` moved ``years`` on (28 February for a 29 February that year lacks)."""
     try:
         return d.replace(year=d.year + years)
     except ValueError:
@@ -63,7 +67,7 @@ def _add_years(d: date, years: int) -> date:
 def build_plan(res: SolveResult) -> Plan:
     inst = res.instance
     ds, pol, day = inst.ds, inst.policy, inst.plan_date
-    end = _add_years(day, pol.term_years)
+    end = add_years(day, pol.term_years)
     order = {vid: i for i, vid in enumerate(ds.villages)}
     rows = []
     for p in inst.incumbents:
@@ -107,7 +111,7 @@ def build_plan(res: SolveResult) -> Plan:
 
 def _unstaffed(res: SolveResult, plan: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
     """Short villages and their reasons (and each reason in Chinese), from the one
-    derivation :mod:`optimizer.reasons` that ``explain`` renders too."""
+    derivation :mod:`optimizer.plans.reasons` that ``explain`` renders too."""
     del plan
     inst = res.instance
     view = view_of(res)
@@ -132,11 +136,12 @@ def _cat_order(cats) -> list[str]:
 # --------------------------------------------------------------------------- KPIs
 
 
-def _kpis(res: SolveResult, plan: pd.DataFrame, unstaffed: pd.DataFrame) -> dict[str, Any]:
+def _per_category(
+    res: SolveResult, unstaffed: pd.DataFrame, covered: set[str]
+) -> dict[str, dict[str, int]]:
+    """Per village flag: villages staffed, covered by a cluster or short, and posts."""
     inst = res.instance
     ds = inst.ds
-    new = plan[plan.status == "new"]
-    covered = {w for _, w in res.covers}
     short = dict(zip(unstaffed.village_id, unstaffed.posts_missing, strict=True))
     per_cat: dict[str, dict[str, int]] = {}
     for vid, need in inst.need.items():
@@ -152,6 +157,15 @@ def _kpis(res: SolveResult, plan: pd.DataFrame, unstaffed: pd.DataFrame) -> dict
                 d["short"] += 1
             else:
                 d["staffed"] += 1
+    return per_cat
+
+
+def _kpis(res: SolveResult, plan: pd.DataFrame, unstaffed: pd.DataFrame) -> dict[str, Any]:
+    inst = res.instance
+    ds = inst.ds
+    new = plan[plan.status == "new"]
+    covered = {w for _, w in res.covers}
+    per_cat = _per_category(res, unstaffed, covered)
     required = sum(n.min for n in inst.need.values())
     missing = int(unstaffed.posts_missing.sum()) if len(unstaffed) else 0
     dists = [inst.distance.get((u, v)) for u, v in zip(plan.unit_id, plan.village_id, strict=True)]
@@ -273,7 +287,7 @@ def write_plan(
     """Write every output into a private temporary sibling folder, then move it into place.
     ``extra``: more CSV files for the same folder (``changes.csv`` of a repair). Refuses
     (:class:`InputError`) an ``out`` that zhucun did not write or that is, or holds, one of
-    the ``inputs`` (see :func:`optimizer.outputs.folder_problems`)."""
+    the ``inputs`` (see :func:`optimizer.plans.io.folder_problems`)."""
     with staged_folder(out, inputs) as tmp:
         write_plan_files(plan, tmp, extra)
 
@@ -293,32 +307,7 @@ def write_plan_files(
         write_csv(frame, folder / name)
 
 
-def read_output_csv(path: Path, required: list[str], problems: list) -> pd.DataFrame | None:
-    """One CSV of a plan folder (SPEC §6) as strings, as written before escaping; a missing
-    file or column is a problem."""
-    from optimizer.errors import Problem
-
-    if not path.is_file():
-        problems.append(
-            Problem(
-                path.name,
-                f"missing file: expected {path} (a zhucun plan folder: docs/使用说明.md, 输出文件)",
-            )
-        )
-        return None
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-        frame = unescape_frame(frame)
-    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
-        problems.append(Problem(path.name, f"is not a readable UTF-8 CSV file ({exc})"))
-        return None
-    missing = [c for c in required if c not in frame.columns]
-    for c in missing:
-        problems.append(Problem(path.name, f"missing required column {c}", row=1, column=c))
-    return None if missing else frame
-
-
 def _write_xlsx(plan: Plan, path: Path) -> None:
-    """The planner's workbook (:mod:`optimizer.workbook`): values only, never a formula."""
+    """The planner's workbook (:mod:`optimizer.plans.workbook`): values only, never a formula."""
     write_workbook(BookInput(plan.plan, plan.teams, plan.unstaffed, plan.kpis,
                              plan.villages, plan.reasons_zh), path)  # fmt: skip

@@ -14,8 +14,9 @@ from datetime import datetime
 from pathlib import Path
 
 from optimizer.errors import InputError, Problem
-from optimizer.ledger import Ledger, Outcome
-from optimizer.ledger_db import WAIT
+from optimizer.terms.db import WAIT
+from optimizer.terms.ledger import Ledger
+from optimizer.terms.record import Outcome
 
 _COLUMNS = (
     "posting_id",
