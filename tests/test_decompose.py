@@ -20,7 +20,7 @@ from optimizer.policy import PRESETS
 from optimizer.rules.instance import build_instance
 from optimizer.rules.scoring import plan_points
 from optimizer.scale.flow import relax
-from optimizer.scale.lp import lp_bound, lp_max_posts
+from optimizer.scale.lpbounds import lp_bound, lp_max_posts
 from optimizer.scale.parts import county_coverage as _coverage
 from optimizer.verify import verify_plan
 

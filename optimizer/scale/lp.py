@@ -14,7 +14,6 @@ duals' accuracy and whichever columns were left out.
 
 from __future__ import annotations
 
-import math
 import os
 import threading
 from collections import defaultdict
@@ -28,8 +27,6 @@ from optimizer.model.params import Tuning
 from optimizer.rules.instance import MEM, SEC
 from optimizer.scale.flow import FlowArrays, Relaxation
 
-DEFAULT = Tuning()
-
 
 def highs() -> ModuleType | None:
     """HiGHS as scipy ships it (the stand-alone highspy clashes with OR-Tools' own copy).
@@ -38,30 +35,6 @@ def highs() -> ModuleType | None:
         return import_module("scipy.optimize._highspy._core")
     except ImportError:  # scipy without HiGHS: the flow's bounds stand
         return None
-
-
-def lp_bound(rel: Relaxation, target: int | None = None,
-             retarget: Callable[[], int] | None = None, tuning: Tuning = DEFAULT) -> float:  # fmt: skip
-    """The LP bound on the soft points of plans filling at least ``target`` required posts
-    (default ``rel.max_posts``). NaN when the LP itself cannot fill ``target`` posts — unless
-    ``retarget`` gives a smaller count: the same model is then re-solved warm for that many
-    (one cold solve instead of two)."""
-    if rel.arrays is None or highs() is None:
-        return rel.bound
-    lp = TeamLp(rel, tuning, coverage=False, target=target)
-    return lp.solve(retarget=retarget)
-
-
-def lp_max_posts(
-    rel: Relaxation, cancel: threading.Event | None = None, tuning: Tuning = DEFAULT
-) -> int:
-    """The most required posts the LP (T-UNIT's tie and T-SEC added) can fill: a proof that
-    a plan filling that many fills every fillable post. ``cancel`` stops it between pricing
-    rounds (the flow's count is returned then: no proof)."""
-    if rel.arrays is None or highs() is None:
-        return rel.max_posts
-    got = TeamLp(rel, tuning, coverage=True).solve(cancel=cancel)
-    return rel.max_posts if math.isnan(got) else min(rel.max_posts, int(got))
 
 
 class TeamLp:

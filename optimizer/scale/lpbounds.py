@@ -1,13 +1,43 @@
-"""The LP bounds computed beside the improvement phases of a decomposed solve."""
+"""The LP's bounds (:mod:`optimizer.scale.lp`): most required posts, the soft bound for a
+coverage, and the thread that computes them beside the improvement phases of a decomposed
+solve."""
 
 from __future__ import annotations
 
 import math
 import threading
+from collections.abc import Callable
 
 from optimizer.model.params import Tuning
 from optimizer.scale.flow import Relaxation
-from optimizer.scale.lp import lp_bound, lp_max_posts
+from optimizer.scale.lp import TeamLp, highs
+
+DEFAULT = Tuning()
+
+
+def lp_bound(rel: Relaxation, target: int | None = None,
+             retarget: Callable[[], int] | None = None, tuning: Tuning = DEFAULT) -> float:  # fmt: skip
+    """The LP bound on the soft points of plans filling at least ``target`` required posts
+    (default ``rel.max_posts``). NaN when the LP itself cannot fill ``target`` posts — unless
+    ``retarget`` gives a smaller count: the same model is then re-solved warm for that many
+    (one cold solve instead of two)."""
+    if rel.arrays is None or highs() is None:
+        return rel.bound
+    lp = TeamLp(rel, tuning, coverage=False, target=target)
+    return lp.solve(retarget=retarget)
+
+
+def lp_max_posts(
+    rel: Relaxation, cancel: threading.Event | None = None, tuning: Tuning = DEFAULT
+) -> int:
+    """The most required posts the LP (T-UNIT's tie and T-SEC added) can fill: a proof that
+    a plan filling that many fills every fillable post. ``cancel`` stops it between pricing
+    rounds (the flow's count is returned then: no proof)."""
+    if rel.arrays is None or highs() is None:
+        return rel.max_posts
+    got = TeamLp(rel, tuning, coverage=True).solve(cancel=cancel)
+    return rel.max_posts if math.isnan(got) else min(rel.max_posts, int(got))
+
 
 LP_THREAD = "zhucun-lp-bounds"
 
