@@ -25,21 +25,21 @@ from typing import TYPE_CHECKING, Any
 
 _WHERE = {
     "check": "check", "CheckReport": "check",
-    "Comparison": "compare", "Run": "compare", "compare": "compare", "comparison": "compare",
-    "load_run": "compare", "plan_diff": "compare", "village_diff": "compare",
-    "write_comparison": "compare",
+    "Comparison": "whatif.report", "Run": "whatif.runs", "compare": "whatif.kpis",
+    "comparison": "whatif.report", "load_run": "whatif.runs", "plan_diff": "whatif.diff",
+    "village_diff": "whatif.diff", "write_comparison": "whatif.report",
     "Dataset": "domain", "InputError": "errors", "Problem": "errors",
     "explain_cadre": "explain", "explain_village": "explain",
     "load_dataset": "loading", "write_plan": "plan",
     "PRESETS": "policy", "Policy": "policy", "load_policy": "policy",
     "Repair": "replan", "read_recall": "replan", "replan": "replan", "write_repair": "replan",
-    "RunResult": "runner", "run": "runner",
-    "Scenario": "scenario", "load_scenarios": "scenario", "sweep": "scenario",
+    "RunResult": "whatif.runner", "run": "whatif.runner",
+    "Scenario": "whatif.scenario", "load_scenarios": "whatif.files", "sweep": "whatif.sweep",
     "SolveResult": "solver", "solve": "solver",
     "Violation": "verify", "verify_plan": "verify", "violations_frame": "verify",
-    "plot_coverage": "plots", "plot_map": "plots", "plot_sweep": "plots",
-    "plot_team_sizes": "plots", "plot_travel": "plots", "plot_unit_load": "plots",
-    "save_plots": "plots",
+    "plot_coverage": "whatif.plots", "plot_map": "whatif.plots", "plot_sweep": "whatif.plots",
+    "plot_team_sizes": "whatif.plots", "plot_travel": "whatif.plots",
+    "plot_unit_load": "whatif.plots", "save_plots": "whatif.plots",
 }  # fmt: skip
 """Public name → the module that defines it: loaded on first use, so ``zhucun solve`` does
 not pay for pandas plotting, openpyxl or networkx before it needs them (the time limit
@@ -48,16 +48,6 @@ _RENAMED = {"sweep": "expand_sweep"}
 
 if TYPE_CHECKING:
     from optimizer.check import CheckReport, check
-    from optimizer.compare import (
-        Comparison,
-        Run,
-        compare,
-        comparison,
-        load_run,
-        plan_diff,
-        village_diff,
-        write_comparison,
-    )
     from optimizer.domain import Dataset
     from optimizer.errors import InputError, Problem
     from optimizer.explain import explain_cadre, explain_village
@@ -65,11 +55,16 @@ if TYPE_CHECKING:
     from optimizer.plan import write_plan
     from optimizer.policy import PRESETS, Policy, load_policy
     from optimizer.replan import Repair, read_recall, replan, write_repair
-    from optimizer.runner import RunResult, run
-    from optimizer.scenario import Scenario, load_scenarios
-    from optimizer.scenario import expand_sweep as sweep
     from optimizer.solver import SolveResult, solve
     from optimizer.verify import Violation, verify_plan, violations_frame  # fmt: skip
+    from optimizer.whatif.diff import plan_diff, village_diff
+    from optimizer.whatif.files import load_scenarios
+    from optimizer.whatif.kpis import compare
+    from optimizer.whatif.report import Comparison, comparison, write_comparison
+    from optimizer.whatif.runner import RunResult, run
+    from optimizer.whatif.runs import Run, load_run
+    from optimizer.whatif.scenario import Scenario
+    from optimizer.whatif.sweep import expand_sweep as sweep
 
 
 class _Package(ModuleType):

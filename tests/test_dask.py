@@ -48,7 +48,7 @@ def test_cli_run_dask_address(cluster, tmp_path, capsys):
     sc.write_text(write, "utf-8")
     from factory import cadre, dataset, unit, village
 
-    from optimizer.scenario import dataset_tables, write_dataset_files
+    from optimizer.whatif.build import dataset_tables, write_dataset_files
 
     ds = dataset([unit("U1")], [cadre("C1", "U1"), cadre("C2", "U1")], [village("V1", "key")])
     write_dataset_files(dataset_tables(ds), tmp_path / "d")
@@ -59,7 +59,7 @@ def test_cli_run_dask_address(cluster, tmp_path, capsys):
 
 
 def test_unreachable_scheduler_is_bad_input(tmp_path, monkeypatch):
-    from optimizer import dask_runner
+    from optimizer.whatif import dask_runner
 
     monkeypatch.setattr(dask_runner, "CONNECT_TIMEOUT", "1s")
     (base,) = load_scenarios(ROOT / "scenarios" / "what-if" / "baseline.yaml")

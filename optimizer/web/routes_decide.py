@@ -12,13 +12,13 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse
 
 import optimizer
-from optimizer.scenario import dataset_tables
 from optimizer.web.app import render
 from optimizer.web.forms import checked_form, id_or_404, text
 from optimizer.web.labels import frame_rows, zh_diff
 from optimizer.web.routes_plan import plan_job
 from optimizer.web.routes_solve import get_job, queue_solve
 from optimizer.web.security import private_write
+from optimizer.whatif.build import dataset_tables
 
 router = APIRouter()
 PIN_COLUMNS = ["cadre_id", "village_id", "role", "kind"]
