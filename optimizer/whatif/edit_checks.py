@@ -18,7 +18,9 @@ from optimizer.whatif.filters import (
 
 
 @dataclass(frozen=True)
-class _EditSpec:
+class EditSpec:
+    """What one kind of edit accepts."""
+
     keys: dict[str, str]
     """Allowed parameter → what it expects (for messages)."""
     required: tuple[tuple[str, ...], ...] = ()
@@ -27,11 +29,11 @@ class _EditSpec:
     """A bare value of this kind stands for that parameter (a list of ids, a path)."""
 
 
-EDITS: dict[str, _EditSpec] = {
-    "exclude_cadres": _EditSpec(
+EDITS: dict[str, EditSpec] = {
+    "exclude_cadres": EditSpec(
         {"where": "a cadre filter", "ids": "a list of cadre ids"}, (("where", "ids"),), "ids"
     ),
-    "drop_units": _EditSpec(
+    "drop_units": EditSpec(
         {
             "where": "a unit filter",
             "ids": "a list of unit ids",
@@ -40,10 +42,8 @@ EDITS: dict[str, _EditSpec] = {
         (("where", "ids"),),
         "ids",
     ),
-    "add_units": _EditSpec(
-        {"path": "a folder with units.csv and cadres.csv"}, (("path",),), "path"
-    ),
-    "reclassify_villages": _EditSpec(
+    "add_units": EditSpec({"path": "a folder with units.csv and cadres.csv"}, (("path",),), "path"),
+    "reclassify_villages": EditSpec(
         {
             "where": "a village filter",
             "ids": "a list of village ids",
@@ -55,11 +55,11 @@ EDITS: dict[str, _EditSpec] = {
         },
         (("where", "ids"), ("add", "remove", "set")),
     ),
-    "scale_candidates": _EditSpec(
+    "scale_candidates": EditSpec(
         {"factor": "a number > 0", "where": "a cadre filter", "seed": "a whole number"},
         (("factor",),),
     ),
-    "recall_cadres": _EditSpec(
+    "recall_cadres": EditSpec(
         {"where": "a cadre filter", "ids": "a list of cadre ids", "reason": "text"},
         (("where", "ids"),),
         "ids",

@@ -20,6 +20,8 @@ from optimizer.parsing import BadValue, parse_date
 
 @dataclass(frozen=True)
 class Field:
+    """A field a filter may name: its kind, how to read it off a record, its vocabulary."""
+
     kind: str
     """text, enum, rank, set, bool, number or date."""
     get: Callable[[Any, Ctx], Any]
@@ -28,6 +30,8 @@ class Field:
 
 @dataclass
 class Ctx:
+    """What a test needs beside the record: the dataset (a cadre's unit) and the plan date."""
+
     ds: Dataset
     day: date
 
