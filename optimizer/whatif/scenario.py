@@ -157,6 +157,7 @@ def resolve_paths(doc: dict[str, Any], base: Path) -> dict[str, Any]:
 def scenario_from_doc(
     doc: dict[str, Any], source: Path | None, variant: dict | None = None
 ) -> Scenario:
+    """The Scenario of a merged document; solve settings default as a file's do."""
     sv = {**SOLVE_DEFAULTS, **(doc.get("solve") or {})}
     return Scenario(
         name=doc.get("name", ""),

@@ -1,4 +1,4 @@
-"""Sweeps: one scenario per combination of values of dotted keys (``overrides.eligibility.max_age``)."""
+"""Sweeps: one scenario per combination of the values of dotted keys (``overrides.x.y``)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ SWEEPABLE = ("overrides", "plan_date", "policy", "dataset", "edits", "solve", "d
 
 
 def check_axes(axes: Any, doc: dict[str, Any], file: str, problems: list[Problem]) -> None:
+    """A sweep is a mapping of sweepable dotted keys (an edit parameter must exist in ``doc``)
+    to non-empty lists of values."""
     if not isinstance(axes, dict) or not axes:
         problems.append(
             Problem(
