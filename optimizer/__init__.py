@@ -18,30 +18,30 @@ Across terms:
     (ledger: optimizer.terms.ledger; pseudonymised copies: optimizer.anonymize)
 """
 
-import sys
 from importlib import import_module
-from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 _WHERE = {
-    "check": "plans.check", "CheckReport": "plans.check",
-    "Comparison": "compare", "Run": "compare", "compare": "compare", "comparison": "compare",
-    "load_run": "compare", "plan_diff": "compare", "village_diff": "compare",
-    "write_comparison": "compare",
     "Dataset": "domain", "InputError": "errors", "Problem": "errors",
-    "explain_cadre": "plans.explain", "explain_village": "plans.explain",
-    "load_dataset": "loading", "write_plan": "plans.build",
+    "load_dataset": "loading",
     "PRESETS": "policy", "Policy": "policy", "load_policy": "policy",
+    "check": "plans.check", "CheckReport": "plans.check",
+    "SolveParams": "model.params", "SolveResult": "model.result", "Status": "model.result",
+    "solve": "model.solve",
+    "write_plan": "plans.build",
+    "explain_cadre": "plans.explain", "explain_village": "plans.explain",
+    "Violation": "verify", "verify_plan": "verify", "violations_frame": "verify",
     "Repair": "terms.replan", "read_recall": "terms.replan", "replan": "terms.replan",
     "write_repair": "terms.replan",
-    "RunResult": "runner", "run": "runner",
-    "Scenario": "scenario", "load_scenarios": "scenario", "sweep": "scenario",
-    "SolveResult": "model.result", "Status": "model.result",
-    "SolveParams": "model.params", "solve": "model.solve",
-    "Violation": "verify", "verify_plan": "verify", "violations_frame": "verify",
-    "plot_coverage": "plots", "plot_map": "plots", "plot_sweep": "plots",
-    "plot_team_sizes": "plots", "plot_travel": "plots", "plot_unit_load": "plots",
-    "save_plots": "plots",
+    "Scenario": "whatif.scenario", "load_scenarios": "whatif.files", "sweep": "whatif.sweep",
+    "RunResult": "whatif.runner", "run": "whatif.runner",
+    "Run": "whatif.runs", "load_run": "whatif.runs", "compare": "whatif.kpis",
+    "Comparison": "whatif.report", "comparison": "whatif.report",
+    "write_comparison": "whatif.report",
+    "plan_diff": "whatif.diff", "village_diff": "whatif.diff",
+    "plot_coverage": "whatif.plots", "plot_map": "whatif.plots", "plot_sweep": "whatif.plots",
+    "plot_team_sizes": "whatif.plots", "plot_travel": "whatif.plots",
+    "plot_unit_load": "whatif.plots", "save_plots": "whatif.plots",
 }  # fmt: skip
 """Public name → the module that defines it: loaded on first use, so ``zhucun solve`` does
 not pay for pandas plotting, openpyxl or networkx before it needs them (the time limit
@@ -49,16 +49,6 @@ bounds the whole command)."""
 _RENAMED = {"sweep": "expand_sweep"}
 
 if TYPE_CHECKING:
-    from optimizer.compare import (
-        Comparison,
-        Run,
-        compare,
-        comparison,
-        load_run,
-        plan_diff,
-        village_diff,
-        write_comparison,
-    )
     from optimizer.domain import Dataset
     from optimizer.errors import InputError, Problem
     from optimizer.loading import load_dataset
@@ -69,25 +59,16 @@ if TYPE_CHECKING:
     from optimizer.plans.check import CheckReport, check
     from optimizer.plans.explain import explain_cadre, explain_village
     from optimizer.policy import PRESETS, Policy, load_policy
-    from optimizer.runner import RunResult, run
-    from optimizer.scenario import Scenario, load_scenarios
-    from optimizer.scenario import expand_sweep as sweep
     from optimizer.terms.replan import Repair, read_recall, replan, write_repair
-    from optimizer.verify import Violation, verify_plan, violations_frame  # fmt: skip
-
-
-class _Package(ModuleType):
-    """``check``, ``compare`` and ``replan`` are functions named like their modules: the first
-    import of such a module sets the package attribute to the module, which must not hide the
-    function (loaded lazily like every public name)."""
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if name in _WHERE and isinstance(value, ModuleType):
-            return
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package
+    from optimizer.verify import Violation, verify_plan, violations_frame
+    from optimizer.whatif.diff import plan_diff, village_diff
+    from optimizer.whatif.files import load_scenarios
+    from optimizer.whatif.kpis import compare
+    from optimizer.whatif.report import Comparison, comparison, write_comparison
+    from optimizer.whatif.runner import RunResult, run
+    from optimizer.whatif.runs import Run, load_run
+    from optimizer.whatif.scenario import Scenario
+    from optimizer.whatif.sweep import expand_sweep as sweep
 
 
 def __getattr__(name: str) -> Any:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from optimizer.cli_args import count, seconds
+from optimizer.errors import InputError
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_NO_PLAN = 0, 2, 4
 
@@ -74,18 +76,22 @@ def _say(args: argparse.Namespace, text: str) -> None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from optimizer.lang.messages import note_line, progress_printer, translate
-    from optimizer.runner import run
+    from optimizer.whatif.runner import run
 
     zh = args.lang == "zh"
-    results = run(
-        args.scenarios,
-        args.out,
-        jobs=args.jobs,
-        dask=args.dask,
-        time_limit=args.time_limit,
-        progress=progress_printer(args.lang, lambda t: _say(args, t)),
-        reference=args.reference,
-    )
+    try:
+        results = run(
+            args.scenarios,
+            args.out,
+            jobs=args.jobs,
+            dask=args.dask,
+            time_limit=args.time_limit,
+            progress=progress_printer(args.lang, lambda t: _say(args, t)),
+            reference=args.reference,
+        )
+    except InputError as exc:  # the library names its dask parameter; here it is a flag
+        exc.problems = [replace(p, file="--dask") if p.file == "dask" else p for p in exc.problems]
+        raise
     for r in results:
         for e in r.effects:
             _say(args, f"{r.name}：{translate(e)}" if zh else f"{r.name}: {e}")
@@ -109,7 +115,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_compare(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from optimizer.compare import ZH, comparison, values_zh, write_comparison
+    from optimizer.whatif.report import comparison, write_comparison
+    from optimizer.whatif.tables_zh import ZH, values_zh
 
     cmp = comparison(args.rundirs, args.lang)
     out = args.out or cmp.runs[0].path.resolve().parent
@@ -148,7 +155,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         import matplotlib
 
         matplotlib.use("Agg")
-        from optimizer.plots import save_plots
+        from optimizer.whatif.plots import save_plots
 
         written += save_plots(cmp.runs, out, lang=args.lang)
     names = ", ".join(p.name for p in written)

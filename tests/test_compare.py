@@ -13,9 +13,11 @@ from factory import cadre, dataset, unit, village
 
 from optimizer import Scenario, compare, comparison, plan_diff, run, village_diff
 from optimizer.cli import main
-from optimizer.compare import MOVE_COLUMNS, VILLAGE_COLUMNS, load_runs, write_comparison
 from optimizer.plans.build import PLAN_COLUMNS, TEAM_COLUMNS
-from optimizer.scenario import dataset_tables, write_dataset_files
+from optimizer.whatif.build import dataset_tables, write_dataset_files
+from optimizer.whatif.diff import MOVE_COLUMNS, VILLAGE_COLUMNS
+from optimizer.whatif.report import write_comparison
+from optimizer.whatif.runs import load_runs
 
 KPIS_A = {
     "status": "OPTIMAL",

@@ -48,7 +48,7 @@ def test_cli_run_dask_address(cluster, tmp_path, capsys):
     sc.write_text(write, "utf-8")
     from factory import cadre, dataset, unit, village
 
-    from optimizer.scenario import dataset_tables, write_dataset_files
+    from optimizer.whatif.build import dataset_tables, write_dataset_files
 
     ds = dataset([unit("U1")], [cadre("C1", "U1"), cadre("C2", "U1")], [village("V1", "key")])
     write_dataset_files(dataset_tables(ds), tmp_path / "d")
@@ -59,7 +59,7 @@ def test_cli_run_dask_address(cluster, tmp_path, capsys):
 
 
 def test_unreachable_scheduler_is_bad_input(tmp_path, monkeypatch):
-    from optimizer import dask_runner
+    from optimizer.whatif import dask_runner
 
     monkeypatch.setattr(dask_runner, "CONNECT_TIMEOUT", "1s")
     (base,) = load_scenarios(ROOT / "scenarios" / "what-if" / "baseline.yaml")
@@ -67,3 +67,15 @@ def test_unreachable_scheduler_is_bad_input(tmp_path, monkeypatch):
         run(base, tmp_path / "x", dask="tcp://127.0.0.1:9")
     assert "cannot reach a Dask scheduler" in str(exc.value)
     assert not (tmp_path / "x" / "baseline").exists()
+    assert exc.value.problems[0].file == "dask"  # the library names its parameter
+
+
+def test_unreachable_scheduler_names_the_flag_on_the_command_line(tmp_path, monkeypatch, capsys):
+    from optimizer.whatif import dask_runner
+
+    monkeypatch.setattr(dask_runner, "CONNECT_TIMEOUT", "1s")
+    base = ROOT / "scenarios" / "what-if" / "baseline.yaml"
+    code = main(["run", str(base), "--out", str(tmp_path / "x"), "--dask", "tcp://127.0.0.1:9"])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("--dask: value 'tcp://127.0.0.1:9': cannot reach a Dask scheduler"), err

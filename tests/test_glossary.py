@@ -63,7 +63,7 @@ def test_every_source_key_is_a_document():
         for key, _ in r.sources:
             assert key in DOCUMENTS, (r.id, key)
     presets = {p for d in DOCUMENTS.values() for p in d.presets}
-    shipped = {p.stem for p in (ROOT / "optimizer" / "presets").glob("*.yaml")}
+    shipped = {p.stem for p in (ROOT / "optimizer" / "policy" / "presets").glob("*.yaml")}
     assert presets == shipped
 
 

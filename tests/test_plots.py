@@ -14,7 +14,7 @@ from test_compare import KPIS_A, KPIS_B, _row, _team, write_run
 
 from optimizer import plot_coverage, plot_map, plot_team_sizes, plot_travel, plot_unit_load
 from optimizer.cli import main
-from optimizer.scenario import dataset_tables, write_dataset_files
+from optimizer.whatif.build import dataset_tables, write_dataset_files
 
 
 @pytest.fixture
@@ -57,8 +57,8 @@ def test_team_sizes(runs):
 
 
 def test_travel_boxes_use_unit_village_distances(runs):
-    from optimizer.compare import load_run
-    from optimizer.plots import travel_distances
+    from optimizer.whatif.plots import travel_distances
+    from optimizer.whatif.runs import load_run
 
     assert sorted(travel_distances(load_run(runs[0]))) == [0.0, 10.0, 10.0, 10.0]
     ax = plot_travel(runs).axes[0]
@@ -120,7 +120,7 @@ def _no_missing_glyphs(fig) -> list[str]:
 
 
 def test_chinese_font_is_registered_and_covers_cjk():
-    from optimizer.plotfont import PROBE, cjk_font, covers, font_path
+    from optimizer.whatif.plotfont import PROBE, cjk_font, covers, font_path
 
     assert cjk_font() is not None, "install the declared dependency mplfonts"
     assert covers(font_path(), PROBE + "年龄上限岁▲")

@@ -64,7 +64,7 @@ def test_every_preset_value_is_commented_with_a_source():
     from importlib import resources
 
     for name in PRESETS:
-        text = (resources.files("optimizer") / "presets" / f"{name}.yaml").read_text("utf-8")
+        text = (resources.files("optimizer.policy") / "presets" / f"{name}.yaml").read_text("utf-8")
         cited = any(tag in text for tag in ("000 ", "001 ", "002 ", "003 ", "004 ", "中办发"))
         assert cited, name
 

@@ -15,7 +15,7 @@ from optimizer import explain_cadre, explain_village, load_policy, solve
 from optimizer.cli import main
 from optimizer.plans.build import write_plan
 from optimizer.plans.reasons import view_of
-from optimizer.scenario import dataset_tables, write_dataset_files
+from optimizer.whatif.build import dataset_tables, write_dataset_files
 
 HEBEI = load_policy("hebei-2018")
 ROOT = Path(__file__).resolve().parents[1]

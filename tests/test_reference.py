@@ -9,8 +9,8 @@ from factory import DAY, cadre, dataset, unit, village
 from optimizer import load_policy, solve
 from optimizer.cli import main
 from optimizer.plans.reference import Reference, read_reference
-from optimizer.runner import run
-from optimizer.scenario import write_dataset_files
+from optimizer.whatif.build import write_dataset_files
+from optimizer.whatif.runner import run
 
 CENTRAL = load_policy("central-2021")
 
@@ -66,7 +66,7 @@ def test_reference_plan_is_deterministic(tmp_path):
 
 def test_reference_plan_from_a_folder_and_bad_folder(tmp_path, capsys):
     folder = tmp_path / "data"
-    from optimizer.scenario import dataset_tables
+    from optimizer.whatif.build import dataset_tables
 
     write_dataset_files(dataset_tables(_twins()), folder)
     args = ["solve", str(folder), "--policy", "central-2021", "--date", "2026-09-01", "--quiet"]
@@ -82,7 +82,7 @@ def test_reference_plan_from_a_folder_and_bad_folder(tmp_path, capsys):
 
 
 def test_reference_plan_in_run_defaults_to_the_baseline(tmp_path):
-    from optimizer.scenario import dataset_tables
+    from optimizer.whatif.build import dataset_tables
 
     write_dataset_files(dataset_tables(_twins()), tmp_path / "data")
     sc = tmp_path / "sc"
@@ -109,7 +109,8 @@ def test_reference_plan_in_run_defaults_to_the_baseline(tmp_path):
 
 def test_reference_plan_key_in_a_scenario_file(tmp_path):
     from optimizer.errors import InputError
-    from optimizer.scenario import dataset_tables, load_scenarios
+    from optimizer.whatif.build import dataset_tables
+    from optimizer.whatif.files import load_scenarios
 
     write_dataset_files(dataset_tables(_twins()), tmp_path / "data")
     head = "dataset: data\npolicy: central-2021\nplan_date: 2026-09-01\n"

@@ -15,7 +15,8 @@ from optimizer import Scenario, load_scenarios, run, sweep, verify_plan
 from optimizer.cli import main
 from optimizer.errors import InputError
 from optimizer.loading import load_dataset
-from optimizer.scenario import apply_edits, dataset_tables, write_dataset_files
+from optimizer.whatif.build import dataset_tables, write_dataset_files
+from optimizer.whatif.edits import apply_edits
 
 ROOT = Path(__file__).resolve().parents[1]
 WHAT_IF = ROOT / "scenarios" / "what-if"

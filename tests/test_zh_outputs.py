@@ -14,8 +14,8 @@ from test_compare import make_runs
 
 from optimizer import explain_cadre, load_policy
 from optimizer.cli import main
-from optimizer.compare import comparison, write_comparison
 from optimizer.lang.messages import english_words
+from optimizer.whatif.report import comparison, write_comparison
 
 CENTRAL = load_policy("central-2021")
 DATE = "2026-09-01"

@@ -1,9 +1,9 @@
 """Charts of run folders for notebooks and ``zhucun compare --plots`` (matplotlib, networkx).
 
-Every helper takes runs (folders, ``Run`` or ``RunResult`` objects, as :func:`compare.load_runs`)
+Every helper takes runs (folders, ``Run`` or ``RunResult`` objects, as :func:`~optimizer.whatif.runs.load_runs`)
 and returns a ``matplotlib.figure.Figure`` built without pyplot, so nothing piles up in a
 global figure list and the command line needs no display. Text is drawn with a Chinese font
-(:mod:`optimizer.plotfont`), so scenario, village and unit names show in any language; the
+(:mod:`optimizer.whatif.plotfont`), so scenario, village and unit names show in any language; the
 labels themselves are English or, with ``lang="zh"``, Chinese.
 """
 
@@ -19,10 +19,11 @@ import matplotlib
 import numpy as np
 from matplotlib.figure import Figure
 
-from optimizer.compare import Run, kpi_values, load_runs
 from optimizer.domain import CATEGORIES, Dataset
-from optimizer.plotfont import category_label, chinese_text, word
-from optimizer.plotmap import plot_map, run_dataset
+from optimizer.whatif.kpis import LABELS, kpi_values, unit_load
+from optimizer.whatif.plotfont import category_label, chinese_text, word
+from optimizer.whatif.plotmap import plot_map, run_dataset
+from optimizer.whatif.runs import Run, load_runs
 
 _MPL = tuple(int(x) for x in matplotlib.__version__.split(".")[:2])
 F = TypeVar("F", bound=Callable[..., Figure])
@@ -118,8 +119,6 @@ def plot_travel(runs: Any, datasets: dict[str, Dataset] | None = None, lang: str
 @_chinese
 def plot_unit_load(runs: Any, top: int = 25, lang: str = "en") -> Figure:
     """Postings per sending unit: the ``top`` busiest units (rows, code and name) by run."""
-    from optimizer.compare import unit_load
-
     runs = load_runs(runs)
     table = unit_load(runs)
     names = table["unit_name"]
@@ -193,8 +192,6 @@ def plot_sweep(
     """KPIs (keys of ``compare.LABELS``) against a swept scenario key, one panel each. Runs
     are in the order of the key's value in force; a run that leaves the key to its policy
     shows the policy's value marked as such, and no value (e.g. no age cap) comes last."""
-    from optimizer.compare import LABELS
-
     runs = load_runs(runs)
     pts = sorted(((*effective_sweep_value(r, key), kpi_values(r)) for r in runs),
                  key=lambda p: _order(p[0]))  # fmt: skip

@@ -21,7 +21,6 @@ import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -31,17 +30,12 @@ from optimizer.domain import Dataset
 from optimizer.errors import InputError, Problem
 from optimizer.plans.build import Plan, write_plan_files
 from optimizer.plans.io import folder_problems, make_folder, private_file, staged_folder, write_text
-from optimizer.plans.reference import Reference, read_reference, reference_from_frame
-from optimizer.policy import Policy
-from optimizer.scenario import (
-    Prepared,
-    Scenario,
-    baseline_of,
-    check_distinct_names,
-    load_scenarios,
-    prepare,
-    write_dataset_files,
-)
+from optimizer.plans.reference import read_reference, reference_from_frame
+from optimizer.whatif.build import Prepared, prepare, write_dataset_files
+from optimizer.whatif.dask_runner import solve_on_dask
+from optimizer.whatif.files import baseline_of, check_distinct_names, load_scenarios
+from optimizer.whatif.jobs import Job, Solved, solve_job
+from optimizer.whatif.scenario import Scenario
 
 Progress = Callable[[str], None]
 INDEX = "runs.json"
@@ -61,58 +55,6 @@ class RunResult:
     notes: list[str] = field(default_factory=list)
     effects: list[str] = field(default_factory=list)
     wall_time: float = 0.0
-
-
-@dataclass
-class Job:
-    """One solve, as shipped to a worker process or a Dask worker."""
-
-    name: str
-    dataset: Dataset
-    policy: Policy
-    plan_date: date
-    time_limit: float | None
-    seed: int
-    workers: int
-    reference: Reference | None = None
-    """The plan ties are broken toward (:mod:`optimizer.plans.reference`)."""
-
-
-@dataclass
-class Solved:
-    name: str
-    status: str
-    has_plan: bool
-    all_filled: bool
-    plan: Plan | None
-    notes: list[str]
-    wall_time: float
-    problems: list[Problem] = field(default_factory=list)
-    """Bad input found by the solver (a pin no rule allows), carried back as data."""
-    reference: str | None = None
-    """The folder of the reference plan ties were broken toward, if any."""
-
-
-def solve_job(job: Job) -> Solved:
-    """Solve one job; runs in a worker (top-level so it pickles by reference)."""
-    from optimizer.model.solve import solve
-
-    try:
-        res = solve(
-            job.dataset,
-            job.policy,
-            job.plan_date,
-            time_limit=job.time_limit,
-            seed=job.seed,
-            workers=job.workers,
-            reference=job.reference,
-        )
-    except InputError as exc:
-        return Solved(job.name, "BAD_INPUT", False, False, None, [], 0.0, list(exc.problems))
-    plan = res.tables if res.has_plan else None
-    ref = job.reference.source if job.reference is not None else None
-    return Solved(job.name, res.status, res.has_plan, res.all_filled, plan, list(res.notes),
-                  res.wall_time, reference=ref or None)  # fmt: skip
 
 
 def as_scenarios(items: Scenario | str | Path | Iterable[Scenario | str | Path]) -> list[Scenario]:
@@ -169,18 +111,7 @@ def run(
     if taken:  # before any solve: a run folder may only replace one zhucun wrote
         raise InputError(taken)
     parallel = dask is not None or (jobs > 1 and len(prepared) > 1)
-    job_list = [
-        Job(
-            p.scenario.name,
-            p.dataset,
-            p.policy,
-            p.scenario.plan_date,  # type: ignore[arg-type]
-            time_limit if time_limit is not None else p.scenario.time_limit,
-            p.scenario.seed,
-            1 if parallel else p.scenario.workers,
-        )
-        for p in prepared
-    ]
+    job_list = _jobs(prepared, time_limit, parallel)
     by_name = {p.scenario.name: p for p in prepared}
     results: dict[str, RunResult] = {}
     waiting = _references(job_list, prepared, out, reference)
@@ -199,7 +130,32 @@ def run(
             plans[solved.name] = solved.plan
         results[solved.name] = _finish(out, by_name[solved.name], solved, progress)
 
-    # in waves: a scenario starts once the baseline it breaks ties toward is solved
+    _in_waves(job_list, waiting, plans, out, lambda js: _execute(js, jobs, dask, parallel, done))
+    if problems:
+        raise InputError(problems)
+    return [results[p.scenario.name] for p in prepared]
+
+
+def _jobs(prepared: list[Prepared], time_limit: float | None, parallel: bool) -> list[Job]:
+    """One job per scenario; side by side, each solve gets one CP-SAT worker."""
+    return [
+        Job(
+            p.scenario.name,
+            p.dataset,
+            p.policy,
+            p.scenario.plan_date,  # type: ignore[arg-type]
+            time_limit if time_limit is not None else p.scenario.time_limit,
+            p.scenario.seed,
+            1 if parallel else p.scenario.workers,
+        )
+        for p in prepared
+    ]
+
+
+def _in_waves(job_list: list[Job], waiting: dict[str, str], plans: dict[str, Plan], out: Path,
+              execute: Callable[[list[Job]], None]) -> None:  # fmt: skip
+    """Run the jobs in waves: a scenario starts once the in-run baseline it breaks ties toward
+    (``waiting``) is solved, its plan put in ``plans`` by ``execute``."""
     pending, finished = list(job_list), set()
     while pending:
         ready = [j for j in pending if waiting.get(j.name) in (None, *finished)] or pending
@@ -208,12 +164,9 @@ def run(
             if base is not None:
                 src = str((out / waiting[j.name]).resolve())
                 ready[i] = replace(j, reference=reference_from_frame(base.plan, src))
-        _execute(ready, jobs, dask, parallel, done)
+        execute(ready)
         finished |= {j.name for j in ready}
         pending = [j for j in pending if j.name not in finished]
-    if problems:
-        raise InputError(problems)
-    return [results[p.scenario.name] for p in prepared]
 
 
 def _references(job_list: list[Job], prepared: list[Prepared], out: Path,
@@ -244,8 +197,6 @@ def _execute(job_list: list[Job], jobs: int, dask: Any, parallel: bool, done) ->
     if not job_list:
         return
     if dask is not None:
-        from optimizer.dask_runner import solve_on_dask
-
         solve_on_dask(job_list, dask, done)
     elif parallel and len(job_list) > 1:
         ctx = multiprocessing.get_context("spawn")

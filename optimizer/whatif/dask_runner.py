@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from optimizer.errors import InputError, Problem
-from optimizer.runner import Job, Solved, solve_job
+from optimizer.whatif.jobs import Job, Solved, solve_job
 
 CONNECT_TIMEOUT = "20s"
 
@@ -25,7 +25,7 @@ def _client(target: Any) -> tuple[Any, bool]:
         from distributed import Client
     except ImportError:
         raise InputError(
-            [Problem("--dask", "Dask is not installed: pip install 'zhucun[dask]'")]
+            [Problem("dask", "Dask is not installed: pip install 'zhucun[dask]'")]
         ) from None
     if isinstance(target, Client):
         return target, False
@@ -35,7 +35,7 @@ def _client(target: Any) -> tuple[Any, bool]:
         return Client(str(target), timeout=CONNECT_TIMEOUT, set_as_default=False), True
     except (OSError, TimeoutError, ValueError) as exc:
         raise InputError(
-            [Problem("--dask", f"cannot reach a Dask scheduler there ({exc})", value=str(target))]
+            [Problem("dask", f"cannot reach a Dask scheduler there ({exc})", value=str(target))]
         ) from None
 
 

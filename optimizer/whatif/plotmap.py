@@ -20,10 +20,11 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Polygon
 
-from optimizer.compare import Run, load_runs
 from optimizer.domain import LEVELS, Dataset
 from optimizer.errors import InputError, Problem
-from optimizer.plotfont import chinese_text, level_label, word
+from optimizer.loading import load_dataset
+from optimizer.whatif.plotfont import chinese_text, level_label, word
+from optimizer.whatif.runs import Run, load_runs
 
 LEVEL_COLOURS = {
     "province": "#c0392b",
@@ -42,8 +43,6 @@ _CACHE: dict[tuple[Path, tuple[tuple[str, str], ...]], Dataset] = {}
 
 def run_dataset(run: Run) -> Dataset:
     """The run's dataset, loaded once per path per process."""
-    from optimizer.loading import load_dataset
-
     path = run.dataset_path
     if path is None:
         raise InputError(
