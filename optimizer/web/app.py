@@ -7,20 +7,26 @@ import sys
 from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from optimizer import InputError
+from optimizer.web import (
+    routes_compare,
+    routes_data,
+    routes_decide,
+    routes_login,
+    routes_plan,
+    routes_solve,
+    routes_verify,
+    routes_why,
+)
 from optimizer.web.desk import Desk, Settings
-from optimizer.web.labels import install_filters
+from optimizer.web.pages import CSRF_COOKIE, SESSION_COOKIE, error_page, templates
 from optimizer.web.security import is_local
 
-CSRF_COOKIE, SESSION_COOKIE = "zc_csrf", "zc_session"
 OPEN_PATHS = ("/login", "/static/")
 HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; "
@@ -30,25 +36,6 @@ HEADERS = {
     "X-Frame-Options": "DENY",
     "Cache-Control": "no-store",
 }
-
-
-def _templates() -> Jinja2Templates:
-    folder = Path(str(resources.files("optimizer.web") / "templates"))
-    env = Environment(loader=FileSystemLoader(folder),
-                      autoescape=select_autoescape(["html", "svg"], default=True))  # fmt: skip
-    install_filters(env)
-    return Jinja2Templates(env=env)
-
-
-def render(request: Request, name: str, status: int = 200, **ctx: Any) -> HTMLResponse:
-    """A page, with the CSRF token its forms carry and whether a login is in force."""
-    desk: Desk = request.app.state.desk
-    ctx.update(csrf=request.state.csrf, auth=desk.settings.token_hash is not None)
-    return request.app.state.templates.TemplateResponse(request, name, ctx, status_code=status)
-
-
-def error_page(request: Request, status: int, text: str) -> HTMLResponse:
-    return render(request, "error.html", status=status, text=text)
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -65,7 +52,7 @@ def create_app(settings: Settings) -> FastAPI:
         desk.worker.shutdown()
 
     app = FastAPI(lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
-    app.state.desk, app.state.templates, app.state.recovered = desk, _templates(), recovered
+    app.state.desk, app.state.templates, app.state.recovered = desk, templates(), recovered
     static = Path(str(resources.files("optimizer.web") / "static"))
     app.mount("/static", StaticFiles(directory=static), name="static")
     _install_middleware(app, desk)
@@ -98,17 +85,6 @@ def create_app(settings: Settings) -> FastAPI:
 
 
 def _install_routes(app: FastAPI) -> None:
-    from optimizer.web import (
-        routes_compare,
-        routes_data,
-        routes_decide,
-        routes_login,
-        routes_plan,
-        routes_solve,
-        routes_verify,
-        routes_why,
-    )
-
     for module in (routes_login, routes_data, routes_solve, routes_plan, routes_why,
                    routes_decide, routes_verify, routes_compare):  # fmt: skip
         app.include_router(module.router)

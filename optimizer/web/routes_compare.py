@@ -9,10 +9,10 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse
 
 import optimizer
-from optimizer.web.app import render
 from optimizer.web.files import XLSX, chart_file, charts, download
 from optimizer.web.forms import id_or_404
 from optimizer.web.labels import frame_rows, zh_diff
+from optimizer.web.pages import render
 from optimizer.web.routes_plan import plan_job
 
 router = APIRouter()

@@ -9,9 +9,9 @@ from fastapi.responses import RedirectResponse
 
 import optimizer
 from optimizer.parsing import BadValue, parse_date
-from optimizer.web.app import render
 from optimizer.web.checkview import check_view
 from optimizer.web.forms import checked_form, id_or_404, read_upload
+from optimizer.web.pages import render
 from optimizer.web.policyform import fields_view, preset_values
 from optimizer.web.uploads import classify, store_upload
 

@@ -12,9 +12,9 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse
 
 import optimizer
-from optimizer.web.app import render
 from optimizer.web.forms import checked_form, id_or_404, text
 from optimizer.web.labels import frame_rows, zh_diff
+from optimizer.web.pages import render
 from optimizer.web.routes_plan import plan_job
 from optimizer.web.routes_solve import get_job, queue_solve
 from optimizer.web.security import private_write
@@ -117,7 +117,7 @@ def diff_page(request: Request, job_id: str):
     a = dataclasses.replace(optimizer.load_run(desk.plan_dir(base)), name="原方案")
     b = dataclasses.replace(optimizer.load_run(desk.plan_dir(job)), name="新方案")
     moves, villages = optimizer.plan_diff(a, b), optimizer.village_diff(a, b)
-    kp = optimizer.whatif.report([a, b], "zh")
+    kp = optimizer.compare([a, b], "zh")
     return render(request, "diff.html", job=job, base=base, moves=frame_rows(zh_diff(moves)),
                   villages=frame_rows(zh_diff(villages)), kpis=frame_rows(kp),
                   proven=b.kpis.get("status") == "OPTIMAL" or job.mode == "replan")  # fmt: skip

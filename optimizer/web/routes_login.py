@@ -7,8 +7,8 @@ import secrets
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 
-from optimizer.web.app import SESSION_COOKIE, render
 from optimizer.web.forms import checked_form, text
+from optimizer.web.pages import SESSION_COOKIE, render
 from optimizer.web.security import secret_matches
 
 router = APIRouter()

@@ -6,9 +6,9 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse
 
 from optimizer import InputError
-from optimizer.web.app import render
 from optimizer.web.files import XLSX, chart_file, charts, download
 from optimizer.web.labels import frame_rows
+from optimizer.web.pages import render
 from optimizer.web.planview import kpis, plan_rows, sheets, village_map
 from optimizer.web.routes_solve import get_job
 

@@ -9,10 +9,10 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse, RedirectResponse
 
 import optimizer
-from optimizer.web.app import render
 from optimizer.web.checkview import check_view, problem_rows
 from optimizer.web.desk import policy_yaml
 from optimizer.web.forms import checked_form, id_or_404
+from optimizer.web.pages import render
 from optimizer.web.policyform import fields_view, plan_day, read_form
 from optimizer.web.security import new_id, private_write
 

@@ -8,10 +8,10 @@ from fastapi import APIRouter, HTTPException, Request
 import optimizer
 from optimizer import InputError
 from optimizer.rules.glossary import rule_label
-from optimizer.web.app import render
 from optimizer.web.checkview import problem_rows
 from optimizer.web.forms import checked_form, read_upload
 from optimizer.web.labels import SEVERITY
+from optimizer.web.pages import render
 from optimizer.web.routes_solve import get_job
 from optimizer.web.security import new_id, private_write
 

@@ -8,8 +8,8 @@ from fastapi.responses import RedirectResponse
 
 import optimizer
 from optimizer import InputError
-from optimizer.web.app import render
 from optimizer.web.forms import checked_form, text
+from optimizer.web.pages import render
 from optimizer.web.planview import cadre_at, cadre_index
 from optimizer.web.routes_plan import plan_job
 
