@@ -156,7 +156,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from optimizer.verify import verify_plan, write_verify_csv
-    from optimizer.verify_report import verify_table, write_verify_xlsx
+    from optimizer.verify.report import verify_table, write_verify_xlsx
     from optimizer.workbook import plan_source
 
     found = verify_plan(args.dataset, args.plandir, args.policy, args.date)

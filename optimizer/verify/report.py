@@ -9,7 +9,7 @@ import pandas as pd
 
 from optimizer.glossary import rule_label
 from optimizer.outputs import private_file
-from optimizer.verify import Violation, violations_frame
+from optimizer.verify.violation import Violation, violations_frame
 from optimizer.workbook import WORKBOOK_ERRORS
 from optimizer.xlsxwrite import Sheet, write_xlsx
 
