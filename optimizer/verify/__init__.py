@@ -5,10 +5,11 @@ and checks it against every rule of SPEC §3 for a dataset and a policy. Each br
 one :class:`Violation` naming the rule id, the village and cadre, the data values, and the
 seed source of the rule.
 
-Independence: the verifier shares nothing with the model builder beyond data loading, the
-policy parameters and the rule glossary. It does not import ``rules``, ``instance``, ``model``,
-``greedy``, ``people``, ``solver``, ``plan`` or ``check``; every rule is re-derived here from
-the SPEC, so a bug in the planner cannot hide itself by being shared with its checker.
+Independence: the verifier shares no code with the model builder (``model``, ``relax``,
+``greedy``, ``decompose``, ``solver``, ``instance``, ``people``, …): only data loading, the
+policy parameters and the rule glossary. Every rule is re-derived here from the SPEC (it does not
+even import ``optimizer.rules``), so a bug in the planner cannot hide itself by being shared with
+its checker; ``tests/test_verify_rules.py`` keeps it so.
 
 Layout: :mod:`~optimizer.verify.planfiles` (and ``tables``) read the folder;
 :mod:`~optimizer.verify.view` derives the indexes every check shares;
