@@ -91,6 +91,8 @@ class ShortRow:
 
 @dataclass(frozen=True)
 class PlanFiles:
+    """Everything a plan folder says."""
+
     rows: tuple[PlanRow, ...]
     teams: tuple[TeamRow, ...]
     shorts: tuple[ShortRow, ...]

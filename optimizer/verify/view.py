@@ -40,6 +40,9 @@ def add_years(day: date, years: int) -> date:
 
 @dataclass(frozen=True)
 class PlanView:
+    """The plan and what it is judged against; the derived indexes below are computed once,
+    when a check first asks."""
+
     ds: Dataset
     pol: Policy
     day: date
