@@ -157,7 +157,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
     from optimizer.plans.workbook import plan_source
     from optimizer.verify import verify_plan, write_verify_csv
-    from optimizer.verify_report import verify_table, write_verify_xlsx
+    from optimizer.verify.report import verify_table, write_verify_xlsx
 
     found = verify_plan(args.dataset, args.plandir, args.policy, args.date)
     _say(args, plan_source(args.plandir, args.lang)[1])

@@ -19,7 +19,8 @@ from optimizer.domain import completed_years
 from optimizer.errors import InputError
 from optimizer.plans.build import write_plan
 from optimizer.rules.glossary import rule_source
-from optimizer.verify import Violation, _need, verify_plan, violations_frame, write_verify_csv
+from optimizer.verify import Violation, verify_plan, violations_frame, write_verify_csv
+from optimizer.verify.need import need
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "scenarios" / "sample-county"
@@ -349,7 +350,7 @@ def test_H_INCUMBENT_dropped_incumbent(ds, solved, tmp_path):
     refresh_team(frames, ds, vid)
     # keep T-SIZE out of it: list a shortfall if the team drops below its minimum
     size = int((frames["plan"].village_id == vid).sum())
-    need_min = _need(ds.villages[vid], policy).min
+    need_min = need(ds.villages[vid], policy).min
     if size < need_min:
         frames["unstaffed"] = pd.concat(
             [frames["unstaffed"],

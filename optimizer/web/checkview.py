@@ -52,7 +52,7 @@ def check_view(desk, dataset_id: str, preset: str, day: date) -> dict[str, Any]:
     try:
         policy = optimizer.load_policy(preset)
         ds = desk.load(dataset_id, day)
-        report = optimizer.check(ds, policy, day)
+        report = optimizer.plans.check(ds, policy, day)
     except InputError as exc:
         return {"problems": problem_rows(exc.problems), "tables": [], "warnings": []}
     tables = [{"title": title, **frame_rows(in_chinese(getattr(report, name)))}

@@ -117,7 +117,7 @@ def diff_page(request: Request, job_id: str):
     a = dataclasses.replace(optimizer.load_run(desk.plan_dir(base)), name="原方案")
     b = dataclasses.replace(optimizer.load_run(desk.plan_dir(job)), name="新方案")
     moves, villages = optimizer.plan_diff(a, b), optimizer.village_diff(a, b)
-    kp = optimizer.compare([a, b], "zh")
+    kp = optimizer.whatif.report([a, b], "zh")
     return render(request, "diff.html", job=job, base=base, moves=frame_rows(zh_diff(moves)),
                   villages=frame_rows(zh_diff(villages)), kpis=frame_rows(kp),
                   proven=b.kpis.get("status") == "OPTIMAL" or job.mode == "replan")  # fmt: skip

@@ -11,7 +11,7 @@ from optimizer.plans.io import private_file
 from optimizer.plans.workbook import WORKBOOK_ERRORS
 from optimizer.plans.xlsxwrite import Sheet, write_xlsx
 from optimizer.rules.glossary import rule_label
-from optimizer.verify import Violation, violations_frame
+from optimizer.verify.violation import Violation, violations_frame
 
 HEAD_ZH = {"rule": "规则", "village_id": "村编码", "cadre_id": "干部编号", "detail": "说明",
            "source": "依据", "severity": "性质"}  # fmt: skip
