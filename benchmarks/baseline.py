@@ -36,7 +36,7 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
-from optimizer.domain import Dataset
+from optimizer.data.domain import Dataset
 from optimizer.instance import SEC, build_instance, class_order
 from optimizer.model import SOFT_SCALE, cadre_points, fit
 from optimizer.policy import Policy

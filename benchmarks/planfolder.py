@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from optimizer.domain import CATEGORIES, Dataset
+from optimizer.data.domain import CATEGORIES, Dataset
 from optimizer.outputs import write_csv
 from optimizer.policy import Policy
 from optimizer.rules import current_postings, priority_class, village_need

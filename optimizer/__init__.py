@@ -15,7 +15,7 @@ What-if scenarios:
     plot_coverage, plot_team_sizes, plot_travel, plot_unit_load, plot_map, plot_sweep, save_plots
 Across terms:
     replan(dataset, plan_dir, policy, recall=read_recall(file)) -> Repair; write_repair(rep, dir)
-    (ledger: optimizer.ledger; pseudonymised copies: optimizer.anonymize)
+    (ledger: optimizer.ledger; pseudonymised copies: optimizer.data.anonymize)
 """
 
 import sys
@@ -28,9 +28,9 @@ _WHERE = {
     "Comparison": "compare", "Run": "compare", "compare": "compare", "comparison": "compare",
     "load_run": "compare", "plan_diff": "compare", "village_diff": "compare",
     "write_comparison": "compare",
-    "Dataset": "domain", "InputError": "errors", "Problem": "errors",
+    "Dataset": "data.domain", "InputError": "data.errors", "Problem": "data.errors",
     "explain_cadre": "explain", "explain_village": "explain",
-    "load_dataset": "loading", "write_plan": "plan",
+    "load_dataset": "data.loading", "write_plan": "plan",
     "PRESETS": "policy", "Policy": "policy", "load_policy": "policy",
     "Repair": "replan", "read_recall": "replan", "replan": "replan", "write_repair": "replan",
     "RunResult": "runner", "run": "runner",
@@ -58,10 +58,10 @@ if TYPE_CHECKING:
         village_diff,
         write_comparison,
     )
-    from optimizer.domain import Dataset
-    from optimizer.errors import InputError, Problem
+    from optimizer.data.domain import Dataset
+    from optimizer.data.errors import InputError, Problem
+    from optimizer.data.loading import load_dataset
     from optimizer.explain import explain_cadre, explain_village
-    from optimizer.loading import load_dataset
     from optimizer.plan import write_plan
     from optimizer.policy import PRESETS, Policy, load_policy
     from optimizer.replan import Repair, read_recall, replan, write_repair

@@ -15,7 +15,8 @@ from datetime import date
 import networkx as nx
 import pandas as pd
 
-from optimizer.domain import CATEGORIES, LEVELS, Dataset
+from optimizer.data.domain import CATEGORIES, LEVELS, Dataset
+from optimizer.data.schema import CATEGORY, ROLE
 from optimizer.glossary import rule_label
 from optimizer.pincheck import check_pins
 from optimizer.policy import Policy
@@ -29,7 +30,6 @@ from optimizer.rules import (
     secretary_failures,
     village_need,
 )
-from optimizer.schema import CATEGORY, ROLE
 
 
 @dataclass

@@ -74,8 +74,8 @@ def add_parsers(sub: Any, common: Any, date_arg: Any) -> None:
 
 
 def _ledger_parsers(sub: Any, common: Any, date_arg: Any) -> None:
+    from optimizer.data.redact import REDACT_MODES
     from optimizer.ledger_db import DEFAULT_LEDGER, WAIT
-    from optimizer.redact import REDACT_MODES
 
     def store(q: Any) -> None:
         q.add_argument("--ledger", type=Path, default=Path(DEFAULT_LEDGER), help="SQLite file")
@@ -148,7 +148,7 @@ def _say(args: argparse.Namespace, en: str, zh: str | None = None) -> None:
 
 
 def cmd_replan(args: argparse.Namespace) -> int:
-    from optimizer.loading import load_dataset
+    from optimizer.data.loading import load_dataset
     from optimizer.messages_zh import print_notes, progress_printer, translate
     from optimizer.policy import load_policy
     from optimizer.replan import read_recall, replan, write_repair
@@ -216,7 +216,7 @@ def change_line(c: dict[str, Any], lang: str) -> str:
 
 
 def cmd_ledger(args: argparse.Namespace) -> int:
-    from optimizer.errors import InputError, Problem
+    from optimizer.data.errors import InputError, Problem
     from optimizer.ledger import approve_plan, export_history, import_dataset
     from optimizer.ledger_check import PlanRefused
     from optimizer.ledger_revoke import revoke_batch
@@ -261,8 +261,8 @@ def cmd_ledger(args: argparse.Namespace) -> int:
 
 
 def cmd_anonymize(args: argparse.Namespace) -> int:
-    from optimizer.anonymize import anonymize, write_anonymized
-    from optimizer.loading import load_dataset
+    from optimizer.data.anonymize import anonymize, write_anonymized
+    from optimizer.data.loading import load_dataset
 
     check_out_folder(args.out, [args.dataset])
     ds = load_dataset(args.dataset)

@@ -20,10 +20,10 @@ from typing import Any
 
 import pandas as pd
 
-from optimizer.domain import CATEGORIES
-from optimizer.errors import InputError, Problem
+from optimizer.data.domain import CATEGORIES
+from optimizer.data.errors import InputError, Problem
+from optimizer.data.schema import CATEGORY
 from optimizer.outputs import defuse_formulas, make_folder, private_file, unescape_frame, write_csv
-from optimizer.schema import CATEGORY
 
 MOVE_COLUMNS = [
     "scenario",

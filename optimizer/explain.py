@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from optimizer import schema as s
-from optimizer.domain import Dataset, completed_years
-from optimizer.errors import InputError, Problem
+from optimizer.data import schema as s
+from optimizer.data.domain import Dataset, completed_years
+from optimizer.data.errors import InputError, Problem
 from optimizer.instance import SEC, Instance, build_instance
 from optimizer.model import SOFT_SCALE, cadre_points, fit, team_points
 from optimizer.policy import Policy
@@ -94,7 +94,7 @@ def manifest_date(plan_dir: Path) -> date | None:
 def read_plan_folder(inst: Instance, plan_dir: Path) -> PlanView:
     """``plan.csv`` (and ``teams.csv``'s cluster covers, if there) of a plan folder; unknown
     ids and roles are bad input, one line each."""
-    from optimizer import schema
+    from optimizer.data import schema
     from optimizer.plan import read_output_csv
 
     if not plan_dir.is_dir():

@@ -26,14 +26,14 @@ from typing import Any
 
 import pandas as pd
 
-from optimizer import schema as s
-from optimizer.domain import Dataset, Posting
-from optimizer.errors import InputError, Problem
+from optimizer.data import schema as s
+from optimizer.data.domain import Dataset, Posting
+from optimizer.data.errors import InputError, Problem
+from optimizer.data.loading import extra_columns, load_dataset
+from optimizer.data.redact import personal_kind, redact_frame
 from optimizer.ledger_check import Approval, prepare_check
 from optimizer.ledger_db import DEFAULT_LEDGER, WAIT, busy, connect, private_file, transaction
 from optimizer.ledger_plan import Entry, PlanRecord, read_plan_for_ledger
-from optimizer.loading import extra_columns, load_dataset
-from optimizer.redact import personal_kind, redact_frame
 
 HISTORY_COLUMNS = [c.name for c in s.HISTORY.columns]
 NAME_COLUMNS = ["cadre_name", "unit_name", "village_name"]

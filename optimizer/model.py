@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
-from optimizer.errors import InputError, Problem
+from optimizer.data.errors import InputError, Problem
 from optimizer.instance import MEM, SEC, Instance
 from optimizer.rules import joint_small, off_key
 from optimizer.shape import Shape, build_shape, cap

@@ -31,7 +31,7 @@ from typing import Any
 
 import pandas as pd
 
-from optimizer.errors import InputError, Problem
+from optimizer.data.errors import InputError, Problem
 
 HOST = hashlib.sha1(socket.gethostname().encode("utf-8", "replace")).hexdigest()[:8]
 _TEMP = re.compile(

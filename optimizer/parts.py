@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
-from optimizer.domain import CATEGORIES, Dataset
+from optimizer.data.domain import CATEGORIES, Dataset
 from optimizer.instance import SEC, Instance
 from optimizer.model import cadre_points, fit_points, team_points, travel_points
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from ortools.graph.python import min_cost_flow
 
-from optimizer.domain import SKILLS as SKILL_CODES
+from optimizer.data.domain import SKILLS as SKILL_CODES
 from optimizer.instance import MEM, SEC, Instance
 from optimizer.model import cadre_points, fit
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from optimizer.domain import CATEGORIES
+from optimizer.data.domain import CATEGORIES
 from optimizer.instance import MEM, SEC
 from optimizer.model import expert, young
 from optimizer.outputs import staged_folder, unescape_frame, write_csv, write_text
@@ -296,7 +296,7 @@ def write_plan_files(
 def read_output_csv(path: Path, required: list[str], problems: list) -> pd.DataFrame | None:
     """One CSV of a plan folder (SPEC §6) as strings, as written before escaping; a missing
     file or column is a problem."""
-    from optimizer.errors import Problem
+    from optimizer.data.errors import Problem
 
     if not path.is_file():
         problems.append(

@@ -21,8 +21,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Polygon
 
 from optimizer.compare import Run, load_runs
-from optimizer.domain import LEVELS, Dataset
-from optimizer.errors import InputError, Problem
+from optimizer.data.domain import LEVELS, Dataset
+from optimizer.data.errors import InputError, Problem
 from optimizer.plotfont import chinese_text, level_label, word
 
 LEVEL_COLOURS = {
@@ -42,7 +42,7 @@ _CACHE: dict[tuple[Path, tuple[tuple[str, str], ...]], Dataset] = {}
 
 def run_dataset(run: Run) -> Dataset:
     """The run's dataset, loaded once per path per process."""
-    from optimizer.loading import load_dataset
+    from optimizer.data.loading import load_dataset
 
     path = run.dataset_path
     if path is None:

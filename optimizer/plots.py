@@ -20,7 +20,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from optimizer.compare import Run, kpi_values, load_runs
-from optimizer.domain import CATEGORIES, Dataset
+from optimizer.data.domain import CATEGORIES, Dataset
 from optimizer.plotfont import category_label, chinese_text, word
 from optimizer.plotmap import plot_map, run_dataset
 

@@ -15,8 +15,8 @@ from typing import Any
 
 import yaml
 
-from optimizer.domain import CATEGORIES, KINDS, LEVELS, RANKS
-from optimizer.errors import InputError, Problem
+from optimizer.data.domain import CATEGORIES, KINDS, LEVELS, RANKS
+from optimizer.data.errors import InputError, Problem
 
 PRESETS = ("central-2021", "hunan-2021", "hebei-2018", "yantai-2021", "wuhai-2023", "county-2022")
 

@@ -31,7 +31,7 @@ from optimizer.candidates import (
     groups_at,
     local_units,
 )
-from optimizer.domain import CATEGORIES
+from optimizer.data.domain import CATEGORIES
 from optimizer.instance import SEC, Instance
 
 ENFORCE = ("LV-LEVEL", "LV-REGION", "T-UNIT", "H-INCUMBENT", "E-AVAIL", "E-SERVICE", "E-HEALTH",

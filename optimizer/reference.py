@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from optimizer.errors import InputError, Problem
+from optimizer.data.errors import InputError, Problem
 
 if TYPE_CHECKING:
     from ortools.sat.python import cp_model
@@ -41,7 +41,7 @@ class Reference:
 
 def reference_from_frame(frame: pd.DataFrame, source: str = "") -> Reference:
     """From a plan table (``plan.csv`` columns cadre_id, village_id, role)."""
-    from optimizer import schema
+    from optimizer.data import schema
 
     posts = set()
     for r in frame.to_dict("records"):

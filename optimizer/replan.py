@@ -30,12 +30,12 @@ from typing import Any
 
 import pandas as pd
 
-from optimizer import schema as s
-from optimizer.domain import Dataset, Pin, Posting, Recall
-from optimizer.errors import InputError, Problem
+from optimizer.data import schema as s
+from optimizer.data.domain import Dataset, Pin, Posting, Recall
+from optimizer.data.errors import InputError, Problem
+from optimizer.data.loading import load_dataset, load_table
+from optimizer.data.parsing import BadValue, parse_date
 from optimizer.instance import SEC, Instance, build_instance, class_order
-from optimizer.loading import load_dataset, load_table
-from optimizer.parsing import BadValue, parse_date
 from optimizer.plan import PLAN_COLUMNS, Plan, build_plan, read_output_csv, write_plan
 from optimizer.policy import Policy, load_policy
 from optimizer.solver import Assignment, Progress, SolveResult, solve

@@ -27,8 +27,8 @@ from typing import Any
 
 import yaml
 
-from optimizer.domain import Dataset
-from optimizer.errors import InputError, Problem
+from optimizer.data.domain import Dataset
+from optimizer.data.errors import InputError, Problem
 from optimizer.outputs import folder_problems, make_folder, private_file, staged_folder, write_text
 from optimizer.plan import Plan, write_plan_files
 from optimizer.policy import Policy

@@ -38,10 +38,10 @@ from typing import Any
 
 import yaml
 
-from optimizer import schema as s
-from optimizer.domain import Cadre, Dataset, Recall, Unit, rank_index
-from optimizer.errors import InputError, Problem
-from optimizer.parsing import BadValue, parse_date
+from optimizer.data import schema as s
+from optimizer.data.domain import Cadre, Dataset, Recall, Unit, rank_index
+from optimizer.data.errors import InputError, Problem
+from optimizer.data.parsing import BadValue, parse_date
 from optimizer.policy import PRESETS, Policy, _check, load_policy, merge_dicts
 from optimizer.policy import SCHEMA as POLICY_SCHEMA
 from optimizer.rules import current_postings
@@ -620,7 +620,7 @@ def read_additions(folder: Path, problems: list[Problem]) -> tuple[list[Unit], l
     Validated by the dataset loader itself (a one-village stub stands in for the villages
     table), so every message names the user's file, row and column. The cadres must belong to
     the added units; coordinates are x/y km in the base dataset's grid."""
-    from optimizer.loading import load_dataset
+    from optimizer.data.loading import load_dataset
 
     found: dict[str, Path] = {}
     for path in sorted(folder.iterdir()):
@@ -1270,7 +1270,7 @@ def prepare(
 
     The edited dataset's ``source`` and file hashes describe its CSV files, so the manifest of
     the run names exactly what was solved."""
-    from optimizer.loading import load_dataset
+    from optimizer.data.loading import load_dataset
 
     path = Path(scenario.dataset)
     cache = {} if cache is None else cache

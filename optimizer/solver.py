@@ -28,8 +28,8 @@ import pandas as pd
 from ortools.sat.python import cp_model
 
 from optimizer.bounds import fill_bounds
+from optimizer.data.domain import Dataset
 from optimizer.decompose import should_decompose, solve_parts
-from optimizer.domain import Dataset
 from optimizer.instance import MEM, SEC, Instance, build_instance, class_order
 from optimizer.model import PlanModel, build_model, soft_objective
 from optimizer.pincheck import check_pins
@@ -174,7 +174,7 @@ def solve(
 
     ``reference``: a plan to break ties toward (:mod:`optimizer.reference`); coverage and the
     soft objective are never worse for it."""
-    from optimizer.loading import load_dataset
+    from optimizer.data.loading import load_dataset
 
     if method not in ("auto", "exact", "decompose"):
         raise ValueError(f"method must be auto, exact or decompose, not {method!r}")

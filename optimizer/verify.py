@@ -24,8 +24,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from optimizer import schema as s
-from optimizer.domain import (
+from optimizer.data import schema as s
+from optimizer.data.domain import (
     CATEGORIES,
     LEVELS,
     Cadre,
@@ -35,10 +35,10 @@ from optimizer.domain import (
     Village,
     completed_years,
 )
-from optimizer.domain import rank_index as _rank_index
-from optimizer.errors import InputError, Problem
+from optimizer.data.domain import rank_index as _rank_index
+from optimizer.data.errors import InputError, Problem
+from optimizer.data.loading import load_dataset
 from optimizer.glossary import rule_source
-from optimizer.loading import load_dataset
 from optimizer.outputs import csv_starts_with, private_file, unescape_frame, write_csv
 from optimizer.policy import Policy, load_policy
 from optimizer.workbook import WORKBOOK_ERRORS, plan_source, read_workbook

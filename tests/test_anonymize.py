@@ -10,9 +10,9 @@ import pytest
 from conftest import base_tables, write_tables
 
 from optimizer import load_dataset, load_policy, solve
-from optimizer.anonymize import anonymize, write_anonymized
 from optimizer.cli import main
-from optimizer.errors import InputError
+from optimizer.data.anonymize import anonymize, write_anonymized
+from optimizer.data.errors import InputError
 
 SAMPLE = Path(__file__).resolve().parents[1] / "scenarios" / "sample-county"
 DAY = date(2026, 9, 1)

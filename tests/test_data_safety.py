@@ -21,7 +21,7 @@ from conftest import base_tables, write_tables
 
 from optimizer import ledger as L
 from optimizer.cli import main
-from optimizer.errors import InputError
+from optimizer.data.errors import InputError
 from optimizer.outputs import RISKY, clean_stale, escape_text, unescape_text
 from optimizer.plan import read_output_csv
 from optimizer.verify import Violation, write_verify_csv
@@ -258,9 +258,9 @@ point = sys.argv[1]
 def die(*_a, **_k):
     os.kill(os.getpid(), signal.SIGKILL)
 
-import optimizer.loading, optimizer.plan, optimizer.outputs
+import optimizer.data.loading, optimizer.plan, optimizer.outputs
 if point == "load":
-    optimizer.loading.load_dataset = die
+    optimizer.data.loading.load_dataset = die
 elif point == "csv":
     optimizer.plan.write_csv = die
 elif point == "xlsx":

@@ -20,10 +20,10 @@ from factory import DAY, Posting, cadre, dataset, unit, village
 from optimizer import ledger as L
 from optimizer import load_policy, solve, verify_plan
 from optimizer.cli import main
-from optimizer.errors import InputError
+from optimizer.data.errors import InputError
+from optimizer.data.loading import load_dataset
 from optimizer.ledger_check import Approval, prepare_check
 from optimizer.ledger_plan import read_plan_for_ledger
-from optimizer.loading import load_dataset
 from optimizer.plan import write_plan
 
 HISTORY = [

@@ -21,9 +21,9 @@ from factory import DAY
 from optimizer import ledger as L
 from optimizer import ledger_db, load_policy
 from optimizer.cli import main
-from optimizer.errors import InputError
+from optimizer.data.errors import InputError
+from optimizer.data.loading import load_dataset
 from optimizer.ledger_revoke import revoke_batch
-from optimizer.loading import load_dataset
 from optimizer.plan import write_plan
 from optimizer.solver import solve
 

@@ -14,7 +14,7 @@ from factory import DAY, Pin, Posting, Recall, cadre, dataset, unit, village
 from optimizer import load_dataset, load_policy, solve, verify_plan
 from optimizer.check import check
 from optimizer.cli import main
-from optimizer.errors import InputError
+from optimizer.data.errors import InputError
 from optimizer.explain import explain_cadre, explain_village
 from optimizer.instance import build_instance
 from optimizer.pincheck import pin_bars

@@ -8,8 +8,8 @@ import pytest
 from factory import DAY, Pin, Posting, Recall, cadre, dataset, unit, village
 
 from optimizer import load_policy, solve
+from optimizer.data.errors import InputError
 from optimizer.decompose import plan_points
-from optimizer.errors import InputError
 
 
 def plan_of(ds, preset="central-2021", overrides=None):

@@ -15,10 +15,10 @@ import pandas as pd
 import pytest
 
 from optimizer.cli import main
-from optimizer.errors import InputError
+from optimizer.data.errors import InputError
+from optimizer.data.loading import load_dataset
 from optimizer.explain import explain_village
 from optimizer.ledger_plan import read_plan_for_ledger
-from optimizer.loading import load_dataset
 from optimizer.plan import read_output_csv
 from optimizer.policy import load_policy
 from optimizer.verify import verify_plan

@@ -13,11 +13,11 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from optimizer import schema as s
-from optimizer.errors import Problem
-from optimizer.parsing import INVISIBLE, cell_text
-from optimizer.textdecode import DELIM_NAMES, SAVE_UTF8, decode_text, sniff_delimiter
-from optimizer.xlsxcells import formula_cells, has_formulas, number_dates, report_formulas
+from optimizer.data import schema as s
+from optimizer.data.errors import Problem
+from optimizer.data.parsing import INVISIBLE, cell_text
+from optimizer.data.textdecode import DELIM_NAMES, SAVE_UTF8, decode_text, sniff_delimiter
+from optimizer.data.xlsxcells import formula_cells, has_formulas, number_dates, report_formulas
 
 
 @dataclass

@@ -26,9 +26,9 @@ import pandas as pd
 from faker import Faker
 from faker.providers.person.zh_CN import Provider as PersonProvider
 
-from optimizer import domain as d
-from optimizer import schema
-from optimizer.errors import InputError, Problem
+from optimizer.data import domain as d
+from optimizer.data import schema
+from optimizer.data.errors import InputError, Problem
 
 TABLES = ("units", "cadres", "villages", "adjacency", "history")
 """The tables :func:`generate` returns, in the order they are written."""

@@ -28,10 +28,10 @@ import numpy as np
 import pandas as pd
 from faker import Faker
 
-from optimizer import domain as d
-from optimizer import schema as s
-from optimizer.domain import Dataset
-from optimizer.errors import InputError, Problem
+from optimizer.data import domain as d
+from optimizer.data import schema as s
+from optimizer.data.domain import Dataset
+from optimizer.data.errors import InputError, Problem
 from optimizer.outputs import csv_starts_with, private_file, staged_folder, write_text
 
 UNIT_PREFIX = {"province": "省直", "city": "市直", "county": "县直", "township": "乡镇"}

@@ -12,12 +12,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from optimizer import domain as d
-from optimizer import schema as s
-from optimizer.columns import unused_headers, unused_message
-from optimizer.contradictions import check_history, check_pins, check_pins_at, check_recall
-from optimizer.errors import InputError, cap_repeats
-from optimizer.parsing import (
+from optimizer.data import domain as d
+from optimizer.data import schema as s
+from optimizer.data.columns import unused_headers, unused_message
+from optimizer.data.contradictions import check_history, check_pins, check_pins_at, check_recall
+from optimizer.data.errors import InputError, cap_repeats
+from optimizer.data.parsing import (
     BadValue,
     check_cell,
     parse_bool,
@@ -27,10 +27,10 @@ from optimizer.parsing import (
     parse_int,
     parse_set,
 )
-from optimizer.plausible import check_values
-from optimizer.reading import Collector as _Collector
-from optimizer.reading import RawTable, read_csv, read_raw, required_list
-from optimizer.references import References
+from optimizer.data.plausible import check_values
+from optimizer.data.reading import Collector as _Collector
+from optimizer.data.reading import RawTable, read_csv, read_raw, required_list
+from optimizer.data.references import References
 
 __all__ = ["RawTable", "extra_columns", "load_dataset", "load_table", "read_raw"]
 

@@ -11,8 +11,8 @@ from collections import defaultdict
 from datetime import date
 from typing import Any
 
-from optimizer import domain as d
-from optimizer.reading import Collector, RawTable
+from optimizer.data import domain as d
+from optimizer.data.reading import Collector, RawTable
 
 Rows = list[tuple[int, dict[str, Any]]]
 BOTH_ROLES = frozenset(("secretary", "member"))

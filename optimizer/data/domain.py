@@ -2,7 +2,7 @@
 
 Every value here is already clean (parsed dates, canonical English enum codes), so nothing
 downstream re-parses or re-validates. Vocabularies are plain tuples of canonical codes; their
-Chinese and English spellings live in :mod:`optimizer.schema`.
+Chinese and English spellings live in :mod:`optimizer.data.schema`.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from optimizer.errors import Problem
+from optimizer.data.errors import Problem
 
 LEVELS = ("province", "city", "county", "township")
 KINDS = ("organ", "soe", "institution", "central")
