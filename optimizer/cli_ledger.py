@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -262,11 +263,18 @@ def cmd_ledger(args: argparse.Namespace) -> int:
 
 def cmd_anonymize(args: argparse.Namespace) -> int:
     from optimizer.data.anonymize import anonymize, write_anonymized
+    from optimizer.data.errors import InputError
     from optimizer.data.loading import load_dataset
 
     check_out_folder(args.out, [args.dataset])
     ds = load_dataset(args.dataset)
-    anon = anonymize(ds, args.seed, args.shift_years)
+    try:
+        anon = anonymize(ds, args.seed, args.shift_years)
+    except InputError as exc:  # the library names the field, the command line its flag
+        flag = {"shift_years": "--shift-years"}
+        raise InputError(
+            [replace(p, file=flag.get(p.file, p.file)) for p in exc.problems]
+        ) from None
     write_anonymized(anon, args.out, args.date, args.key)
     when = f"; plan date {args.date} becomes {anon.date(args.date)}" if args.date else ""
     _say(

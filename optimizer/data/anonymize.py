@@ -132,7 +132,7 @@ def anonymize(ds: Dataset, seed: int = 0, shift_years: int | None = None) -> Ano
         raise InputError(
             [
                 Problem(
-                    "--shift-years",
+                    "shift_years",
                     "expected a negative multiple of 4 (dates "
                     "move back; anniversaries and 29 February stay exact)",
                     value=str(shift_years),
