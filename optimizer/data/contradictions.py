@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from optimizer.data import domain as d
-from optimizer.data.reading import Collector, RawTable
+from optimizer.data.rawtable import Collector, RawTable
 
 Rows = list[tuple[int, dict[str, Any]]]
 BOTH_ROLES = frozenset(("secretary", "member"))

@@ -11,7 +11,7 @@ from typing import Any
 
 from optimizer.data import domain as d
 from optimizer.data.contradictions import check_history, check_pins, check_pins_at, check_recall
-from optimizer.data.reading import Collector, RawTable
+from optimizer.data.rawtable import Collector, RawTable
 from optimizer.data.references import References
 from optimizer.data.tables import ParsedRows
 

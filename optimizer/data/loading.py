@@ -17,7 +17,8 @@ from optimizer.data import schema as s
 from optimizer.data.errors import InputError, cap_repeats
 from optimizer.data.links import check_rows_together, link_tables
 from optimizer.data.plausible import check_values
-from optimizer.data.reading import Collector, RawTable, read_csv, read_raw
+from optimizer.data.rawtable import Collector, RawTable
+from optimizer.data.reading import read_csv, read_raw
 from optimizer.data.records import build_cadres, build_units, build_villages
 from optimizer.data.references import References
 from optimizer.data.tables import ID_COLUMN, ParsedRows, map_headers, parse_rows

@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 
 from optimizer.data.domain import completed_years
-from optimizer.data.reading import Collector, RawTable
+from optimizer.data.rawtable import Collector, RawTable
 
 Rows = list[tuple[int, dict[str, Any]]]
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from optimizer.data import domain as d
 from optimizer.data import schema as s
-from optimizer.data.reading import Collector, RawTable
+from optimizer.data.rawtable import Collector, RawTable
 from optimizer.data.references import References
 from optimizer.data.tables import ParsedRows
 

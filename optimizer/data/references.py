@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from optimizer.data.reading import Collector, RawTable
+from optimizer.data.rawtable import Collector, RawTable
 
 _SCI = re.compile(r"^\d(\.\d+)?[eE]\+?\d+$")
 

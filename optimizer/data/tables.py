@@ -19,7 +19,8 @@ from optimizer.data.parsing import (
     parse_int,
     parse_set,
 )
-from optimizer.data.reading import Collector, RawTable, required_list
+from optimizer.data.rawtable import Collector, RawTable
+from optimizer.data.reading import required_list
 
 ParsedRows = list[tuple[int, dict[str, Any]]]
 """(spreadsheet row, {column: value}) of the rows that parsed without an error."""
