@@ -36,7 +36,7 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
-from optimizer.domain import Dataset
+from optimizer.data.domain import Dataset
 from optimizer.policy import Policy
 from optimizer.rules.instance import SEC, build_instance, class_order
 from optimizer.rules.scoring import SOFT_SCALE, cadre_points, fit

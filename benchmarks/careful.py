@@ -26,7 +26,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from optimizer.domain import CATEGORIES, Dataset
+from optimizer.data.domain import CATEGORIES, Dataset
 from optimizer.policy import Policy
 from optimizer.rules.eligibility import rule_LV_REGION, village_city
 from optimizer.rules.instance import MEM, SEC, Instance, build_instance

@@ -95,7 +95,7 @@ def instances(args: argparse.Namespace) -> list[tuple[str, Path, date]] | str:
     if args.instances:
         return [(p.name, p, args.date or DATASET_DATE) for p in args.instances]
     from benchmarks.realistic import make_realistic
-    from optimizer.generate import generate, write_dataset
+    from optimizer.data.generate import generate, write_dataset
 
     day = args.date or GENERATED_DATE
     out = []

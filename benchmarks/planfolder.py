@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from optimizer.domain import CATEGORIES, Dataset
+from optimizer.data.domain import CATEGORIES, Dataset
 from optimizer.plans.formulas import write_csv
 from optimizer.policy import Policy
 from optimizer.rules.eligibility import priority_class, rule_H_INCUMBENT, village_need

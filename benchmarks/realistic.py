@@ -103,8 +103,8 @@ def _must_send(t: dict[str, pd.DataFrame], rng: np.random.Generator) -> None:
 
 def _pins(t: dict[str, pd.DataFrame], rng: np.random.Generator, day: date) -> pd.DataFrame:
     """Require pins every preset allows (checked on the instance), and forbid pins."""
-    from optimizer.generate import write_dataset
-    from optimizer.loading import load_dataset
+    from optimizer.data.generate import write_dataset
+    from optimizer.data.loading import load_dataset
     from optimizer.policy import load_policy
     from optimizer.rules.instance import SEC, build_instance
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.runs import Run
-from optimizer.domain import CATEGORIES
+from optimizer.data.domain import CATEGORIES
 
 COLUMNS = [
     "instance", "policy", "solver", "limit_s", "status", "wall_s", "solver_wall_s",

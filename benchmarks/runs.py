@@ -141,7 +141,7 @@ def child(solver: str, data: Path, policy: str, plan_date: date, limit: float,
           folder: Path) -> None:  # fmt: skip
     """Plan with a baseline and write its plan folder plus ``run.json`` (solver figures)."""
     from benchmarks.planfolder import write_folder
-    from optimizer.loading import load_dataset
+    from optimizer.data.loading import load_dataset
     from optimizer.policy import load_policy
 
     t0 = time.monotonic()
@@ -182,7 +182,7 @@ class Judge:
         self._inst: dict[tuple[Path, str, date], Any] = {}
 
     def dataset(self, data: Path) -> Any:
-        from optimizer.loading import load_dataset
+        from optimizer.data.loading import load_dataset
 
         if data not in self._ds:
             self._ds[data] = load_dataset(data)
@@ -207,7 +207,7 @@ class Judge:
     def judge(self, run: Run) -> dict[str, Any]:
         """Verdict and figures of a finished run's plan folder."""
         from benchmarks.planfolder import read_folder
-        from optimizer.errors import InputError
+        from optimizer.data.errors import InputError
         from optimizer.policy import load_policy
 
         m, f = run.measured, run.solver_figures

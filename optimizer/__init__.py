@@ -15,15 +15,15 @@ What-if scenarios:
     plot_coverage, plot_team_sizes, plot_travel, plot_unit_load, plot_map, plot_sweep, save_plots
 Across terms:
     replan(dataset, plan_dir, policy, recall=read_recall(file)) -> Repair; write_repair(rep, dir)
-    (ledger: optimizer.terms.ledger; pseudonymised copies: optimizer.anonymize)
+    (ledger: optimizer.terms.ledger; pseudonymised copies: optimizer.data.anonymize)
 """
 
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 _WHERE = {
-    "Dataset": "domain", "InputError": "errors", "Problem": "errors",
-    "load_dataset": "loading",
+    "Dataset": "data.domain", "InputError": "data.errors", "Problem": "data.errors",
+    "load_dataset": "data.loading",
     "PRESETS": "policy", "Policy": "policy", "load_policy": "policy",
     "check": "plans.check", "CheckReport": "plans.check",
     "SolveParams": "model.params", "SolveResult": "model.result", "Status": "model.result",
@@ -49,9 +49,9 @@ bounds the whole command)."""
 _RENAMED = {"sweep": "expand_sweep"}
 
 if TYPE_CHECKING:
-    from optimizer.domain import Dataset
-    from optimizer.errors import InputError, Problem
-    from optimizer.loading import load_dataset
+    from optimizer.data.domain import Dataset
+    from optimizer.data.errors import InputError, Problem
+    from optimizer.data.loading import load_dataset
     from optimizer.model.params import SolveParams
     from optimizer.model.result import SolveResult, Status
     from optimizer.model.solve import solve

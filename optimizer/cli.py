@@ -19,8 +19,8 @@ from optimizer.cli_lang import argv_lang, parser_class
 from optimizer.cli_lang import env_lang as default_lang
 from optimizer.cli_scenarios import COMMANDS as SCENARIO_COMMANDS
 from optimizer.cli_scenarios import add_parsers as scenario_parsers
-from optimizer.errors import InputError, Problem
-from optimizer.parsing import BadValue, parse_date
+from optimizer.data.errors import InputError, Problem
+from optimizer.data.parsing import BadValue, parse_date
 
 EXIT_OK, EXIT_BAD_INPUT = 0, 2
 
@@ -140,7 +140,7 @@ def _say(args: argparse.Namespace, text: str) -> None:
 def _load(args: argparse.Namespace):
     """The dataset, checked at the plan date (rows against each other) before any solving; a
     --ledger history replaces the dataset's, so its rows are not checked against it here."""
-    from optimizer.loading import load_dataset
+    from optimizer.data.loading import load_dataset
 
     day = None if getattr(args, "ledger", None) else (args.date or date.today())
     ds = load_dataset(args.dataset, plan_date=day)
@@ -300,7 +300,7 @@ def _solve_summary(res: Any, k: dict, out: Path, zh: bool) -> str:
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
-    from optimizer.generate import generate, write_dataset
+    from optimizer.data.generate import generate, write_dataset
 
     kwargs = {"plan_date": args.date} if args.date else {}
     tables = generate(args.scale, args.seed, **kwargs)
@@ -321,7 +321,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 
 def cmd_template(args: argparse.Namespace) -> int:
-    from optimizer.template import write_template
+    from optimizer.data.template import write_template
 
     write_template(args.out)
     _say(args, f"已生成录入模板 {args.out}" if args.lang == "zh" else f"wrote template {args.out}")

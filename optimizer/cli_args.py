@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
-from optimizer.errors import InputError
+from optimizer.data.errors import InputError
 
 SEED_MAX = 2**31 - 1
 """The solver's random seed is a 32-bit signed integer."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -74,7 +75,7 @@ def add_parsers(sub: Any, common: Any, date_arg: Any) -> None:
 
 
 def _ledger_parsers(sub: Any, common: Any, date_arg: Any) -> None:
-    from optimizer.redact import REDACT_MODES
+    from optimizer.data.redact import REDACT_MODES
     from optimizer.terms.db import DEFAULT_LEDGER, WAIT
 
     def store(q: Any) -> None:
@@ -149,8 +150,8 @@ def _say(args: argparse.Namespace, en: str, zh: str | None = None) -> None:
 
 def cmd_replan(args: argparse.Namespace) -> int:
     from optimizer.cli_args import stderr_progress
+    from optimizer.data.loading import load_dataset
     from optimizer.lang.messages import print_notes, progress_printer, translate
-    from optimizer.loading import load_dataset
     from optimizer.policy import load_policy
     from optimizer.terms.replan import read_recall, replan, write_repair
 
@@ -217,7 +218,7 @@ def change_line(c: dict[str, Any], lang: str) -> str:
 
 
 def cmd_ledger(args: argparse.Namespace) -> int:
-    from optimizer.errors import InputError, Problem
+    from optimizer.data.errors import InputError, Problem
     from optimizer.terms.check import PlanRefused
     from optimizer.terms.ledger import approve_plan, export_history, import_dataset
     from optimizer.terms.revoke import revoke_batch
@@ -262,12 +263,19 @@ def cmd_ledger(args: argparse.Namespace) -> int:
 
 
 def cmd_anonymize(args: argparse.Namespace) -> int:
-    from optimizer.anonymize import anonymize, write_anonymized
-    from optimizer.loading import load_dataset
+    from optimizer.data.anonymize import anonymize, write_anonymized
+    from optimizer.data.errors import InputError
+    from optimizer.data.loading import load_dataset
 
     check_out_folder(args.out, [args.dataset])
     ds = load_dataset(args.dataset)
-    anon = anonymize(ds, args.seed, args.shift_years)
+    try:
+        anon = anonymize(ds, args.seed, args.shift_years)
+    except InputError as exc:  # the library names the field, the command line its flag
+        flag = {"shift_years": "--shift-years"}
+        raise InputError(
+            [replace(p, file=flag.get(p.file, p.file)) for p in exc.problems]
+        ) from None
     write_anonymized(anon, args.out, args.date, args.key)
     when = f"; plan date {args.date} becomes {anon.date(args.date)}" if args.date else ""
     _say(

@@ -9,7 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from optimizer.cli_args import count, seconds
-from optimizer.errors import InputError
+from optimizer.data.errors import InputError
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_NO_PLAN = 0, 2, 4
 

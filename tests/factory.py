@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from optimizer.domain import Cadre, Dataset, Pin, Posting, Recall, Unit, Village
+from optimizer.data.domain import Cadre, Dataset, Pin, Posting, Recall, Unit, Village
 
 DAY = date(2026, 9, 1)
 COUNTY, CITY = "430121", "430100"

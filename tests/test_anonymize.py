@@ -10,9 +10,9 @@ import pytest
 from conftest import base_tables, write_tables
 
 from optimizer import load_dataset, load_policy, solve
-from optimizer.anonymize import anonymize, write_anonymized
 from optimizer.cli import main
-from optimizer.errors import InputError
+from optimizer.data.anonymize import anonymize, write_anonymized
+from optimizer.data.errors import InputError
 
 SAMPLE = Path(__file__).resolve().parents[1] / "scenarios" / "sample-county"
 DAY = date(2026, 9, 1)
@@ -135,3 +135,11 @@ def test_cli_anonymize_names_the_shifted_plan_date(folder, tmp_path, capsys):
     rows = pd.read_csv(key, dtype=str, keep_default_na=False)
     assert ("cadres", "C1") in set(zip(rows.table, rows.original, strict=True))
     assert main(["anonymize", str(folder), "--out", str(out)]) == 2
+
+
+def test_a_bad_shift_names_the_field_and_the_command_line_its_flag(folder, tmp_path, capsys):
+    with pytest.raises(InputError) as exc:
+        anonymize(load_dataset(folder), shift_years=4)
+    assert [p.file for p in exc.value.problems] == ["shift_years"]
+    assert main(["anonymize", str(folder), "--out", str(tmp_path / "a"), "--shift-years", "4"]) == 2
+    assert capsys.readouterr().err.startswith("--shift-years: value '4': expected a negative")

@@ -17,7 +17,7 @@ from benchmarks.cli import main
 from benchmarks.planfolder import read_folder, write_folder
 from benchmarks.report import COLUMNS, make_row
 from benchmarks.runs import Judge, Measured, Run
-from optimizer.loading import load_dataset
+from optimizer.data.loading import load_dataset
 from optimizer.policy import load_policy
 
 SHARED = Path("/work/shared/instances")
@@ -125,7 +125,7 @@ def test_realistic_dataset_has_the_shared_instances_features(tmp_path: Path) -> 
     """--realistic: recalls, require and forbid pins, mid-term replacements, must-send units
     at the threshold, a shortage of secretaries; it loads, and careful's plan verifies."""
     from benchmarks.realistic import make_realistic
-    from optimizer.generate import generate, write_dataset
+    from optimizer.data.generate import generate, write_dataset
 
     day = date(2026, 9, 1)
     t = make_realistic(generate("county", 3, day), 3, day)

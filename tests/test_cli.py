@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 from conftest import base_tables, write_tables
 
-from optimizer import schema as s
 from optimizer.cli import main
-from optimizer.loading import load_dataset
+from optimizer.data import schema as s
+from optimizer.data.loading import load_dataset
 from optimizer.plans.build import PLAN_COLUMNS, TEAM_COLUMNS, UNSTAFFED_COLUMNS
 
 SAMPLE = Path(__file__).resolve().parents[1] / "scenarios" / "sample-county"

@@ -13,7 +13,7 @@ from distributed import Client, LocalCluster
 
 from optimizer import load_scenarios, run, sweep
 from optimizer.cli import main
-from optimizer.errors import InputError
+from optimizer.data.errors import InputError
 
 ROOT = Path(__file__).resolve().parents[1]
 SAME = ("plan.csv", "teams.csv", "unstaffed.csv", "kpis.json", "scenario.yaml", "policy.yaml")

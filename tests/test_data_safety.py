@@ -20,7 +20,7 @@ import pytest
 from conftest import base_tables, write_tables
 
 from optimizer.cli import main
-from optimizer.errors import InputError
+from optimizer.data.errors import InputError
 from optimizer.plans.formulas import RISKY, escape_text, read_output_csv, unescape_text
 from optimizer.plans.io import clean_stale
 from optimizer.terms import ledger as L
@@ -258,9 +258,9 @@ point = sys.argv[1]
 def die(*_a, **_k):
     os.kill(os.getpid(), signal.SIGKILL)
 
-import optimizer.loading, optimizer.plans.build, optimizer.plans.formulas
+import optimizer.data.loading, optimizer.plans.build, optimizer.plans.formulas
 if point == "load":
-    optimizer.loading.load_dataset = die
+    optimizer.data.loading.load_dataset = die
 elif point == "csv":
     optimizer.plans.build.write_csv = die
 elif point == "xlsx":

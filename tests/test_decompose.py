@@ -133,7 +133,7 @@ def test_part_keeps_the_recall_of_an_incumbent_handed_elsewhere():
     unit's, is not in that part: the part must not count the post as filled."""
     from datetime import timedelta
 
-    from optimizer.domain import Posting, Recall
+    from optimizer.data.domain import Posting, Recall
     from optimizer.scale.parts import part_dataset as _part
 
     ds = two_counties()
@@ -194,7 +194,7 @@ def test_T_SEC_part_keeps_a_wide_units_incumbent_it_was_not_handed():
     first secretary there (city-201 under hunan-2021: 108 T-SEC violations)."""
     from datetime import timedelta
 
-    from optimizer.domain import Posting
+    from optimizer.data.domain import Posting
     from optimizer.scale.parts import part_dataset as _part
 
     ds = two_counties()

@@ -14,10 +14,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from optimizer import domain as d
-from optimizer import schema
-from optimizer.errors import InputError
-from optimizer.generate import SCALES, TABLES, generate, write_dataset
+from optimizer.data import domain as d
+from optimizer.data import schema
+from optimizer.data.errors import InputError
+from optimizer.data.generate import SCALES, TABLES, generate, write_dataset
 
 PLAN = date(2026, 9, 1)
 SCHEMAS = {
@@ -93,7 +93,7 @@ def test_deterministic_across_processes(ds: dict[str, pd.DataFrame], tmp_path: P
     """String hashing is randomised per process: the output must not depend on it."""
     code = (
         "import sys; from pathlib import Path; from datetime import date;"
-        "from optimizer.generate import generate, write_dataset;"
+        "from optimizer.data.generate import generate, write_dataset;"
         "write_dataset(generate('county', 3, date(2026, 9, 1)), Path(sys.argv[1]))"
     )
     root = Path(__file__).resolve().parents[1]
@@ -444,7 +444,7 @@ def test_larger_scales(scale: str) -> None:
 def _loads_cleanly(tables: dict[str, pd.DataFrame], scale: str) -> None:
     import tempfile
 
-    from optimizer.loading import load_dataset
+    from optimizer.data.loading import load_dataset
 
     with tempfile.TemporaryDirectory() as tmp:
         write_dataset(tables, Path(tmp) / scale)

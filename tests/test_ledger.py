@@ -19,8 +19,8 @@ from factory import DAY, Posting, cadre, dataset, unit, village
 
 from optimizer import load_policy, solve, verify_plan
 from optimizer.cli import main
-from optimizer.errors import InputError
-from optimizer.loading import load_dataset
+from optimizer.data.errors import InputError
+from optimizer.data.loading import load_dataset
 from optimizer.plans.build import write_plan
 from optimizer.terms import ledger as L
 from optimizer.terms import record

@@ -20,8 +20,8 @@ from factory import DAY
 
 from optimizer import load_policy
 from optimizer.cli import main
-from optimizer.errors import InputError
-from optimizer.loading import load_dataset
+from optimizer.data.errors import InputError
+from optimizer.data.loading import load_dataset
 from optimizer.model.solve import solve
 from optimizer.plans.build import write_plan
 from optimizer.terms import db as ledger_db

@@ -9,10 +9,10 @@ import openpyxl
 import pytest
 from conftest import base_tables, write_csv, write_tables
 
-from optimizer import schema as s
 from optimizer.cli import main
-from optimizer.errors import InputError
-from optimizer.loading import load_dataset
+from optimizer.data import schema as s
+from optimizer.data.errors import InputError
+from optimizer.data.loading import load_dataset
 
 
 def _problems(folder) -> list[str]:

@@ -12,11 +12,11 @@ import pandas as pd
 import pytest
 from conftest import Tables, base_tables, write_tables
 
-from optimizer import schema as s
 from optimizer.cli import main
-from optimizer.columns import suggest
-from optimizer.errors import InputError
-from optimizer.loading import load_dataset
+from optimizer.data import schema as s
+from optimizer.data.columns import suggest
+from optimizer.data.errors import InputError
+from optimizer.data.loading import load_dataset
 from optimizer.plans.formulas import read_output_csv, write_csv
 
 DATE = "2026-09-01"
@@ -84,7 +84,7 @@ def test_unused_column_kept_columns_are_not_reported(tmp_path):
 
 
 def test_unused_column_ledger_export_columns_are_kept_on_purpose():
-    from optimizer.redact import personal_kind
+    from optimizer.data.redact import personal_kind
     from optimizer.terms.history import NAME_COLUMNS, PEOPLE_COLUMNS
 
     kept = set(s.KEPT_COLUMNS["history"])

@@ -2,8 +2,15 @@ from datetime import date, datetime
 
 import pytest
 
-from optimizer.parsing import BadValue, cell_text, check_cell, parse_bool, parse_date, parse_set
-from optimizer.schema import CATEGORY
+from optimizer.data.parsing import (
+    BadValue,
+    cell_text,
+    check_cell,
+    parse_bool,
+    parse_date,
+    parse_set,
+)
+from optimizer.data.schema import CATEGORY
 
 
 @pytest.mark.parametrize(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from optimizer.domain import Village
-from optimizer.errors import InputError
+from optimizer.data.domain import Village
+from optimizer.data.errors import InputError
 from optimizer.policy import PRESETS, load_policy
 from optimizer.rules.eligibility import village_need
 

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from optimizer import load_policy, solve
-from optimizer.domain import CATEGORIES
+from optimizer.data.domain import CATEGORIES
 from optimizer.plans.build import write_plan
 from optimizer.policy import PRESETS
 from optimizer.verify import verify_plan

@@ -66,7 +66,7 @@ def test_one_reason_everywhere_on_a_tight_county():
 
 @pytest.mark.skipif(not (SHARED / "tight-201").is_dir(), reason="shared instances not present")
 def test_one_reason_everywhere_on_an_independent_tight_instance():
-    from optimizer.loading import load_dataset
+    from optimizer.data.loading import load_dataset
 
     ds, day = load_dataset(SHARED / "tight-201"), date(2025, 9, 1)
     res = solve(ds, HEBEI, day, time_limit=60)

@@ -108,7 +108,7 @@ def test_reference_plan_in_run_defaults_to_the_baseline(tmp_path):
 
 
 def test_reference_plan_key_in_a_scenario_file(tmp_path):
-    from optimizer.errors import InputError
+    from optimizer.data.errors import InputError
     from optimizer.whatif.build import dataset_tables
     from optimizer.whatif.files import load_scenarios
 

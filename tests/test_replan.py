@@ -14,7 +14,7 @@ from factory import DAY, Posting, Recall, cadre, dataset, unit, village
 
 from optimizer import load_dataset, load_policy, solve, verify_plan
 from optimizer.cli import main
-from optimizer.errors import InputError
+from optimizer.data.errors import InputError
 from optimizer.plans.build import write_plan
 from optimizer.terms.replan import replan, write_repair
 

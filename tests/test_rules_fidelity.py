@@ -13,7 +13,7 @@ from factory import DAY, Pin, Posting, Recall, cadre, dataset, unit, village
 
 from optimizer import load_dataset, load_policy, solve, verify_plan
 from optimizer.cli import main
-from optimizer.errors import InputError
+from optimizer.data.errors import InputError
 from optimizer.plans.build import write_plan
 from optimizer.plans.check import check
 from optimizer.plans.explain import explain_cadre, explain_village

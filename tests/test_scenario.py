@@ -13,8 +13,8 @@ from factory import DAY, Posting, cadre, dataset, unit, village
 
 from optimizer import Scenario, load_scenarios, run, sweep, verify_plan
 from optimizer.cli import main
-from optimizer.errors import InputError
-from optimizer.loading import load_dataset
+from optimizer.data.errors import InputError
+from optimizer.data.loading import load_dataset
 from optimizer.whatif.build import dataset_tables, write_dataset_files
 from optimizer.whatif.edits import apply_edits
 

@@ -8,7 +8,7 @@ import pytest
 from factory import DAY, Pin, Posting, Recall, cadre, dataset, unit, village
 
 from optimizer import load_policy, solve
-from optimizer.errors import InputError
+from optimizer.data.errors import InputError
 from optimizer.rules.scoring import plan_points
 
 

@@ -8,8 +8,8 @@ import re
 import openpyxl
 import pytest
 
-from optimizer import schema as s
-from optimizer.template import COLUMN_ZH, SHEET_ZH, write_template
+from optimizer.data import schema as s
+from optimizer.data.template import COLUMN_ZH, SHEET_ZH, write_template
 
 PROVINCE_CADRES = 25_000
 

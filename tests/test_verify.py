@@ -15,8 +15,8 @@ import pandas as pd
 import pytest
 
 import optimizer
-from optimizer.domain import completed_years
-from optimizer.errors import InputError
+from optimizer.data.domain import completed_years
+from optimizer.data.errors import InputError
 from optimizer.plans.build import write_plan
 from optimizer.rules.glossary import rule_source
 from optimizer.verify import Violation, verify_plan, violations_frame, write_verify_csv

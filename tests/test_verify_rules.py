@@ -22,7 +22,7 @@ import pytest
 from factory import DAY, Pin, Posting, cadre, dataset, unit, village
 
 import optimizer
-from optimizer.domain import Cadre, Unit, Village
+from optimizer.data.domain import Cadre, Unit, Village
 from optimizer.policy import Policy
 from optimizer.rules.table import RULES
 from optimizer.verify import Violation, verify_plan

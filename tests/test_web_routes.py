@@ -229,7 +229,7 @@ def test_stop_keeps_the_best_plan(desk):
 
 
 def test_the_empty_template_workbook_uploads_and_is_checked(desk, tmp_path):
-    from optimizer.template import write_template
+    from optimizer.data.template import write_template
 
     write_template(tmp_path / "模板.xlsx")
     r = desk.post(

@@ -15,8 +15,8 @@ import pandas as pd
 import pytest
 
 from optimizer.cli import main
-from optimizer.errors import InputError
-from optimizer.loading import load_dataset
+from optimizer.data.errors import InputError
+from optimizer.data.loading import load_dataset
 from optimizer.plans.explain import explain_village
 from optimizer.plans.formulas import read_output_csv
 from optimizer.plans.workbook import (

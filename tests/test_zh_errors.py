@@ -8,7 +8,7 @@ from conftest import base_tables, write_tables
 from test_hostile_input import CASES, DATE
 
 from optimizer.cli import main
-from optimizer.errors import InputError, Problem
+from optimizer.data.errors import InputError, Problem
 from optimizer.lang.messages import english_words, problem_zh
 
 pytestmark = pytest.mark.filterwarnings("ignore")

@@ -156,7 +156,7 @@ def _match(text: str, catalog: Iterable[tuple[str, str]]) -> str | None:
 @cache
 def _codes() -> dict[str, str]:
     """Village categories, levels and other codes of the data contract, in Chinese."""
-    from optimizer import schema as s
+    from optimizer.data import schema as s
 
     return {code: s.CATEGORY.zh[code] for code in s.CATEGORY.codes} | WORDS
 

@@ -6,14 +6,14 @@ Same form as :mod:`optimizer.lang.messages`: one entry per English template, ``{
 ``{0}`` … for it in the Chinese. A captured list of ``code/中文`` choices shows its Chinese only;
 a column given as ``name (姓名)`` shows as 姓名; table names and rule words come from
 :data:`WORDS_ZH`. The location (file, sheet, row, column, value) is Chinese in
-:meth:`optimizer.errors.Problem.render`.
+:meth:`optimizer.data.errors.Problem.render`.
 """
 
 from __future__ import annotations
 
 import re
 
-from optimizer.schema import TABLES
+from optimizer.data.schema import TABLES
 
 PROBLEMS: list[tuple[str, str]] = [
     # cells (parsing.py)

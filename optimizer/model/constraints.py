@@ -11,7 +11,7 @@ from collections import defaultdict
 
 from ortools.sat.python import cp_model
 
-from optimizer.errors import InputError, Problem
+from optimizer.data.errors import InputError, Problem
 from optimizer.model.master import PlanModel
 from optimizer.model.shape import cap
 from optimizer.rules.eligibility import joint_small

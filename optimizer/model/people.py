@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from ortools.graph.python import min_cost_flow
 
-from optimizer.domain import SKILLS as SKILL_CODES
+from optimizer.data.domain import SKILLS as SKILL_CODES
 from optimizer.rules.instance import MEM, SEC, Instance
 from optimizer.rules.scoring import cadre_points, fit
 

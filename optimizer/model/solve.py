@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from optimizer.domain import Dataset
+from optimizer.data.domain import Dataset
 from optimizer.model.exact import solve_instance
 from optimizer.model.interrupt import catch_sigint
 from optimizer.model.params import SolveParams
@@ -44,7 +44,7 @@ def solve(
     ``settings`` (``time_limit=``, ``seed=``, ``workers=``, ``method=``, ``handle_sigint=``)
     change single fields of it. ``reference``: a plan to break ties toward
     (:mod:`optimizer.plans.reference`); coverage and the soft objective are never worse for it."""
-    from optimizer.loading import load_dataset  # pandas' readers: only when given a path
+    from optimizer.data.loading import load_dataset  # pandas' readers: only when given a path
 
     params = dataclasses.replace(params or SolveParams(), **settings)
     t0 = time.monotonic()

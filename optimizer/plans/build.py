@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from optimizer.domain import CATEGORIES
+from optimizer.data.domain import CATEGORIES
 from optimizer.plans.formulas import write_csv
 from optimizer.plans.io import staged_folder, write_text
 from optimizer.plans.reasons import view_of, village_reasons

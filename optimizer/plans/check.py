@@ -15,7 +15,8 @@ from datetime import date
 import networkx as nx
 import pandas as pd
 
-from optimizer.domain import CATEGORIES, LEVELS, Dataset
+from optimizer.data.domain import CATEGORIES, LEVELS, Dataset
+from optimizer.data.schema import CATEGORY, ROLE
 from optimizer.policy import Policy
 from optimizer.rules.eligibility import (
     GENERAL_RULES,
@@ -29,7 +30,6 @@ from optimizer.rules.eligibility import (
 )
 from optimizer.rules.glossary import rule_label
 from optimizer.rules.pins import check_pins
-from optimizer.schema import CATEGORY, ROLE
 
 
 @dataclass

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from optimizer import schema as s
-from optimizer.domain import Dataset, completed_years
-from optimizer.errors import InputError, Problem
+from optimizer.data import schema as s
+from optimizer.data.domain import Dataset, completed_years
+from optimizer.data.errors import InputError, Problem
 from optimizer.model.result import SolveResult
 from optimizer.model.solve import solve
 from optimizer.plans.formulas import read_output_csv

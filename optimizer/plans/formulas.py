@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from optimizer.errors import Problem
+from optimizer.data.errors import Problem
 
 RISKY = ("=", "+", "-", "@", "\t", "\r")
 """First characters that make a spreadsheet treat text as a formula."""

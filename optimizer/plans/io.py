@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from optimizer.errors import InputError, Problem
+from optimizer.data.errors import InputError, Problem
 
 HOST = hashlib.sha1(socket.gethostname().encode("utf-8", "replace")).hexdigest()[:8]
 _TEMP = re.compile(

@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from optimizer.domain import CATEGORIES
+from optimizer.data.domain import CATEGORIES
 from optimizer.model.candidates import (
     Groups,
     blockers,

@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from optimizer import schema
-from optimizer.errors import InputError, Problem
+from optimizer.data import schema
+from optimizer.data.errors import InputError, Problem
 from optimizer.plans.formulas import read_output_csv
 
 if TYPE_CHECKING:

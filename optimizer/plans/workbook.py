@@ -26,8 +26,8 @@ import pandas as pd
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
-from optimizer import schema as s
-from optimizer.errors import InputError, Problem
+from optimizer.data import schema as s
+from optimizer.data.errors import InputError, Problem
 from optimizer.plans.xlsxwrite import Sheet, write_xlsx
 from optimizer.rules.glossary import rule_ids, rule_label
 

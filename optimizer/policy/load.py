@@ -15,8 +15,8 @@ from typing import Any
 
 import yaml
 
-from optimizer.domain import LEVELS
-from optimizer.errors import InputError, Problem
+from optimizer.data.domain import LEVELS
+from optimizer.data.errors import InputError, Problem
 from optimizer.policy.params import (
     REQUIREMENT_KEYS,
     Cluster,

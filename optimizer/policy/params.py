@@ -10,7 +10,7 @@ import copy
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from optimizer.domain import KINDS
+from optimizer.data.domain import KINDS
 
 REQUIREMENT_KEYS = (
     "key",

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from optimizer.domain import CATEGORIES, KINDS, LEVELS, RANKS
-from optimizer.errors import Problem
+from optimizer.data.domain import CATEGORIES, KINDS, LEVELS, RANKS
+from optimizer.data.errors import Problem
 from optimizer.policy.params import REQUIREMENT_KEYS, Weights
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from optimizer.domain import (
+from optimizer.data.domain import (
     CATEGORIES,
     LEVELS,
     Cadre,

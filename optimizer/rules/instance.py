@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from optimizer.domain import CATEGORIES, Dataset, Posting, Village
+from optimizer.data.domain import CATEGORIES, Dataset, Posting, Village
 from optimizer.policy import Policy
 from optimizer.rules.eligibility import (
     VillageNeed,

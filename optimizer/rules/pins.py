@@ -23,8 +23,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from optimizer.domain import Cadre, Dataset, Pin, Posting, Unit, Village, completed_years
-from optimizer.errors import InputError, Problem
+from optimizer.data.domain import Cadre, Dataset, Pin, Posting, Unit, Village, completed_years
+from optimizer.data.errors import InputError, Problem
 from optimizer.policy import Policy
 from optimizer.rules.eligibility import (
     continuity_units,

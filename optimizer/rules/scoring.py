@@ -7,7 +7,7 @@ and an explanation always speak of the same points.
 
 from __future__ import annotations
 
-from optimizer.domain import Unit, Village
+from optimizer.data.domain import Unit, Village
 from optimizer.rules.history import SOFT_SCALE, rule_H_CONTINUITY, rule_H_PROVVILLAGE
 from optimizer.rules.instance import MEM, SEC, Instance
 

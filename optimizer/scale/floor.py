@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from optimizer.domain import CATEGORIES
+from optimizer.data.domain import CATEGORIES
 from optimizer.model.greedy import greedy, greedy_coverage, greedy_is_valid
 from optimizer.model.improve import improve
 from optimizer.model.shape import Shape, build_shape

@@ -10,7 +10,7 @@ import time
 from collections import defaultdict
 from datetime import date
 
-from optimizer.domain import CATEGORIES, Dataset
+from optimizer.data.domain import CATEGORIES, Dataset
 from optimizer.model.exact import PartStart, solve_instance
 from optimizer.model.params import SolveParams
 from optimizer.model.result import filled_by_class

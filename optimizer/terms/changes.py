@@ -7,8 +7,8 @@ from datetime import date
 
 import pandas as pd
 
-from optimizer.domain import Dataset
-from optimizer.parsing import parse_date
+from optimizer.data.domain import Dataset
+from optimizer.data.parsing import parse_date
 from optimizer.plans.build import PLAN_COLUMNS, add_years
 from optimizer.terms.recall import BasePlan
 

@@ -15,10 +15,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from optimizer import schema as s
-from optimizer.domain import Dataset, Posting, Recall
-from optimizer.errors import InputError, Problem
-from optimizer.loading import load_dataset, load_table
+from optimizer.data import schema as s
+from optimizer.data.domain import Dataset, Posting, Recall
+from optimizer.data.errors import InputError, Problem
+from optimizer.data.loading import load_dataset, load_table
 from optimizer.plans.workbook import plan_source
 from optimizer.policy import Policy, load_policy
 from optimizer.verify import STRUCTURAL, Violation, verify_plan

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from optimizer.errors import InputError, Problem
+from optimizer.data.errors import InputError, Problem
 
 DEFAULT_LEDGER = "zhucun-ledger.db"
 """The ledger file when ``--ledger`` is not given (in the current folder)."""

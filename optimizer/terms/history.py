@@ -12,13 +12,13 @@ from typing import Any
 
 import pandas as pd
 
-from optimizer import schema as s
-from optimizer.domain import Dataset, Posting
-from optimizer.errors import InputError, Problem
+from optimizer.data import schema as s
+from optimizer.data.domain import Dataset, Posting
+from optimizer.data.errors import InputError, Problem
+from optimizer.data.redact import redact_frame
 from optimizer.plans.formulas import write_csv
 from optimizer.plans.io import csv_starts_with
 from optimizer.plans.io import private_file as private_output
-from optimizer.redact import redact_frame
 from optimizer.terms.db import DEFAULT_LEDGER, WAIT, busy, connect, private_file, transaction
 from optimizer.terms.intake import Entry
 

@@ -13,10 +13,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from optimizer import schema as s
-from optimizer.domain import Posting
-from optimizer.errors import InputError, Problem
-from optimizer.parsing import BadValue, parse_date
+from optimizer.data import schema as s
+from optimizer.data.domain import Posting
+from optimizer.data.errors import InputError, Problem
+from optimizer.data.parsing import BadValue, parse_date
 from optimizer.plans.build import add_years
 from optimizer.plans.formulas import read_output_csv
 from optimizer.plans.workbook import WORKBOOK_ERRORS, plan_source, read_workbook

@@ -22,11 +22,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from optimizer import schema as s
-from optimizer.domain import Dataset, Posting
-from optimizer.errors import InputError, Problem
-from optimizer.loading import extra_columns, load_dataset
-from optimizer.redact import personal_kind
+from optimizer.data import schema as s
+from optimizer.data.domain import Dataset, Posting
+from optimizer.data.errors import InputError, Problem
+from optimizer.data.loading import extra_columns, load_dataset
+from optimizer.data.redact import personal_kind
 from optimizer.terms.check import Approval, prepare_check
 from optimizer.terms.db import DEFAULT_LEDGER, WAIT
 from optimizer.terms.history import LedgerFile

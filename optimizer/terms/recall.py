@@ -11,11 +11,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from optimizer import schema as s
-from optimizer.domain import Dataset, Recall
-from optimizer.errors import InputError, Problem
-from optimizer.loading import load_table
-from optimizer.parsing import BadValue, parse_date
+from optimizer.data import schema as s
+from optimizer.data.domain import Dataset, Recall
+from optimizer.data.errors import InputError, Problem
+from optimizer.data.loading import load_table
+from optimizer.data.parsing import BadValue, parse_date
 from optimizer.plans.build import PLAN_COLUMNS
 from optimizer.plans.formulas import read_output_csv
 

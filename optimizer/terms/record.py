@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
-from optimizer.errors import InputError, Problem
+from optimizer.data.errors import InputError, Problem
 from optimizer.terms.history import PEOPLE_COLUMNS, LedgerFile
 from optimizer.terms.intake import Entry
 

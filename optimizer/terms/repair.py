@@ -16,11 +16,11 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from optimizer.domain import Dataset, Pin, Posting
-from optimizer.errors import InputError
+from optimizer.data.domain import Dataset, Pin, Posting
+from optimizer.data.errors import InputError
+from optimizer.data.parsing import parse_date
 from optimizer.model.result import Assignment, Progress, SolveResult
 from optimizer.model.solve import solve
-from optimizer.parsing import parse_date
 from optimizer.policy import Policy
 from optimizer.rules.instance import SEC, Instance, build_instance, class_order
 

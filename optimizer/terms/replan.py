@@ -28,8 +28,8 @@ from typing import Any
 
 import pandas as pd
 
-from optimizer.domain import Dataset, Recall
-from optimizer.loading import load_dataset
+from optimizer.data.domain import Dataset, Recall
+from optimizer.data.loading import load_dataset
 from optimizer.model.result import Progress
 from optimizer.plans.build import Plan, build_plan, write_plan
 from optimizer.policy import Policy, load_policy

@@ -13,7 +13,7 @@ import sqlite3
 from datetime import datetime
 from pathlib import Path
 
-from optimizer.errors import InputError, Problem
+from optimizer.data.errors import InputError, Problem
 from optimizer.terms.db import WAIT
 from optimizer.terms.ledger import Ledger
 from optimizer.terms.record import Outcome

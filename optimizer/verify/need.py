@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from optimizer.domain import CATEGORIES, LEVELS, Village
+from optimizer.data.domain import CATEGORIES, LEVELS, Village
 from optimizer.policy import Policy
 
 

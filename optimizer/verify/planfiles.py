@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from optimizer import schema as s
-from optimizer.errors import InputError, Problem
+from optimizer.data import schema as s
+from optimizer.data.errors import InputError, Problem
 from optimizer.verify.tables import TextRows, raw_tables
 
 ROLES = ("secretary", "member")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from optimizer.errors import Problem
+from optimizer.data.errors import Problem
 from optimizer.plans.formulas import unescape_frame
 from optimizer.plans.workbook import WORKBOOK_ERRORS, plan_source, read_workbook
 

@@ -8,9 +8,9 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-from optimizer.domain import Dataset
-from optimizer.errors import InputError, Problem
-from optimizer.loading import load_dataset
+from optimizer.data.domain import Dataset
+from optimizer.data.errors import InputError, Problem
+from optimizer.data.loading import load_dataset
 from optimizer.plans.workbook import plan_source
 from optimizer.policy import Policy, load_policy
 from optimizer.verify import checks  # noqa: F401  (registers every rule's check)

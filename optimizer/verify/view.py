@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 
-from optimizer import schema as s
-from optimizer.domain import Cadre, Dataset, Posting, Unit, Village
+from optimizer.data import schema as s
+from optimizer.data.domain import Cadre, Dataset, Posting, Unit, Village
 from optimizer.policy import Policy
 from optimizer.verify.need import Need, city_of, need
 from optimizer.verify.planfiles import PlanRow, ShortRow, TeamRow

@@ -3,7 +3,7 @@ of levels in SPEC order."""
 
 from __future__ import annotations
 
-from optimizer.domain import LEVELS
+from optimizer.data.domain import LEVELS
 
 ROLE_ZH = {"secretary": "第一书记", "member": "队员"}
 STATUS_ZH = {"new": "新派", "incumbent": "留任"}

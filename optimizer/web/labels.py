@@ -8,8 +8,8 @@ from typing import Any
 import pandas as pd
 from jinja2 import Environment
 
+from optimizer.data.schema import CATEGORY, LEVEL, ROLE
 from optimizer.rules.glossary import rule_label
-from optimizer.schema import CATEGORY, LEVEL, ROLE
 
 JOB_STATUS = {
     "queued": "排队中",

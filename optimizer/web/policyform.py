@@ -11,7 +11,7 @@ from starlette.datastructures import FormData
 
 import optimizer
 from optimizer import InputError, Policy, Problem
-from optimizer.parsing import BadValue, parse_date
+from optimizer.data.parsing import BadValue, parse_date
 from optimizer.policy import REQUIREMENT_KEYS, Weights
 from optimizer.web.labels import zh_categories
 

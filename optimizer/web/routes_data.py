@@ -8,7 +8,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse
 
 import optimizer
-from optimizer.parsing import BadValue, parse_date
+from optimizer.data.parsing import BadValue, parse_date
 from optimizer.web.checkview import check_view
 from optimizer.web.forms import checked_form, id_or_404, read_upload
 from optimizer.web.pages import render

@@ -11,9 +11,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from optimizer import schema as s
-from optimizer.domain import Dataset
-from optimizer.loading import load_dataset
+from optimizer.data import schema as s
+from optimizer.data.domain import Dataset
+from optimizer.data.loading import load_dataset
 from optimizer.policy import Policy
 from optimizer.whatif.edits import apply_edits
 from optimizer.whatif.scenario import Scenario

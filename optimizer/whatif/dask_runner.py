@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from optimizer.errors import InputError, Problem
+from optimizer.data.errors import InputError, Problem
 from optimizer.whatif.jobs import Job, Solved, solve_job
 
 CONNECT_TIMEOUT = "20s"

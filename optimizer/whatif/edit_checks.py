@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from optimizer import schema as s
-from optimizer.errors import Problem
+from optimizer.data import schema as s
+from optimizer.data.errors import Problem
 from optimizer.whatif.filters import (
     CADRE_FIELDS,
     UNIT_FIELDS,

@@ -15,10 +15,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from optimizer import schema as s
-from optimizer.domain import Cadre, Dataset, Recall, Unit
-from optimizer.errors import InputError, Problem
-from optimizer.loading import load_dataset
+from optimizer.data import schema as s
+from optimizer.data.domain import Cadre, Dataset, Recall, Unit
+from optimizer.data.errors import InputError, Problem
+from optimizer.data.loading import load_dataset
 from optimizer.rules.eligibility import rule_H_INCUMBENT
 from optimizer.whatif.edit_checks import FIELDS_FOR, normalise_params
 from optimizer.whatif.filters import Ctx, Test, compile_where

@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from optimizer.errors import InputError, Problem
+from optimizer.data.errors import InputError, Problem
 from optimizer.policy import merge_dicts
 from optimizer.whatif.scenario import Scenario, resolve_paths, scenario_from_doc
 from optimizer.whatif.sweep import check_axes, expand_sweep

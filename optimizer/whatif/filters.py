@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from optimizer import schema as s
-from optimizer.domain import Dataset, rank_index
-from optimizer.errors import Problem
-from optimizer.parsing import BadValue, parse_date
+from optimizer.data import schema as s
+from optimizer.data.domain import Dataset, rank_index
+from optimizer.data.errors import Problem
+from optimizer.data.parsing import BadValue, parse_date
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from optimizer.domain import Dataset
-from optimizer.errors import InputError, Problem
+from optimizer.data.domain import Dataset
+from optimizer.data.errors import InputError, Problem
 from optimizer.model.solve import solve
 from optimizer.plans.build import Plan
 from optimizer.plans.reference import Reference

@@ -6,8 +6,8 @@ from typing import Any
 
 import pandas as pd
 
-from optimizer.domain import CATEGORIES
-from optimizer.schema import CATEGORY
+from optimizer.data.domain import CATEGORIES
+from optimizer.data.schema import CATEGORY
 from optimizer.whatif.runs import Run, load_runs
 from optimizer.whatif.tables_zh import VALUES_ZH
 

@@ -20,9 +20,9 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Polygon
 
-from optimizer.domain import LEVELS, Dataset
-from optimizer.errors import InputError, Problem
-from optimizer.loading import load_dataset
+from optimizer.data.domain import LEVELS, Dataset
+from optimizer.data.errors import InputError, Problem
+from optimizer.data.loading import load_dataset
 from optimizer.whatif.plotfont import chinese_text, level_label, word
 from optimizer.whatif.runs import Run, load_runs
 

@@ -19,7 +19,7 @@ import matplotlib
 import numpy as np
 from matplotlib.figure import Figure
 
-from optimizer.domain import CATEGORIES, Dataset
+from optimizer.data.domain import CATEGORIES, Dataset
 from optimizer.whatif.kpis import LABELS, kpi_values, unit_load
 from optimizer.whatif.plotfont import category_label, chinese_text, word
 from optimizer.whatif.plotmap import plot_map, run_dataset

@@ -26,8 +26,8 @@ from typing import Any
 
 import yaml
 
-from optimizer.domain import Dataset
-from optimizer.errors import InputError, Problem
+from optimizer.data.domain import Dataset
+from optimizer.data.errors import InputError, Problem
 from optimizer.plans.build import Plan, write_plan_files
 from optimizer.plans.io import folder_problems, make_folder, private_file, staged_folder, write_text
 from optimizer.plans.reference import read_reference, reference_from_frame

@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from optimizer.errors import InputError, Problem
+from optimizer.data.errors import InputError, Problem
 from optimizer.plans.formulas import unescape_frame
 
 

@@ -26,7 +26,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from optimizer.errors import InputError, Problem
+from optimizer.data.errors import InputError, Problem
 from optimizer.policy import PRESETS, Policy, load_policy
 from optimizer.whatif.edit_checks import normalise_params
 from optimizer.whatif.validate import SOLVE_DEFAULTS, check_doc, to_date

@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from optimizer.errors import InputError, Problem
+from optimizer.data.errors import InputError, Problem
 from optimizer.whatif.filters import show
 from optimizer.whatif.scenario import Scenario, scenario_from_doc
 

@@ -11,8 +11,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from optimizer.errors import Problem
-from optimizer.parsing import BadValue, parse_date
+from optimizer.data.errors import Problem
+from optimizer.data.parsing import BadValue, parse_date
 from optimizer.policy import PRESETS
 from optimizer.policy import SCHEMA as POLICY_SCHEMA
 from optimizer.policy import validate as validate_policy

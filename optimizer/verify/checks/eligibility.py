@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from optimizer import schema as s
-from optimizer.domain import completed_years
+from optimizer.data import schema as s
+from optimizer.data.domain import completed_years
 from optimizer.verify.registry import Finding, check
 from optimizer.verify.view import PlanView
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from optimizer import schema as s
-from optimizer.domain import rank_index
+from optimizer.data import schema as s
+from optimizer.data.domain import rank_index
 from optimizer.verify.need import city_of
 from optimizer.verify.registry import Finding, check
 from optimizer.verify.view import NewPosting, PlanView

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 
-from optimizer.domain import Cadre, Unit, completed_years
+from optimizer.data.domain import Cadre, Unit, completed_years
 from optimizer.verify.registry import Finding, check
 from optimizer.verify.view import PlanView
 

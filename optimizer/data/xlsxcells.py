@@ -9,13 +9,11 @@ import re
 import zipfile
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from optimizer import schema as s
-from optimizer.parsing import cell_text
-
-if TYPE_CHECKING:
-    from optimizer.reading import Collector, RawTable
+from optimizer.data import schema as s
+from optimizer.data.parsing import cell_text
+from optimizer.data.rawtable import Collector, RawTable
 
 
 def has_formulas(path: Path) -> bool:

@@ -12,7 +12,7 @@ import re
 
 import pandas as pd
 
-from optimizer import schema as s
+from optimizer.data import schema as s
 
 PERSONAL: dict[str, tuple[str, ...]] = {
     "birth_date": (

@@ -28,10 +28,10 @@ import numpy as np
 import pandas as pd
 from faker import Faker
 
-from optimizer import domain as d
-from optimizer import schema as s
-from optimizer.domain import Dataset
-from optimizer.errors import InputError, Problem
+from optimizer.data import domain as d
+from optimizer.data import schema as s
+from optimizer.data.domain import Dataset
+from optimizer.data.errors import InputError, Problem
 from optimizer.plans.io import csv_starts_with, private_file, staged_folder, write_text
 
 UNIT_PREFIX = {"province": "省直", "city": "市直", "county": "县直", "township": "乡镇"}
@@ -122,30 +122,24 @@ def _codes(values: frozenset[str], order: tuple[str, ...]) -> str:
     return ";".join(v for v in order if v in values)
 
 
-def anonymize(ds: Dataset, seed: int = 0, shift_years: int | None = None) -> Anonymized:
-    """Pseudonymise ``ds``; deterministic for a seed. ``shift_years`` (default from the seed:
-    8 to 24 years back) must be a negative multiple of 4."""
-    rng = np.random.default_rng(seed)
-    if shift_years is None:
-        shift_years = -4 * int(rng.integers(2, 7))
+def _check_shift(shift_years: int) -> None:
     if shift_years >= 0 or shift_years % 4:
         raise InputError(
             [
                 Problem(
-                    "--shift-years",
+                    "shift_years",
                     "expected a negative multiple of 4 (dates "
                     "move back; anniversaries and 29 February stay exact)",
                     value=str(shift_years),
                 )
             ]
         )
-    offset = (float(rng.integers(100, 1000)), float(rng.integers(100, 1000)))
-    fake = Faker("zh_CN")
-    fake.seed_instance(seed)
-    units = _numbered(list(ds.units), "U", 4)
+
+
+def _pseudonyms(ds: Dataset) -> dict[str, dict[str, str]]:
+    """``units``/``cadres``/``villages``/``regions``/``townships`` → {original: pseudonym}."""
     # departed cadres named only in history get pseudonyms too
     cadres = _numbered(list(ds.cadres) + [p.cadre_id for p in ds.history], "C", 6)
-    villages = _numbered(list(ds.villages), "V", 4)
     regions = _regions(
         {u.region for u in ds.units.values() if u.region}
         | {v.county for v in ds.villages.values()}
@@ -158,26 +152,38 @@ def anonymize(ds: Dataset, seed: int = 0, shift_years: int | None = None) -> Ano
         )
         for i, t in enumerate(names, 1):
             towns[f"{county}|{t}"] = f"{i:02d}镇"
-    ids = {
-        "units": units,
+    return {
+        "units": _numbered(list(ds.units), "U", 4),
         "cadres": cadres,
-        "villages": villages,
+        "villages": _numbered(list(ds.villages), "V", 4),
         "regions": regions,
         "townships": towns,
     }
 
-    def xy(x: float | None, y: float | None) -> tuple[str, str]:
+
+@dataclass
+class _Rewrite:
+    """How one value of the original becomes the copy's."""
+
+    ids: dict[str, dict[str, str]]
+    shift_years: int
+    offset: tuple[float, float]
+
+    def xy(self, x: float | None, y: float | None) -> tuple[str, str]:
         if x is None or y is None:
             return "", ""
-        return _text(x + offset[0]), _text(y + offset[1])
+        return _text(x + self.offset[0]), _text(y + self.offset[1])
 
-    def day(value: date | None) -> str:
-        return "" if value is None else _shift(value, shift_years).isoformat()
+    def day(self, value: date | None) -> str:
+        return "" if value is None else _shift(value, self.shift_years).isoformat()
 
-    tables: dict[str, list[dict[str, str]]] = {t.name: [] for t in s.TABLES}
+
+def _unit_rows(ds: Dataset, rw: _Rewrite) -> list[dict[str, str]]:
+    units, regions = rw.ids["units"], rw.ids["regions"]
+    rows = []
     for u in ds.units.values():
-        x, y = xy(u.x, u.y)
-        tables["units"].append(
+        x, y = rw.xy(u.x, u.y)
+        rows.append(
             {
                 "unit_id": units[u.unit_id],
                 "name": f"{UNIT_PREFIX[u.level]}单位{units[u.unit_id][1:]}",
@@ -189,19 +195,24 @@ def anonymize(ds: Dataset, seed: int = 0, shift_years: int | None = None) -> Ano
                 "y": y,
             }
         )
+    return rows
+
+
+def _cadre_rows(ds: Dataset, rw: _Rewrite, fake: Faker) -> list[dict[str, str]]:
+    rows = []
     for c in ds.cadres.values():
-        x, y = xy(c.x, c.y)
+        x, y = rw.xy(c.x, c.y)
         name = {"male": fake.name_male, "female": fake.name_female}.get(c.gender or "", fake.name)()
-        tables["cadres"].append(
+        rows.append(
             {
-                "cadre_id": cadres[c.cadre_id],
+                "cadre_id": rw.ids["cadres"][c.cadre_id],
                 "name": name,
-                "unit_id": units[c.unit_id],
+                "unit_id": rw.ids["units"][c.unit_id],
                 "gender": _text(c.gender),
-                "birth_date": day(c.birth_date),
+                "birth_date": rw.day(c.birth_date),
                 "political_status": c.political_status,
-                "party_date": day(c.party_date),
-                "work_date": day(c.work_date),
+                "party_date": rw.day(c.party_date),
+                "work_date": rw.day(c.work_date),
                 "rank": _text(c.rank),
                 "middle_manager": _text(c.middle_manager),
                 "employment": c.employment,
@@ -217,14 +228,20 @@ def anonymize(ds: Dataset, seed: int = 0, shift_years: int | None = None) -> Ano
                 "y": y,
             }
         )
+    return rows
+
+
+def _village_rows(ds: Dataset, rw: _Rewrite) -> list[dict[str, str]]:
+    villages, regions = rw.ids["villages"], rw.ids["regions"]
+    rows = []
     for v in ds.villages.values():
-        x, y = xy(v.x, v.y)
-        tables["villages"].append(
+        x, y = rw.xy(v.x, v.y)
+        rows.append(
             {
                 "village_id": villages[v.village_id],
                 "name": f"村{villages[v.village_id][1:]}",
                 "county": regions[v.county],
-                "township": towns.get(f"{v.county}|{v.township}", ""),
+                "township": rw.ids["townships"].get(f"{v.county}|{v.township}", ""),
                 "city": regions.get(v.city or "", ""),
                 "categories": _codes(v.categories, d.CATEGORIES),
                 "relocated_pop": _text(v.relocated_pop),
@@ -234,39 +251,66 @@ def anonymize(ds: Dataset, seed: int = 0, shift_years: int | None = None) -> Ano
                 "remote": _text(v.remote),
             }
         )
-    if ds.adjacency_given:
-        for a, b in ds.adjacency:
-            tables["adjacency"].append({"village_a": villages[a], "village_b": villages[b]})
-    for p in ds.history:
-        tables["history"].append(
-            {
-                "cadre_id": cadres[p.cadre_id],
-                "unit_id": units[p.unit_id],
-                "village_id": villages[p.village_id],
-                "level": p.level,
-                "role": p.role,
-                "start": day(p.start),
-                "end": day(p.end),
-            }
-        )
-    for p in ds.pins:
-        tables["pins"].append(
-            {
-                "cadre_id": cadres[p.cadre_id],
-                "village_id": villages[p.village_id],
-                "role": _text(p.role),
-                "kind": p.kind,
-            }
-        )
-    for r in ds.recall:
-        tables["recall"].append({"cadre_id": cadres[r.cadre_id], "reason": ""})
+    return rows
+
+
+def _link_rows(ds: Dataset, rw: _Rewrite) -> dict[str, list[dict[str, str]]]:
+    """Adjacency, history, pins and recall (its reasons dropped)."""
+    cadres, villages = rw.ids["cadres"], rw.ids["villages"]
+    adjacency = [{"village_a": villages[a], "village_b": villages[b]} for a, b in ds.adjacency]
+    history = [
+        {
+            "cadre_id": cadres[p.cadre_id],
+            "unit_id": rw.ids["units"][p.unit_id],
+            "village_id": villages[p.village_id],
+            "level": p.level,
+            "role": p.role,
+            "start": rw.day(p.start),
+            "end": rw.day(p.end),
+        }
+        for p in ds.history
+    ]
+    pins = [
+        {
+            "cadre_id": cadres[p.cadre_id],
+            "village_id": villages[p.village_id],
+            "role": _text(p.role),
+            "kind": p.kind,
+        }
+        for p in ds.pins
+    ]
+    return {
+        "adjacency": adjacency if ds.adjacency_given else [],
+        "history": history,
+        "pins": pins,
+        "recall": [{"cadre_id": cadres[r.cadre_id], "reason": ""} for r in ds.recall],
+    }
+
+
+def anonymize(ds: Dataset, seed: int = 0, shift_years: int | None = None) -> Anonymized:
+    """Pseudonymise ``ds``; deterministic for a seed. ``shift_years`` (default from the seed:
+    8 to 24 years back) must be a negative multiple of 4."""
+    rng = np.random.default_rng(seed)
+    if shift_years is None:
+        shift_years = -4 * int(rng.integers(2, 7))
+    _check_shift(shift_years)
+    offset = (float(rng.integers(100, 1000)), float(rng.integers(100, 1000)))
+    fake = Faker("zh_CN")
+    fake.seed_instance(seed)
+    rw = _Rewrite(_pseudonyms(ds), shift_years, offset)
+    tables: dict[str, list[dict[str, str]]] = {
+        "units": _unit_rows(ds, rw),
+        "cadres": _cadre_rows(ds, rw, fake),
+        "villages": _village_rows(ds, rw),
+        **_link_rows(ds, rw),
+    }
     frames = {}
     for t in s.TABLES:
-        rows = tables[t.name]
+        rows = tables.get(t.name, [])
         if rows or t.required or (t.name == "adjacency" and ds.adjacency_given):
             cols = [c.name for c in t.columns if c.name not in ("lon", "lat")]
             frames[t.name] = pd.DataFrame(rows, columns=cols)
-    return Anonymized(frames, ids, shift_years, offset, seed)
+    return Anonymized(frames, rw.ids, shift_years, offset, seed)
 
 
 def write_anonymized(

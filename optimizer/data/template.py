@@ -3,7 +3,7 @@
 One sheet per table with Chinese headers; drop-down lists on enum and yes/no columns and number
 checks on number columns, over every row a sheet can have, that refuse a wrong entry with a
 Chinese message; and a 说明 sheet that explains every sheet and column in Chinese. It is
-generated from :mod:`optimizer.schema`, so the template and the loader can never disagree.
+generated from :mod:`optimizer.data.schema`, so the template and the loader can never disagree.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from optimizer import schema as s
+from optimizer.data import schema as s
 from optimizer.plans.formulas import defuse_formulas
 from optimizer.plans.io import private_file
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from optimizer.domain import completed_years
-from optimizer.reading import Collector, RawTable
+from optimizer.data.domain import completed_years
+from optimizer.data.rawtable import Collector, RawTable
 
 Rows = list[tuple[int, dict[str, Any]]]
 

@@ -3,7 +3,7 @@
 When Excel stores a column of codes as numbers, '004512' becomes 4512 and every row of that
 column points nowhere: a thousand 'unknown unit' lines whose cause is one formatting choice.
 This says the cause once, at the top of that column's lines; the repeats themselves are capped
-by :func:`optimizer.errors.cap_repeats`.
+by :func:`optimizer.data.errors.cap_repeats`.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from optimizer.reading import Collector, RawTable
+from optimizer.data.rawtable import Collector, RawTable
 
 _SCI = re.compile(r"^\d(\.\d+)?[eE]\+?\d+$")
 

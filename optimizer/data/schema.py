@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from optimizer import domain as d
+from optimizer.data import domain as d
 
 
 @dataclass(frozen=True)

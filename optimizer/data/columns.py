@@ -10,8 +10,8 @@ import difflib
 import re
 from dataclasses import dataclass
 
-from optimizer import schema as s
-from optimizer.redact import personal_kind
+from optimizer.data import schema as s
+from optimizer.data.redact import personal_kind
 
 READ_ELSEWHERE = ("phone", "id_number")
 """Personal-data columns (redact.PERSONAL) the ledger reads from the cadres table."""

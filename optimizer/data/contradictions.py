@@ -11,8 +11,8 @@ from collections import defaultdict
 from datetime import date
 from typing import Any
 
-from optimizer import domain as d
-from optimizer.reading import Collector, RawTable
+from optimizer.data import domain as d
+from optimizer.data.rawtable import Collector, RawTable
 
 Rows = list[tuple[int, dict[str, Any]]]
 BOTH_ROLES = frozenset(("secretary", "member"))
@@ -95,6 +95,32 @@ def _roles(role: str | None) -> frozenset[str]:
     return frozenset((role,)) if role else BOTH_ROLES
 
 
+def _two_posts(
+    raw: RawTable,
+    earlier: tuple[int, dict[str, Any]],
+    later: tuple[int, dict[str, Any]],
+    out: Collector,
+) -> None:
+    """A cadre required twice: fine when it is the same post, else P-PIN is broken."""
+    (m, first), (n, r) = earlier, later
+    cid, vid = r["cadre_id"], r["village_id"]
+    if first["village_id"] != vid or not (_roles(first["role"]) & _roles(r["role"])):
+        where = (
+            f"as {first['role']} and as {r['role']} of village {vid}"
+            if first["village_id"] == vid
+            else f"in villages {first['village_id']} and {vid}"
+        )
+        out.add(
+            raw,
+            f"cadre {cid} is required {where} (rows {m} and {n}): a cadre "
+            "takes one post (P-PIN); keep one require pin",
+            n,
+            raw.table.column("cadre_id"),
+            cid,
+            kind="pin-two",
+        )
+
+
 def check_pins(raw: RawTable, rows: Rows, ds: d.Dataset, out: Collector) -> None:
     """P-PIN among the pin rows themselves: a cadre required in one post only, one required
     first secretary per village, no pin forbidding what another requires."""
@@ -118,11 +144,8 @@ def check_pins(raw: RawTable, rows: Rows, ds: d.Dataset, out: Collector) -> None
                 raw,
                 f"require pin for cadre {cid}, who is in the recall table: a recalled "
                 "cadre appears nowhere in the plan (P-PIN); delete the pin or the recall",
-                n,
-                col("cadre_id"),
-                cid,
-                kind="pin-recalled",
-            )
+                n, col("cadre_id"), cid, kind="pin-recalled",
+            )  # fmt: skip
             continue
         for m, banned in forbid.get((cid, vid), []):
             if _roles(r["role"]) <= banned:
@@ -136,22 +159,7 @@ def check_pins(raw: RawTable, rows: Rows, ds: d.Dataset, out: Collector) -> None
                     kind="pin-forbid",
                 )
         if cid in req_by_cadre:
-            m, first = req_by_cadre[cid]
-            if first["village_id"] != vid or not (_roles(first["role"]) & _roles(r["role"])):
-                where = (
-                    f"as {first['role']} and as {r['role']} of village {vid}"
-                    if first["village_id"] == vid
-                    else f"in villages {first['village_id']} and {vid}"
-                )
-                out.add(
-                    raw,
-                    f"cadre {cid} is required {where} (rows {m} and {n}): a cadre "
-                    "takes one post (P-PIN); keep one require pin",
-                    n,
-                    col("cadre_id"),
-                    cid,
-                    kind="pin-two",
-                )
+            _two_posts(raw, req_by_cadre[cid], (n, r), out)
             continue
         req_by_cadre[cid] = (n, r)
         if r["role"] == "secretary":

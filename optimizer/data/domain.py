@@ -2,15 +2,17 @@
 
 Every value here is already clean (parsed dates, canonical English enum codes), so nothing
 downstream re-parses or re-validates. Vocabularies are plain tuples of canonical codes; their
-Chinese and English spellings live in :mod:`optimizer.schema`.
+Chinese and English spellings live in :mod:`optimizer.data.schema`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
-from optimizer.errors import Problem
+if TYPE_CHECKING:  # warnings are problems; the records need nothing else of errors
+    from optimizer.data.errors import Problem
 
 LEVELS = ("province", "city", "county", "township")
 KINDS = ("organ", "soe", "institution", "central")

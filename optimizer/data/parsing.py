@@ -6,8 +6,8 @@ import math
 import re
 from datetime import date, datetime
 
+from optimizer.data.schema import FALSE_WORDS, TRUE_WORDS, Vocab
 from optimizer.plans.formulas import unescape_text
-from optimizer.schema import FALSE_WORDS, TRUE_WORDS, Vocab
 
 
 class BadValue(ValueError):

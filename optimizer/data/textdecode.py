@@ -7,7 +7,7 @@ refused with the fix, because garbled names pass every later check.
 
 from __future__ import annotations
 
-from optimizer import schema as s
+from optimizer.data import schema as s
 
 SAVE_UTF8 = "open it in Excel or WPS and save as 'CSV UTF-8'"
 
