@@ -80,7 +80,7 @@ def test_docs_rules_md_is_generated_from_the_glossary():
 def test_chinese_guide_covers_every_command_and_preset():
     """docs/使用说明.md names every zhucun command and every shipped preset with its document,
     and README.md links it."""
-    from optimizer.cli import build_parser
+    from optimizer.cli.parser import build_parser
 
     guide = (ROOT / "docs" / "使用说明.md").read_text("utf-8")
     sub = next(a for a in build_parser()._actions if a.dest == "command")

@@ -11,7 +11,7 @@ from io import BytesIO
 import pytest
 from webkit import client, sample_zip
 
-from optimizer.cli import build_parser
+from optimizer.cli.parser import build_parser
 from optimizer.web import create_app
 from optimizer.web.security import ensure_token, secret_matches
 from optimizer.web.store import Store

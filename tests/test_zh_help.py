@@ -7,8 +7,9 @@ import re
 
 import pytest
 
-from optimizer.cli import build_parser, main
-from optimizer.cli_lang import HELP_ZH, argv_lang, help_zh
+from optimizer.cli import main
+from optimizer.cli.lang import HELP_ZH, argv_lang, help_zh
+from optimizer.cli.parser import build_parser
 from optimizer.lang.messages import english_words
 
 COMMANDS = ["check", "solve", "verify", "explain", "generate", "template", "run", "compare",

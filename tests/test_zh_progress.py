@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from optimizer.cli import main
-from optimizer.cli_ledger import change_line
+from optimizer.cli.ledger import change_line
 from optimizer.lang.messages import PROGRESS, english_words, note_line, translate
 
 SAMPLE = Path(__file__).resolve().parents[1] / "scenarios" / "sample-county"

@@ -82,7 +82,7 @@ def _as_date(value: date | str | None) -> date | None:
         return value
     d = to_date(str(value))
     if d is None:
-        raise InputError([Problem("--date", DATE_HELP, value=str(value))])
+        raise InputError([Problem("date", DATE_HELP, value=str(value))])
     return d
 
 

@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import optimizer
+from optimizer.cli.exitcode import ExitCode
 from optimizer.web.security import private_write
 from optimizer.web.store import Job, Store
 
@@ -23,10 +24,10 @@ GAP_RE = re.compile(r"\[\s*([\d.]+)s\].*?gap ([\d.]+)%(?:, posts filled (\d+))?"
 COVER_RE = re.compile(r"\[\s*([\d.]+)s\] coverage: (\d+)/(\d+)")
 SUMMARY_RE = re.compile(r"必配岗位已派 (\d+)/(\d+).*?差距 ([\d.]+)%")
 EXIT_TEXT = {
-    0: ("done", "求解完成：所有必配岗位均已派人"),
-    3: ("done", "求解完成：仍有岗位未派满，见未覆盖村"),
-    2: ("failed", "输入有误，未求解"),
-    4: ("failed", "时限内未找到方案"),
+    ExitCode.OK: ("done", "求解完成：所有必配岗位均已派人"),
+    ExitCode.SHORT: ("done", "求解完成：仍有岗位未派满，见未覆盖村"),
+    ExitCode.BAD_INPUT: ("failed", "输入有误，未求解"),
+    ExitCode.NO_PLAN: ("failed", "时限内未找到方案"),
 }
 
 

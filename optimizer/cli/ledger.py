@@ -10,9 +10,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from optimizer.cli_args import check_out_folder, count, flags_for, seconds, seed
-
-EXIT_OK, EXIT_BAD_INPUT, EXIT_SHORT, EXIT_NO_PLAN = 0, 2, 3, 4
+from optimizer.cli.args import check_out_folder, count, flags_for, seconds, seed
+from optimizer.cli.exitcode import ExitCode
 
 
 def add_parsers(sub: Any, common: Any, date_arg: Any) -> None:
@@ -149,7 +148,7 @@ def _say(args: argparse.Namespace, en: str, zh: str | None = None) -> None:
 
 
 def cmd_replan(args: argparse.Namespace) -> int:
-    from optimizer.cli_args import stderr_progress
+    from optimizer.cli.args import stderr_progress
     from optimizer.data.loading import load_dataset
     from optimizer.lang.messages import print_notes, progress_printer, translate
     from optimizer.policy import load_policy
@@ -179,11 +178,11 @@ def cmd_replan(args: argparse.Namespace) -> int:
         print("无方案：指定人选相互矛盾或与其他硬性规则冲突" if zh else
               "no plan: the require pins contradict each other or the other hard rules",
               file=sys.stderr)  # fmt: skip
-        return EXIT_BAD_INPUT
+        return ExitCode.BAD_INPUT
     if not rep.has_plan:
         print(f"{args.time_limit:g} 秒内未找到修复方案" if zh else
               f"no repaired plan found within {args.time_limit:g} s", file=sys.stderr)  # fmt: skip
-        return EXIT_NO_PLAN
+        return ExitCode.NO_PLAN
     write_repair(rep, args.out)
     for c in rep.changes.to_dict("records"):
         print(change_line(c, args.lang))
@@ -197,7 +196,7 @@ def cmd_replan(args: argparse.Namespace) -> int:
         f"必需岗位已配 {k['posts_filled']}/{k['posts_required']}，用时 {rep.wall_time:.1f} 秒 → "
         f"{args.out}",
     )
-    return EXIT_OK if rep.all_filled else EXIT_SHORT
+    return ExitCode.OK if rep.all_filled else ExitCode.SHORT
 
 
 CHANGE_ZH = {"removed": "撤出", "role": "改任", "moved": "调动", "added": "新派"}
@@ -257,9 +256,9 @@ def cmd_ledger(args: argparse.Namespace) -> int:
             f"wrote {n} posting(s) as of {day}{redacted} → {args.out}",
             f"已导出截至 {day} 的 {n} 条派驻记录 → {args.out}",
         )
-        return EXIT_OK
+        return ExitCode.OK
     _say(args, out.render("en"), out.render("zh"))
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def cmd_anonymize(args: argparse.Namespace) -> int:
@@ -284,7 +283,7 @@ def cmd_anonymize(args: argparse.Namespace) -> int:
         f"已写出脱敏数据 {args.out}：日期平移 {anon.shift_years} 年"
         + (f"，选派日期 {args.date} 对应 {anon.date(args.date)}" if args.date else ""),
     )
-    return EXIT_OK
+    return ExitCode.OK
 
 
 COMMANDS = {"replan": cmd_replan, "ledger": cmd_ledger, "anonymize": cmd_anonymize}

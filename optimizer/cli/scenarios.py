@@ -8,10 +8,9 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from optimizer.cli_args import count, seconds
+from optimizer.cli.args import count, seconds
+from optimizer.cli.exitcode import ExitCode
 from optimizer.data.errors import InputError
-
-EXIT_OK, EXIT_BAD_INPUT, EXIT_NO_PLAN = 0, 2, 4
 
 
 def add_parsers(sub, common: Callable[[argparse.ArgumentParser], None]) -> None:
@@ -109,7 +108,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     done = sum(r.has_plan for r in results)
     _say(args, f"{len(results)} 次运行中 {done} 次已写出 → {args.out}" if zh
          else f"{done} of {len(results)} runs written to {args.out}")  # fmt: skip
-    return EXIT_BAD_INPUT if infeasible else EXIT_NO_PLAN if missing else EXIT_OK
+    return ExitCode.BAD_INPUT if infeasible else ExitCode.NO_PLAN if missing else ExitCode.OK
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
@@ -160,7 +159,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         written += save_plots(cmp.runs, out, lang=args.lang)
     names = ", ".join(p.name for p in written)
     _say(args, f"已写出 {names} → {out}" if zh else f"wrote {names} to {out}")
-    return EXIT_OK
+    return ExitCode.OK
 
 
 COMMANDS = {"run": cmd_run, "compare": cmd_compare}
