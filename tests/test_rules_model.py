@@ -258,6 +258,18 @@ def test_T_SEC_a_weak_village_gets_one_first_secretary_not_two():
     assert plan == {("A", "V1", "secretary")} and points(res) == 50
 
 
+def test_T_SEC_never_two_first_secretaries_even_when_each_would_score():
+    # continuity pays 400 per new first secretary from U1 or U2 (both led V1 last period), and
+    # Hunan lets the two small units team up: two secretaries would outscore one and a member
+    hist = [Posting("X", "U1", "V1", "county", "secretary", *LAST),
+            Posting("Y", "U2", "V1", "county", "secretary", *LAST)]  # fmt: skip
+    units = [unit("U1", staff=20), unit("U2", staff=20)]
+    cs = [cadre(c, u) for c, u in (("A1", "U1"), ("A2", "U1"), ("B1", "U2"), ("B2", "U2"))]
+    res, plan = solved(dataset(units, cs, [village("V1", "key")], history=hist), "hunan-2021")
+    assert sorted(r for *_, r in plan) == ["member", "member", "secretary"]
+    assert points(res) == 400 + 2 * 100
+
+
 def test_T_UNIT_members_come_from_the_secretarys_unit():
     # U2's party member would earn 100 − 20 km as member; T-UNIT keeps the team U1's
     units = [unit("U1", x=0), unit("U2", x=20)]
@@ -375,6 +387,19 @@ def test_H_INCUMBENT_a_serving_cadre_stays_even_if_no_longer_eligible():
     assert plan == {("C", "V2", "secretary")} and points(res) == -30
     rows = res.plan[["village_id", "cadre_id", "status"]].values.tolist()
     assert ["V1", "A", "incumbent"] in rows
+
+
+def test_H_INCUMBENT_a_serving_cadre_is_not_posted_a_second_time():
+    hist = [Posting("A", "U1", "V1", "county", "secretary", date(2025, 9, 1), None)]
+    vs = [village("V1", "weak"), village("V2", "weak")]
+    ds = dataset([unit("U1")], [cadre("A", "U1", young_pool=True), cadre("C", "U1")], vs,
+                 history=hist)  # fmt: skip
+    res, plan = solved(ds)
+    assert plan == {("C", "V2", "secretary")} and points(res) == 0
+    assert sorted(res.plan[["cadre_id", "village_id"]].values.tolist()) == [
+        ["A", "V1"],
+        ["C", "V2"],
+    ]
 
 
 def test_H_INCUMBENT_a_recalled_cadre_is_replaced_and_appears_nowhere():
