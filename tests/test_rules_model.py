@@ -88,6 +88,13 @@ def test_E_SEC_WORKYRS_under_two_years_of_work_does_not_lead():
     assert plan == {("B", "V1", "secretary")} and points(res) == 0
 
 
+def test_E_SEC_WORKYRS_the_anniversary_counts():
+    a = cadre("A", "U1", work_date=date(2024, 9, 1), party_date=date(2020, 1, 1),
+              young_pool=True)  # fmt: skip
+    res, plan = one_weak(a, cadre("B", "U1"))
+    assert plan == {("A", "V1", "secretary")} and points(res) == 50
+
+
 def test_E_AGE_a_cadre_over_the_age_cap_is_not_posted():
     # Yantai caps age at 57: A is 58 on the plan date (one day past the anniversary)
     a = cadre("A", "U1", birth_date=date(1968, 8, 31), young_pool=True, grassroots_years=5)
@@ -219,6 +226,37 @@ def test_L_RANK_wuhai_takes_the_young_pool_for_the_rank():
     assert plan == {("pool", "V1", "secretary")} and points(res) == 50
 
 
+def test_L_RANK_hebei_province_organ_leader_is_division_level_not_middle_manager():
+    units = [unit("P1", "province", staff=30)]
+    cs = [cadre("mm", "P1", rank="section", middle_manager=True, young_pool=True),
+          cadre("chu", "P1", rank="deputy_division", middle_manager=False)]  # fmt: skip
+    res, plan = one_weak(*cs, units=units, preset="hebei-2018")
+    assert plan == {("chu", "V1", "secretary")} and points(res) == 0
+
+
+def test_L_RANK_hebei_county_enterprise_leader_is_a_middle_manager():
+    cs = [cadre("no", "S1", rank="section", middle_manager=False, young_pool=True),
+          cadre("mm", "S1", rank="clerk", middle_manager=True)]  # fmt: skip
+    res, plan = one_weak(*cs, units=[unit("S1", kind="soe")], preset="hebei-2018")
+    assert plan == {("mm", "V1", "secretary")} and points(res) == 0
+
+
+def test_L_RANK_hebei_sets_no_rank_for_county_organs():
+    cs = [cadre("no", "O1", rank="clerk", middle_manager=False, young_pool=True),
+          cadre("mm", "O1", rank="clerk", middle_manager=True)]  # fmt: skip
+    res, plan = one_weak(*cs, units=[unit("O1")], preset="hebei-2018")
+    assert plan == {("no", "V1", "secretary")} and points(res) == 50
+
+
+def test_L_RANK_hunan_county_leader_is_a_middle_manager_or_young_pool():
+    # the nearer section chief (rural experience, 50) is neither; the far young-pool clerk is
+    units = [unit("U1", x=0), unit("U2", x=30)]
+    cs = [cadre("no", "U1", rank="section", middle_manager=False, rural_years=5),
+          cadre("pool", "U2", rank="clerk", middle_manager=False, young_pool=True)]  # fmt: skip
+    res, plan = one_weak(*cs, units=units, preset="hunan-2021")
+    assert plan == {("pool", "V1", "secretary")} and points(res) == 50 - 30
+
+
 # --------------------------------------------------------------------------- teams
 
 
@@ -256,6 +294,25 @@ def test_T_SEC_a_weak_village_gets_one_first_secretary_not_two():
     cs = [cadre("A", "U1", young_pool=True), cadre("B", "U2", young_pool=True)]
     res, plan = one_weak(*cs, units=units)
     assert plan == {("A", "V1", "secretary")} and points(res) == 50
+
+
+def test_T_SIZE_incumbents_alone_may_exceed_the_maximum():
+    # Yantai key 1–1: two serving incumbents stay, and nobody new is added
+    hist = [Posting(c, "U1", "V1", "county", r, date(2025, 9, 1), None)
+            for c, r in (("A", "secretary"), ("B", "member"))]  # fmt: skip
+    cs = [cadre("A", "U1"), cadre("B", "U1"), cadre("C", "U1", young_pool=True)]
+    res, plan = solved(dataset([unit("U1")], cs, [village("V1", "key")], history=hist),
+                       "yantai-2021")  # fmt: skip
+    assert plan == set() and sorted(res.plan.cadre_id) == ["A", "B"] and points(res) == 0
+
+
+@pytest.mark.parametrize(("pop", "size"), [(600, 3), (300, 1), (None, 1), (50, 0)])
+def test_T_SIZE_relocation_rows_follow_the_relocated_population(pop, size):
+    # Hunan: ≥ 500 → 3–5; 100–499 (or unknown) → 1–5; under 100 → no requirement
+    ds = dataset([unit("U1")], [cadre(f"C{i}", "U1") for i in range(4)],
+                 [village("V1", "relocation", relocated_pop=pop)])  # fmt: skip
+    _, plan = solved(ds, "hunan-2021")
+    assert len(plan) == size
 
 
 def test_T_SEC_never_two_first_secretaries_even_when_each_would_score():
@@ -324,6 +381,14 @@ def test_J_JOINT_at_most_three_units():
     assert len(plan) == 3 and res.coverage == {"key": (3, 4)}
 
 
+def test_J_JOINT_only_at_the_levels_the_preset_names():
+    # Hunan: joint teams for city and county units; small province units stay alone
+    units = [unit(f"P{i}", "province", staff=20) for i in range(3)]
+    cs = [cadre(f"C{i}", f"P{i}", rank="division") for i in range(3)]
+    res, _ = solved(dataset(units, cs, [village("V1", "key")]), "hunan-2021")
+    assert res.coverage == {"key": (1, 3)}
+
+
 def test_J_JOINT_only_units_of_the_same_level():
     units = [unit("U1", staff=20), unit("U2", staff=20), unit("C1", "city", staff=20)]
     cs = [cadre("A", "U1"), cadre("B", "U2"), cadre("C", "C1")]
@@ -349,6 +414,14 @@ def test_C_CLUSTER_only_coverable_villages_are_covered():
     res, plan = solved(dataset([unit("U1", x=0)], [cadre("A", "U1")], vs), "hunan-2021")
     assert plan == {("A", "E", "secretary")} and res.covers == []
     assert res.coverage == {"exited": (1, 1), "demo": (0, 1)}
+
+
+def test_C_CLUSTER_an_adjacency_table_decides_not_distance():
+    vs = [village("H", "demo", x=0), village("W", "demo", x=30)]
+    ds = dataset([unit("U1", x=0)], [cadre("A", "U1")], vs, adjacency=[("H", "W")])
+    res, plan = solved(ds, "hunan-2021")
+    assert plan == {("A", "H", "secretary")} and res.covers == [("H", "W")]
+    assert res.coverage == {"demo": (2, 2)} and points(res) == 0
 
 
 def test_C_CLUSTER_not_beyond_adjacency():
@@ -450,6 +523,15 @@ def test_H_CONTINUITY_hard_in_hebei_keeps_the_unit():
     assert points(res) == 2 * 100 - 3 * 50  # no continuity points: a bar, not a preference
 
 
+def test_H_CONTINUITY_hard_a_recalled_teams_unit_sends_the_replacement():
+    hist = [Posting("X", "U2", "V1", "county", "secretary", date(2025, 9, 1), None)]
+    units = [unit("U1", x=0), unit("U2", x=50)]
+    cs = [cadre("A", "U1"), cadre("B", "U2"), cadre("X", "U2")]
+    ds = dataset(units, cs, [village("V1", "weak")], history=hist, recall=[Recall("X", "")])
+    res, plan = solved(ds, "hebei-2018")
+    assert plan == {("B", "V1", "secretary")} and points(res) == -50
+
+
 def test_H_PROVVILLAGE_soft_a_province_team_avoids_last_periods_province_village():
     hist = [Posting("X", "P1", "V1", "province", "secretary", *LAST)]
     units = [unit("P1", "province", staff=30, x=0), unit("U1", x=0)]
@@ -514,6 +596,15 @@ def test_U_PARTICIPATE_below_the_staff_minimum_it_need_not():
     assert plan == {("L", "V1", "secretary")} and points(res) == 0
 
 
+def test_U_PARTICIPATE_a_unit_already_serving_has_sent():
+    hist = [Posting("Z", "P1", "V9", "province", "secretary", date(2025, 9, 1), None)]
+    units = [unit("P1", "province", staff=120, x=50), unit("U1", x=0)]
+    cs = [cadre("P", "P1", rank="division"), cadre("L", "U1"), cadre("Z", "P1")]
+    vs = [village("V1", "key"), village("V9", "weak", x=50)]
+    res, plan = solved(dataset(units, cs, vs, history=hist), "hunan-2021", ONE_KEY)
+    assert plan == {("L", "V1", "secretary")} and points(res) == 0
+
+
 def test_U_NODELEGATE_a_unit_posts_only_its_own_staff():
     # P1 must send but its only cadre is hired staff: nobody fills the post in its name
     units = [unit("P1", "province", staff=120, x=0), unit("P2", "province", staff=10, x=50)]
@@ -537,6 +628,13 @@ def test_LV_LEVEL_a_scope_limits_province_units_to_key_villages():
     res, plan = one_weak(cadre("P", "P1", rank="division"), units=units, preset="hunan-2021",
                          overrides={"levels": {"scope": {"province": ["key"]}}})  # fmt: skip
     assert plan == set() and "LV-LEVEL" in res.tables.unstaffed.reason.iloc[0]
+
+
+def test_LV_LEVEL_county_2022_red_villages_get_county_secretaries():
+    units = [unit("C1", "city", x=0), unit("U1", x=40)]
+    ds = dataset(units, [cadre("c", "C1"), cadre("k", "U1")], [village("V1", "red")])
+    res, plan = solved(ds, "county-2022")
+    assert plan == {("k", "V1", "secretary")} and points(res) == -40
 
 
 def test_LV_REGION_units_serve_their_own_county_or_city():
@@ -569,6 +667,15 @@ def test_P_PIN_a_forbid_pin_keeps_the_cadre_out():
                  [village("V1", "weak")], pins=pins)  # fmt: skip
     res, plan = solved(ds)
     assert plan == {("B", "V1", "secretary")} and points(res) == 0
+
+
+def test_P_PIN_a_forbid_pin_may_name_the_role():
+    # A may not lead V1; V1 is weak (a first secretary only), so U2's B comes from 30 km
+    units = [unit("U1", x=0), unit("U2", x=30)]
+    ds = dataset(units, [cadre("A", "U1"), cadre("B", "U2")], [village("V1", "weak")],
+                 pins=[Pin("A", "V1", "forbid", "secretary")])  # fmt: skip
+    res, plan = solved(ds)
+    assert plan == {("B", "V1", "secretary")} and points(res) == -30
 
 
 def test_P_PIN_require_pins_may_grow_a_team_past_its_minimum():
@@ -630,6 +737,15 @@ def test_S_YOUNG_yantai_little_grassroots_experience():
     cs = [cadre("long", "U1", grassroots_years=5), cadre("new", "U1", grassroots_years=1)]
     res, plan = one_weak(*cs, preset="yantai-2021")
     assert plan == {("new", "V1", "secretary")} and points(res) == 50
+
+
+def test_S_YOUNG_yantai_deputy_section_chief_up_to_30():
+    cs = [cadre("d31", "U1", rank="deputy_section", birth_date=date(1995, 8, 31),
+                grassroots_years=5),
+          cadre("d30", "U1", rank="deputy_section", birth_date=date(1996, 9, 1),
+                grassroots_years=5)]  # fmt: skip
+    res, plan = one_weak(*cs, preset="yantai-2021")
+    assert plan == {("d30", "V1", "secretary")} and points(res) == 50
 
 
 def test_S_EXPERT_rural_experience_or_agriculture_is_preferred():
