@@ -39,7 +39,7 @@ def points(res) -> float:
 
 
 def one_weak(*cadres, preset="central-2021", overrides=None, units=None):
-    """One weak village (one first secretary) and the given cadres of unit U1."""
+    """One weak village (a first secretary only) and the given cadres (units: U1 by default)."""
     ds = dataset(units or [unit("U1")], list(cadres), [village("V1", "weak")])
     return solved(ds, preset, overrides)
 
@@ -540,8 +540,8 @@ def test_H_PROVVILLAGE_soft_a_province_team_avoids_last_periods_province_village
     off = {**ONE_KEY, "history": {"continuity": "off"}}
     res, plan = solved(ds, "hunan-2021", off)
     assert plan == {("L", "V1", "secretary")} and points(res) == 0
-    res, plan = solved(ds, "hunan-2021", {**off, "history": {"continuity": "off",
-                                                             "provvillage": "off"}})  # fmt: skip
+    res, plan = solved(ds, "hunan-2021", {**ONE_KEY, "history": {"continuity": "off",
+                                                                 "provvillage": "off"}})  # fmt: skip
     assert plan == {("P", "V1", "secretary")} and points(res) == 50
 
 
