@@ -688,12 +688,6 @@ def test_P_PIN_require_pins_may_grow_a_team_past_its_minimum():
     assert ("M", "V1", "member") in plan and points(res) == 200
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cap() counts require pins but not the first secretary they need: member pins "
-    "beyond the minimum minus one leave no seat for a secretary (key: INFEASIBLE; weak: "
-    "rejected as bad input naming LV-LEVEL, LV-REGION, H-CONTINUITY, H-PROVVILLAGE)",
-)
 @pytest.mark.parametrize(("flag", "members"), [("key", "ABM"), ("weak", "M")])
 def test_P_PIN_member_pins_get_a_first_secretary_to_lead_them(flag, members):
     cs = [cadre("S", "U1"), cadre("A", "U1"), cadre("B", "U1"),

@@ -97,22 +97,32 @@ def unit_barred(inst: Instance, uid: str, vid: str) -> str | None:
 
 
 def cap(shape: Shape, vid: str) -> int:
-    """Largest team a village may get: its minimum, unless incumbents or require pins put
-    more people there, or incumbent members need their first secretary (never above its
-    maximum, except incumbents alone, SPEC §3). Filling past the minimum adds nothing a plan
-    needs otherwise, so it only happens when a pin asks for it."""
+    """Largest team a village may get (:func:`village_caps`)."""
     if not shape.caps:
-        pinned: dict[str, int] = defaultdict(int)
-        for p in shape.inst.ds.pins:
-            if p.kind == "require":
-                pinned[p.village_id] += 1
-        for v, need in shape.inst.need.items():
-            inc = shape.inc(v)
-            # incumbent members without a first secretary (recalled, left) leave the
-            # secretary's post open even when they number the minimum (T-SEC)
-            base = max(need.min, inc + 1) if inc and not shape.inc(v, SEC) else need.min
-            shape.caps[v] = min(max(need.max, inc), max(base, inc + pinned[v]))
+        shape.caps.update(village_caps(shape.inst))
     return shape.caps[vid]
+
+
+def village_caps(inst: Instance) -> dict[str, int]:
+    """Village → the largest team it may get: its minimum, unless incumbents or require pins
+    put more people there, or members (incumbent or pinned) need their first secretary
+    (T-SEC; never above the maximum, except incumbents alone, SPEC §3). Filling past the
+    minimum adds nothing a plan needs otherwise, so it only happens when a pin asks for it."""
+    pins: dict[str, list] = defaultdict(list)
+    for p in inst.ds.pins:
+        if p.kind == "require":
+            pins[p.village_id].append(p)
+    out = {}
+    for v, need in inst.need.items():
+        incs = inst.inc_by_village.get(v, [])
+        inc, has_sec = len(incs), any(p.role == SEC for p in incs)
+        # incumbent members without a first secretary (recalled, left) leave the secretary's
+        # post open even when they number the minimum; so do pinned members (T-SEC)
+        base = max(need.min, inc + 1) if inc and not has_sec else need.min
+        pinned = pins[v]
+        open_sec = bool(pinned) and not has_sec and all(p.role == MEM for p in pinned)
+        out[v] = min(max(need.max, inc), max(base, inc + len(pinned) + open_sec))
+    return out
 
 
 def domains(shape: Shape) -> None:

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from ortools.graph.python import min_cost_flow
 
+from optimizer.model.shape import village_caps
 from optimizer.rules.history import rule_H_CONTINUITY, rule_H_PROVVILLAGE
 from optimizer.rules.instance import MEM, SEC, Instance
 from optimizer.rules.scoring import cadre_points, rule_S_FIT, rule_S_TRAVEL, team_points
@@ -80,14 +81,12 @@ class Relaxation:
     inst: Instance | None = field(default=None, repr=False)
 
 
-def village_room(inst: Instance, vid: str) -> tuple[int, int]:
-    """(new secretary posts, new member posts) the village may still take, as the master."""
-    need, incs = inst.need[vid], inst.inc_by_village.get(vid, [])
-    pinned = sum(1 for p in inst.ds.pins if p.kind == "require" and p.village_id == vid)
+def village_room(inst: Instance, vid: str, caps: dict[str, int]) -> tuple[int, int]:
+    """(new secretary posts, new member posts) the village may still take, as the master
+    (``caps``: :func:`~optimizer.model.shape.village_caps`)."""
+    incs = inst.inc_by_village.get(vid, [])
     sec = 0 if any(p.role == SEC for p in incs) else 1
-    base = max(need.min, len(incs) + 1) if incs and sec else need.min  # as shape.cap
-    cap = min(max(need.max, len(incs)), max(base, len(incs) + pinned))
-    room = max(0, cap - len(incs))
+    room = max(0, caps[vid] - len(incs))
     return min(sec, room), max(0, room - sec)
 
 
@@ -159,7 +158,9 @@ class _Network:
         posts above the minimum (pins, incumbents) are optional: a dummy may fill them, so the
         maximum flow never forces a costly posting a plan could leave out."""
         inst, vids, nv = self.inst, self.vids, len(self.vids)
-        self.room = np.array([village_room(inst, v) for v in vids], dtype=np.int64).reshape(-1, 2)
+        caps = village_caps(inst)
+        self.room = np.array([village_room(inst, v, caps) for v in vids], dtype=np.int64)
+        self.room = self.room.reshape(-1, 2)
         idx, zeros, sink = np.arange(nv), np.zeros(nv), np.full(nv, self.sink)
         self.arcs(self.v_sec + idx, sink, self.room[:, 0], zeros)
         self.arcs(self.v_mem + idx, sink, self.room[:, 1], zeros)
