@@ -129,38 +129,12 @@ class _Head:
 
 
 def _read_head(plan_dir: Path, allow_interrupted: bool, problems: list[Problem]) -> _Head:
-    manifest: dict[str, Any] = {}
-    mpath = plan_dir / "manifest.json"
-    try:
-        manifest = json.loads(mpath.read_text("utf-8"))
-    except FileNotFoundError:
-        problems.append(
-            Problem(
-                "manifest.json",
-                f"missing file: expected {mpath} (a zhucun plan folder: docs/使用说明.md, 输出文件)",
-            )
-        )
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        problems.append(Problem("manifest.json", f"is not valid JSON ({exc})"))
-    if not isinstance(manifest, dict):
-        problems.append(
-            Problem(
-                "manifest.json",
-                "expected a JSON object (a zhucun plan folder: docs/使用说明.md, 输出文件)",
-            )
-        )
-        manifest = {}
+    manifest = _manifest(plan_dir, problems)
     pol = manifest.get("policy") if isinstance(manifest.get("policy"), dict) else {}
     term = pol.get("term_years") if pol else None
     if manifest and not (isinstance(term, int) and not isinstance(term, bool) and term > 0):
-        problems.append(
-            Problem(
-                "manifest.json",
-                "expected the resolved policy with a whole number of term years",
-                key="policy.term_years",
-                value=str(term),
-            )
-        )
+        problems.append(Problem("manifest.json", "expected the resolved policy with a whole "
+                                "number of term years", key="policy.term_years", value=str(term)))  # fmt: skip
         term = None
     plan_date = None
     if manifest:
@@ -170,14 +144,9 @@ def _read_head(plan_dir: Path, allow_interrupted: bool, problems: list[Problem])
         except BadValue as exc:
             problems.append(Problem("manifest.json", str(exc), key="plan_date", value=raw))
     if plan_date and plan_date.year > date.today().year + FUTURE_YEARS:
-        problems.append(
-            Problem(
-                "manifest.json",
-                f"plan date is more than {FUTURE_YEARS} years ahead: a typing error?",
-                key="plan_date",
-                value=plan_date.isoformat(),
-            )
-        )
+        problems.append(Problem("manifest.json", f"plan date is more than {FUTURE_YEARS} years "
+                                "ahead: a typing error?", key="plan_date",
+                                value=plan_date.isoformat()))  # fmt: skip
         plan_date = None
     if manifest.get("interrupted") is True and not allow_interrupted:
         problems.append(
@@ -190,6 +159,24 @@ def _read_head(plan_dir: Path, allow_interrupted: bool, problems: list[Problem])
             )
         )
     return _Head(manifest, plan_date, term, str(pol.get("name", "")) if pol else "")
+
+
+def _manifest(plan_dir: Path, problems: list[Problem]) -> dict[str, Any]:
+    """The plan folder's manifest.json as an object ({} with a problem when it is not one)."""
+    mpath = plan_dir / "manifest.json"
+    folder = "(a zhucun plan folder: docs/使用说明.md, 输出文件)"
+    try:
+        manifest = json.loads(mpath.read_text("utf-8"))
+    except FileNotFoundError:
+        problems.append(Problem("manifest.json", f"missing file: expected {mpath} {folder}"))
+        return {}
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        problems.append(Problem("manifest.json", f"is not valid JSON ({exc})"))
+        return {}
+    if not isinstance(manifest, dict):
+        problems.append(Problem("manifest.json", f"expected a JSON object {folder}"))
+        return {}
+    return manifest
 
 
 def _in_range(

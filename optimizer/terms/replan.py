@@ -103,32 +103,14 @@ def replan(
     say(f"repair: {len(loss.lost)} posting(s) lost in {len(loss.affected)} village(s)")
     res, mode, movable = solve_repair(setup, notes, say)
     if not res.has_plan:
-        return Repair(
-            None,
-            pd.DataFrame(columns=CHANGE_COLUMNS),
-            extra_recall,
-            mode,
-            res.status,
-            loss.affected,
-            [*notes, *res.notes],
-            time.monotonic() - t0,
-        )
+        return Repair(None, pd.DataFrame(columns=CHANGE_COLUMNS), extra_recall, mode,
+                      res.status, loss.affected, [*notes, *res.notes], time.monotonic() - t0)  # fmt: skip
     out = settle(setup, res, mode, movable, base.covers, loss.reasons, threshold, notes)
     full = repaired_result(setup, out, [*notes, *res.notes])
     full.wall_time = time.monotonic() - t0
     plan, change_list = _repaired_plan(full, base, loss, setup, out, threshold)
-    return Repair(
-        plan,
-        change_list,
-        extra_recall,
-        out.mode,
-        out.status,
-        loss.affected,
-        full.notes,
-        time.monotonic() - t0,
-        out.obj_repair,
-        out.obj_wide,
-    )
+    return Repair(plan, change_list, extra_recall, out.mode, out.status, loss.affected,
+                  full.notes, time.monotonic() - t0, out.obj_repair, out.obj_wide)  # fmt: skip
 
 
 def _setup(
