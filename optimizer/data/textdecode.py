@@ -40,7 +40,7 @@ def _big5(data: bytes) -> bool:
     return len(leads) >= 2 and sum(0xA4 <= b <= 0xC6 for b in leads) >= 0.6 * len(leads)
 
 
-def decode_text(data: bytes) -> tuple[str | None, str]:
+def decode_text(data: bytes) -> tuple[str | None, str]:  # noqa: C901 - one branch per byte-order mark and encoding tried
     """(text, '') or (None, why not and the fix). UTF-8 (BOM or not), UTF-16 with a BOM
     (Excel's 'Unicode text'), GB18030/GBK; Big5 and other encodings are refused, not garbled."""
     if data.startswith(b"PK\x03\x04"):

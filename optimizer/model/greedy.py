@@ -146,7 +146,7 @@ class Greedy:
             return [u for u in cands if (u, vid) in self.pm.sec_room]
         return cands if self.lead_mode else []
 
-    def staff(self, vid: str, cands: list[str]) -> bool:
+    def staff(self, vid: str, cands: list[str]) -> bool:  # noqa: C901 - the cases of fielding one team (secretary, members, lead mode)
         """Give ``vid`` a team from the first unit in ``cands`` that can lead it."""
         want_sec = 0 if vid in self.have_sec else 1
         want_mem = max(0, self.inst.need[vid].min - self.size[vid] - want_sec)

@@ -13,7 +13,7 @@ from optimizer.model.master import PlanModel
 from optimizer.rules.scoring import cadre_points, rule_S_FIT, rule_S_TRAVEL, team_points
 
 
-def soft_terms(pm: PlanModel) -> None:
+def soft_terms(pm: PlanModel) -> None:  # noqa: C901 - one branch per soft term
     """S-PARTY, S-YOUNG, S-EXPERT per posted cadre; S-TRAVEL per posting (unit → village);
     S-FIT per posting at the unit's average fit (:func:`rule_S_FIT`; seating in
     :mod:`optimizer.model.people` then maximises the needs actually met); soft H-CONTINUITY,

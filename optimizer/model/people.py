@@ -64,7 +64,7 @@ def _pinned(inst: Instance, seats: dict[tuple[str, str, str], int], pool, sec_po
     return out, taken
 
 
-def _flow(inst: Instance, seats, pool, sec_pool, prefer, taken: set[str]):
+def _flow(inst: Instance, seats, pool, sec_pool, prefer, taken: set[str]):  # noqa: C901 - one network built in one pass (seats, people, preferences)
     """The seats' min-cost max-flow: (cadre, village, role) seated, or an error note."""
     flow = min_cost_flow.SimpleMinCostFlow()
     node: dict[object, int] = {}

@@ -93,7 +93,7 @@ def manifest_date(plan_dir: Path) -> date | None:
         return None
 
 
-def read_plan_folder(inst: Instance, plan_dir: Path) -> PlanView:
+def read_plan_folder(inst: Instance, plan_dir: Path) -> PlanView:  # noqa: C901 - one check per file of a plan folder
     """``plan.csv`` (and ``teams.csv``'s cluster covers, if there) of a plan folder; unknown
     ids and roles are bad input, one line each."""
     if not plan_dir.is_dir():

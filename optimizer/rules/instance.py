@@ -227,7 +227,7 @@ def adjacency(ds: Dataset, policy: Policy) -> dict[str, set[str]]:
     return dict(adj)
 
 
-def _pairs(inst: Instance) -> None:
+def _pairs(inst: Instance) -> None:  # noqa: C901 - one pruning step per rule (pins, history, levels, region)
     """Who may serve where, kept implicit: per unit its eligible cadres and the villages its
     level and region allow per role, plus the few (cadre, village) exceptions. A list of every
     (cadre, village) pair would hold ~20M entries at province scale.

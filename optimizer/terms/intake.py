@@ -203,7 +203,7 @@ def _in_range(
                 )
 
 
-def _row_entry(
+def _row_entry(  # noqa: C901 - one check per column of a plan row
     r: dict[str, str], row: int, head: _Head, problems: list[Problem], file: str = "plan.csv"
 ) -> tuple[Entry | None, bool, bool]:
     """One ``plan.csv`` row as an entry (None when it has problems), whether its end came from

@@ -136,7 +136,7 @@ FIELDS_FOR = {
 }
 
 
-def _check_params(kind: str, p: dict[str, Any], key: str, file: str, out: list[Problem]) -> None:
+def _check_params(kind: str, p: dict[str, Any], key: str, file: str, out: list[Problem]) -> None:  # noqa: C901 - one check per edit parameter
     def bad(name: str, msg: str) -> None:
         out.append(Problem(file, msg, key=f"{key}.{name}", value=show(p[name])))
 

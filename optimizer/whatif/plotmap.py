@@ -116,7 +116,7 @@ def plot_map(
         return _draw(r, ds, show_units, lang, label)
 
 
-def _draw(r: Any, ds: Dataset, show_units: bool, lang: str, label: Any) -> Figure:
+def _draw(r: Any, ds: Dataset, show_units: bool, lang: str, label: Any) -> Figure:  # noqa: C901 - one layer per map element
     level_of = dict(zip(r.teams.host_village_id, r.teams.level, strict=True))
     size_of = {v: int(n) for v, n in zip(r.teams.host_village_id, r.teams["size"], strict=True)}
     short = set(r.unstaffed.village_id) if "village_id" in r.unstaffed else set()

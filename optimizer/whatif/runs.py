@@ -90,7 +90,7 @@ def load_run(path: str | Path) -> Run:
     )
 
 
-def load_runs(items: Any) -> list[Run]:
+def load_runs(items: Any) -> list[Run]:  # noqa: C901 - each way a run folder may be named
     """Runs from folders, :class:`Run` or ``RunResult`` objects. A folder holding run folders
     (a ``zhucun run --out``) stands for all of them, in the order they were run."""
     if isinstance(items, str | Path | Run) or hasattr(items, "has_plan"):
