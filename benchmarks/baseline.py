@@ -72,8 +72,12 @@ def _pruned(inst, cid: str, vid: str, role: str) -> bool:
     judged = role == SEC or pol.members_from == "lead_unit"
     if pol.continuity == "hard" and keep and judged and uid not in keep:
         return True
-    return (pol.provvillage == "hard" and role == SEC and vid in inst.prev_province
-            and inst.ds.units[uid].level == "province")  # fmt: skip
+    return (
+        pol.provvillage == "hard"
+        and role == SEC
+        and vid in inst.prev_province
+        and inst.ds.units[uid].level == "province"
+    )
 
 
 def _pins_and_participation(inst, m: cp_model.CpModel, x: dict) -> None:
@@ -83,8 +87,11 @@ def _pins_and_participation(inst, m: cp_model.CpModel, x: dict) -> None:
             continue
         if any(p.cadre_id == pin.cadre_id for p in inst.inc_by_village.get(pin.village_id, ())):
             continue
-        keys = [k for k in x if k[0] == pin.cadre_id and k[1] == pin.village_id
-                and pin.role in (None, k[2])]  # fmt: skip
+        keys = [
+            k
+            for k in x
+            if k[0] == pin.cadre_id and k[1] == pin.village_id and pin.role in (None, k[2])
+        ]
         m.add(sum(x[k] for k in keys) == 1)  # no key: infeasible, as the pin is
     sending = {p.unit_id for p in inst.incumbents}
     by_unit: dict[str, list] = defaultdict(list)
@@ -95,8 +102,13 @@ def _pins_and_participation(inst, m: cp_model.CpModel, x: dict) -> None:
             m.add(sum(by_unit[uid]) >= 1)
 
 
-def solve_baseline(ds: Dataset, policy: Policy, plan_date: date, time_limit: float,  # noqa: C901 - the naive model in one piece
-                   seed: int = 0) -> dict[str, Any]:  # fmt: skip
+def solve_baseline(  # noqa: C901 - the naive model in one piece
+    ds: Dataset,
+    policy: Policy,
+    plan_date: date,
+    time_limit: float,
+    seed: int = 0,
+) -> dict[str, Any]:
     """Build and solve the naive model. Returns status, posts_filled, posts_required,
     objective (soft points), bound (on soft points), wall (build + solve seconds),
     first_feasible (seconds to the first solution, from the start of the build), trace,
@@ -116,8 +128,11 @@ def solve_baseline(ds: Dataset, policy: Policy, plan_date: date, time_limit: flo
                 continue
             key = (cid, vid, role)
             x[key] = m.new_bool_var(f"x[{cid},{vid},{role[0]}]")
-            soft_pts[key] = (sum(cadre_points(inst, cid, role).values())
-                             + fit(inst, cid, vid) * w.fit * SOFT_SCALE - travel)  # fmt: skip
+            soft_pts[key] = (
+                sum(cadre_points(inst, cid, role).values())
+                + fit(inst, cid, vid) * w.fit * SOFT_SCALE
+                - travel
+            )
 
     by_cadre: dict[str, list[cp_model.IntVar]] = defaultdict(list)
     secs: dict[str, list[cp_model.IntVar]] = defaultdict(list)

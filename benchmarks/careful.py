@@ -184,8 +184,9 @@ class Careful:
             if pin.kind != "require":
                 continue
             cid, vid = pin.cadre_id, pin.village_id
-            if any(p.cadre_id == cid and p.village_id == vid
-                   for p in inst.inc_by_village.get(vid, ())):  # fmt: skip
+            if any(
+                p.cadre_id == cid and p.village_id == vid for p in inst.inc_by_village.get(vid, ())
+            ):
                 continue
             roles = inst.roles(cid, vid)
             role = pin.role or (SEC if SEC in roles and not self.has_sec(vid) else MEM)
@@ -207,8 +208,11 @@ class Careful:
         for uid in sorted(inst.must_send - sending):
             if not self.pools.count(uid)[0]:
                 continue
-            cands = [v for v in inst.need if v not in self.unit_at and not self.team[v]
-                     and uid in self.allowed_units(v)]  # fmt: skip
+            cands = [
+                v
+                for v in inst.need
+                if v not in self.unit_at and not self.team[v] and uid in self.allowed_units(v)
+            ]
             cands.sort(key=lambda v: (rank[inst.cls[v]], self.km(uid, v), v))
             best: tuple[str, list] | None = None
             for vid in cands[:200]:
@@ -236,13 +240,15 @@ class Careful:
             key = (self.groups[vid], inst.need[vid].min)
             if key not in able:
                 n = inst.need[vid].min
-                able[key] = sum(1 for u in units
-                                if self.pools.count(u)[0] and self.pools.count(u)[1] >= n)  # fmt: skip
+                able[key] = sum(
+                    1 for u in units if self.pools.count(u)[0] and self.pools.count(u)[1] >= n
+                )
             return able[key]
 
         pos = {v: i for i, v in enumerate(inst.need)}
-        return sorted(inst.need, key=lambda v: (rank[inst.cls[v]], hardness(v),
-                                                -inst.need[v].min, pos[v]))  # fmt: skip
+        return sorted(
+            inst.need, key=lambda v: (rank[inst.cls[v]], hardness(v), -inst.need[v].min, pos[v])
+        )
 
     def run(self) -> list[str]:
         bad = self.place_pins()

@@ -58,26 +58,55 @@ def _date(text: str) -> date:
 
 def parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n")[0])
-    ap.add_argument("--policy", nargs="+", default=list(PRESETS), metavar="P",
-                    help="presets or policy files (default: %(default)s)")  # fmt: skip
-    ap.add_argument("--instances", nargs="+", type=Path, default=[], metavar="DIR",
-                    help="dataset folders, e.g. ../shared/instances/city-201")  # fmt: skip
-    ap.add_argument("--date", type=_date, default=None,
-                    help="plan date (default 2025-09-01 for --instances, 2026-09-01 for "
-                         "generated datasets)")  # fmt: skip
-    ap.add_argument("--scale", default="county",
-                    help="generated datasets: comma-separated county,city,province")  # fmt: skip
+    ap.add_argument(
+        "--policy",
+        nargs="+",
+        default=list(PRESETS),
+        metavar="P",
+        help="presets or policy files (default: %(default)s)",
+    )
+    ap.add_argument(
+        "--instances",
+        nargs="+",
+        type=Path,
+        default=[],
+        metavar="DIR",
+        help="dataset folders, e.g. ../shared/instances/city-201",
+    )
+    ap.add_argument(
+        "--date",
+        type=_date,
+        default=None,
+        help="plan date (default 2025-09-01 for --instances, 2026-09-01 for generated datasets)",
+    )
+    ap.add_argument(
+        "--scale", default="county", help="generated datasets: comma-separated county,city,province"
+    )
     ap.add_argument("--seeds", default="1", help="generated datasets: comma-separated seeds")
-    ap.add_argument("--realistic", action="store_true",
-                    help="make generated datasets like the shared instances (shortage, "
-                         "mid-term replacements, must-send units, recalls, pins)")  # fmt: skip
-    ap.add_argument("--limit", type=_limits, default=dict(LIMITS),
-                    help="seconds per run: one number, or county=10,city=60,province=300")  # fmt: skip
-    ap.add_argument("--solvers", default=",".join(SOLVERS),
-                    help="comma-separated: product,careful,naive (default: all)")  # fmt: skip
+    ap.add_argument(
+        "--realistic",
+        action="store_true",
+        help="make generated datasets like the shared instances (shortage, "
+        "mid-term replacements, must-send units, recalls, pins)",
+    )
+    ap.add_argument(
+        "--limit",
+        type=_limits,
+        default=dict(LIMITS),
+        help="seconds per run: one number, or county=10,city=60,province=300",
+    )
+    ap.add_argument(
+        "--solvers",
+        default=",".join(SOLVERS),
+        help="comma-separated: product,careful,naive (default: all)",
+    )
     ap.add_argument("--workers", type=int, default=2, help="the product's --workers (2)")
-    ap.add_argument("--kill-after", type=float, default=None,
-                    help="kill a run after this many seconds (default 3 × limit + 300)")  # fmt: skip
+    ap.add_argument(
+        "--kill-after",
+        type=float,
+        default=None,
+        help="kill a run after this many seconds (default 3 × limit + 300)",
+    )
     ap.add_argument("--out", type=Path, default=Path("bench-out"))
     return ap
 
@@ -132,8 +161,9 @@ def main(argv: list[str] | None = None) -> int:
     solvers = args.solvers.split(",")
     bad = [s for s in solvers if s not in SOLVERS]
     if bad:
-        print(f"--solvers: unknown {', '.join(bad)}; expected {', '.join(SOLVERS)}",
-              file=sys.stderr)  # fmt: skip
+        print(
+            f"--solvers: unknown {', '.join(bad)}; expected {', '.join(SOLVERS)}", file=sys.stderr
+        )
         return 2
     jobs = instances(args)
     if isinstance(jobs, str):
@@ -149,8 +179,9 @@ def main(argv: list[str] | None = None) -> int:
                 folder = args.out / "plans" / f"{name}-{Path(pol).stem}-{solver}"
                 fresh(folder)
                 print(f"running {solver} on {name} under {pol} ({limit:g} s)…", file=sys.stderr)
-                run = run_one(Run(name, data, pol, day, solver, limit, folder),
-                              args.workers, args.kill_after)  # fmt: skip
+                run = run_one(
+                    Run(name, data, pol, day, solver, limit, folder), args.workers, args.kill_after
+                )
                 row = make_row(run, judge.judge(run))
                 rows.append(row)
                 if row["failed"]:

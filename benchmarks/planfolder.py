@@ -36,33 +36,72 @@ def _plus_years(d: date, years: int) -> date:
         return d.replace(year=d.year + years, day=28)
 
 
-def write_folder(ds: Dataset, policy: Policy, plan_date: date,
-                 postings: list[tuple[str, str, str]], out: Path, solver: str) -> None:  # fmt: skip
+def write_folder(
+    ds: Dataset,
+    policy: Policy,
+    plan_date: date,
+    postings: list[tuple[str, str, str]],
+    out: Path,
+    solver: str,
+) -> None:
     """``postings``: new (cadre, village, role); incumbents in force are added as kept."""
     out.mkdir(parents=True, exist_ok=True)
     end = _plus_years(plan_date, policy.term_years).isoformat()
-    rows = [(p.village_id, p.cadre_id, p.unit_id, p.level, p.role, "incumbent",
-             p.start.isoformat(), p.end.isoformat() if p.end else "")
-            for p in rule_H_INCUMBENT(ds, plan_date)]  # fmt: skip
+    rows = [
+        (
+            p.village_id,
+            p.cadre_id,
+            p.unit_id,
+            p.level,
+            p.role,
+            "incumbent",
+            p.start.isoformat(),
+            p.end.isoformat() if p.end else "",
+        )
+        for p in rule_H_INCUMBENT(ds, plan_date)
+    ]
     for cid, vid, role in postings:
         u = ds.units[ds.cadres[cid].unit_id]
         rows.append((vid, cid, u.unit_id, u.level, role, "new", plan_date.isoformat(), end))
     order = {v: i for i, v in enumerate(ds.villages)}
     rows.sort(key=lambda r: (order[r[0]], r[4] != "secretary", r[5] != "incumbent", r[1]))
     plan = pd.DataFrame(
-        [{"village_id": v, "village_name": ds.villages[v].name, "team_id": f"T-{v}",
-          "cadre_id": c, "cadre_name": ds.cadres[c].name, "unit_id": u,
-          "unit_name": ds.units[u].name, "level": lv, "role": r, "status": st, "start": s,
-          "end": e} for v, c, u, lv, r, st, s, e in rows], columns=PLAN_COLUMNS)  # fmt: skip
+        [
+            {
+                "village_id": v,
+                "village_name": ds.villages[v].name,
+                "team_id": f"T-{v}",
+                "cadre_id": c,
+                "cadre_name": ds.cadres[c].name,
+                "unit_id": u,
+                "unit_name": ds.units[u].name,
+                "level": lv,
+                "role": r,
+                "status": st,
+                "start": s,
+                "end": e,
+            }
+            for v, c, u, lv, r, st, s, e in rows
+        ],
+        columns=PLAN_COLUMNS,
+    )
     by_v: dict[str, list[tuple]] = defaultdict(list)
     for r in rows:
         by_v[r[0]].append(r)
     teams, short = [], []
     for vid, rs in by_v.items():
         lead = next((r[2] for r in rs if r[4] == "secretary"), rs[0][2])
-        teams.append({"team_id": f"T-{vid}", "host_village_id": vid, "covered_village_ids": "",
-                      "lead_unit_id": lead, "unit_ids": ";".join(sorted({r[2] for r in rs})),
-                      "size": len(rs), "level": ds.units[lead].level})  # fmt: skip
+        teams.append(
+            {
+                "team_id": f"T-{vid}",
+                "host_village_id": vid,
+                "covered_village_ids": "",
+                "lead_unit_id": lead,
+                "unit_ids": ";".join(sorted({r[2] for r in rs})),
+                "size": len(rs),
+                "level": ds.units[lead].level,
+            }
+        )
     for vid, v in ds.villages.items():
         need = village_need(v, policy)
         if need is None:
@@ -71,9 +110,15 @@ def write_folder(ds: Dataset, policy: Policy, plan_date: date,
         no_sec = bool(rs) and not any(r[4] == "secretary" for r in rs)
         missing = max(need.min - len(rs), 1 if no_sec else 0)
         if missing > 0:
-            short.append({"village_id": vid, "village_name": v.name,
-                          "categories": ";".join(c for c in CATEGORIES if c in v.categories),
-                          "posts_missing": missing, "reason": f"{solver}: not filled"})  # fmt: skip
+            short.append(
+                {
+                    "village_id": vid,
+                    "village_name": v.name,
+                    "categories": ";".join(c for c in CATEGORIES if c in v.categories),
+                    "posts_missing": missing,
+                    "reason": f"{solver}: not filled",
+                }
+            )
     write_csv(plan, out / "plan.csv")
     write_csv(pd.DataFrame(teams, columns=TEAM_COLUMNS), out / "teams.csv")
     write_csv(pd.DataFrame(short, columns=UNSTAFFED_COLUMNS), out / "unstaffed.csv")
@@ -118,8 +163,7 @@ def read_folder(ds: Dataset, policy: Policy, plan_date: date, folder: Path) -> F
     from optimizer.verify import verify_plan
 
     hard = [v for v in verify_plan(ds, folder, policy, plan_date) if v.severity == "hard"]
-    plan = pd.read_csv(folder / "plan.csv", dtype=str, keep_default_na=False,
-                       encoding="utf-8-sig")  # fmt: skip
+    plan = pd.read_csv(folder / "plan.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
     new = plan[plan["status"] == "new"]
     postings = list(zip(new["cadre_id"], new["village_id"], new["role"], strict=True))
     return FolderFigures(

@@ -79,8 +79,17 @@ def _replacements(t: dict[str, pd.DataFrame], rng: np.random.Generator, day: dat
         last = ended[ended.village_id == vid].sort_values("end").iloc[-1]
         people = by_unit.get(last.unit_id)
         if people:
-            rows.append({"cadre_id": people.pop(0), "unit_id": last.unit_id, "village_id": vid,
-                         "level": last.level, "role": "secretary", "start": start, "end": ""})  # fmt: skip
+            rows.append(
+                {
+                    "cadre_id": people.pop(0),
+                    "unit_id": last.unit_id,
+                    "village_id": vid,
+                    "level": last.level,
+                    "role": "secretary",
+                    "start": start,
+                    "end": "",
+                }
+            )
     t["history"] = pd.concat([h, pd.DataFrame(rows, columns=h.columns)], ignore_index=True)
 
 
@@ -89,8 +98,9 @@ def _recalls(t: dict[str, pd.DataFrame], rng: np.random.Generator, day: date) ->
     serving = sorted(set(h.cadre_id[(h.end == "") & (h.start <= day.isoformat())]))
     n = max(1, len(serving) // 8) if serving else 0
     who = rng.choice(serving, size=n, replace=False) if n else []
-    t["recall"] = pd.DataFrame({"cadre_id": list(who),
-                                "reason": [REASONS[i % len(REASONS)] for i in range(n)]})  # fmt: skip
+    t["recall"] = pd.DataFrame(
+        {"cadre_id": list(who), "reason": [REASONS[i % len(REASONS)] for i in range(n)]}
+    )
 
 
 def _must_send(t: dict[str, pd.DataFrame], rng: np.random.Generator) -> None:
@@ -114,20 +124,30 @@ def _pins(t: dict[str, pd.DataFrame], rng: np.random.Generator, day: date) -> pd
     insts = [build_instance(ds, load_policy(p), day) for p in PIN_PRESETS]
     base = insts[0]
     want = max(2, len(ds.villages) // 100)
-    vids = [v for v in base.prev_units if all(v in i.need and v not in i.inc_by_village
-                                              for i in insts)]  # fmt: skip
+    vids = [
+        v for v in base.prev_units if all(v in i.need and v not in i.inc_by_village for i in insts)
+    ]
     rng.shuffle(vids)
     rows, used = [], set()
     for vid in vids:
         if len(rows) >= want:
             break
         for uid in sorted(base.prev_units[vid]):
-            cands = [c for c in base.sec_eligible.get(uid, []) if c not in used
-                     and all(SEC in i.roles(c, vid) for i in insts)]  # fmt: skip
+            cands = [
+                c
+                for c in base.sec_eligible.get(uid, [])
+                if c not in used and all(SEC in i.roles(c, vid) for i in insts)
+            ]
             if cands:
                 used.add(cands[0])
-                rows.append({"cadre_id": cands[0], "village_id": vid, "role": "secretary",
-                             "kind": "require"})  # fmt: skip
+                rows.append(
+                    {
+                        "cadre_id": cands[0],
+                        "village_id": vid,
+                        "role": "secretary",
+                        "kind": "require",
+                    }
+                )
                 break
     free = [c for u in sorted(base.eligible) for c in base.eligible[u] if c not in used]
     for _ in range(want if free else 0):

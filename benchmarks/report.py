@@ -111,21 +111,29 @@ def ratios(rows: list[dict[str, Any]]) -> list[str]:
     by = {(r["instance"], r["policy"], r["solver"]): r for r in rows if not r["failed"]}
     for pol in dict.fromkeys(r["policy"] for r in rows):
         for base in ("careful", "naive"):
-            keys = [(i, p) for (i, p, s) in by if p == pol and s == "product"
-                    and (i, p, base) in by]  # fmt: skip
+            keys = [
+                (i, p) for (i, p, s) in by if p == pol and s == "product" and (i, p, base) in by
+            ]
             if not keys:
                 continue
             parts = []
-            tot = [_ratio(by[(i, p, "product")]["filled"], by[(i, p, base)]["filled"])
-                   for i, p in keys]  # fmt: skip
+            tot = [
+                _ratio(by[(i, p, "product")]["filled"], by[(i, p, base)]["filled"]) for i, p in keys
+            ]
             parts.append(f"posts {_median(tot)}")
             for k in CATEGORIES:
-                rs = [_ratio(by[(i, p, "product")]["by_class"].get(k, (None,))[0],
-                             by[(i, p, base)]["by_class"].get(k, (None,))[0]) for i, p in keys]  # fmt: skip
+                rs = [
+                    _ratio(
+                        by[(i, p, "product")]["by_class"].get(k, (None,))[0],
+                        by[(i, p, base)]["by_class"].get(k, (None,))[0],
+                    )
+                    for i, p in keys
+                ]
                 if any(x is not None for x in rs):
                     parts.append(f"{k} {_median(rs)}")
-            pts = [_ratio(by[(i, p, "product")]["points"], by[(i, p, base)]["points"])
-                   for i, p in keys]  # fmt: skip
+            pts = [
+                _ratio(by[(i, p, "product")]["points"], by[(i, p, base)]["points"]) for i, p in keys
+            ]
             parts.append(f"points {_median(pts)}")
             n = f"median of {len(keys)}" if len(keys) > 1 else keys[0][0]
             out.append(f"{pol}, product / {base} ({n}): " + "; ".join(parts))
@@ -151,8 +159,10 @@ def machine() -> str:
         ortools_version = ortools.__version__
     except (ImportError, AttributeError):
         ortools_version = "?"
-    return (f"{os.cpu_count()} CPUs, {mem} memory, Python {platform.python_version()}, "
-            f"OR-Tools {ortools_version}, {platform.system()} {platform.release()}")  # fmt: skip
+    return (
+        f"{os.cpu_count()} CPUs, {mem} memory, Python {platform.python_version()}, "
+        f"OR-Tools {ortools_version}, {platform.system()} {platform.release()}"
+    )
 
 
 def write_tables(rows: list[dict[str, Any]], out: Path, workers: int) -> str:

@@ -76,14 +76,39 @@ def measure(cmd: list[str], timeout: float, log: Path) -> Measured:
 
 
 def product_command(run: Run, workers: int) -> list[str]:
-    return [sys.executable, "-m", "optimizer.cli", "solve", str(run.data), "--policy",
-            run.policy, "--date", run.plan_date.isoformat(), "--time-limit", f"{run.limit:g}",
-            "--workers", str(workers), "--out", str(run.folder), "--quiet"]  # fmt: skip
+    return [
+        sys.executable,
+        "-m",
+        "optimizer.cli",
+        "solve",
+        str(run.data),
+        "--policy",
+        run.policy,
+        "--date",
+        run.plan_date.isoformat(),
+        "--time-limit",
+        f"{run.limit:g}",
+        "--workers",
+        str(workers),
+        "--out",
+        str(run.folder),
+        "--quiet",
+    ]
 
 
 def child_command(run: Run) -> list[str]:
-    return [sys.executable, "-m", "benchmarks", "--child", run.solver, str(run.data),
-            run.policy, run.plan_date.isoformat(), f"{run.limit:g}", str(run.folder)]  # fmt: skip
+    return [
+        sys.executable,
+        "-m",
+        "benchmarks",
+        "--child",
+        run.solver,
+        str(run.data),
+        run.policy,
+        run.plan_date.isoformat(),
+        f"{run.limit:g}",
+        str(run.folder),
+    ]
 
 
 MANIFEST_EXTRA = ("coverage_bound", "posts_in_doubt", "coverage_gap", "soft_bound", "soft_gap",
@@ -113,8 +138,9 @@ def product_figures(folder: Path) -> dict[str, Any]:
         out["posts_in_doubt"] = q.get("posts_in_doubt")
         by = q.get("coverage_by_class") or {}
         out["coverage_bound_by_class"] = {c: v.get("bound") for c, v in by.items()}
-        out["posts_in_doubt_by_class"] = {c: v.get("in_doubt") for c, v in by.items()
-                                          if v.get("in_doubt")}  # fmt: skip
+        out["posts_in_doubt_by_class"] = {
+            c: v.get("in_doubt") for c, v in by.items() if v.get("in_doubt")
+        }
         out["soft_bound"], out["soft_gap"] = q.get("soft_bound"), q.get("soft_gap")
     out["notes"] = man.get("notes") or []
     return out
@@ -137,8 +163,9 @@ def run_one(run: Run, workers: int, kill_after: float | None) -> Run:
 # --------------------------------------------------------------------------- child side
 
 
-def child(solver: str, data: Path, policy: str, plan_date: date, limit: float,
-          folder: Path) -> None:  # fmt: skip
+def child(
+    solver: str, data: Path, policy: str, plan_date: date, limit: float, folder: Path
+) -> None:
     """Plan with a baseline and write its plan folder plus ``run.json`` (solver figures)."""
     from benchmarks.planfolder import write_folder
     from optimizer.data.loading import load_dataset
@@ -200,8 +227,9 @@ class Judge:
             return None
         key = (run.data, run.policy, run.plan_date)
         if key not in self._inst:
-            self._inst[key] = build_instance(self.dataset(run.data), load_policy(run.policy),
-                                             run.plan_date)  # fmt: skip
+            self._inst[key] = build_instance(
+                self.dataset(run.data), load_policy(run.policy), run.plan_date
+            )
         return plan_points(self._inst[key], [Assignment(c, v, r) for c, v, r in postings])
 
     def judge(self, run: Run) -> dict[str, Any]:

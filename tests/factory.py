@@ -10,8 +10,14 @@ DAY = date(2026, 9, 1)
 COUNTY, CITY = "430121", "430100"
 
 
-def unit(uid: str, level: str = "county", staff: int = 100, kind: str = "organ", x: float = 0.0,
-         region: str | None = None) -> Unit:  # fmt: skip
+def unit(
+    uid: str,
+    level: str = "county",
+    staff: int = 100,
+    kind: str = "organ",
+    x: float = 0.0,
+    region: str | None = None,
+) -> Unit:
     if region is None and level != "province":
         region = CITY if level == "city" else COUNTY
     return Unit(uid, f"单位{uid}", level, region, kind, staff, x, 0.0)
@@ -20,24 +26,33 @@ def unit(uid: str, level: str = "county", staff: int = 100, kind: str = "organ",
 def cadre(cid: str, uid: str, **kw) -> Cadre:
     """An eligible, secretary-capable cadre unless ``kw`` says otherwise."""
     base = dict(
-        birth_date=date(1985, 1, 1), political_status="member", work_date=date(2008, 7, 1),
-        party_date=date(2010, 7, 1), rank="section", middle_manager=True, young_pool=False,
-    )  # fmt: skip
+        birth_date=date(1985, 1, 1),
+        political_status="member",
+        work_date=date(2008, 7, 1),
+        party_date=date(2010, 7, 1),
+        rank="section",
+        middle_manager=True,
+        young_pool=False,
+    )
     base.update(kw)
     return Cadre(cid, f"干部{cid}", uid, **base)
 
 
 def village(vid: str, *cats: str, x: float = 0.0, township: str = "甲镇", **kw) -> Village:
-    return Village(vid, f"村{vid}", COUNTY, frozenset(cats), township=township, city=CITY, x=x,
-                   y=0.0, **kw)  # fmt: skip
+    return Village(
+        vid, f"村{vid}", COUNTY, frozenset(cats), township=township, city=CITY, x=x, y=0.0, **kw
+    )
 
 
 def dataset(units, cadres, villages, history=(), pins=(), recall=(), adjacency=None) -> Dataset:
     ds = Dataset(
-        {u.unit_id: u for u in units}, {c.cadre_id: c for c in cadres},
-        {v.village_id: v for v in villages}, history=list(history), pins=list(pins),
+        {u.unit_id: u for u in units},
+        {c.cadre_id: c for c in cadres},
+        {v.village_id: v for v in villages},
+        history=list(history),
+        pins=list(pins),
         recall=list(recall),
-    )  # fmt: skip
+    )
     if adjacency is not None:
         ds.adjacency = [tuple(sorted(p)) for p in adjacency]
         ds.adjacency_given = True

@@ -40,14 +40,41 @@ def test_no_original_name_id_code_or_extra_column_survives(folder, tmp_path):
     out = tmp_path / "anon"
     write_anonymized(anonymize(load_dataset(folder), seed=7), out, DAY)
     text = "".join(p.read_text("utf-8") for p in sorted(out.iterdir()))
-    for secret in ("张三", "李四", "王五", "赵六", "红星村", "光明村", "某县财政局", "省农业农村厅",
-                   "13812345678", "430102198003151234", "13900000000", "430121", "430100",
-                   "甲镇", "乙镇", "家中有事", "联系电话", "身份证号", "备注", "C1,", "V1,", "U1,",
-                   "1980-03-15"):  # fmt: skip
+    for secret in (
+        "张三",
+        "李四",
+        "王五",
+        "赵六",
+        "红星村",
+        "光明村",
+        "某县财政局",
+        "省农业农村厅",
+        "13812345678",
+        "430102198003151234",
+        "13900000000",
+        "430121",
+        "430100",
+        "甲镇",
+        "乙镇",
+        "家中有事",
+        "联系电话",
+        "身份证号",
+        "备注",
+        "C1,",
+        "V1,",
+        "U1,",
+        "1980-03-15",
+    ):
         assert secret not in text, secret
     assert sorted(p.name for p in out.iterdir()) == [
-        "README.md", "adjacency.csv", "cadres.csv", "history.csv", "recall.csv", "units.csv",
-        "villages.csv"]  # fmt: skip
+        "README.md",
+        "adjacency.csv",
+        "cadres.csv",
+        "history.csv",
+        "recall.csv",
+        "units.csv",
+        "villages.csv",
+    ]
 
 
 def test_mapping_is_consistent_and_dates_move_by_whole_years(folder):
@@ -70,10 +97,13 @@ def test_mapping_is_consistent_and_dates_move_by_whole_years(folder):
     v1 = anon.ids["villages"]["V1"]
     # county 430121 and city 430100 keep their structure: the city is county[:4] + "00"
     assert vil.loc[v1, "city"] == vil.loc[v1, "county"][:4] + "00"
-    assert anon.tables["units"].set_index("unit_id").loc[anon.ids["units"]["U2"], "region"] == (
-        vil.loc[v1, "county"])  # fmt: skip
-    assert anon.tables["recall"].to_dict("records") == [{"cadre_id": anon.ids["cadres"]["C4"],
-                                                         "reason": ""}]  # fmt: skip
+    assert (
+        anon.tables["units"].set_index("unit_id").loc[anon.ids["units"]["U2"], "region"]
+        == (vil.loc[v1, "county"])
+    )
+    assert anon.tables["recall"].to_dict("records") == [
+        {"cadre_id": anon.ids["cadres"]["C4"], "reason": ""}
+    ]
     again = load_dataset(write_and_return(anon, folder.parent / "again"))
     assert len(again.cadres) == 4 and len(again.history) == 2 and again.adjacency_given
 
@@ -127,8 +157,22 @@ def test_bad_shift_and_unsafe_folders_are_refused(folder, tmp_path):
 
 def test_cli_anonymize_names_the_shifted_plan_date(folder, tmp_path, capsys):
     out, key = tmp_path / "anon", tmp_path / "private" / "key.csv"
-    code = main(["anonymize", str(folder), "--out", str(out), "--seed", "5", "--shift-years",
-                 "-8", "--date", "2026-09-01", "--key", str(key)])  # fmt: skip
+    code = main(
+        [
+            "anonymize",
+            str(folder),
+            "--out",
+            str(out),
+            "--seed",
+            "5",
+            "--shift-years",
+            "-8",
+            "--date",
+            "2026-09-01",
+            "--key",
+            str(key),
+        ]
+    )
     assert code == 0
     assert "plan date 2026-09-01 becomes 2018-09-01" in capsys.readouterr().err
     assert "--date 2018-09-01" in (out / "README.md").read_text("utf-8")

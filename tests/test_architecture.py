@@ -43,8 +43,11 @@ def runtime_imports(path: Path) -> list[ast.ImportFrom | ast.Import]:
     for node in ast.walk(tree):
         if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
             typing_only |= {id(n) for n in ast.walk(node)}
-    return [n for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))
-            and id(n) not in typing_only]  # fmt: skip
+    return [
+        n
+        for n in ast.walk(tree)
+        if isinstance(n, (ast.Import, ast.ImportFrom)) and id(n) not in typing_only
+    ]
 
 
 def import_graph() -> nx.DiGraph:
@@ -60,8 +63,10 @@ def import_graph() -> nx.DiGraph:
     for name, path in mods.items():
         for node in runtime_imports(path):
             if isinstance(node, ast.ImportFrom):
-                targets = [f"{node.module}.{a.name}" if f"{node.module}.{a.name}" in mods
-                           else node.module for a in node.names]  # fmt: skip
+                targets = [
+                    f"{node.module}.{a.name}" if f"{node.module}.{a.name}" in mods else node.module
+                    for a in node.names
+                ]
             else:
                 targets = [a.name for a in node.names]
             for t in targets:
@@ -85,16 +90,22 @@ def test_no_private_names_across_modules():
     for name, path in modules().items():
         for node in runtime_imports(path):
             if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("optimizer"):
-                found += [f"{name}: {node.module}.{a.name}" for a in node.names
-                          if a.name.startswith("_") and not a.name.startswith("__")]  # fmt: skip
+                found += [
+                    f"{name}: {node.module}.{a.name}"
+                    for a in node.names
+                    if a.name.startswith("_") and not a.name.startswith("__")
+                ]
     assert found == []
 
 
 def test_no_command_line_words_in_the_library():
     """Only the command line (``optimizer.cli``) names flags: the library names fields."""
     flag = re.compile(r"Problem\(\s*[\"']--")
-    found = [name for name, path in modules().items()
-             if not name.startswith("optimizer.cli") and flag.search(path.read_text())]  # fmt: skip
+    found = [
+        name
+        for name, path in modules().items()
+        if not name.startswith("optimizer.cli") and flag.search(path.read_text())
+    ]
     assert found == []
 
 
@@ -121,8 +132,14 @@ def definitions(folder: Path, prefix: str) -> dict[str, list[str]]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.FunctionDef) and node.name.startswith(prefix):
                 rest = node.name[len(prefix) :]
-                key = rest if prefix != "test_" else next(
-                    (k for k in sorted(ids, key=len, reverse=True) if rest.startswith(k + "_")), None)  # fmt: skip
+                key = (
+                    rest
+                    if prefix != "test_"
+                    else next(
+                        (k for k in sorted(ids, key=len, reverse=True) if rest.startswith(k + "_")),
+                        None,
+                    )
+                )
                 if key in ids:
                     out.setdefault(ids[key], []).append(str(path.relative_to(ROOT)))
     return out

@@ -59,8 +59,20 @@ def test_careful_keeps_class_order_on_tight() -> None:
 @needs_shared
 def test_harness_row_has_every_column(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    rc = main(["--instances", str(SHARED / "small-201"), "--policy", "central-2021",
-               "--solvers", "product,careful", "--limit", "3", "--out", str(out)])  # fmt: skip
+    rc = main(
+        [
+            "--instances",
+            str(SHARED / "small-201"),
+            "--policy",
+            "central-2021",
+            "--solvers",
+            "product,careful",
+            "--limit",
+            "3",
+            "--out",
+            str(out),
+        ]
+    )
     assert rc == 0
     rows = pd.read_csv(out / "results.csv", dtype=str, keep_default_na=False)
     assert list(rows.columns) == COLUMNS
@@ -87,8 +99,17 @@ def test_row_with_a_hard_violation_fails(tmp_path: Path) -> None:
     folder = tmp_path / "plan"
     write_folder(ds, pol, DAY, bad, folder, "careful")
     (folder / "run.json").write_text(json.dumps({"status": "GREEDY"}), encoding="utf-8")
-    run = Run("small-201", SHARED / "small-201", "central-2021", DAY, "careful", 3.0, folder,
-              Measured(0, 1.0, 100.0), {"status": "GREEDY"})  # fmt: skip
+    run = Run(
+        "small-201",
+        SHARED / "small-201",
+        "central-2021",
+        DAY,
+        "careful",
+        3.0,
+        folder,
+        Measured(0, 1.0, 100.0),
+        {"status": "GREEDY"},
+    )
     judged = Judge().judge(run)
     assert judged["verdict"] == "FAIL" and judged["hard"] > 0
     row = make_row(run, judged)
@@ -96,8 +117,16 @@ def test_row_with_a_hard_violation_fails(tmp_path: Path) -> None:
 
 
 def test_killed_run_fails(tmp_path: Path) -> None:
-    run = Run("x", tmp_path, "central-2021", DAY, "product", 1.0, tmp_path / "p",
-              Measured(None, 5.0, None, killed=True))  # fmt: skip
+    run = Run(
+        "x",
+        tmp_path,
+        "central-2021",
+        DAY,
+        "product",
+        1.0,
+        tmp_path / "p",
+        Measured(None, 5.0, None, killed=True),
+    )
     row = make_row(run, Judge().judge(run))
     assert row["failed"] and "killed" in row["verdict"]
 
@@ -110,8 +139,11 @@ def test_naive_fills_what_the_product_fills(tmp_path: Path) -> None:
     """The naive model on a tiny dataset: same posts as the product, its plan verifies."""
     from factory import DAY as day
 
-    ds = dataset([unit("U1")], [cadre(f"C{i}", "U1") for i in range(3)],
-                 [village("V1", "weak"), village("V2", "key")])  # fmt: skip
+    ds = dataset(
+        [unit("U1")],
+        [cadre(f"C{i}", "U1") for i in range(3)],
+        [village("V1", "weak"), village("V2", "key")],
+    )
     policy = load_policy("central-2021")
     got = solve_baseline(ds, policy, day, time_limit=5)
     res = optimizer.solve(ds, policy, day, time_limit=5)

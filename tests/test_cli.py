@@ -23,16 +23,34 @@ DATE = "2026-09-01"
 @pytest.fixture(scope="module")
 def solved(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("run") / "plan"
-    code = main(["solve", str(SAMPLE), "--policy", "central-2021", "--date", DATE, "--out",
-                 str(out), "--quiet", "--time-limit", "60"])  # fmt: skip
+    code = main(
+        [
+            "solve",
+            str(SAMPLE),
+            "--policy",
+            "central-2021",
+            "--date",
+            DATE,
+            "--out",
+            str(out),
+            "--quiet",
+            "--time-limit",
+            "60",
+        ]
+    )
     assert code == 0
     return out
 
 
 def test_solve_writes_every_output(solved):
     assert sorted(p.name for p in solved.iterdir()) == [
-        "kpis.json", "manifest.json", "plan.csv", "plan.xlsx", "teams.csv", "unstaffed.csv"
-    ]  # fmt: skip
+        "kpis.json",
+        "manifest.json",
+        "plan.csv",
+        "plan.xlsx",
+        "teams.csv",
+        "unstaffed.csv",
+    ]
     plan = pd.read_csv(solved / "plan.csv", dtype=str, keep_default_na=False)
     assert list(plan.columns) == PLAN_COLUMNS
     assert list(pd.read_csv(solved / "teams.csv").columns) == TEAM_COLUMNS
@@ -42,8 +60,15 @@ def test_solve_writes_every_output(solved):
     new = plan[plan.status == "new"]
     assert set(new.start) == {DATE} and set(new.end) == {"2028-09-01"}
     wb = openpyxl.load_workbook(solved / "plan.xlsx", read_only=True)
-    assert wb.sheetnames == ["选派名单", "工作队", "未覆盖村", "指标", "单位派出", "按单位名单",
-                             "按乡镇名单"]  # fmt: skip
+    assert wb.sheetnames == [
+        "选派名单",
+        "工作队",
+        "未覆盖村",
+        "指标",
+        "单位派出",
+        "按单位名单",
+        "按乡镇名单",
+    ]
     assert next(wb["选派名单"].iter_rows(values_only=True))[0] == "村编码"
 
 
@@ -61,16 +86,38 @@ def test_manifest_and_kpis(solved):
 
 def test_same_inputs_same_plan_byte_for_byte(solved, tmp_path):
     again = tmp_path / "again"
-    main(["solve", str(SAMPLE), "--policy", "central-2021", "--date", DATE, "--out", str(again),
-          "--quiet"])  # fmt: skip
+    main(
+        [
+            "solve",
+            str(SAMPLE),
+            "--policy",
+            "central-2021",
+            "--date",
+            DATE,
+            "--out",
+            str(again),
+            "--quiet",
+        ]
+    )
     for name in ("plan.csv", "teams.csv", "unstaffed.csv"):
         assert (again / name).read_bytes() == (solved / name).read_bytes(), name
 
 
 def test_unfilled_posts_exit_3_with_reasons(tmp_path):
     out = tmp_path / "hebei"
-    code = main(["solve", str(SAMPLE), "--policy", "hebei-2018", "--date", DATE, "--out",
-                 str(out), "--quiet"])  # fmt: skip
+    code = main(
+        [
+            "solve",
+            str(SAMPLE),
+            "--policy",
+            "hebei-2018",
+            "--date",
+            DATE,
+            "--out",
+            str(out),
+            "--quiet",
+        ]
+    )
     assert code == 3
     un = pd.read_csv(out / "unstaffed.csv")
     assert len(un) > 0 and (un.posts_missing > 0).all()
@@ -98,8 +145,19 @@ def test_existing_output_is_replaced_whole(solved, tmp_path):
     out = tmp_path / "o"
     shutil.copytree(solved, out)
     (out / "changes.csv").write_text("old")  # zhucun's own (a repair's): replaced with the rest
-    main(["solve", str(SAMPLE), "--policy", "central-2021", "--date", DATE, "--out", str(out),
-          "--quiet"])  # fmt: skip
+    main(
+        [
+            "solve",
+            str(SAMPLE),
+            "--policy",
+            "central-2021",
+            "--date",
+            DATE,
+            "--out",
+            str(out),
+            "--quiet",
+        ]
+    )
     assert not (out / "changes.csv").exists() and (out / "plan.csv").exists()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
 
@@ -107,16 +165,22 @@ def test_existing_output_is_replaced_whole(solved, tmp_path):
 def test_check_prints_supply_and_demand(capsys):
     assert main(["check", str(SAMPLE), "--policy", "hunan-2021", "--date", DATE]) == 0
     out = capsys.readouterr().out
-    for heading in ("Villages per category", "Demand per county", "Eligible candidates",
-                    "failing each eligibility rule", "Incumbents staying"):  # fmt: skip
+    for heading in (
+        "Villages per category",
+        "Demand per county",
+        "Eligible candidates",
+        "failing each eligibility rule",
+        "Incumbents staying",
+    ):
         assert heading in out
     assert "E-SEC-PARTY" in out and "L-RANK" in out
 
 
 def test_check_reports_shortfall(tmp_path, capsys):
     tables = base_tables()
-    tables["villages"].append({"village_id": "V4", "name": "四村", "county": "430121",
-                               "categories": "weak"})  # fmt: skip
+    tables["villages"].append(
+        {"village_id": "V4", "name": "四村", "county": "430121", "categories": "weak"}
+    )
     folder = write_tables(tmp_path, tables)
     assert main(["check", str(folder), "--policy", "hebei-2018", "--date", DATE]) == 0
     assert "Where demand exceeds supply" in capsys.readouterr().out
@@ -192,8 +256,19 @@ def test_check_report_in_chinese_and_lang_set_once(monkeypatch, capsys):
 def test_verify_table_and_summary_in_chinese(solved, capsys):
     from optimizer.cli import main
 
-    rc = main(["verify", str(SAMPLE), str(solved), "--policy", "central-2021", "--lang", "zh",
-               "--out", str(solved.parent / "verify-zh.csv")])  # fmt: skip
+    rc = main(
+        [
+            "verify",
+            str(SAMPLE),
+            str(solved),
+            "--policy",
+            "central-2021",
+            "--lang",
+            "zh",
+            "--out",
+            str(solved.parent / "verify-zh.csv"),
+        ]
+    )
     assert rc == 0
     captured = capsys.readouterr()
     assert "方案有效" in captured.err or "违反硬性规则 0 处" in captured.err
@@ -206,8 +281,22 @@ def test_solve_summary_in_chinese(tmp_path, capsys):
     from optimizer.cli import main
 
     out = tmp_path / "zh"
-    rc = main(["solve", str(SAMPLE), "--policy", "central-2021", "--date", DATE, "--out",
-               str(out), "--time-limit", "60", "--lang", "zh"])  # fmt: skip
+    rc = main(
+        [
+            "solve",
+            str(SAMPLE),
+            "--policy",
+            "central-2021",
+            "--date",
+            DATE,
+            "--out",
+            str(out),
+            "--time-limit",
+            "60",
+            "--lang",
+            "zh",
+        ]
+    )
     assert rc == 0
     last = capsys.readouterr().err.strip().splitlines()[-1]
     assert last.startswith(("最优", "可行")) and "必配岗位已派" in last and "秒" in last

@@ -44,14 +44,29 @@ def hostile_dataset(folder: Path) -> Path:
 
 
 def solve_cli(dataset: Path, out: Path, *extra: str) -> int:
-    return main(["solve", str(dataset), "--policy", "hunan-2021", "--date", DATE, "--out",
-                 str(out), "--quiet", *extra])  # fmt: skip
+    return main(
+        [
+            "solve",
+            str(dataset),
+            "--policy",
+            "hunan-2021",
+            "--date",
+            DATE,
+            "--out",
+            str(out),
+            "--quiet",
+            *extra,
+        ]
+    )
 
 
 def digest(folder: Path) -> dict[str, str]:
     """Every file under ``folder`` (hidden ones too) by its content hash."""
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}  # fmt: skip
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def stable(folder: Path) -> dict[str, str]:
@@ -80,8 +95,19 @@ def _user_folder(tmp_path: Path) -> Path:
     return user
 
 
-@pytest.mark.parametrize("case", ["dataset", "inside-dataset", "user-folder", "file", "symlink",
-                                  "cwd", "zhucun-folder-with-a-user-file", "linked-dataset"])  # fmt: skip
+@pytest.mark.parametrize(
+    "case",
+    [
+        "dataset",
+        "inside-dataset",
+        "user-folder",
+        "file",
+        "symlink",
+        "cwd",
+        "zhucun-folder-with-a-user-file",
+        "linked-dataset",
+    ],
+)
 def test_out_refuses_a_user_folder(case, data, tmp_path, monkeypatch, capsys):
     """Refused with exit 2 and one line before anything is solved; nothing is touched."""
     out = {
@@ -124,8 +150,13 @@ def test_out_replaces_only_a_folder_zhucun_wrote(data, tmp_path):
     assert solve_cli(data, empty) == 3  # an empty folder is fine
     assert solve_cli(data, empty) == 3  # and so is our own output, replaced
     assert sorted(p.name for p in empty.iterdir()) == [
-        "kpis.json", "manifest.json", "plan.csv", "plan.xlsx", "teams.csv", "unstaffed.csv"
-    ]  # fmt: skip
+        "kpis.json",
+        "manifest.json",
+        "plan.csv",
+        "plan.xlsx",
+        "teams.csv",
+        "unstaffed.csv",
+    ]
     assert hidden(tmp_path) == []
 
 
@@ -135,8 +166,9 @@ def test_out_refuses_a_user_folder_in_replan_and_run(data, tmp_path, capsys):
     user = _user_folder(tmp_path)
     before = digest(tmp_path)
     for out in (plan, user):  # the plan being repaired, a user's folder
-        code = main(["replan", str(data), str(plan), "--policy", "hunan-2021", "--out",
-                     str(out), "--quiet"])  # fmt: skip
+        code = main(
+            ["replan", str(data), str(plan), "--policy", "hunan-2021", "--out", str(out), "--quiet"]
+        )
         assert code == 2
     scenario = tmp_path / "sc.yaml"
     scenario.write_text(f"name: mine\ndataset: {data}\npolicy: hunan-2021\nplan_date: {DATE}\n")
@@ -160,29 +192,64 @@ def assert_no_formula(path: Path) -> None:
         live = [c for c in _csv_cells(path) if c[:1] and c[0] in RISKY]
     else:
         wb = openpyxl.load_workbook(path)
-        live = [c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row
-                if c.data_type == "f"]  # fmt: skip
+        live = [
+            c.value
+            for ws in wb.worksheets
+            for row in ws.iter_rows()
+            for c in row
+            if c.data_type == "f"
+        ]
     assert not live, (path.name, live)
 
 
 def test_formula_injection_is_text_in_every_file_we_write(data, tmp_path):
     plan, other = tmp_path / "plan", tmp_path / "other"
     assert solve_cli(data, plan) == 3
-    assert main(["solve", str(data), "--policy", "central-2021", "--date", DATE, "--out",
-                 str(other), "--quiet"]) == 3  # fmt: skip
+    assert (
+        main(
+            [
+                "solve",
+                str(data),
+                "--policy",
+                "central-2021",
+                "--date",
+                DATE,
+                "--out",
+                str(other),
+                "--quiet",
+            ]
+        )
+        == 3
+    )
     assert main(["verify", str(data), str(plan), "--policy", "hunan-2021", "--quiet"]) == 0
-    write_verify_csv([Violation("T-SIZE", "V1", "C1", HOSTILE[0], HOSTILE[1], HOSTILE[2])],
-                     tmp_path / "v" / "verify.csv")  # fmt: skip
-    assert main(["compare", str(plan), str(other), "--out", str(tmp_path / "cmp"),
-                 "--quiet"]) == 0  # fmt: skip
+    write_verify_csv(
+        [Violation("T-SIZE", "V1", "C1", HOSTILE[0], HOSTILE[1], HOSTILE[2])],
+        tmp_path / "v" / "verify.csv",
+    )
+    assert main(["compare", str(plan), str(other), "--out", str(tmp_path / "cmp"), "--quiet"]) == 0
     db = tmp_path / "l.db"
     assert main(["ledger", "approve", str(plan), "--ledger", str(db), "--quiet"]) == 0
     export = tmp_path / "history.csv"
-    assert main(["ledger", "export", "--date", "2027-01-01", "--out", str(export), "--ledger",
-                 str(db), "--quiet"]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "ledger",
+                "export",
+                "--date",
+                "2027-01-01",
+                "--out",
+                str(export),
+                "--ledger",
+                str(db),
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     assert main(["template", "--out", str(tmp_path / "t.xlsx"), "--quiet"]) == 0
-    written = [p for p in tmp_path.rglob("*") if p.suffix in (".csv", ".xlsx")
-               and "data" not in p.parts]  # fmt: skip
+    written = [
+        p for p in tmp_path.rglob("*") if p.suffix in (".csv", ".xlsx") and "data" not in p.parts
+    ]
     assert len(written) >= 16
     for path in written:
         assert_no_formula(path)
@@ -212,8 +279,10 @@ def test_formula_injection_plan_xlsx_cells_are_text(data, tmp_path):
 
 
 def _modes(base: Path, folder: Path) -> dict[str, int]:
-    return {str(p.relative_to(base)): stat.S_IMODE(p.stat().st_mode)
-            for p in [folder, *folder.rglob("*")]}  # fmt: skip
+    return {
+        str(p.relative_to(base)): stat.S_IMODE(p.stat().st_mode)
+        for p in [folder, *folder.rglob("*")]
+    }
 
 
 @pytest.mark.parametrize("umask", [0o022, 0o077, 0o002])
@@ -225,14 +294,51 @@ def test_personal_files_are_private(umask, data, tmp_path):
         assert solve_cli(data, plan) == 3
         assert main(["verify", str(data), str(plan), "--policy", "hunan-2021", "--quiet"]) == 0
         assert solve_cli(data, tmp_path / "plan2") == 3
-        assert main(["compare", str(plan), str(tmp_path / "plan2"), "--out",
-                     str(tmp_path / "cmp"), "--quiet"]) == 0  # fmt: skip
+        assert (
+            main(
+                [
+                    "compare",
+                    str(plan),
+                    str(tmp_path / "plan2"),
+                    "--out",
+                    str(tmp_path / "cmp"),
+                    "--quiet",
+                ]
+            )
+            == 0
+        )
         db = tmp_path / "l.db"
         assert main(["ledger", "approve", str(plan), "--ledger", str(db), "--quiet"]) == 0
-        assert main(["ledger", "export", "--out", str(tmp_path / "exp" / "h.csv"), "--ledger",
-                     str(db), "--date", "2027-01-01", "--quiet"]) == 0  # fmt: skip
-        assert main(["anonymize", str(data), "--out", str(tmp_path / "anon"), "--key",
-                     str(tmp_path / "key" / "key.csv"), "--quiet"]) == 0  # fmt: skip
+        assert (
+            main(
+                [
+                    "ledger",
+                    "export",
+                    "--out",
+                    str(tmp_path / "exp" / "h.csv"),
+                    "--ledger",
+                    str(db),
+                    "--date",
+                    "2027-01-01",
+                    "--quiet",
+                ]
+            )
+            == 0
+        )
+        assert (
+            main(
+                [
+                    "anonymize",
+                    str(data),
+                    "--out",
+                    str(tmp_path / "anon"),
+                    "--key",
+                    str(tmp_path / "key" / "key.csv"),
+                    "--quiet",
+                ]
+            )
+            == 0
+        )
         scenario = tmp_path / "sc.yaml"
         scenario.write_text(f"name: r\ndataset: {data}\npolicy: hunan-2021\nplan_date: {DATE}\n")
         assert main(["run", str(scenario), "--out", str(tmp_path / "runs"), "--quiet"]) == 0
@@ -290,8 +396,13 @@ sys.exit(main(sys.argv[2:]))
 
 def _killed(point: str, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-c", textwrap.dedent(_KILLER), point, *args],
-                          env=env, capture_output=True, text=True, timeout=120)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(_KILLER), point, *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 @pytest.mark.parametrize("point", ["load", "csv", "xlsx", "aside", "drop-old"])
@@ -301,8 +412,18 @@ def test_kill_9_while_solving_loses_no_file(point, data, tmp_path):
     out = tmp_path / "runs" / "plan"
     assert solve_cli(data, out) == 3
     before_data, before_plan, stable_plan = digest(data), digest(out), stable(out)
-    proc = _killed(point, "solve", str(data), "--policy", "hunan-2021", "--date", DATE,
-                   "--out", str(out), "--quiet")  # fmt: skip
+    proc = _killed(
+        point,
+        "solve",
+        str(data),
+        "--policy",
+        "hunan-2021",
+        "--date",
+        DATE,
+        "--out",
+        str(out),
+        "--quiet",
+    )
     assert proc.returncode == -9, proc.stderr
     assert digest(data) == before_data
     if point != "aside":  # a complete plan is in place: the old one, or the new (same) one
@@ -312,8 +433,18 @@ def test_kill_9_while_solving_loses_no_file(point, data, tmp_path):
     assert stable(out) == stable_plan and hidden(out.parent) == []
     assert digest(out) == before_plan or point == "drop-old"
     if point in ("csv", "drop-old"):  # a real next run, from a leftover
-        proc = _killed(point, "solve", str(data), "--policy", "hunan-2021", "--date", DATE,
-                       "--out", str(out), "--quiet")  # fmt: skip
+        proc = _killed(
+            point,
+            "solve",
+            str(data),
+            "--policy",
+            "hunan-2021",
+            "--date",
+            DATE,
+            "--out",
+            str(out),
+            "--quiet",
+        )
         assert hidden(out.parent)
         assert solve_cli(data, out) == 3
         assert hidden(out.parent) == [] and stable(out) == stable_plan
@@ -366,8 +497,9 @@ def test_arguments_out_of_range_exit_2(args, capsys):
 
 
 def test_arguments_valid_values_pass(data, tmp_path):
-    assert solve_cli(data, tmp_path / "p", "--time-limit", "0.5", "--workers", "1",
-                     "--seed", "7") == 3  # fmt: skip
+    assert (
+        solve_cli(data, tmp_path / "p", "--time-limit", "0.5", "--workers", "1", "--seed", "7") == 3
+    )
 
 
 # --------------------------------------------------------------------------- broken pipe
@@ -378,11 +510,17 @@ def test_broken_pipe_is_silent(data, tmp_path):
     plan, other = tmp_path / "plan", tmp_path / "other"
     assert solve_cli(data, plan) == 3 and solve_cli(data, other) == 3
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    for cmd in (["compare", str(plan), str(other), "--out", str(tmp_path / "cmp")],
-                ["verify", str(data), str(plan), "--policy", "hunan-2021"],
-                ["--help"]):  # fmt: skip
-        proc = subprocess.Popen([sys.executable, "-m", "optimizer.cli", *cmd], env=env,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+    for cmd in (
+        ["compare", str(plan), str(other), "--out", str(tmp_path / "cmp")],
+        ["verify", str(data), str(plan), "--policy", "hunan-2021"],
+        ["--help"],
+    ):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "optimizer.cli", *cmd],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
         proc.stdout.close()  # the reader is gone before the first line
         err = proc.stderr.read().decode()
         assert proc.wait(timeout=120) == 0, err

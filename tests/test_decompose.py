@@ -32,8 +32,15 @@ def two_counties():
     units = [unit("KA", region=A, x=0), unit("KB", region=B, x=50),
              unit("P", "province", x=45, kind="organ", staff=30)]  # fmt: skip
     cadres = [cadre(f"a{i}", "KA") for i in range(5)]
-    cadres += [cadre(f"b{i}", "KB", political_status="none" if i else "member",
-                     party_date=None if i else DAY.replace(year=2010)) for i in range(3)]  # fmt: skip
+    cadres += [
+        cadre(
+            f"b{i}",
+            "KB",
+            political_status="none" if i else "member",
+            party_date=None if i else DAY.replace(year=2010),
+        )
+        for i in range(3)
+    ]
     cadres += [cadre(f"p{i}", "P", rank="deputy_division") for i in range(3)]
     villages = [village("VA1", "key", x=1), village("VA2", "other", x=2)]
     villages += [replace(village(f"VB{i}", "key", x=50 + i), county=B) for i in (1, 2)]
@@ -54,14 +61,19 @@ def test_decompose_agrees_with_exact_on_two_counties():
 
 def test_decompose_is_reproducible():
     ds, policy = two_counties(), load_policy("central-2021")
-    runs = [solve(ds, policy, DAY, method="decompose", time_limit=30, workers=w).plan
-            for w in (1, 2, 2)]  # fmt: skip
+    runs = [
+        solve(ds, policy, DAY, method="decompose", time_limit=30, workers=w).plan for w in (1, 2, 2)
+    ]
     assert runs[1].equals(runs[2])
     assert runs[0].equals(runs[1])
 
 
-@settings(max_examples=60, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
+@settings(
+    max_examples=60,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(ds=instances(), preset=st.sampled_from(PRESETS))
 def test_relaxation_bounds_every_exact_optimum(ds, preset):
     """No plan fills more posts than the relaxation, nor, filling as many, scores more than
@@ -82,22 +94,32 @@ def test_relaxation_bounds_every_exact_optimum(ds, preset):
             assert points <= rel.bound + 1e-6
 
 
-@settings(max_examples=25, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
+@settings(
+    max_examples=25,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(ds=instances(), preset=st.sampled_from(PRESETS), data=st.data())
 def test_every_decomposed_plan_verifies_clean(tmp_path_factory, ds, preset, data):
     # move some villages and county-level units to a second county
     moved = {v for v in ds.villages if data.draw(st.booleans())}
     ds.villages = {k: replace(v, county=B) if k in moved else v for k, v in ds.villages.items()}
-    ds.units = {k: replace(u, region=B) if u.level in ("county", "township")
-                and data.draw(st.booleans()) else u for k, u in ds.units.items()}  # fmt: skip
+    ds.units = {
+        k: replace(u, region=B)
+        if u.level in ("county", "township") and data.draw(st.booleans())
+        else u
+        for k, u in ds.units.items()
+    }
     policy = load_policy(preset)
     res = solve(ds, policy, DAY, method="decompose", time_limit=20)
     assert res.has_plan, (res.status, res.notes)
     # the county pairs' split counts coverage as the model does: the counties add up
     inst = res.instance
-    per = [_coverage(inst, res.assignments, res.covers, k)
-           for k in sorted({v.county for v in ds.villages.values()})]  # fmt: skip
+    per = [
+        _coverage(inst, res.assignments, res.covers, k)
+        for k in sorted({v.county for v in ds.villages.values()})
+    ]
     total = {c: tuple(sum(p.get(c, (0, 0))[i] for p in per) for i in (0, 1)) for c in res.coverage}
     assert total == res.coverage, (res.assignments, res.notes)
     out = tmp_path_factory.mktemp("p") / "plan"
@@ -138,8 +160,11 @@ def test_part_keeps_the_recall_of_an_incumbent_handed_elsewhere():
 
     ds = two_counties()
     start = DAY - timedelta(days=365)
-    ds = replace(ds, history=[Posting("p0", "P", "VA1", "province", "secretary", start)],
-                 recall=[Recall("p0")])  # fmt: skip
+    ds = replace(
+        ds,
+        history=[Posting("p0", "P", "VA1", "province", "secretary", start)],
+        recall=[Recall("p0")],
+    )
     part = _part(ds, A, {"p1": A}, DAY)
     assert "p0" not in part.cadres
     inst = build_instance(part, load_policy("central-2021"), DAY)
@@ -158,8 +183,12 @@ def test_a_kept_pair_splits_back_into_its_counties():
     assert sorted(a.assignments + b.assignments, key=key) == sorted(r.assignments, key=key)
     assert {x.village_id[:2] for x in a.assignments} == {"VA"}
     assert {x.village_id[:2] for x in b.assignments} == {"VB"}
-    total = {c: tuple(x + y for x, y in zip(a.coverage.get(c, (0, 0)), b.coverage.get(c, (0, 0)),
-                                            strict=True)) for c in r.coverage}  # fmt: skip
+    total = {
+        c: tuple(
+            x + y for x, y in zip(a.coverage.get(c, (0, 0)), b.coverage.get(c, (0, 0)), strict=True)
+        )
+        for c in r.coverage
+    }
     assert total == r.coverage
     assert (a.deterministic_time, b.deterministic_time) == (r.deterministic_time, 0.0)
 
@@ -183,8 +212,13 @@ def test_U_PARTICIPATE_must_send_home_is_a_county_the_unit_can_lead_in():
     home = must_send_homes(inst, alloc)
     k = home["P"]
     led = [v for v in inst.unit_villages["P"]["secretary"] if ds.villages[v].county == k]
-    assert any(c for c, kk in alloc.items() if kk == k and ds.cadres[c].unit_id == "P"
-               and any("secretary" in inst.roles(c, v) for v in led))  # fmt: skip
+    assert any(
+        c
+        for c, kk in alloc.items()
+        if kk == k
+        and ds.cadres[c].unit_id == "P"
+        and any("secretary" in inst.roles(c, v) for v in led)
+    )
 
 
 def test_T_SEC_part_keeps_a_wide_units_incumbent_it_was_not_handed():

@@ -20,8 +20,15 @@ DATE = "2026-09-01"
 
 
 def _hist(cid, vid, role="secretary", start="2025-03-01", end="", uid="U1", level="province"):
-    return {"cadre_id": cid, "unit_id": uid, "village_id": vid, "level": level, "role": role,
-            "start": start, "end": end}  # fmt: skip
+    return {
+        "cadre_id": cid,
+        "unit_id": uid,
+        "village_id": vid,
+        "level": level,
+        "role": role,
+        "start": start,
+        "end": end,
+    }
 
 
 def _pin(cid, vid, kind="require", role=""):
@@ -401,9 +408,20 @@ def test_hostile_input_exit_2_with_a_located_line(case, tmp_path, capsys):
     out = tmp_path / "plan"
     for argv in (
         ["check", str(path), "--policy", "hunan-2021", "--date", DATE],
-        ["solve", str(path), "--policy", "hunan-2021", "--date", DATE, "--out", str(out),
-         "--time-limit", "20", "--quiet"],
-    ):  # fmt: skip
+        [
+            "solve",
+            str(path),
+            "--policy",
+            "hunan-2021",
+            "--date",
+            DATE,
+            "--out",
+            str(out),
+            "--time-limit",
+            "20",
+            "--quiet",
+        ],
+    ):
         code = main(argv)
         err = capsys.readouterr().err
         assert code == 2, f"{argv[0]}: exit {code}\n{err}"

@@ -60,8 +60,12 @@ def tiny_plan(tmp_path: Path) -> tuple[Path, object]:
     """A solved plan folder for a factory dataset: V1 weak and V2 weak, one incumbent."""
     hist = [Posting("A", "U1", "V1", "county", "secretary", date(2025, 9, 1), None),
             Posting("X", "U1", "V2", "county", "secretary", date(2023, 9, 1), date(2025, 9, 1))]  # fmt: skip
-    ds = dataset([unit("U1")], [cadre(c, "U1") for c in ("A", "B", "X")],
-                 [village("V1", "weak"), village("V2", "weak")], history=hist)  # fmt: skip
+    ds = dataset(
+        [unit("U1")],
+        [cadre(c, "U1") for c in ("A", "B", "X")],
+        [village("V1", "weak"), village("V2", "weak")],
+        history=hist,
+    )
     res = solve(ds, load_policy("central-2021"), DAY, time_limit=20)
     out = tmp_path / "plan"
     write_plan(res.tables, out)
@@ -75,8 +79,10 @@ def test_import_records_history_and_people_then_refuses_twice(folder, tmp_path):
     with L.Ledger(db) as lg:
         got = [(e.cadre_id, e.village_id, e.role, e.start, e.end) for e in lg.history()]
         people = lg.people()
-    assert got == [("C1", "V1", "secretary", date(2022, 9, 1), date(2024, 9, 1)),
-                   ("C3", "V2", "member", date(2025, 9, 1), None)]  # fmt: skip
+    assert got == [
+        ("C1", "V1", "secretary", date(2022, 9, 1), date(2024, 9, 1)),
+        ("C3", "V2", "member", date(2025, 9, 1), None),
+    ]
     assert people["C1"]["phone"] == "13812345678" and people["C1"]["birth_date"] == "1980-03-15"
     before = snapshot(db)
     with pytest.raises(InputError, match="already recorded in this ledger as batch 1"):
@@ -91,8 +97,15 @@ def test_export_is_a_loadable_history_table_as_of_a_date(folder, tmp_path):
     assert L.export_history(db, date(2024, 1, 1), out) == 1  # the 2025 posting had not begun
     assert L.export_history(db, date(2026, 1, 1), out) == 2
     frame = pd.read_csv(out, dtype=str, keep_default_na=False)
-    assert list(frame.columns[:7]) == ["cadre_id", "unit_id", "village_id", "level", "role",
-                                       "start", "end"]  # fmt: skip
+    assert list(frame.columns[:7]) == [
+        "cadre_id",
+        "unit_id",
+        "village_id",
+        "level",
+        "role",
+        "start",
+        "end",
+    ]
     assert frame.loc[0, "phone"] == "13812345678" and frame.loc[0, "cadre_name"] == "张三"
     (folder / "history.csv").unlink()
     out.rename(folder / "history.csv")
@@ -107,8 +120,11 @@ def test_export_redact_masks_or_drops_personal_columns(folder, tmp_path):
         masked = lg.history_frame(None, "mask")
         dropped = lg.history_frame(None, "drop")
     row = masked.iloc[0]
-    assert (row.birth_date, row.phone, row.id_number) == ("1980", "138****5678",
-                                                          "430102********1234")  # fmt: skip
+    assert (row.birth_date, row.phone, row.id_number) == (
+        "1980",
+        "138****5678",
+        "430102********1234",
+    )
     assert not {"birth_date", "phone", "id_number"} & set(dropped.columns)
     assert "cadre_name" in dropped.columns  # names stay: redaction is not anonymisation
 
@@ -121,8 +137,10 @@ def test_approve_records_new_postings_and_closes_open_incumbent_terms(tmp_path):
     with L.Ledger(db) as lg:
         got = {(e.cadre_id, e.village_id, e.role, e.start, e.end) for e in lg.history()}
     # A's open posting (2025-09-01) ends with its 2-year term; B starts on the plan date
-    assert got == {("A", "V1", "secretary", date(2025, 9, 1), date(2027, 9, 1)),
-                   ("B", "V2", "secretary", DAY, date(2028, 9, 1))}  # fmt: skip
+    assert got == {
+        ("A", "V1", "secretary", date(2025, 9, 1), date(2027, 9, 1)),
+        ("B", "V2", "secretary", DAY, date(2028, 9, 1)),
+    }
     before = snapshot(db)
     with pytest.raises(InputError, match="already recorded"):
         L.approve_plan(db, plan, ds)
@@ -141,8 +159,15 @@ def test_approve_refuses_overlap_with_a_clear_message(tmp_path):
     text = (other / "plan.csv").read_text("utf-8")
     (other / "plan.csv").write_text(text.replace("V2,村V2,T-V2", "V9,村V9,T-V9"), "utf-8")
     # the verifier would refuse V9 (not in the dataset) first: this is the ledger's own check
-    check = prepare_check(other, json.loads((other / "manifest.json").read_text("utf-8")),
-                          DAY, 2, ds, "central-2021", set())  # fmt: skip
+    check = prepare_check(
+        other,
+        json.loads((other / "manifest.json").read_text("utf-8")),
+        DAY,
+        2,
+        ds,
+        "central-2021",
+        set(),
+    )
     with pytest.raises(InputError) as err, L.Ledger(db) as lg:
         lg.approve(read_plan_for_ledger(other), Approval(check), accepted=[])
     lines = [str(p) for p in err.value.problems]
@@ -194,8 +219,12 @@ def load_dataset_like(tmp_path: Path):
     """The tiny plan's own history, imported first: A's open posting, X's ended one."""
     hist = [Posting("A", "U1", "V1", "county", "secretary", date(2025, 9, 1), None),
             Posting("X", "U1", "V2", "county", "secretary", date(2023, 9, 1), date(2025, 9, 1))]  # fmt: skip
-    return dataset([unit("U1")], [cadre(c, "U1") for c in ("A", "B", "X")],
-                   [village("V1", "weak"), village("V2", "weak")], history=hist)  # fmt: skip
+    return dataset(
+        [unit("U1")],
+        [cadre(c, "U1") for c in ("A", "B", "X")],
+        [village("V1", "weak"), village("V2", "weak")],
+        history=hist,
+    )
 
 
 def test_a_crash_midway_leaves_the_ledger_as_it_was(tmp_path):
@@ -242,8 +271,23 @@ def test_cli_ledger_commands_and_exit_codes(folder, tmp_path, capsys):
     assert main(["ledger", "import", str(folder), "--ledger", db, "--lang", "zh"]) == 2
     assert "already recorded" in capsys.readouterr().err
     out = tmp_path / "h.csv"
-    assert main(["ledger", "export", "--date", "2026-01-01", "--out", str(out), "--ledger", db,
-                 "--redact", "--quiet"]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "ledger",
+                "export",
+                "--date",
+                "2026-01-01",
+                "--out",
+                str(out),
+                "--ledger",
+                db,
+                "--redact",
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     assert pd.read_csv(out, dtype=str).loc[0, "phone"] == "138****5678"
     assert main(["ledger", "export", "--out", str(tmp_path / "h.xlsx"), "--ledger", db]) == 2
     assert "expected a .csv file" in capsys.readouterr().err
@@ -259,10 +303,12 @@ def term_dataset():
     cadres = [cadre(f"U{i}c{j:02d}", f"U{i}") for i in range(1, 5) for j in range(12)]
     villages = [village(f"V{i}", "key", x=10.0 * i) for i in range(1, 4)]
     old = date(2023, 9, 1)
-    hist = [Posting(f"U{i}c00", f"U{i}", f"V{i}", "county", "secretary", old, DAY)
-            for i in range(1, 4)]  # fmt: skip
-    hist += [Posting(f"U{i}c01", f"U{i}", f"V{i}", "county", "member", old, DAY)
-             for i in range(1, 4)]  # fmt: skip
+    hist = [
+        Posting(f"U{i}c00", f"U{i}", f"V{i}", "county", "secretary", old, DAY) for i in range(1, 4)
+    ]
+    hist += [
+        Posting(f"U{i}c01", f"U{i}", f"V{i}", "county", "member", old, DAY) for i in range(1, 4)
+    ]
     return dataset(units, cadres, villages, history=hist)
 
 
@@ -305,8 +351,21 @@ def test_solve_takes_the_history_from_the_ledger(tmp_path, folder):
     empty = write_tables(tmp_path / "nohist", base_tables())
     L.import_dataset(db, folder)
     out = tmp_path / "run"
-    code = main(["solve", str(empty), "--policy", "central-2021", "--date", "2026-09-01",
-                 "--out", str(out), "--ledger", str(db), "--quiet"])  # fmt: skip
+    code = main(
+        [
+            "solve",
+            str(empty),
+            "--policy",
+            "central-2021",
+            "--date",
+            "2026-09-01",
+            "--out",
+            str(out),
+            "--ledger",
+            str(db),
+            "--quiet",
+        ]
+    )
     assert code in (0, 3)
     plan = pd.read_csv(out / "plan.csv", dtype=str, keep_default_na=False)
     # the ledger's open posting (C3 at V2 since 2025) is an incumbent although the dataset

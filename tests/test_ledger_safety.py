@@ -144,8 +144,9 @@ def test_ledger_race_busy_ledger_is_one_clear_line_and_exit_2(pair, tmp_path):
     holder.execute("BEGIN IMMEDIATE")  # another command is writing
     try:
         t0 = time.monotonic()
-        run = cli("ledger", "approve", str(p), "--data", str(data), "--ledger", str(db),
-                  "--wait", "1")  # fmt: skip
+        run = cli(
+            "ledger", "approve", str(p), "--data", str(data), "--ledger", str(db), "--wait", "1"
+        )
         elapsed = time.monotonic() - t0
     finally:
         holder.execute("ROLLBACK")
@@ -167,8 +168,9 @@ def test_ledger_race_checks_run_under_the_write_lock(pair, tmp_path, monkeypatch
     results: dict[str, object] = {}
 
     def approve_q():
-        results["q"] = cli("ledger", "approve", str(q), "--data", str(data), "--ledger",
-                           str(db), "--wait", "60")  # fmt: skip
+        results["q"] = cli(
+            "ledger", "approve", str(q), "--data", str(data), "--ledger", str(db), "--wait", "60"
+        )
 
     def slow(cur, e, batch_id):
         real(cur, e, batch_id)
@@ -202,8 +204,9 @@ def test_ledger_refuses_invalid_plan_unknown_cadre_even_when_accepted(pair, tmp_
     bad = edited(p, tmp_path, "unk", lambda t: [t[0], t[1].replace(",P", ",X9", 1), *t[2:]])
     db = tmp_path / "l.db"
     for extra in ([], ["--accept-violations", "--note", "the county said so"]):
-        code = main(["ledger", "approve", str(bad), "--data", str(data), "--ledger", str(db),
-                     *extra])  # fmt: skip
+        code = main(
+            ["ledger", "approve", str(bad), "--data", str(data), "--ledger", str(db), *extra]
+        )
         err = capsys.readouterr().err
         assert code == 2 and "PLAN-UNKNOWN-ID" in err and "X9" in err, err
         assert "structural" in err and "internal error" not in err
@@ -214,8 +217,12 @@ def test_ledger_refuses_invalid_plan_without_its_first_secretary(pair, tmp_path,
     """A team without its first secretary: refused naming the rule; recorded only with the
     violations accepted and a note, which the batch keeps; the ledger stays usable."""
     data, p, _ = pair
-    bad = edited(p, tmp_path, "nosec", lambda t: [r for r in t if ",secretary," not in r
-                                                  or not r.startswith("V1,")])  # fmt: skip
+    bad = edited(
+        p,
+        tmp_path,
+        "nosec",
+        lambda t: [r for r in t if ",secretary," not in r or not r.startswith("V1,")],
+    )
     db = tmp_path / "l.db"
     args = ["ledger", "approve", str(bad), "--data", str(data), "--ledger", str(db)]
     assert main(args) == 2
@@ -235,21 +242,37 @@ def test_ledger_refuses_invalid_plan_without_its_first_secretary(pair, tmp_path,
 def test_ledger_refuses_invalid_plan_dates_far_ahead_or_backwards(pair, tmp_path, capsys):
     data, p, _ = pair
     db = tmp_path / "l.db"
-    far = edited(p, tmp_path, "far", lambda t: [t[0], t[1].replace("2028-09-01", "2128-09-01"),
-                                                *t[2:]])  # fmt: skip
-    back = edited(p, tmp_path, "back", lambda t: [t[0], t[1].replace("2028-09-01", "2016-09-01"),
-                                                  *t[2:]])  # fmt: skip
+    far = edited(
+        p, tmp_path, "far", lambda t: [t[0], t[1].replace("2028-09-01", "2128-09-01"), *t[2:]]
+    )
+    back = edited(
+        p, tmp_path, "back", lambda t: [t[0], t[1].replace("2028-09-01", "2016-09-01"), *t[2:]]
+    )
     late = copy_plan(p, tmp_path / "late")
     man = json.loads((late / "manifest.json").read_text("utf-8"))
     (late / "manifest.json").write_text(json.dumps({**man, "plan_date": "2126-09-01"}), "utf-8")
     moved = copy_plan(p, tmp_path / "moved")  # plan date edited, rows not: PLAN-DATES
     (moved / "manifest.json").write_text(json.dumps({**man, "plan_date": "2026-10-01"}), "utf-8")
-    for plan, want in ((far, "more than two terms after the plan date"),
-                       (back, "end is before start"),
-                       (late, "plan date is more than 20 years ahead"),
-                       (moved, "PLAN-DATES")):  # fmt: skip
-        code = main(["ledger", "approve", str(plan), "--data", str(data), "--ledger", str(db),
-                     "--accept-violations", "--note", "x"])  # fmt: skip
+    for plan, want in (
+        (far, "more than two terms after the plan date"),
+        (back, "end is before start"),
+        (late, "plan date is more than 20 years ahead"),
+        (moved, "PLAN-DATES"),
+    ):
+        code = main(
+            [
+                "ledger",
+                "approve",
+                str(plan),
+                "--data",
+                str(data),
+                "--ledger",
+                str(db),
+                "--accept-violations",
+                "--note",
+                "x",
+            ]
+        )
         err = capsys.readouterr().err
         assert code == 2 and want in err, (plan.name, err)
     assert not db.exists()
@@ -299,13 +322,41 @@ def test_ledger_refuses_invalid_plan_and_solve_with_the_ledger_still_works(pair,
     with pytest.raises(InputError):
         L.approve_plan(db, bad, data, accept_violations=True, note="x")
     out = tmp_path / "run"
-    code = main(["solve", str(data), "--policy", "central-2021", "--date", "2026-09-01",
-                 "--out", str(out), "--ledger", str(db), "--quiet"])  # fmt: skip
+    code = main(
+        [
+            "solve",
+            str(data),
+            "--policy",
+            "central-2021",
+            "--date",
+            "2026-09-01",
+            "--out",
+            str(out),
+            "--ledger",
+            str(db),
+            "--quiet",
+        ]
+    )
     assert code == 0
     assert L.approve_plan(db, out).added == 4  # solved from the ledger, verified against it
     again = tmp_path / "again"  # the same date again: the first plan's teams are incumbents
-    code = main(["solve", str(data), "--policy", "central-2021", "--date", "2026-09-01",
-                 "--out", str(again), "--ledger", str(db), "--quiet", "--seed", "3"])  # fmt: skip
+    code = main(
+        [
+            "solve",
+            str(data),
+            "--policy",
+            "central-2021",
+            "--date",
+            "2026-09-01",
+            "--out",
+            str(again),
+            "--ledger",
+            str(db),
+            "--quiet",
+            "--seed",
+            "3",
+        ]
+    )
     assert code == 0
 
 
@@ -360,8 +411,12 @@ def test_ledger_revoke_restores_what_a_repair_ended_or_withdrew(tmp_path):
 
 def test_ledger_revoke_keeps_postings_a_later_batch_recorded_too(pair, tmp_path):
     data, p, _ = pair
-    nosec = edited(p, tmp_path, "nosec", lambda t: [r for r in t if ",secretary," not in r
-                                                    or not r.startswith("V1,")])  # fmt: skip
+    nosec = edited(
+        p,
+        tmp_path,
+        "nosec",
+        lambda t: [r for r in t if ",secretary," not in r or not r.startswith("V1,")],
+    )
     db = tmp_path / "l.db"
     L.approve_plan(db, nosec, data, accept_violations=True, note="secretary next month")
     assert L.approve_plan(db, p, data).added == 1  # the full plan: its secretary
@@ -420,11 +475,13 @@ def test_ledger_db_is_private_an_old_ledger_is_upgraded_in_place(tmp_path):
     revoked: the postings they added go; ends they set stay, as a note says."""
     db = tmp_path / "v1.db"
     con = sqlite3.connect(db)
-    con.executescript(ledger_db._TABLES + ";INSERT INTO meta VALUES ('schema', '1');"
-                      "INSERT INTO batches (kind, source, digest, recorded_at) VALUES "
-                      "('import', 'x', 'd', '2025-01-01');"
-                      "INSERT INTO postings (cadre_id, unit_id, village_id, level, role, start, "
-                      "batch_id) VALUES ('C1', 'U1', 'V1', 'county', 'member', '2025-01-01', 1)")  # fmt: skip
+    con.executescript(
+        ledger_db._TABLES + ";INSERT INTO meta VALUES ('schema', '1');"
+        "INSERT INTO batches (kind, source, digest, recorded_at) VALUES "
+        "('import', 'x', 'd', '2025-01-01');"
+        "INSERT INTO postings (cadre_id, unit_id, village_id, level, role, start, "
+        "batch_id) VALUES ('C1', 'U1', 'V1', 'county', 'member', '2025-01-01', 1)"
+    )
     con.close()
     out = revoke_batch(db, 1)
     assert out.added == 1 and "older zhucun" in out.notes[0]

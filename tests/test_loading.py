@@ -303,10 +303,17 @@ def test_floods_numeric_codes_say_the_cause_once_and_cap_the_repeats(tmp_path, t
     for r in tables["cadres"]:
         r["unit_id"] = "123"
     tables["history"] = [
-        {"cadre_id": f"C{i}", "unit_id": "U2", "village_id": "V1", "level": "county",
-         "role": "member", "start": "2019-01-01", "end": "2021-01-01"}
+        {
+            "cadre_id": f"C{i}",
+            "unit_id": "U2",
+            "village_id": "V1",
+            "level": "county",
+            "role": "member",
+            "start": "2019-01-01",
+            "end": "2021-01-01",
+        }
         for i in range(1, 431)
-    ]  # fmt: skip
+    ]
     lines = _problems(write_tables(tmp_path, tables))
     assert lines[0].startswith("cadres.csv, column unit_id: codes look numeric: 1080 of 1080")
     assert "leading zeros lost? format the column as text" in lines[0]
@@ -473,9 +480,21 @@ def test_dead_ends_chinese_commas_in_a_value_do_not_change_the_separator(tmp_pat
 def test_floods_every_column_wrong_stays_short(tmp_path, tables):
     _many_cadres(tables, 500)
     for r in tables["cadres"]:
-        r.update(birth_date="x", work_date="x", party_date="x", rank="x", political_status="x",
-                 middle_manager="x", gender="x", rural_years="x", employment="x", health="x",
-            eval_recent="x", young_pool="x", available="x")  # fmt: skip
+        r.update(
+            birth_date="x",
+            work_date="x",
+            party_date="x",
+            rank="x",
+            political_status="x",
+            middle_manager="x",
+            gender="x",
+            rural_years="x",
+            employment="x",
+            health="x",
+            eval_recent="x",
+            young_pool="x",
+            available="x",
+        )
     for r in tables["cadres"][:250]:
         r["skills"] = "x"
     lines = _problems(write_tables(tmp_path, tables))

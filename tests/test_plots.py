@@ -26,18 +26,25 @@ def runs(tmp_path):
     )
     a = write_run(
         tmp_path / "base",
-        [_row("V1", "C1", "U1", "secretary"), _row("V1", "C2", "U1", "member"),
-         _row("V2", "C3", "U2", "secretary"), _row("V3", "C4", "U2", "secretary")],
+        [
+            _row("V1", "C1", "U1", "secretary"),
+            _row("V1", "C2", "U1", "member"),
+            _row("V2", "C3", "U2", "secretary"),
+            _row("V3", "C4", "U2", "secretary"),
+        ],
         [_team("V1", 2), _team("V2", 1, covered="V5", lead="U2"), _team("V3", 1, lead="U2")],
         KPIS_A,
-    )  # fmt: skip
+    )
     b = write_run(
         tmp_path / "other",
-        [_row("V1", "C2", "U1", "secretary"), _row("V1", "C5", "U3", "member"),
-         _row("V4", "C4", "U2", "secretary")],
+        [
+            _row("V1", "C2", "U1", "secretary"),
+            _row("V1", "C5", "U3", "member"),
+            _row("V4", "C4", "U2", "secretary"),
+        ],
         [_team("V1", 2), _team("V4", 1, lead="U2")],
         KPIS_B,
-    )  # fmt: skip
+    )
     for folder in (a, b):
         write_dataset_files(dataset_tables(ds), folder / "dataset")
     return [a, b]
@@ -180,11 +187,12 @@ def test_sweep_places_the_policy_default_at_its_value(runs, tmp_path):
         (third, "name: two\noverrides: {categories: {key: {min: 2}}}\n"),
     ):
         (folder / "scenario.yaml").write_text(doc, "utf-8")
-        _set_policy(folder, {"categories": {"key": {"min": 3, "max": 5}}})  # fmt: skip
+        _set_policy(folder, {"categories": {"key": {"min": 3, "max": 5}}})
     fig = plot_sweep([runs[1], runs[0], third], "overrides.categories.key.min", kpis=("postings",))
     assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["2", "3 (policy)", "4"]
-    zh = plot_sweep([runs[1], runs[0]], "overrides.categories.key.min", kpis=("postings",),
-                    lang="zh")  # fmt: skip
+    zh = plot_sweep(
+        [runs[1], runs[0]], "overrides.categories.key.min", kpis=("postings",), lang="zh"
+    )
     assert [t.get_text() for t in zh.axes[0].get_xticklabels()] == ["3(政策默认)", "4"]
 
 
@@ -206,14 +214,22 @@ def test_map_shows_townships_by_name_and_names_villages(tmp_path):
     ds = dataset(
         [unit("U1", level="province", x=0.0), unit("U2", x=30.0)],
         [cadre("C1", "U1"), cadre("C2", "U2")],
-        [dataclasses.replace(village(f"A{i}", "key", x=float(i), township="甲镇"), y=y)
-         for i, y in ((1, 0.0), (2, 3.0), (3, 1.0))]
-        + [dataclasses.replace(village(f"B{i}", "key", x=10.0 + i, township="乙乡"), y=y)
-           for i, y in ((1, 0.0), (2, 3.0), (3, 1.0))],
-    )  # fmt: skip
+        [
+            dataclasses.replace(village(f"A{i}", "key", x=float(i), township="甲镇"), y=y)
+            for i, y in ((1, 0.0), (2, 3.0), (3, 1.0))
+        ]
+        + [
+            dataclasses.replace(village(f"B{i}", "key", x=10.0 + i, township="乙乡"), y=y)
+            for i, y in ((1, 0.0), (2, 3.0), (3, 1.0))
+        ],
+    )
     row = _row("A1", "C1", "U1", "secretary") | {"level": "province"}
-    run = write_run(tmp_path / "r", [row, _row("B1", "C2", "U2", "secretary")],
-                    [_team("A1", 1) | {"level": "province"}, _team("B1", 1, lead="U2")], KPIS_A)  # fmt: skip
+    run = write_run(
+        tmp_path / "r",
+        [row, _row("B1", "C2", "U2", "secretary")],
+        [_team("A1", 1) | {"level": "province"}, _team("B1", 1, lead="U2")],
+        KPIS_A,
+    )
     write_dataset_files(dataset_tables(ds), run / "dataset")
     (run / "unstaffed.csv").write_text(
         "village_id,village_name,categories,posts_missing,reason\nB2,村B2,key,3,T-SIZE\n", "utf-8"

@@ -36,23 +36,37 @@ def instances(draw):
         uid = f"U{draw(st.integers(0, n_units - 1))}"
         status = draw(st.sampled_from(["member", "member", "member", "probationary", "none"]))
         party = DAY - timedelta(days=draw(st.integers(100, 6000))) if status == "member" else None
-        cadres.append(cadre(
-            f"C{i}", uid, political_status=status, party_date=party,
-            rank=draw(st.sampled_from([None, "clerk", "deputy_section", "section", "deputy_division"])),
-            middle_manager=draw(st.booleans()), young_pool=draw(st.booleans()),
-            health=draw(st.sampled_from(["ok", "ok", "ok", "poor"])),
-            available=draw(st.sampled_from([True, True, True, False])),
-            birth_date=date(draw(st.integers(1966, 1998)), 3, 1),
-            skills=frozenset(draw(st.sets(st.sampled_from(["agriculture", "law", "finance"]), max_size=2))),
-        ))  # fmt: skip
+        cadres.append(
+            cadre(
+                f"C{i}",
+                uid,
+                political_status=status,
+                party_date=party,
+                rank=draw(
+                    st.sampled_from([None, "clerk", "deputy_section", "section", "deputy_division"])
+                ),
+                middle_manager=draw(st.booleans()),
+                young_pool=draw(st.booleans()),
+                health=draw(st.sampled_from(["ok", "ok", "ok", "poor"])),
+                available=draw(st.sampled_from([True, True, True, False])),
+                birth_date=date(draw(st.integers(1966, 1998)), 3, 1),
+                skills=frozenset(
+                    draw(st.sets(st.sampled_from(["agriculture", "law", "finance"]), max_size=2))
+                ),
+            )
+        )
     villages = []
     for i in range(draw(st.integers(1, 5))):
         flags = draw(st.sets(st.sampled_from(CATEGORIES), min_size=1, max_size=2))
-        villages.append(village(
-            f"V{i}", *sorted(flags), x=draw(st.integers(0, 12)),
-            relocated_pop=draw(st.sampled_from([None, 50, 300, 800])),
-            needs=frozenset(draw(st.sets(st.sampled_from(["agriculture", "law"]), max_size=2))),
-        ))  # fmt: skip
+        villages.append(
+            village(
+                f"V{i}",
+                *sorted(flags),
+                x=draw(st.integers(0, 12)),
+                relocated_pop=draw(st.sampled_from([None, 50, 300, 800])),
+                needs=frozenset(draw(st.sets(st.sampled_from(["agriculture", "law"]), max_size=2))),
+            )
+        )
     history, seen = [], set()
     for _ in range(draw(st.integers(0, 3))):
         c = draw(st.sampled_from(cadres))
@@ -63,14 +77,27 @@ def instances(draw):
         current = draw(st.booleans())
         start = DAY - timedelta(days=365 if current else 730)
         level = next(u.level for u in units if u.unit_id == c.unit_id)
-        history.append(Posting(c.cadre_id, c.unit_id, v.village_id, level,
-                               draw(st.sampled_from(["secretary", "member"])), start,
-                               None if current else DAY))  # fmt: skip
+        history.append(
+            Posting(
+                c.cadre_id,
+                c.unit_id,
+                v.village_id,
+                level,
+                draw(st.sampled_from(["secretary", "member"])),
+                start,
+                None if current else DAY,
+            )
+        )
     recall = [Recall(p.cadre_id) for p in history if p.end is None and draw(st.booleans())]
     pins = []
     if draw(st.booleans()):
-        pins.append(Pin(draw(st.sampled_from(cadres)).cadre_id,
-                        draw(st.sampled_from(villages)).village_id, "forbid"))  # fmt: skip
+        pins.append(
+            Pin(
+                draw(st.sampled_from(cadres)).cadre_id,
+                draw(st.sampled_from(villages)).village_id,
+                "forbid",
+            )
+        )
     return dataset(units, cadres, villages, history=history, recall=recall, pins=pins)
 
 

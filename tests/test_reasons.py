@@ -19,8 +19,10 @@ from optimizer.whatif.build import dataset_tables, write_dataset_files
 
 HEBEI = load_policy("hebei-2018")
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = next((p / "shared" / "instances" for p in ROOT.parents
-               if (p / "shared" / "instances").is_dir()), ROOT / "no-shared")  # fmt: skip
+SHARED = next(
+    (p / "shared" / "instances" for p in ROOT.parents if (p / "shared" / "instances").is_dir()),
+    ROOT / "no-shared",
+)
 
 
 def _tight():
@@ -29,9 +31,12 @@ def _tight():
     old = Posting("X", "UO", "V_CONT", "county", "secretary", date(2022, 9, 1), date(2024, 9, 1))
     cadres = [cadre("X", "UO"), cadre("O1", "UO"), cadre("F", "UC")]
     cadres += [cadre(f"A{i}", "UA") for i in range(3)] + [cadre(f"B{i}", "UB") for i in range(2)]
-    return dataset([unit(u) for u in ("UA", "UB", "UC", "UO")], cadres,
-                   [village("K1", "key"), village("E1", "exited"), village("V_CONT", "exited")],
-                   history=[old])  # fmt: skip
+    return dataset(
+        [unit(u) for u in ("UA", "UB", "UC", "UO")],
+        cadres,
+        [village("K1", "key"), village("E1", "exited"), village("V_CONT", "exited")],
+        history=[old],
+    )
 
 
 def _agree(ds, policy, day, res) -> int:
@@ -42,8 +47,14 @@ def _agree(ds, policy, day, res) -> int:
         ex = explain_village(ds, policy, row.village_id, day, result=res)
         assert ex.reason_en == row.reason and f"Reason: {row.reason}" in ex.render()
         assert row.reason.startswith(ex.rules[0] + ":")
-        free = [c for c in ds.cadres if c not in posted and c not in inst.busy
-                and not inst.failures[c] and row.village_id in dict(inst.options(c))]  # fmt: skip
+        free = [
+            c
+            for c in ds.cadres
+            if c not in posted
+            and c not in inst.busy
+            and not inst.failures[c]
+            and row.village_id in dict(inst.options(c))
+        ]
         for c in free[:3]:
             ce = explain_cadre(ds, policy, c, day, result=res)
             assert ce.short_villages[row.village_id].startswith(row.reason)

@@ -17,8 +17,9 @@ CENTRAL = load_policy("central-2021")
 
 def _twins():
     """Four interchangeable cadres and two key villages of two posts: many optimal plans."""
-    return dataset([unit("U1")], [cadre(c, "U1") for c in "ABCD"],
-                   [village("V1", "key"), village("V2", "key")])  # fmt: skip
+    return dataset(
+        [unit("U1")], [cadre(c, "U1") for c in "ABCD"], [village("V1", "key"), village("V2", "key")]
+    )
 
 
 def _posts(res) -> set[tuple[str, str, str]]:
@@ -46,8 +47,11 @@ def test_reference_plan_also_in_the_decomposed_solve():
 
 def test_reference_plan_never_costs_a_point():
     # A has rural experience (S-EXPERT): every optimal plan posts A; the reference does not
-    ds = dataset([unit("U1")], [cadre("A", "U1", rural_years=3.0), cadre("B", "U1"),
-                                cadre("C", "U1")], [village("V1", "key")])  # fmt: skip
+    ds = dataset(
+        [unit("U1")],
+        [cadre("A", "U1", rural_years=3.0), cadre("B", "U1"), cadre("C", "U1")],
+        [village("V1", "key")],
+    )
     plain = solve(ds, CENTRAL, DAY, time_limit=30)
     ref = Reference(frozenset({("B", "V1", "secretary"), ("C", "V1", "member")}))
     res = solve(ds, CENTRAL, DAY, time_limit=30, reference=ref)
@@ -87,10 +91,14 @@ def test_reference_plan_in_run_defaults_to_the_baseline(tmp_path):
     write_dataset_files(dataset_tables(_twins()), tmp_path / "data")
     sc = tmp_path / "sc"
     sc.mkdir()
-    (sc / "base.yaml").write_text("name: base\ndataset: ../data\npolicy: central-2021\n"
-                                  "plan_date: 2026-09-01\nsolve: {time_limit: 20}\n", "utf-8")  # fmt: skip
-    (sc / "child.yaml").write_text("extends: base.yaml\noverrides: {eligibility: {max_age: 60}}\n",
-                                   "utf-8")  # fmt: skip
+    (sc / "base.yaml").write_text(
+        "name: base\ndataset: ../data\npolicy: central-2021\n"
+        "plan_date: 2026-09-01\nsolve: {time_limit: 20}\n",
+        "utf-8",
+    )
+    (sc / "child.yaml").write_text(
+        "extends: base.yaml\noverrides: {eligibility: {max_age: 60}}\n", "utf-8"
+    )
 
     def phases(name: str) -> list[str]:
         doc = json.loads((tmp_path / "out" / name / "manifest.json").read_text("utf-8"))

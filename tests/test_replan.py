@@ -38,13 +38,18 @@ def lines_by_village(path: Path) -> dict[str, list[str]]:
 
 
 def changes_of(rep) -> list[tuple[str, str, str, str]]:
-    return [(c["kind"], c["cadre_id"], c["old_role"], c["new_role"])
-            for c in rep.changes.to_dict("records")]  # fmt: skip
+    return [
+        (c["kind"], c["cadre_id"], c["old_role"], c["new_role"])
+        for c in rep.changes.to_dict("records")
+    ]
 
 
 def test_recalled_secretary_is_replaced_and_nothing_else_moves(tmp_path):
-    ds = dataset([unit("U1")], [cadre(f"A{i}", "U1") for i in range(5)],
-                 [village("V1", "key"), village("V2", "key")])  # fmt: skip
+    ds = dataset(
+        [unit("U1")],
+        [cadre(f"A{i}", "U1") for i in range(5)],
+        [village("V1", "key"), village("V2", "key")],
+    )
     base, plan = solved(tmp_path, ds)
     sec = plan[(plan.village_id == "V1") & (plan.role == "secretary")].cadre_id.iloc[0]
     free = sorted(set(ds.cadres) - set(plan.cadre_id))
@@ -65,8 +70,15 @@ def test_recalled_secretary_is_replaced_and_nothing_else_moves(tmp_path):
         f"干部{sec}", f"干部{free[0]}"
     )
     assert sorted(p.name for p in out.iterdir()) == [
-        "changes.csv", "kpis.json", "manifest.json", "plan.csv", "plan.xlsx", "recall.csv",
-        "teams.csv", "unstaffed.csv"]  # fmt: skip
+        "changes.csv",
+        "kpis.json",
+        "manifest.json",
+        "plan.csv",
+        "plan.xlsx",
+        "recall.csv",
+        "teams.csv",
+        "unstaffed.csv",
+    ]
     man = json.loads((out / "manifest.json").read_text("utf-8"))
     assert man["plan_date"] == DAY.isoformat() and man["replan"]["mode"] == "freeze"
     assert man["replan"]["recalled"] == [{"cadre_id": sec, "reason": "recalled: health"}]
@@ -86,9 +98,11 @@ def test_a_member_is_promoted_when_the_unit_has_no_other_secretary(tmp_path):
     assert {sec, mem} == {"S1", "S2"}
     rep = replan(ds, base, POLICY, [Recall(sec)])
     assert rep.mode == "promote" and rep.all_filled
-    assert changes_of(rep) == [("removed", sec, "secretary", ""),
-                               ("role", mem, "member", "secretary"),
-                               ("added", "X", "", "member")]  # fmt: skip
+    assert changes_of(rep) == [
+        ("removed", sec, "secretary", ""),
+        ("role", mem, "member", "secretary"),
+        ("added", "X", "", "member"),
+    ]
     assert rep.changes.reason.tolist()[1] == f"member → secretary, replaces {sec} (secretary)"
 
 
@@ -119,8 +133,12 @@ def test_cadres_newly_marked_unavailable_are_replaced_without_a_recall_file(tmp_
 
 def test_incumbent_recall_and_bad_requests_are_input_errors(tmp_path):
     hist = [Posting("I", "U1", "V1", "county", "secretary", date(2025, 9, 1), None)]
-    ds = dataset([unit("U1")], [cadre(c, "U1") for c in ("I", "A", "B", "C")],
-                 [village("V1", "weak"), village("V2", "weak")], history=hist)  # fmt: skip
+    ds = dataset(
+        [unit("U1")],
+        [cadre(c, "U1") for c in ("I", "A", "B", "C")],
+        [village("V1", "weak"), village("V2", "weak")],
+        history=hist,
+    )
     base, plan = solved(tmp_path, ds)
     assert plan[plan.cadre_id == "I"].status.tolist() == ["incumbent"]
     rep = replan(ds, base, POLICY, [Recall("I", "leave")])
@@ -128,8 +146,14 @@ def test_incumbent_recall_and_bad_requests_are_input_errors(tmp_path):
     assert set(rep.changes.village_id) == {"V1"}
     free = sorted(set(ds.cadres) - set(plan.cadre_id))[0]
     with pytest.raises(InputError) as err:
-        replan(ds, base, POLICY, [Recall(free), Recall("nobody")], date(2026, 1, 1),
-               recall_file="recall.csv")  # fmt: skip
+        replan(
+            ds,
+            base,
+            POLICY,
+            [Recall(free), Recall("nobody")],
+            date(2026, 1, 1),
+            recall_file="recall.csv",
+        )
     assert [str(p) for p in err.value.problems] == [
         "date: value '2026-01-01': the repair date is before the plan's date 2026-09-01",
         f"recall.csv, column cadre_id: value '{free}': cadre {free} (干部{free}) is not posted "
@@ -165,12 +189,16 @@ def test_wider_change_only_above_the_threshold(tmp_path, threshold, mode):
     if threshold is not None:
         assert rep.objective_wide - rep.objective_repair == 400  # H-CONTINUITY's 40 × 10
     if mode == "freeze":
-        assert changes_of(rep) == [("removed", at["V1"], "secretary", ""),
-                                   ("added", "R", "", "secretary")]  # fmt: skip
+        assert changes_of(rep) == [
+            ("removed", at["V1"], "secretary", ""),
+            ("added", "R", "", "secretary"),
+        ]
     else:
-        assert changes_of(rep) == [("removed", at["V1"], "secretary", ""),
-                                   ("moved", at["V2"], "secretary", "secretary"),
-                                   ("added", "R", "", "secretary")]  # fmt: skip
+        assert changes_of(rep) == [
+            ("removed", at["V1"], "secretary", ""),
+            ("moved", at["V2"], "secretary", "secretary"),
+            ("added", "R", "", "secretary"),
+        ]
         assert rep.changes.new_village_id.tolist() == ["", "V1", "V2"]
 
 
@@ -180,8 +208,22 @@ def test_wider_change_only_above_the_threshold(tmp_path, threshold, mode):
 @pytest.fixture(scope="module")
 def county(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("county") / "plan"
-    assert main(["solve", str(SAMPLE), "--policy", "central-2021", "--date", "2026-09-01",
-                 "--out", str(out), "--quiet"]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "solve",
+                str(SAMPLE),
+                "--policy",
+                "central-2021",
+                "--date",
+                "2026-09-01",
+                "--out",
+                str(out),
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     return out
 
 
@@ -194,14 +236,27 @@ def test_county_recall_of_one_first_secretary_changes_only_that_team(county, tmp
     recall.write_text(f"cadre_id,reason\n{target.cadre_id},召回\n", "utf-8")
     out = tmp_path / "fixed"
     t0 = time.monotonic()
-    code = main(["replan", str(SAMPLE), str(county), "--recall", str(recall), "--policy",
-                 "central-2021", "--out", str(out), "--quiet"])  # fmt: skip
+    code = main(
+        [
+            "replan",
+            str(SAMPLE),
+            str(county),
+            "--recall",
+            str(recall),
+            "--policy",
+            "central-2021",
+            "--out",
+            str(out),
+            "--quiet",
+        ]
+    )
     elapsed = time.monotonic() - t0
     assert code == 0 and elapsed < 30
     before, after = lines_by_village(county / "plan.csv"), lines_by_village(out / "plan.csv")
     vid = target.village_id
     assert {v: ls for v, ls in after.items() if v != vid} == {
-        v: ls for v, ls in before.items() if v != vid}  # fmt: skip
+        v: ls for v, ls in before.items() if v != vid
+    }
     changes = pd.read_csv(out / "changes.csv", dtype=str, keep_default_na=False)
     assert set(changes.village_id) == {vid} and len(changes) <= 3
     assert changes.kind.tolist()[0] == "removed" and changes.cadre_id.tolist()[0] == target.cadre_id
@@ -210,11 +265,13 @@ def test_county_recall_of_one_first_secretary_changes_only_that_team(county, tmp
     assert len(after[vid]) == len(before[vid])
     changed = set(changes.cadre_id)
     assert [ln for ln in after[vid] if ln.split(",")[3] not in changed] == [
-        ln for ln in kept if ln.split(",")[3] not in changed]  # fmt: skip
+        ln for ln in kept if ln.split(",")[3] not in changed
+    ]
     teams_before = (county / "teams.csv").read_text("utf-8").splitlines()
     teams_after = (out / "teams.csv").read_text("utf-8").splitlines()
     assert [t for t in teams_after if f"T-{vid}," not in t] == [
-        t for t in teams_before if f"T-{vid}," not in t]  # fmt: skip
+        t for t in teams_before if f"T-{vid}," not in t
+    ]
     ds = load_dataset(SAMPLE)
     fixed = replace(ds, recall=[Recall(target.cadre_id, "召回")])
     assert not [v for v in verify_plan(fixed, out, "central-2021") if v.severity == "hard"]
@@ -223,15 +280,39 @@ def test_county_recall_of_one_first_secretary_changes_only_that_team(county, tmp
 def test_cli_replan_bad_recall_file_is_one_line_per_problem(county, tmp_path, capsys):
     recall = tmp_path / "recall.csv"
     recall.write_text("reason\nx\n", "utf-8")
-    code = main(["replan", str(SAMPLE), str(county), "--recall", str(recall), "--policy",
-                 "central-2021", "--out", str(tmp_path / "o")])  # fmt: skip
+    code = main(
+        [
+            "replan",
+            str(SAMPLE),
+            str(county),
+            "--recall",
+            str(recall),
+            "--policy",
+            "central-2021",
+            "--out",
+            str(tmp_path / "o"),
+        ]
+    )
     assert code == 2 and not (tmp_path / "o").exists()
     assert capsys.readouterr().err.strip() == (
         "recall.csv, row 1: missing required column cadre_id (干部编号)"
     )
     recall.write_text("cadre_id,reason\n", "utf-8")
-    code = main(["replan", str(SAMPLE), str(county), "--recall", str(recall), "--policy",
-                 "central-2021", "--out", str(tmp_path / "o"), "--date", "2026-08-01"])  # fmt: skip
+    code = main(
+        [
+            "replan",
+            str(SAMPLE),
+            str(county),
+            "--recall",
+            str(recall),
+            "--policy",
+            "central-2021",
+            "--out",
+            str(tmp_path / "o"),
+            "--date",
+            "2026-08-01",
+        ]
+    )
     assert code == 2 and not (tmp_path / "o").exists()
     assert capsys.readouterr().err.strip().splitlines()[0] == (
         "--date: value '2026-08-01': the repair date is before the plan's date 2026-09-01"

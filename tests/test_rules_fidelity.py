@@ -104,16 +104,24 @@ def test_S_PROVKEY_hard_by_scope_rejects_the_pin_up_front():
     ("rule", "kw", "role", "value"),
     [
         ("E-HEALTH", {"health": "poor"}, None, "health: poor"),
-        ("E-SEC-PARTY", {"political_status": "probationary", "party_date": None}, "secretary",
-         "political_status: probationary"),
+        (
+            "E-SEC-PARTY",
+            {"political_status": "probationary", "party_date": None},
+            "secretary",
+            "political_status: probationary",
+        ),
         ("E-SEC-PARTYYRS", {"party_date": date(2026, 3, 1)}, "secretary", "party standing 0 year"),
         ("L-RANK", {"rank": "section", "middle_manager": False}, "secretary", "rank section"),
     ],
-)  # fmt: skip
+)
 def test_P_PIN_precheck_names_the_cadre_rule_and_value(rule, kw, role, value):
     units = [unit("P1", "province")]
-    ds = dataset(units, [cadre("A", "P1", **kw)], [village("K1", "key")],
-                 pins=[Pin("A", "K1", "require", role, "pins.csv", 3)])  # fmt: skip
+    ds = dataset(
+        units,
+        [cadre("A", "P1", **kw)],
+        [village("K1", "key")],
+        pins=[Pin("A", "K1", "require", role, "pins.csv", 3)],
+    )
     (bar,) = pin_bars(ds, HUNAN, DAY)
     assert bar.rule == rule and value in bar.value
     line = str(bar.problem())
@@ -141,7 +149,7 @@ def test_P_PIN_precheck_village_and_history_rules():
         ("C", "V1", "H-INCUMBENT"),
         ("D", "V3", "H-INCUMBENT"),
         ("D", "V4", "T-UNIT"),
-    ]  # fmt: skip  (C at V3 is its own incumbent post: met)
+    ]  # (C at V3 is its own incumbent post: met)
     hebei = load_policy("hebei-2018")
     ds.pins[:] = [Pin("D", "V4", "require", "secretary")]
     ds.history[2] = replace(hist[2], end=date(2025, 9, 1))  # ended: the previous period binds
@@ -151,16 +159,25 @@ def test_P_PIN_precheck_village_and_history_rules():
 
 def test_P_PIN_a_pin_on_the_cadres_own_current_posting_is_met():
     hist = [Posting("A", "U1", "V1", "county", "secretary", date(2025, 9, 1), None)]
-    ds = dataset([unit("U1")], [cadre("A", "U1")], [village("V1", "weak")], history=hist,
-                 pins=[Pin("A", "V1", "require")])  # fmt: skip
+    ds = dataset(
+        [unit("U1")],
+        [cadre("A", "U1")],
+        [village("V1", "weak")],
+        history=hist,
+        pins=[Pin("A", "V1", "require")],
+    )
     assert pin_bars(ds, HUNAN, DAY) == []
     res = solve(ds, load_policy("central-2021"), DAY, time_limit=10)
     assert res.status == "OPTIMAL" and res.plan.cadre_id.tolist() == ["A"]
 
 
 def test_P_PIN_precheck_runs_before_solving_in_check_and_solve():
-    ds = dataset([unit("U1")], [cadre("A", "U1", health="poor")], [village("V1", "weak")],
-                 pins=[Pin("A", "V1", "require", None, "pins.csv", 2)])  # fmt: skip
+    ds = dataset(
+        [unit("U1")],
+        [cadre("A", "U1", health="poor")],
+        [village("V1", "weak")],
+        pins=[Pin("A", "V1", "require", None, "pins.csv", 2)],
+    )
     pol = load_policy("central-2021")
     with pytest.raises(InputError, match=r"pins.csv, row 2: .*E-HEALTH: health: poor"):
         check(ds, pol, DAY)

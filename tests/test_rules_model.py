@@ -76,21 +76,18 @@ def test_E_SEC_PARTYYRS_the_anniversary_counts():
 
 def test_E_SEC_PARTYYRS_follows_the_policy_parameter():
     a = cadre("A", "U1", party_date=date(2024, 9, 1), young_pool=True)  # 2 years
-    _, plan = one_weak(a, cadre("B", "U1"),
-                       overrides={"eligibility": {"sec_min_party_years": 3}})  # fmt: skip
+    _, plan = one_weak(a, cadre("B", "U1"), overrides={"eligibility": {"sec_min_party_years": 3}})
     assert plan == {("B", "V1", "secretary")}
 
 
 def test_E_SEC_WORKYRS_under_two_years_of_work_does_not_lead():
-    a = cadre("A", "U1", work_date=date(2024, 9, 2), party_date=date(2020, 1, 1),
-              young_pool=True)  # fmt: skip
+    a = cadre("A", "U1", work_date=date(2024, 9, 2), party_date=date(2020, 1, 1), young_pool=True)
     res, plan = one_weak(a, cadre("B", "U1"))
     assert plan == {("B", "V1", "secretary")} and points(res) == 0
 
 
 def test_E_SEC_WORKYRS_the_anniversary_counts():
-    a = cadre("A", "U1", work_date=date(2024, 9, 1), party_date=date(2020, 1, 1),
-              young_pool=True)  # fmt: skip
+    a = cadre("A", "U1", work_date=date(2024, 9, 1), party_date=date(2020, 1, 1), young_pool=True)
     res, plan = one_weak(a, cadre("B", "U1"))
     assert plan == {("A", "V1", "secretary")} and points(res) == 50
 
@@ -221,8 +218,9 @@ def test_L_RANK_a_soe_middle_manager_meets_the_rank_of_any_level():
 def test_L_RANK_wuhai_takes_the_young_pool_for_the_rank():
     cs = [cadre("pool", "U1", rank="clerk", middle_manager=False, young_pool=True),
           cadre("clerk", "U1", rank="clerk", middle_manager=False, rural_years=5)]  # fmt: skip
-    res, plan = one_weak(*cs, preset="wuhai-2023",
-                         overrides={"categories": {"weak": {"min": 1, "max": 5}}})  # fmt: skip
+    res, plan = one_weak(
+        *cs, preset="wuhai-2023", overrides={"categories": {"weak": {"min": 1, "max": 5}}}
+    )
     assert plan == {("pool", "V1", "secretary")} and points(res) == 50
 
 
@@ -282,8 +280,9 @@ def test_T_SIZE_a_village_without_a_requirement_gets_nobody():
 
 def test_T_SIZE_flags_intersect_yantai_key_and_exited_needs_three():
     # Yantai key 1–1 and exited 3–5 → 3–5 (SPEC §2)
-    ds = dataset([unit("U1")], [cadre(f"C{i}", "U1") for i in range(4)],
-                 [village("V1", "key", "exited")])  # fmt: skip
+    ds = dataset(
+        [unit("U1")], [cadre(f"C{i}", "U1") for i in range(4)], [village("V1", "key", "exited")]
+    )
     res, plan = solved(ds, "yantai-2021")
     assert len(plan) == 3 and res.coverage == {"key": (3, 3)}
 
@@ -298,19 +297,25 @@ def test_T_SEC_a_weak_village_gets_one_first_secretary_not_two():
 
 def test_T_SIZE_incumbents_alone_may_exceed_the_maximum():
     # Yantai key 1–1: two serving incumbents stay, and nobody new is added
-    hist = [Posting(c, "U1", "V1", "county", r, date(2025, 9, 1), None)
-            for c, r in (("A", "secretary"), ("B", "member"))]  # fmt: skip
+    hist = [
+        Posting(c, "U1", "V1", "county", r, date(2025, 9, 1), None)
+        for c, r in (("A", "secretary"), ("B", "member"))
+    ]
     cs = [cadre("A", "U1"), cadre("B", "U1"), cadre("C", "U1", young_pool=True)]
-    res, plan = solved(dataset([unit("U1")], cs, [village("V1", "key")], history=hist),
-                       "yantai-2021")  # fmt: skip
+    res, plan = solved(
+        dataset([unit("U1")], cs, [village("V1", "key")], history=hist), "yantai-2021"
+    )
     assert plan == set() and sorted(res.plan.cadre_id) == ["A", "B"] and points(res) == 0
 
 
 @pytest.mark.parametrize(("pop", "size"), [(600, 3), (300, 1), (None, 1), (50, 0)])
 def test_T_SIZE_relocation_rows_follow_the_relocated_population(pop, size):
     # Hunan: ≥ 500 → 3–5; 100–499 (or unknown) → 1–5; under 100 → no requirement
-    ds = dataset([unit("U1")], [cadre(f"C{i}", "U1") for i in range(4)],
-                 [village("V1", "relocation", relocated_pop=pop)])  # fmt: skip
+    ds = dataset(
+        [unit("U1")],
+        [cadre(f"C{i}", "U1") for i in range(4)],
+        [village("V1", "relocation", relocated_pop=pop)],
+    )
     _, plan = solved(ds, "hunan-2021")
     assert len(plan) == size
 
@@ -338,8 +343,9 @@ def test_T_UNIT_members_come_from_the_secretarys_unit():
 
 def test_T_UNIT_without_a_second_cadre_the_team_stays_partial():
     units = [unit("U1", x=0), unit("U2", x=0)]
-    ds = dataset(units, [cadre("A", "U1"), cadre("B", "U2", young_pool=True)],
-                 [village("V1", "key")])  # fmt: skip
+    ds = dataset(
+        units, [cadre("A", "U1"), cadre("B", "U2", young_pool=True)], [village("V1", "key")]
+    )
     res, plan = solved(ds)
     assert plan == {("B", "V1", "secretary")} and res.coverage == {"key": (1, 2)}
     assert list(res.tables.unstaffed.posts_missing) == [1]
@@ -361,8 +367,11 @@ def test_J_JOINT_three_small_units_form_one_team():
     assert {c for c, *_ in plan} == {"A", "B", "C"} and res.coverage == {"key": (3, 3)}
     assert res.tables.teams.unit_ids.iloc[0] == "U1;U2;U3"
     # the same units under a preset without joint teams: one unit, one post
-    res, _ = solved(dataset(units, cs, [village("V1", "key")]), "hunan-2021",
-                    {"teams": {"joint": {"enabled": False}}})  # fmt: skip
+    res, _ = solved(
+        dataset(units, cs, [village("V1", "key")]),
+        "hunan-2021",
+        {"teams": {"joint": {"enabled": False}}},
+    )
     assert res.coverage == {"key": (1, 3)}
 
 
@@ -376,8 +385,11 @@ def test_J_JOINT_a_unit_at_the_staff_maximum_may_not_join():
 def test_J_JOINT_at_most_three_units():
     units = [unit(f"U{i}", staff=20) for i in range(4)]
     cs = [cadre(f"C{i}", f"U{i}") for i in range(4)]
-    res, plan = solved(dataset(units, cs, [village("V1", "key")]), "hunan-2021",
-                       {"categories": {"key": {"min": 4, "max": 5}}})  # fmt: skip
+    res, plan = solved(
+        dataset(units, cs, [village("V1", "key")]),
+        "hunan-2021",
+        {"categories": {"key": {"min": 4, "max": 5}}},
+    )
     assert len(plan) == 3 and res.coverage == {"key": (3, 4)}
 
 
@@ -444,8 +456,13 @@ def test_H_NOREPEAT_no_return_to_a_former_village():
 def test_H_NOREPEAT_counts_a_recalled_posting_too():
     hist = [Posting("A", "U1", "V1", "county", "secretary", date(2025, 9, 1), None)]
     vs = [village("V1", "weak", x=0), village("V2", "weak", x=30)]
-    ds = dataset([unit("U1", x=0)], [cadre("A", "U1"), cadre("B", "U1")], vs, history=hist,
-                 recall=[Recall("A", "study")])  # fmt: skip
+    ds = dataset(
+        [unit("U1", x=0)],
+        [cadre("A", "U1"), cadre("B", "U1")],
+        vs,
+        history=hist,
+        recall=[Recall("A", "study")],
+    )
     _, plan = solved(ds)
     assert plan == {("B", "V1", "secretary")}
 
@@ -454,8 +471,9 @@ def test_H_INCUMBENT_a_serving_cadre_stays_even_if_no_longer_eligible():
     # A (now in poor health, far from V1) keeps V1; without the rule C would take V1 (nearer)
     hist = [Posting("A", "U1", "V1", "county", "secretary", date(2025, 9, 1), None)]
     vs = [village("V1", "weak", x=0), village("V2", "weak", x=30)]
-    ds = dataset([unit("U1", x=0)], [cadre("A", "U1", health="poor"), cadre("C", "U1")], vs,
-                 history=hist)  # fmt: skip
+    ds = dataset(
+        [unit("U1", x=0)], [cadre("A", "U1", health="poor"), cadre("C", "U1")], vs, history=hist
+    )
     res, plan = solved(ds)
     assert plan == {("C", "V2", "secretary")} and points(res) == -30
     rows = res.plan[["village_id", "cadre_id", "status"]].values.tolist()
@@ -465,8 +483,9 @@ def test_H_INCUMBENT_a_serving_cadre_stays_even_if_no_longer_eligible():
 def test_H_INCUMBENT_a_serving_cadre_is_not_posted_a_second_time():
     hist = [Posting("A", "U1", "V1", "county", "secretary", date(2025, 9, 1), None)]
     vs = [village("V1", "weak"), village("V2", "weak")]
-    ds = dataset([unit("U1")], [cadre("A", "U1", young_pool=True), cadre("C", "U1")], vs,
-                 history=hist)  # fmt: skip
+    ds = dataset(
+        [unit("U1")], [cadre("A", "U1", young_pool=True), cadre("C", "U1")], vs, history=hist
+    )
     res, plan = solved(ds)
     assert plan == {("C", "V2", "secretary")} and points(res) == 0
     assert sorted(res.plan[["cadre_id", "village_id"]].values.tolist()) == [
@@ -477,8 +496,13 @@ def test_H_INCUMBENT_a_serving_cadre_is_not_posted_a_second_time():
 
 def test_H_INCUMBENT_a_recalled_cadre_is_replaced_and_appears_nowhere():
     hist = [Posting("B", "U1", "V1", "county", "secretary", date(2025, 9, 1), None)]
-    ds = dataset([unit("U1")], [cadre("B", "U1"), cadre("C", "U1")], [village("V1", "weak")],
-                 history=hist, recall=[Recall("B", "health")])  # fmt: skip
+    ds = dataset(
+        [unit("U1")],
+        [cadre("B", "U1"), cadre("C", "U1")],
+        [village("V1", "weak")],
+        history=hist,
+        recall=[Recall("B", "health")],
+    )
     res, plan = solved(ds)
     assert plan == {("C", "V1", "secretary")}
     assert "B" not in set(res.plan.cadre_id)
@@ -496,8 +520,7 @@ def test_H_INCUMBENT_a_term_ending_on_the_plan_date_has_ended():
 def test_H_CONTINUITY_soft_the_previous_unit_keeps_its_village():
     hist = [Posting("X", "U2", "V1", "county", "secretary", *LAST)]
     units = [unit("U1", x=0), unit("U2", x=30)]
-    ds = dataset(units, [cadre("A", "U1"), cadre("B", "U2")], [village("V1", "weak")],
-                 history=hist)  # fmt: skip
+    ds = dataset(units, [cadre("A", "U1"), cadre("B", "U2")], [village("V1", "weak")], history=hist)
     res, plan = solved(ds)  # 400 points for continuity, 30 km of travel
     assert plan == {("B", "V1", "secretary")} and points(res) == 400 - 30
     res, plan = solved(ds, "central-2021", {"history": {"continuity": "off"}})
@@ -507,8 +530,13 @@ def test_H_CONTINUITY_soft_the_previous_unit_keeps_its_village():
 def test_H_CONTINUITY_soft_a_recalled_teams_unit_sends_the_replacement():
     hist = [Posting("X", "U2", "V1", "county", "secretary", date(2025, 9, 1), None)]
     units = [unit("U1", x=0), unit("U2", x=30)]
-    ds = dataset(units, [cadre("A", "U1"), cadre("B", "U2"), cadre("X", "U2")],
-                 [village("V1", "weak")], history=hist, recall=[Recall("X", "")])  # fmt: skip
+    ds = dataset(
+        units,
+        [cadre("A", "U1"), cadre("B", "U2"), cadre("X", "U2")],
+        [village("V1", "weak")],
+        history=hist,
+        recall=[Recall("X", "")],
+    )
     res, plan = solved(ds)
     assert plan == {("B", "V1", "secretary")} and points(res) == 400 - 30
 
@@ -540,24 +568,28 @@ def test_H_PROVVILLAGE_soft_a_province_team_avoids_last_periods_province_village
     off = {**ONE_KEY, "history": {"continuity": "off"}}
     res, plan = solved(ds, "hunan-2021", off)
     assert plan == {("L", "V1", "secretary")} and points(res) == 0
-    res, plan = solved(ds, "hunan-2021", {**ONE_KEY, "history": {"continuity": "off",
-                                                                 "provvillage": "off"}})  # fmt: skip
+    res, plan = solved(
+        ds, "hunan-2021", {**ONE_KEY, "history": {"continuity": "off", "provvillage": "off"}}
+    )
     assert plan == {("P", "V1", "secretary")} and points(res) == 50
 
 
 def test_H_PROVVILLAGE_soft_pays_its_weight_when_no_one_else_can_serve():
     hist = [Posting("X", "P1", "V1", "province", "secretary", *LAST)]
     units = [unit("P1", "province", staff=30, x=0)]
-    ds = dataset(units, [cadre("P", "P1", rank="division")], [village("V1", "key")],
-                 history=hist)  # fmt: skip
+    ds = dataset(units, [cadre("P", "P1", rank="division")], [village("V1", "key")], history=hist)
     res, plan = solved(ds, "hunan-2021", {**ONE_KEY, "history": {"continuity": "off"}})
     assert plan == {("P", "V1", "secretary")} and points(res) == -300
 
 
 def test_H_PROVVILLAGE_hard_forbids_the_repeat():
     hist = [Posting("X", "P1", "V1", "province", "secretary", *LAST)]
-    ds = dataset([unit("P1", "province", staff=30)], [cadre("P", "P1", rank="division")],
-                 [village("V1", "key")], history=hist)  # fmt: skip
+    ds = dataset(
+        [unit("P1", "province", staff=30)],
+        [cadre("P", "P1", rank="division")],
+        [village("V1", "key")],
+        history=hist,
+    )
     res, plan = solved(ds, "hunan-2021", {**ONE_KEY, "history": {"provvillage": "hard"}})
     assert plan == set() and res.coverage == {"key": (0, 1)}
 
@@ -618,15 +650,18 @@ def test_U_NODELEGATE_a_unit_posts_only_its_own_staff():
 
 def test_LV_LEVEL_county_2022_weak_villages_get_county_secretaries():
     units = [unit("C1", "city", x=0), unit("U1", x=40)]
-    res, plan = one_weak(cadre("city", "C1"), cadre("cty", "U1"), units=units,
-                         preset="county-2022")  # fmt: skip
+    res, plan = one_weak(cadre("city", "C1"), cadre("cty", "U1"), units=units, preset="county-2022")
     assert plan == {("cty", "V1", "secretary")} and points(res) == -40
 
 
 def test_LV_LEVEL_a_scope_limits_province_units_to_key_villages():
     units = [unit("P1", "province", staff=30)]
-    res, plan = one_weak(cadre("P", "P1", rank="division"), units=units, preset="hunan-2021",
-                         overrides={"levels": {"scope": {"province": ["key"]}}})  # fmt: skip
+    res, plan = one_weak(
+        cadre("P", "P1", rank="division"),
+        units=units,
+        preset="hunan-2021",
+        overrides={"levels": {"scope": {"province": ["key"]}}},
+    )
     assert plan == set() and "LV-LEVEL" in res.tables.unstaffed.reason.iloc[0]
 
 
@@ -663,8 +698,12 @@ def test_P_PIN_a_require_pin_posts_the_cadre_there():
 
 def test_P_PIN_a_forbid_pin_keeps_the_cadre_out():
     pins = [Pin("A", "V1", "forbid")]
-    ds = dataset([unit("U1")], [cadre("A", "U1", young_pool=True), cadre("B", "U1")],
-                 [village("V1", "weak")], pins=pins)  # fmt: skip
+    ds = dataset(
+        [unit("U1")],
+        [cadre("A", "U1", young_pool=True), cadre("B", "U1")],
+        [village("V1", "weak")],
+        pins=pins,
+    )
     res, plan = solved(ds)
     assert plan == {("B", "V1", "secretary")} and points(res) == 0
 
@@ -672,8 +711,12 @@ def test_P_PIN_a_forbid_pin_keeps_the_cadre_out():
 def test_P_PIN_a_forbid_pin_may_name_the_role():
     # A may not lead V1; V1 is weak (a first secretary only), so U2's B comes from 30 km
     units = [unit("U1", x=0), unit("U2", x=30)]
-    ds = dataset(units, [cadre("A", "U1"), cadre("B", "U2")], [village("V1", "weak")],
-                 pins=[Pin("A", "V1", "forbid", "secretary")])  # fmt: skip
+    ds = dataset(
+        units,
+        [cadre("A", "U1"), cadre("B", "U2")],
+        [village("V1", "weak")],
+        pins=[Pin("A", "V1", "forbid", "secretary")],
+    )
     res, plan = solved(ds)
     assert plan == {("B", "V1", "secretary")} and points(res) == -30
 
@@ -698,8 +741,12 @@ def test_P_PIN_member_pins_get_a_first_secretary_to_lead_them(flag, members):
 
 
 def test_P_PIN_a_require_pin_a_hard_rule_forbids_is_bad_input():
-    ds = dataset([unit("U1")], [cadre("A", "U1", health="poor")], [village("V1", "weak")],
-                 pins=[Pin("A", "V1", "require")])  # fmt: skip
+    ds = dataset(
+        [unit("U1")],
+        [cadre("A", "U1", health="poor")],
+        [village("V1", "weak")],
+        pins=[Pin("A", "V1", "require")],
+    )
     with pytest.raises(InputError, match="forbidden by E-HEALTH: health: poor"):
         solve(ds, load_policy("central-2021"), DAY, time_limit=10, seed=0, workers=1)
 

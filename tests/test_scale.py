@@ -33,13 +33,21 @@ CENTRAL = load_policy("central-2021")
 def _two_counties(ds, data):
     moved = {v for v in ds.villages if data.draw(st.booleans())}
     ds.villages = {k: replace(v, county=B) if k in moved else v for k, v in ds.villages.items()}
-    ds.units = {k: replace(u, region=B) if u.level in ("county", "township")
-                and data.draw(st.booleans()) else u for k, u in ds.units.items()}  # fmt: skip
+    ds.units = {
+        k: replace(u, region=B)
+        if u.level in ("county", "township") and data.draw(st.booleans())
+        else u
+        for k, u in ds.units.items()
+    }
     return ds
 
 
-@settings(max_examples=60, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
+@settings(
+    max_examples=60,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(ds=instances(), preset=st.sampled_from(PRESETS))
 def test_class_bounds_hold_for_every_exact_plan(ds, preset):
     """No plan fills more posts of a class than its max-flow bound, nor more in all."""
@@ -58,8 +66,12 @@ def test_class_bounds_hold_for_every_exact_plan(ds, preset):
         assert res.gap is not None and res.bound is not None
 
 
-@settings(max_examples=25, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
+@settings(
+    max_examples=25,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(ds=instances(), preset=st.sampled_from(PRESETS), data=st.data())
 def test_decomposed_plan_is_never_behind_the_greedy_floor(ds, preset, data):
     """Class by class in priority order the merged plan fills at least what the province-wide
@@ -78,8 +90,12 @@ def test_decomposed_plan_is_never_behind_the_greedy_floor(ds, preset, data):
     assert lex(got) >= lex(greedy), (got, greedy)
 
 
-@settings(max_examples=15, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
+@settings(
+    max_examples=15,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(ds=instances(), preset=st.sampled_from(PRESETS), data=st.data())
 def test_out_of_time_counties_get_the_greedy_plan_and_it_verifies(
     tmp_path_factory, ds, preset, data
@@ -106,8 +122,9 @@ def test_no_time_for_the_model_gives_the_valid_greedy_plan(tmp_path):
     assert res.status == "FEASIBLE" and any("greedy plan" in n for n in res.notes)
     assert sum(f for f, _ in res.coverage.values()) == 2 and res.coverage_proven
     write_plan(res.tables, tmp_path / "plan")
-    assert [v for v in verify_plan(ds, tmp_path / "plan", CENTRAL, DAY)
-            if v.severity == "hard"] == []  # fmt: skip
+    assert [
+        v for v in verify_plan(ds, tmp_path / "plan", CENTRAL, DAY) if v.severity == "hard"
+    ] == []
 
 
 def test_T_SEC_incumbent_members_at_the_minimum_still_get_their_first_secretary():
@@ -149,8 +166,9 @@ def test_quality_is_in_the_manifest(tmp_path):
 def test_reasons_of_a_short_village_whose_history_names_a_departed_cadre():
     """History keeps cadres who have left the cadre table (H-NOREPEAT rows): the reasons of a
     short village they served must not look them up as candidates."""
-    gone = Posting("GONE", "U1", "V1", "county", "member", DAY.replace(year=2020),
-                   DAY.replace(year=2022))  # fmt: skip
+    gone = Posting(
+        "GONE", "U1", "V1", "county", "member", DAY.replace(year=2020), DAY.replace(year=2022)
+    )
     ds = dataset([unit("U1")], [cadre("A", "U1")], [village("V1", "key")], history=[gone])
     res = solve(ds, CENTRAL, DAY, time_limit=10)
     assert list(res.tables.unstaffed.village_id) == ["V1"]
@@ -174,8 +192,12 @@ def test_J_JOINT_greedy_lets_a_small_partner_lead_incumbents_of_a_small_unit():
     assert [(a.cadre_id, a.role) for a in res.assignments] == [("S", "secretary")]
 
 
-@settings(max_examples=40, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
+@settings(
+    max_examples=40,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(ds=instances(), preset=st.sampled_from(PRESETS), data=st.data())
 def test_points_pass_keeps_coverage_and_every_rule_and_never_loses_points(
     tmp_path_factory, ds, preset, data
@@ -201,8 +223,10 @@ def test_points_pass_keeps_coverage_and_every_rule_and_never_loses_points(
     res = SolveResult(Status.FEASIBLE, inst)
     res.assignments = [Assignment(c, v, r) for c, v, r in sorted(better["at"])]
     got = filled_by_class(inst, res.assignments, [])
-    res.coverage = {k: (got.get(k, 0), sum(inst.need[v].min for v, c in inst.cls.items() if c == k))
-                    for k in set(inst.cls.values())}  # fmt: skip
+    res.coverage = {
+        k: (got.get(k, 0), sum(inst.need[v].min for v, c in inst.cls.items() if c == k))
+        for k in set(inst.cls.values())
+    }
     out = tmp_path_factory.mktemp("p") / "plan"
     write_plan(res.tables, out)
     hard = [v for v in verify_plan(ds, out, policy, DAY) if v.severity == "hard"]

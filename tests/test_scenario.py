@@ -513,8 +513,12 @@ def test_sweep_api_name(data_dir):
 def test_bad_input_found_by_the_solver_comes_back_from_workers(tmp_path, capsys):
     from factory import Pin
 
-    ds = dataset([unit("U1")], [cadre("C1", "U1"), cadre("C2", "U1")], [village("V1", "weak")],
-                 pins=[Pin("C1", "V1", "require")])  # fmt: skip
+    ds = dataset(
+        [unit("U1")],
+        [cadre("C1", "U1"), cadre("C2", "U1")],
+        [village("V1", "weak")],
+        pins=[Pin("C1", "V1", "require")],
+    )
     write_dataset_files(dataset_tables(ds), tmp_path / "d")
     head = f"dataset: {tmp_path / 'd'}\npolicy: central-2021\nplan_date: 2026-09-01\n"
     ok = write(tmp_path / "ok.yaml", head)

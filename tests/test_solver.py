@@ -83,16 +83,22 @@ def test_L_RANK_province_leader_needs_deputy_division():
     units = [unit("P1", "province")]
     cadres = [cadre("clerk", "P1", rank="clerk", middle_manager=False),
               cadre("chu", "P1", rank="deputy_division", middle_manager=False)]  # fmt: skip
-    _, plan = plan_of(dataset(units, cadres, [village("V1", "key")]), "hunan-2021",
-                      {"categories": {"key": {"min": 2, "max": 5}}})  # fmt: skip
+    _, plan = plan_of(
+        dataset(units, cadres, [village("V1", "key")]),
+        "hunan-2021",
+        {"categories": {"key": {"min": 2, "max": 5}}},
+    )
     assert plan == {("chu", "V1", "secretary"), ("clerk", "V1", "member")}
 
 
 def test_L_RANK_soe_middle_manager_meets_any_level():
     units = [unit("P1", "province", kind="soe")]
     cadres = [cadre("mm", "P1", rank="clerk", middle_manager=True)]
-    _, plan = plan_of(dataset(units, cadres, [village("V1", "key")]), "hunan-2021",
-                      {"categories": {"key": {"min": 1, "max": 5}}})  # fmt: skip
+    _, plan = plan_of(
+        dataset(units, cadres, [village("V1", "key")]),
+        "hunan-2021",
+        {"categories": {"key": {"min": 1, "max": 5}}},
+    )
     assert plan == {("mm", "V1", "secretary")}
 
 
@@ -136,8 +142,12 @@ def test_C_CLUSTER_not_beyond_adjacency():
 
 def test_H_NOREPEAT_no_return_to_a_former_village():
     hist = [Posting("A", "U1", "V1", "county", "secretary", date(2020, 9, 1), date(2022, 9, 1))]
-    ds = dataset([unit("U1")], [cadre("A", "U1")], [village("V1", "weak"), village("V2", "weak")],
-                 history=hist)  # fmt: skip
+    ds = dataset(
+        [unit("U1")],
+        [cadre("A", "U1")],
+        [village("V1", "weak"), village("V2", "weak")],
+        history=hist,
+    )
     _, plan = plan_of(ds)
     assert plan == {("A", "V2", "secretary")}
 
@@ -149,8 +159,9 @@ def test_H_NOREPEAT_master_scores_only_people_who_may_serve():
     hist = [Posting("A", "U1", "V1", "county", "secretary", date(2020, 9, 1), date(2022, 9, 1))]
     units = [unit("U1", x=0), unit("U2", x=100)]
     cadres = [cadre("A", "U1", young_pool=True), cadre("B", "U1"), cadre("D", "U2")]
-    ds = dataset(units, cadres, [village("V1", "weak", x=0), village("V2", "weak", x=100)],
-                 history=hist)  # fmt: skip
+    ds = dataset(
+        units, cadres, [village("V1", "weak", x=0), village("V2", "weak", x=100)], history=hist
+    )
     res, plan = plan_of(ds)
     assert plan == {("B", "V1", "secretary"), ("D", "V2", "secretary")}
     assert res.status == "OPTIMAL"
@@ -160,9 +171,13 @@ def test_H_NOREPEAT_master_scores_only_people_who_may_serve():
 def test_H_INCUMBENT_kept_and_recalled_replaced():
     hist = [Posting("A", "U1", "V1", "county", "secretary", date(2025, 9, 1), None),
             Posting("B", "U1", "V2", "county", "secretary", date(2025, 9, 1), None)]  # fmt: skip
-    ds = dataset([unit("U1")], [cadre("A", "U1"), cadre("B", "U1"), cadre("C", "U1")],
-                 [village("V1", "weak"), village("V2", "weak")], history=hist,
-                 recall=[Recall("B", "health")])  # fmt: skip
+    ds = dataset(
+        [unit("U1")],
+        [cadre("A", "U1"), cadre("B", "U1"), cadre("C", "U1")],
+        [village("V1", "weak"), village("V2", "weak")],
+        history=hist,
+        recall=[Recall("B", "health")],
+    )
     res, plan = plan_of(ds)
     assert plan == {("C", "V2", "secretary")}
     rows = res.plan[["village_id", "cadre_id", "status"]].values.tolist()
@@ -197,8 +212,11 @@ def test_H_PROVVILLAGE_soft_avoids_repeat_province_team():
         cadre("X", "P1"),
     ]
     ds = dataset(units, cadres, [village("V1", "key")], history=hist)
-    _, plan = plan_of(ds, "hunan-2021", {"categories": {"key": {"min": 1, "max": 5}},
-                                         "history": {"continuity": "off"}})  # fmt: skip
+    _, plan = plan_of(
+        ds,
+        "hunan-2021",
+        {"categories": {"key": {"min": 1, "max": 5}}, "history": {"continuity": "off"}},
+    )
     assert plan == {("L", "V1", "secretary")}
 
 
@@ -206,8 +224,9 @@ def test_U_PARTICIPATE_large_province_unit_must_send():
     units = [unit("P1", "province", staff=120, x=90), unit("U1", x=0)]
     cadres = [cadre("P", "P1", rank="division"), cadre("L", "U1", young_pool=True)]
     vs = [village("V1", "key"), village("V2", "weak")]
-    _, plan = plan_of(dataset(units, cadres, vs), "hunan-2021",
-                      {"categories": {"key": {"min": 1, "max": 5}}})  # fmt: skip
+    _, plan = plan_of(
+        dataset(units, cadres, vs), "hunan-2021", {"categories": {"key": {"min": 1, "max": 5}}}
+    )
     assert ("P", "V1", "secretary") in plan
 
 
@@ -243,8 +262,12 @@ def test_P_PIN_require_and_forbid():
 
 
 def test_P_PIN_impossible_require_is_bad_input():
-    ds = dataset([unit("U1")], [cadre("A", "U1", health="poor")], [village("V1", "weak")],
-                 pins=[Pin("A", "V1", "require")])  # fmt: skip
+    ds = dataset(
+        [unit("U1")],
+        [cadre("A", "U1", health="poor")],
+        [village("V1", "weak")],
+        pins=[Pin("A", "V1", "require")],
+    )
     with pytest.raises(InputError, match="forbidden by E-HEALTH: health: poor"):
         solve(ds, load_policy("central-2021"), DAY)
 
@@ -281,8 +304,12 @@ def test_S_FIT_seats_the_skill_where_it_is_needed():
 
 def test_infeasible_is_a_status_not_an_exception():
     # two require pins for the single first-secretary seat of one village
-    ds = dataset([unit("U1")], [cadre("A", "U1"), cadre("B", "U1")], [village("V1", "weak")],
-                 pins=[Pin("A", "V1", "require", "secretary"), Pin("B", "V1", "require", "secretary")])  # fmt: skip
+    ds = dataset(
+        [unit("U1")],
+        [cadre("A", "U1"), cadre("B", "U1")],
+        [village("V1", "weak")],
+        pins=[Pin("A", "V1", "require", "secretary"), Pin("B", "V1", "require", "secretary")],
+    )
     res = solve(ds, load_policy("central-2021"), DAY, time_limit=10)
     assert res.status == "INFEASIBLE" and not res.has_plan
 
@@ -305,8 +332,11 @@ def test_H_PROVVILLAGE_hard_forbids_repeat_province_team():
     hist = [Posting("X", "P1", "V1", "province", "secretary", date(2024, 9, 1), date(2026, 9, 1))]
     units = [unit("P1", "province", staff=30)]
     cadres = [cadre("P", "P1", rank="division"), cadre("X", "P1")]
-    res, plan = plan_of(dataset(units, cadres, [village("V1", "key")], history=hist),
-                        "hunan-2021", {"history": {"provvillage": "hard"}})  # fmt: skip
+    res, plan = plan_of(
+        dataset(units, cadres, [village("V1", "key")], history=hist),
+        "hunan-2021",
+        {"history": {"provvillage": "hard"}},
+    )
     assert plan == set() and res.coverage["key"] == (0, 3)
 
 

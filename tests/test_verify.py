@@ -353,10 +353,12 @@ def test_H_INCUMBENT_dropped_incumbent(ds, solved, tmp_path):
     need_min = need(ds.villages[vid], policy).min
     if size < need_min:
         frames["unstaffed"] = pd.concat(
-            [frames["unstaffed"],
-             pd.DataFrame([{"village_id": vid, "posts_missing": str(need_min - size)}])],
+            [
+                frames["unstaffed"],
+                pd.DataFrame([{"village_id": vid, "posts_missing": str(need_min - size)}]),
+            ],
             ignore_index=True,
-        ).fillna("")  # fmt: skip
+        ).fillna("")
     save(plan_dir, frames)
     vs = verify_plan(ds, plan_dir, policy)
     assert rules_of(vs) == {"H-INCUMBENT"}
@@ -415,9 +417,15 @@ def test_frame_and_csv(ds, solved, tmp_path):
     write_verify_csv([extra], out)
     back = pd.read_csv(out, dtype=str, keep_default_na=False)
     assert back.to_dict("records") == [
-        {"rule": "T-SIZE", "village_id": "V1", "cadre_id": "", "detail": "too small",
-         "source": rule_source("T-SIZE", "en"), "severity": "hard"}
-    ]  # fmt: skip
+        {
+            "rule": "T-SIZE",
+            "village_id": "V1",
+            "cadre_id": "",
+            "detail": "too small",
+            "source": rule_source("T-SIZE", "en"),
+            "severity": "hard",
+        }
+    ]
     assert vs == sorted(vs, key=lambda v: (v.rule, v.village_id, v.cadre_id, v.detail_en))
 
 

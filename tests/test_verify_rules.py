@@ -75,26 +75,49 @@ class World:
 
     def verify(self, folder: Path) -> list[Violation]:
         write_plan_folder(self, folder)
-        ds = dataset(self.units.values(), self.cadres.values(), self.villages.values(),
-                     history=self.history, pins=self.pins)  # fmt: skip
+        ds = dataset(
+            self.units.values(),
+            self.cadres.values(),
+            self.villages.values(),
+            history=self.history,
+            pins=self.pins,
+        )
         return verify_plan(ds, folder, self.policy, DAY)
 
 
 def write_plan_folder(w: World, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    plan = [{"village_id": r.village_id, "cadre_id": r.cadre_id, "unit_id": r.unit_id,
-             "role": r.role, "status": r.status, "start": r.start, "end": r.end or ""}
-            for r in w.rows]  # fmt: skip
+    plan = [
+        {
+            "village_id": r.village_id,
+            "cadre_id": r.cadre_id,
+            "unit_id": r.unit_id,
+            "role": r.role,
+            "status": r.status,
+            "start": r.start,
+            "end": r.end or "",
+        }
+        for r in w.rows
+    ]
     teams = []
     for vid in dict.fromkeys(r.village_id for r in w.rows):
         rs = [r for r in w.rows if r.village_id == vid]
         sec = next((r.unit_id for r in rs if r.role == "secretary"), rs[0].unit_id)
-        teams.append({"team_id": f"T-{vid}", "host_village_id": vid,
-                      "covered_village_ids": ";".join(w.covers.get(vid, ())),
-                      "lead_unit_id": w.lead.get(vid, sec),
-                      "unit_ids": ";".join(sorted({r.unit_id for r in rs})), "size": len(rs)})  # fmt: skip
-    for name, rows, head in (("plan", plan, list(plan[0])), ("teams", teams, list(teams[0])),
-                             ("unstaffed", [], ["village_id", "posts_missing"])):  # fmt: skip
+        teams.append(
+            {
+                "team_id": f"T-{vid}",
+                "host_village_id": vid,
+                "covered_village_ids": ";".join(w.covers.get(vid, ())),
+                "lead_unit_id": w.lead.get(vid, sec),
+                "unit_ids": ";".join(sorted({r.unit_id for r in rs})),
+                "size": len(rs),
+            }
+        )
+    for name, rows, head in (
+        ("plan", plan, list(plan[0])),
+        ("teams", teams, list(teams[0])),
+        ("unstaffed", [], ["village_id", "posts_missing"]),
+    ):
         with open(folder / f"{name}.csv", "w", encoding="utf-8", newline="") as fh:
             out = csv.DictWriter(fh, fieldnames=head)
             out.writeheader()
@@ -117,10 +140,15 @@ def w() -> World:
             Row("V3", "H", "K2", "secretary"), Row("V3", "I", "K3", "member")]  # fmt: skip
     history = [INCUMBENT,
                Posting("J", "K1", "V2", "county", "member", date(2020, 9, 1), date(2022, 9, 1))]  # fmt: skip
-    return World({u.unit_id: u for u in units}, {c.cadre_id: c for c in cadres},
-                 {v.village_id: v for v in villages},
-                 replace(hunan, max_age=60, eval_ban=True, township_ban=True),
-                 rows, history, covers={"V3": ("V4",)})  # fmt: skip
+    return World(
+        {u.unit_id: u for u in units},
+        {c.cadre_id: c for c in cadres},
+        {v.village_id: v for v in villages},
+        replace(hunan, max_age=60, eval_ban=True, township_ban=True),
+        rows,
+        history,
+        covers={"V3": ("V4",)},
+    )
 
 
 def rules(vs: list[Violation]) -> set[str]:
@@ -152,8 +180,9 @@ def test_the_verifier_shares_no_code_with_the_model_builder():
     """Importing the verifier loads no module of the model builder, wherever the packages put
     them (judged by the module's own name)."""
     code = "import sys, optimizer.verify, optimizer.verify.report; print(*sys.modules)"
-    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            check=True).stdout.split()  # fmt: skip
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
     builder = {"model", "relax", "greedy", "decompose", "solver", "instance", "people",
                "candidates", "shape", "floor", "bounds", "parts", "pairs", "budget"}  # fmt: skip
     mine = [m for m in loaded if m.startswith("optimizer.")]

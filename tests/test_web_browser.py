@@ -20,8 +20,9 @@ DRIVER = shutil.which("chromedriver")
 SHOTS = Path(__file__).resolve().parents[1] / "out" / "web-screenshots"
 
 pytestmark = pytest.mark.skipif(
-    not (CHROMIUM and DRIVER), reason="needs Debian's chromium and chromium-driver (apt-get install chromium chromium-driver)"
-)  # fmt: skip
+    not (CHROMIUM and DRIVER),
+    reason="needs Debian's chromium and chromium-driver (apt-get install chromium chromium-driver)",
+)
 
 
 @pytest.fixture(scope="module")
@@ -32,14 +33,23 @@ def browser(tmp_path_factory):
     downloads = tmp_path_factory.mktemp("downloads")
     opts = webdriver.ChromeOptions()
     opts.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                "--window-size=1400,1800", "--lang=zh-CN"):  # fmt: skip
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-dev-shm-usage",
+        "--disable-gpu",
+        "--window-size=1400,1800",
+        "--lang=zh-CN",
+    ):
         opts.add_argument(arg)
-    opts.add_experimental_option("prefs", {"download.default_directory": str(downloads),
-                                           "download.prompt_for_download": False})  # fmt: skip
+    opts.add_experimental_option(
+        "prefs",
+        {"download.default_directory": str(downloads), "download.prompt_for_download": False},
+    )
     driver = webdriver.Chrome(service=Service(DRIVER), options=opts)
-    driver.execute_cdp_cmd("Page.setDownloadBehavior",
-                           {"behavior": "allow", "downloadPath": str(downloads)})  # fmt: skip
+    driver.execute_cdp_cmd(
+        "Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)}
+    )
     driver.downloads = downloads
     yield driver
     driver.quit()
@@ -96,7 +106,9 @@ def test_eight_steps_in_a_real_browser(browser, served, tmp_path):
     d.find_element(By.ID, "solve").click()
     live = wait_for(d, "#p-filled, #kpis")  # the job page, or already the plan
     if live.get_attribute("id") == "p-filled":
-        WebDriverWait(d, 60).until(lambda drv: "536" in drv.find_element(By.CSS_SELECTOR, "#p-filled, #kpis").text)  # fmt: skip
+        WebDriverWait(d, 60).until(
+            lambda drv: "536" in drv.find_element(By.CSS_SELECTOR, "#p-filled, #kpis").text
+        )
         shot(d, "02-progress")
     wait_for(d, "#kpis")  # the job page follows the solve and opens the plan when done
     assert "未派满的村（2）" in d.page_source and "已派岗位" in d.page_source

@@ -22,17 +22,26 @@ class Desk:
         self.c = client(self.app).__enter__()
         self.c.get("/")
         self.csrf = self.c.cookies.get("zc_csrf")
-        r = self.post("/datasets", files={"files": ("sample.zip", sample_zip())},
-                      data={"label": "样例县"})  # fmt: skip
+        r = self.post(
+            "/datasets", files={"files": ("sample.zip", sample_zip())}, data={"label": "样例县"}
+        )
         self.ds = r.headers["location"].rsplit("/", 1)[1]
-        r = self.post(f"/datasets/{self.ds}/solve", data={"preset": "hebei-2018",
-                      "plan_date": "2026-09-01", "time_limit": "8", "label": "河北规则"})  # fmt: skip
+        r = self.post(
+            f"/datasets/{self.ds}/solve",
+            data={
+                "preset": "hebei-2018",
+                "plan_date": "2026-09-01",
+                "time_limit": "8",
+                "label": "河北规则",
+            },
+        )
         self.job = r.headers["location"].rsplit("/", 1)[1]
         self.status = wait_job(self.c, self.job)
 
     def post(self, url: str, data: dict | None = None, **kw):
-        return self.c.post(url, data={"csrf": self.csrf, **(data or {})}, follow_redirects=False,
-                           **kw)  # fmt: skip
+        return self.c.post(
+            url, data={"csrf": self.csrf, **(data or {})}, follow_redirects=False, **kw
+        )
 
 
 @pytest.fixture(scope="module")
@@ -54,21 +63,34 @@ def test_check_shows_supply_and_demand(desk):
 
 def test_check_shows_each_problem_with_row_column_value(desk):
     bad = (Path(__file__).parents[1] / "scenarios/sample-county/villages.csv").read_text("utf-8")
-    bad = bad.replace("430121002,青塔村,430121,兰平镇,430100,exited", "430121002,青塔村,430121,兰平镇,430100,nonsense", 1)  # fmt: skip
+    bad = bad.replace(
+        "430121002,青塔村,430121,兰平镇,430100,exited",
+        "430121002,青塔村,430121,兰平镇,430100,nonsense",
+        1,
+    )
     r = desk.post("/datasets", files={"files": ("villages.csv", bad.encode())})
     assert r.status_code == 303
-    r = desk.post("/datasets", files=[("files", ("villages.csv", bad.encode())),
-                                      ("files", ("units.csv", b"unit_id,name,level\nU1,x,province\n"))])  # fmt: skip
+    r = desk.post(
+        "/datasets",
+        files=[
+            ("files", ("villages.csv", bad.encode())),
+            ("files", ("units.csv", b"unit_id,name,level\nU1,x,province\n")),
+        ],
+    )
     page = desk.c.get(r.headers["location"] + "?date=2026-09-01").text
     assert 'id="problems"' in page
     assert "<td>3</td>" in page and "nonsense" in page  # row 3 as the spreadsheet shows it
 
 
 def test_rules_form_refuses_a_bad_value_naming_the_key(desk):
-    r = desk.post(f"/datasets/{desk.ds}/solve", data={"preset": "hebei-2018",
-                  "plan_date": "2026-09-01", "min_key": "0"})  # fmt: skip
+    r = desk.post(
+        f"/datasets/{desk.ds}/solve",
+        data={"preset": "hebei-2018", "plan_date": "2026-09-01", "min_key": "0"},
+    )
     assert r.status_code == 400 and "categories.key.min" in r.text
-    r = desk.post(f"/datasets/{desk.ds}/solve", data={"preset": "hebei-2018", "plan_date": "2026-13-45"})  # fmt: skip
+    r = desk.post(
+        f"/datasets/{desk.ds}/solve", data={"preset": "hebei-2018", "plan_date": "2026-13-45"}
+    )
     assert r.status_code == 400 and "选派日期无法识别" in r.text
 
 
@@ -77,11 +99,24 @@ def test_rules_form_overrides_only_what_changed():
 
     from optimizer.web.policyform import read_form
 
-    rf = read_form(FormData({"preset": "hunan-2021", "plan_date": "2026-09-01", "max_age": "55",
-                             "continuity": "off", "joint": "off", "min_key": "3"}))  # fmt: skip
+    rf = read_form(
+        FormData(
+            {
+                "preset": "hunan-2021",
+                "plan_date": "2026-09-01",
+                "max_age": "55",
+                "continuity": "off",
+                "joint": "off",
+                "min_key": "3",
+            }
+        )
+    )
     assert rf.problems == []
-    assert rf.overrides == {"eligibility": {"max_age": 55}, "history": {"continuity": "off"},
-                            "teams": {"joint": {"enabled": False}}}  # fmt: skip
+    assert rf.overrides == {
+        "eligibility": {"max_age": 55},
+        "history": {"continuity": "off"},
+        "teams": {"joint": {"enabled": False}},
+    }
 
 
 def test_solve_finishes_with_progress_numbers(desk):
@@ -146,8 +181,11 @@ def test_pins_are_added_to_a_copy_of_the_dataset(desk):
             {"cadre_id": "C000001", "village_id": "430121002", "kind": "require"},
             {"cadre_id": "C000001", "village_id": "430121003", "kind": "require"}]  # fmt: skip
     text = pinned_files(ds, pins)["pins.csv"].decode()
-    assert text.splitlines() == ["cadre_id,village_id,role,kind", f"{POSTED},430121001,,forbid",
-                                 "C000001,430121003,,require"]  # fmt: skip
+    assert text.splitlines() == [
+        "cadre_id,village_id,role,kind",
+        f"{POSTED},430121001,,forbid",
+        "C000001,430121003,,require",
+    ]
 
 
 def test_mixed_recall_and_pins_are_refused(desk):
@@ -188,7 +226,9 @@ def test_verify_an_edited_plan_xlsx(desk, tmp_path):
     sheet = book["选派名单"]
     sheet.cell(row=3, column=6).value = sheet.cell(row=2, column=6).value  # one cadre twice
     book.save(path)
-    page = desk.post(f"/jobs/{desk.job}/verify", files={"plan": ("plan.xlsx", path.read_bytes())}).text  # fmt: skip
+    page = desk.post(
+        f"/jobs/{desk.job}/verify", files={"plan": ("plan.xlsx", path.read_bytes())}
+    ).text
     assert "违反硬性规则" in page and 'id="violations"' in page
 
 
@@ -207,14 +247,22 @@ def test_compare_two_solves_and_download(desk):
 
 def test_downloaded_plan_verifies_clean(desk, tmp_path):
     (tmp_path / "plan.xlsx").write_bytes(desk.c.get(f"/jobs/{desk.job}/files/plan.xlsx").content)
-    found = optimizer.verify_plan(desk.app.state.desk.dataset_path(desk.ds), tmp_path,
-                                  "hebei-2018", "2026-09-01")  # fmt: skip
+    found = optimizer.verify_plan(
+        desk.app.state.desk.dataset_path(desk.ds), tmp_path, "hebei-2018", "2026-09-01"
+    )
     assert [v for v in found if v.severity == "hard"] == []
 
 
 def test_stop_keeps_the_best_plan(desk):
-    r = desk.post(f"/datasets/{desk.ds}/solve", data={"preset": "hunan-2021",
-                  "plan_date": "2026-09-01", "time_limit": "300", "label": "停止测试"})  # fmt: skip
+    r = desk.post(
+        f"/datasets/{desk.ds}/solve",
+        data={
+            "preset": "hunan-2021",
+            "plan_date": "2026-09-01",
+            "time_limit": "300",
+            "label": "停止测试",
+        },
+    )
     job = r.headers["location"].rsplit("/", 1)[1]
     import time
 

@@ -29,8 +29,9 @@ def c(tmp_path):
 
 
 def _post(cl, url, data=None, **kw):
-    return cl.post(url, data={"csrf": cl.cookies.get("zc_csrf"), **(data or {})},
-                   follow_redirects=False, **kw)  # fmt: skip
+    return cl.post(
+        url, data={"csrf": cl.cookies.get("zc_csrf"), **(data or {})}, follow_redirects=False, **kw
+    )
 
 
 def test_serve_binds_localhost_by_default():
@@ -74,8 +75,11 @@ def test_CSRF_every_post_needs_the_token(c):
     for url in ("/datasets", "/jobs/0123456789abcdef/stop", "/jobs/0123456789abcdef/pins"):
         assert c.post(url, data={"x": "1"}).status_code == 403
         assert c.post(url, data={"csrf": "forged"}).status_code == 403
-    r = c.post("/datasets", data={"csrf": c.cookies.get("zc_csrf")},
-               headers={"origin": "http://evil.example"})  # fmt: skip
+    r = c.post(
+        "/datasets",
+        data={"csrf": c.cookies.get("zc_csrf")},
+        headers={"origin": "http://evil.example"},
+    )
     assert r.status_code == 403
 
 
@@ -103,10 +107,16 @@ def test_no_path_traversal_in_zip_names_or_urls(c, tmp_path):
     r = _post(c, "/datasets", files={"files": ("x.zip", buf.getvalue())})
     ident = r.headers["location"].rsplit("/", 1)[1]
     assert sorted(p.name for p in (tmp_path / "datasets" / ident / "csv").iterdir()) == [
-        "evil.csv", "units.csv"]  # fmt: skip
+        "evil.csv",
+        "units.csv",
+    ]
     assert not (tmp_path / "evil.csv").exists() and not (tmp_path.parent / "evil.csv").exists()
-    for url in ("/datasets/..%2F..%2Fetc", "/jobs/..%2Fdesk.db/plan", "/jobs/nothex/status.json",
-                "/compare/a/b/compare.xlsx"):  # fmt: skip
+    for url in (
+        "/datasets/..%2F..%2Fetc",
+        "/jobs/..%2Fdesk.db/plan",
+        "/jobs/nothex/status.json",
+        "/compare/a/b/compare.xlsx",
+    ):
         assert c.get(url).status_code == 404, url
     r = _post(c, "/datasets", files={"files": ("../x.csv", b"a\n")})  # kept by its bare name
     ident = r.headers["location"].rsplit("/", 1)[1]
@@ -125,8 +135,12 @@ def test_files_private_0600_and_folders_0700(c, tmp_path):
 
 
 def test_escaped_everywhere_a_label_and_a_value(c):
-    r = _post(c, "/datasets", files={"files": ("villages.csv", b"village_id,name\n<b>x</b>,1\n")},
-              data={"label": "<img src=x onerror=alert(1)>"})  # fmt: skip
+    r = _post(
+        c,
+        "/datasets",
+        files={"files": ("villages.csv", b"village_id,name\n<b>x</b>,1\n")},
+        data={"label": "<img src=x onerror=alert(1)>"},
+    )
     page = c.get("/").text + c.get(r.headers["location"]).text
     assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
     assert "<b>x</b>" not in page
@@ -160,8 +174,15 @@ def test_status_json_has_nothing_personal(c, tmp_path):
     store = Store(tmp_path)
     job = store.add_job("0123456789abcdef", "x", "hunan-2021", "{}", "2026-09-01", 5.0)
     data = c.get(f"/jobs/{job}/status.json").json()
-    assert set(data) == {"status", "posts_filled", "posts_required", "gap", "elapsed", "message",
-                         "has_plan"}  # fmt: skip
+    assert set(data) == {
+        "status",
+        "posts_filled",
+        "posts_required",
+        "gap",
+        "elapsed",
+        "message",
+        "has_plan",
+    }
 
 
 def test_restart_marks_a_running_solve_interrupted(tmp_path):

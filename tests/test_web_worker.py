@@ -26,9 +26,14 @@ time.sleep(60)
 
 def test_progress_lines_give_posts_and_gap():
     assert parse_progress("[    1.7s] coverage: 316/316 required posts, proven maximal") == {
-        "elapsed": 1.7, "posts_filled": 316, "posts_required": 316,
-        "message": "已证明覆盖最大，正在优化软性目标…"}  # fmt: skip
-    got = parse_progress("[   10.2s] soft terms: best 83763, bound 86125, gap 2.82%, posts filled 316")  # fmt: skip
+        "elapsed": 1.7,
+        "posts_filled": 316,
+        "posts_required": 316,
+        "message": "已证明覆盖最大，正在优化软性目标…",
+    }
+    got = parse_progress(
+        "[   10.2s] soft terms: best 83763, bound 86125, gap 2.82%, posts filled 316"
+    )
     assert got["gap"] == 0.0282 and got["posts_filled"] == 316 and got["elapsed"] == 10.2
     got = parse_progress("最优：必配岗位已派 532/536，共 532 人次，差距 0.00%，用时 10.6 秒 → x")
     assert (got["posts_filled"], got["posts_required"], got["gap"]) == (532, 536, 0.0)

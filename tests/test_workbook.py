@@ -45,8 +45,21 @@ ALLOWED = {"hunan-2021"}  # the policy's name is an id
 @pytest.fixture(scope="module")
 def solved(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("run") / "plan"
-    code = main(["solve", str(SAMPLE), "--policy", "hunan-2021", "--date", DATE, "--out",
-                 str(out), "--quiet", "--time-limit", "60"])  # fmt: skip
+    code = main(
+        [
+            "solve",
+            str(SAMPLE),
+            "--policy",
+            "hunan-2021",
+            "--date",
+            DATE,
+            "--out",
+            str(out),
+            "--quiet",
+            "--time-limit",
+            "60",
+        ]
+    )
     assert code == 0
     return out
 
@@ -142,8 +155,9 @@ def test_workbook_layout_frozen_filtered_fitted_printable(solved):
 
 def test_workbook_no_formula_cells(solved):
     book = openpyxl.load_workbook(solved / "plan.xlsx")
-    assert not [c for ws in book.worksheets for row in ws.iter_rows() for c in row
-                if c.data_type == "f"]  # fmt: skip
+    assert not [
+        c for ws in book.worksheets for row in ws.iter_rows() for c in row if c.data_type == "f"
+    ]
 
 
 def test_workbook_teams_show_names_beside_codes(solved):
@@ -183,17 +197,56 @@ def test_workbook_kpis_one_value_per_row_no_json(solved):
 
 
 def test_workbook_short_village_reason_in_chinese_with_rule_name():
-    plan = pd.DataFrame([{"village_id": "V1", "village_name": "甲村", "team_id": "T-V1",
-                          "cadre_id": "C1", "cadre_name": "张三", "unit_id": "U1",
-                          "unit_name": "某局", "level": "county", "role": "secretary",
-                          "status": "new", "start": "2026-09-01", "end": "2028-09-01"}])  # fmt: skip
-    short = pd.DataFrame([{"village_id": "V2", "village_name": "乙村", "categories": "weak;key",
-                           "posts_missing": 2, "reason": "T-UNIT: english"}])  # fmt: skip
-    teams = pd.DataFrame([{"team_id": "T-V1", "host_village_id": "V1", "covered_village_ids": "",
-                           "lead_unit_id": "U1", "unit_ids": "U1", "size": 1, "level": "county"}])  # fmt: skip
-    b = BookInput(plan, teams, short, {"status": "OPTIMAL"},
-                  {"V1": ("甲村", "甲镇", "某县"), "V2": ("乙村", "乙镇", "某县")},
-                  {"V2": "T-UNIT：队员须来自第一书记所在单位"})  # fmt: skip
+    plan = pd.DataFrame(
+        [
+            {
+                "village_id": "V1",
+                "village_name": "甲村",
+                "team_id": "T-V1",
+                "cadre_id": "C1",
+                "cadre_name": "张三",
+                "unit_id": "U1",
+                "unit_name": "某局",
+                "level": "county",
+                "role": "secretary",
+                "status": "new",
+                "start": "2026-09-01",
+                "end": "2028-09-01",
+            }
+        ]
+    )
+    short = pd.DataFrame(
+        [
+            {
+                "village_id": "V2",
+                "village_name": "乙村",
+                "categories": "weak;key",
+                "posts_missing": 2,
+                "reason": "T-UNIT: english",
+            }
+        ]
+    )
+    teams = pd.DataFrame(
+        [
+            {
+                "team_id": "T-V1",
+                "host_village_id": "V1",
+                "covered_village_ids": "",
+                "lead_unit_id": "U1",
+                "unit_ids": "U1",
+                "size": 1,
+                "level": "county",
+            }
+        ]
+    )
+    b = BookInput(
+        plan,
+        teams,
+        short,
+        {"status": "OPTIMAL"},
+        {"V1": ("甲村", "甲镇", "某县"), "V2": ("乙村", "乙镇", "某县")},
+        {"V2": "T-UNIT：队员须来自第一书记所在单位"},
+    )
     sheet = next(s for s in build_sheets(b) if s.title == "未覆盖村")
     rows = [dict(zip(sheet.head, r, strict=True)) for r in sheet.rows]
     assert rows[0]["原因"].startswith("T-UNIT(") and "队员须来自" in rows[0]["原因"]
@@ -205,16 +258,36 @@ def test_workbook_short_village_reason_in_chinese_with_rule_name():
 
 def test_workbook_province_scale_writes_every_row(tmp_path):
     n = 25_000
-    plan = pd.DataFrame({"village_id": [f"V{i // 3:05d}" for i in range(n)],
-                         "village_name": "某某村", "team_id": [f"T-V{i // 3:05d}" for i in range(n)],
-                         "cadre_id": [f"C{i:06d}" for i in range(n)], "cadre_name": "张三",
-                         "unit_id": [f"U{i % 700:04d}" for i in range(n)], "unit_name": "某某局",
-                         "level": "county", "role": ["secretary" if i % 3 == 0 else "member" for i in range(n)],
-                         "status": "new", "start": "2026-09-01", "end": "2028-09-01"})  # fmt: skip
-    teams = pd.DataFrame(columns=["team_id", "host_village_id", "covered_village_ids",
-                                  "lead_unit_id", "unit_ids", "size", "level"])  # fmt: skip
-    short = pd.DataFrame(columns=["village_id", "village_name", "categories", "posts_missing",
-                                  "reason"])  # fmt: skip
+    plan = pd.DataFrame(
+        {
+            "village_id": [f"V{i // 3:05d}" for i in range(n)],
+            "village_name": "某某村",
+            "team_id": [f"T-V{i // 3:05d}" for i in range(n)],
+            "cadre_id": [f"C{i:06d}" for i in range(n)],
+            "cadre_name": "张三",
+            "unit_id": [f"U{i % 700:04d}" for i in range(n)],
+            "unit_name": "某某局",
+            "level": "county",
+            "role": ["secretary" if i % 3 == 0 else "member" for i in range(n)],
+            "status": "new",
+            "start": "2026-09-01",
+            "end": "2028-09-01",
+        }
+    )
+    teams = pd.DataFrame(
+        columns=[
+            "team_id",
+            "host_village_id",
+            "covered_village_ids",
+            "lead_unit_id",
+            "unit_ids",
+            "size",
+            "level",
+        ]
+    )
+    short = pd.DataFrame(
+        columns=["village_id", "village_name", "categories", "posts_missing", "reason"]
+    )
     villages = {f"V{i:05d}": ("某某村", f"镇{i % 900}", f"县{i % 90}") for i in range(n // 3 + 1)}
     # its time is a benchmark's business, not a test's (XlsxWriter: a few seconds)
     write_workbook(BookInput(plan, teams, short, {}, villages, {}), tmp_path / "plan.xlsx")
@@ -264,8 +337,9 @@ def test_verify_reads_an_excel_role_change_and_deleted_row(plan):
     def change(ws, col):
         rows = _rows(ws)
         prob = _probationary()
-        hit = next((i for i, r in enumerate(rows) if r["干部编号"] in prob and r["职务"] == "队员"),
-                   None)  # fmt: skip
+        hit = next(
+            (i for i, r in enumerate(rows) if r["干部编号"] in prob and r["职务"] == "队员"), None
+        )
         if hit is not None:
             ws.cell(hit + 2, col["职务"] + 1).value = "第一书记"
         else:
@@ -311,8 +385,21 @@ def test_explain_plan_reads_the_edited_workbook(plan, capsys):
     _edit(plan, drop)
     out = explain_village(load_dataset(SAMPLE), load_policy("hunan-2021"), vid, plan_dir=plan)
     assert out.status == "short" and out.filled == 0 and out.required >= n
-    assert main(["explain", str(SAMPLE), "--policy", "hunan-2021", "--village", vid,
-                 "--plan", str(plan)]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "explain",
+                str(SAMPLE),
+                "--policy",
+                "hunan-2021",
+                "--village",
+                vid,
+                "--plan",
+                str(plan),
+            ]
+        )
+        == 0
+    )
     assert "read plan.xlsx (newer than plan.csv)" in capsys.readouterr().err
 
 

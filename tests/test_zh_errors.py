@@ -27,8 +27,14 @@ def test_every_hostile_input_line_in_chinese(case, tmp_path, capsys):
 
 
 def test_problem_place_and_message_in_chinese():
-    p = Problem("cadres.csv", "expected a whole number", row=5, column="rural_years", value="x",
-                sheet="干部")  # fmt: skip
+    p = Problem(
+        "cadres.csv",
+        "expected a whole number",
+        row=5,
+        column="rural_years",
+        value="x",
+        sheet="干部",
+    )
     assert p.render("zh") == "cadres.csv（工作表 干部），第 5 行，农村工作年限 列：值 'x'：应为整数"
     assert p.render("en") == str(p)
     assert Problem("a.csv", "whatever", zh="自带中文").render("zh") == "a.csv：自带中文"
@@ -37,19 +43,33 @@ def test_problem_place_and_message_in_chinese():
 @pytest.mark.parametrize(
     ("english", "chinese"),
     [
-        ("expected one of member/中共党员, probationary/中共预备党员, league/共青团员, other/民主党派, none/群众",
-         "应为以下之一：中共党员、中共预备党员、共青团员、民主党派、群众"),
-        ("missing required column birth_date (出生年月); the file has 'birthday': rename it to 出生年月 or birth_date",
-         "缺少必需的列 出生年月；文件中有 'birthday'：请改名为 出生年月"),
-        ("unknown unit: expected a unit_id of the units table", "未知的单位：应为单位表中已有的单位编码"),
-        ("2 column(s) not read by the planner (kept, ignored): '特长' (did you mean 专业特长 (skills)?), "
-         "'备注'; rename a column to the contract's name to have it read",
-         "有 2 列未被读取（保留但不使用）：'特长'（是否应为 专业特长？），'备注'；要让程序读取，请把列名改为规定的名称"),
-        ("… and 30 more like this (rows 22–51): expected a number", "……另有 30 处同类问题（第 22–51 行）：应为数字"),
-        ("is inside the input /data/x: choose a folder outside it for the output",
-         "位于输入 /data/x 之内：请在其外另选输出目录"),
+        (
+            "expected one of member/中共党员, probationary/中共预备党员, league/共青团员, other/民主党派, none/群众",
+            "应为以下之一：中共党员、中共预备党员、共青团员、民主党派、群众",
+        ),
+        (
+            "missing required column birth_date (出生年月); the file has 'birthday': rename it to 出生年月 or birth_date",
+            "缺少必需的列 出生年月；文件中有 'birthday'：请改名为 出生年月",
+        ),
+        (
+            "unknown unit: expected a unit_id of the units table",
+            "未知的单位：应为单位表中已有的单位编码",
+        ),
+        (
+            "2 column(s) not read by the planner (kept, ignored): '特长' (did you mean 专业特长 (skills)?), "
+            "'备注'; rename a column to the contract's name to have it read",
+            "有 2 列未被读取（保留但不使用）：'特长'（是否应为 专业特长？），'备注'；要让程序读取，请把列名改为规定的名称",
+        ),
+        (
+            "… and 30 more like this (rows 22–51): expected a number",
+            "……另有 30 处同类问题（第 22–51 行）：应为数字",
+        ),
+        (
+            "is inside the input /data/x: choose a folder outside it for the output",
+            "位于输入 /data/x 之内：请在其外另选输出目录",
+        ),
     ],
-)  # fmt: skip
+)
 def test_catalog_messages(english, chinese):
     assert problem_zh(english) == chinese
 

@@ -74,16 +74,23 @@ def test_every_help_string_has_its_chinese():
     ("argv", "expected"),
     [
         (["solve"], "zhucun solve：错误：缺少必需的参数：数据、--policy、--out"),
-        (["check", "d", "--policy", "p", "--lang", "fr"], "参数 --lang：无效的取值 'fr'（可选：'zh', 'en'）"),
+        (
+            ["check", "d", "--policy", "p", "--lang", "fr"],
+            "参数 --lang：无效的取值 'fr'（可选：'zh', 'en'）",
+        ),
         (["frobnicate"], "参数 命令：无效的取值 'frobnicate'"),
-        (["solve", "d", "--policy", "p", "--out", "o", "--time-limit", "0"],
-         "参数 --time-limit：应为大于 0 的秒数（如 60），实际为 '0'"),
-        (["solve", "d", "--policy", "p", "--out", "o", "--date", "2021"],
-         "参数 --date：'2021'：只有年份：请补上月份"),
+        (
+            ["solve", "d", "--policy", "p", "--out", "o", "--time-limit", "0"],
+            "参数 --time-limit：应为大于 0 的秒数（如 60），实际为 '0'",
+        ),
+        (
+            ["solve", "d", "--policy", "p", "--out", "o", "--date", "2021"],
+            "参数 --date：'2021'：只有年份：请补上月份",
+        ),
         (["explain", "d", "--policy", "p"], "必须给出以下参数之一：--village --cadre"),
         (["check", "d", "--policy", "p", "--bogus"], "无法识别的参数：--bogus"),
     ],
-)  # fmt: skip
+)
 def test_argparse_errors_in_chinese(argv, expected, capsys, monkeypatch):
     monkeypatch.setenv("ZHUCUN_LANG", "zh")
     with pytest.raises(SystemExit) as exc:

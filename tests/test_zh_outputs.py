@@ -48,8 +48,11 @@ def test_compare_workbook_values_follow_the_language(tmp_path):
 
 
 def test_explain_wording_in_chinese():
-    ds = dataset([unit("U1")], [cadre("A", "U1", political_status="probationary", party_date=None),
-                                cadre("B", "U1")], [village("V1", "weak")])  # fmt: skip
+    ds = dataset(
+        [unit("U1")],
+        [cadre("A", "U1", political_status="probationary", party_date=None), cadre("B", "U1")],
+        [village("V1", "weak")],
+    )
     text = "\n".join(explain_cadre(ds, CENTRAL, c, DAY).render("zh") for c in ("A", "B"))
     assert "政治面貌 中共预备党员" in text or "任队员" in text
     assert "任第一书记" in text
@@ -61,8 +64,21 @@ def plan(tmp_path_factory) -> tuple[Path, Path]:
     root = tmp_path_factory.mktemp("zh")
     data = write_tables(root / "data", base_tables())
     out = root / "plan"
-    assert main(["solve", str(data), "--policy", "hunan-2021", "--date", DATE, "--out", str(out),
-                 "--quiet", "--time-limit", "20"]) in (0, 3)  # fmt: skip
+    assert main(
+        [
+            "solve",
+            str(data),
+            "--policy",
+            "hunan-2021",
+            "--date",
+            DATE,
+            "--out",
+            str(out),
+            "--quiet",
+            "--time-limit",
+            "20",
+        ]
+    ) in (0, 3)
     return data, out
 
 
@@ -83,8 +99,10 @@ def test_verify_writes_its_table_as_xlsx(plan, capsys):
     assert all(c.data_type == "s" for row in ws.iter_rows(min_row=2) for c in row if c.value)
     assert any(c.value == "=HYPERLINK(1)" for row in ws.iter_rows(min_row=2) for c in row)
     assert {c.value for c in ws["F"][1:]} <= {"硬性", "软性"}
-    assert main(["verify", str(data), str(out), "--policy", "hunan-2021", "--lang", "en",
-                 "--quiet"]) == 1  # fmt: skip
+    assert (
+        main(["verify", str(data), str(out), "--policy", "hunan-2021", "--lang", "en", "--quiet"])
+        == 1
+    )
     wb = openpyxl.load_workbook(out / "verify.xlsx", read_only=True)
     assert wb.sheetnames == ["verify"]
     assert next(wb["verify"].iter_rows(values_only=True))[0] == "rule"
@@ -97,16 +115,26 @@ def test_verify_leaves_a_users_workbook_alone(plan, tmp_path, capsys):
     book.active.title = "我的表"
     book.save(mine)
     before = mine.read_bytes()
-    code = main(["verify", str(data), str(out), "--policy", "hunan-2021", "--lang", "zh",
-                 "--out", str(tmp_path / "verify.csv")])  # fmt: skip
+    code = main(
+        [
+            "verify",
+            str(data),
+            str(out),
+            "--policy",
+            "hunan-2021",
+            "--lang",
+            "zh",
+            "--out",
+            str(tmp_path / "verify.csv"),
+        ]
+    )
     assert code == 2 and mine.read_bytes() == before
     assert "并非本程序写出" in capsys.readouterr().err
 
 
 def test_ledger_approve_lines_in_chinese(plan, tmp_path, capsys):
     out = plan[1]
-    code = main(["ledger", "approve", str(out), "--ledger", str(tmp_path / "l.db"),
-                 "--lang", "zh"])  # fmt: skip
+    code = main(["ledger", "approve", str(out), "--ledger", str(tmp_path / "l.db"), "--lang", "zh"])
     err = capsys.readouterr().err
     assert code in (0, 2), err
     for line in err.splitlines():
@@ -125,7 +153,25 @@ def test_generate_and_template_lines_in_chinese(tmp_path, capsys):
 
 def test_explain_full_team_names_roles_in_chinese(plan, capsys):
     data, _ = plan
-    assert main(["explain", str(data), "--policy", "hunan-2021", "--date", DATE,
-                 "--village", "V1", "--quiet", "--lang", "zh", "--time-limit", "20"]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "explain",
+                str(data),
+                "--policy",
+                "hunan-2021",
+                "--date",
+                DATE,
+                "--village",
+                "V1",
+                "--quiet",
+                "--lang",
+                "zh",
+                "--time-limit",
+                "20",
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert _prose(out) == [], out

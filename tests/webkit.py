@@ -34,8 +34,9 @@ def client(app, raise_server_exceptions: bool = True):
     warnings.filterwarnings("ignore", message=".*httpx.*")
     from fastapi.testclient import TestClient
 
-    return TestClient(app, base_url="http://127.0.0.1:8000",
-                      raise_server_exceptions=raise_server_exceptions)  # fmt: skip
+    return TestClient(
+        app, base_url="http://127.0.0.1:8000", raise_server_exceptions=raise_server_exceptions
+    )
 
 
 def wait_job(c, job: str, timeout: float = 120) -> dict:
@@ -61,8 +62,9 @@ class Served:
         import uvicorn
 
         self.port = free_port()
-        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning",
-                                access_log=False)  # fmt: skip
+        config = uvicorn.Config(
+            app, host="127.0.0.1", port=self.port, log_level="warning", access_log=False
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
         self.thread.start()

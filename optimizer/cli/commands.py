@@ -51,11 +51,17 @@ def cmd_verify(args: argparse.Namespace) -> int:
     write_verify_xlsx(found, Path(out).with_suffix(".xlsx"), args.lang)
     soft = len(found) - len(hard)
     if args.lang == "zh":
-        summary = (f"违反硬性规则 {len(hard)} 处，未满足软性规则 {soft} 处" if found
-                   else "方案有效：每条规则都满足")  # fmt: skip
+        summary = (
+            f"违反硬性规则 {len(hard)} 处，未满足软性规则 {soft} 处"
+            if found
+            else "方案有效：每条规则都满足"
+        )
     else:
-        summary = (f"{len(hard)} violation(s) of hard rules, {soft} soft rule(s) not met"
-                   if found else "plan is valid: every rule holds")  # fmt: skip
+        summary = (
+            f"{len(hard)} violation(s) of hard rules, {soft} soft rule(s) not met"
+            if found
+            else "plan is valid: every rule holds"
+        )
     say(args, summary)
     return ExitCode.VIOLATIONS if hard else ExitCode.OK
 

@@ -114,8 +114,9 @@ def run_command(argv: list[str] | None = None) -> int:
         if os.environ.get("ZHUCUN_DEBUG"):
             raise
         print(
-            f"内部错误：{type(exc).__name__}: {exc}（设置 ZHUCUN_DEBUG=1 可看详情）" if lang == "zh"
+            f"内部错误：{type(exc).__name__}: {exc}（设置 ZHUCUN_DEBUG=1 可看详情）"
+            if lang == "zh"
             else f"internal error: {type(exc).__name__}: {exc} (set ZHUCUN_DEBUG=1 for details)",
             file=sys.stderr,
-        )  # fmt: skip
+        )
         return ExitCode.INTERNAL_ERROR

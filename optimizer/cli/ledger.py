@@ -175,13 +175,20 @@ def cmd_replan(args: argparse.Namespace) -> int:
     print_notes(rep.notes, args.lang)
     zh = args.lang == "zh"
     if rep.status == "INFEASIBLE":
-        print("无方案：指定人选相互矛盾或与其他硬性规则冲突" if zh else
-              "no plan: the require pins contradict each other or the other hard rules",
-              file=sys.stderr)  # fmt: skip
+        print(
+            "无方案：指定人选相互矛盾或与其他硬性规则冲突"
+            if zh
+            else "no plan: the require pins contradict each other or the other hard rules",
+            file=sys.stderr,
+        )
         return ExitCode.BAD_INPUT
     if not rep.has_plan:
-        print(f"{args.time_limit:g} 秒内未找到修复方案" if zh else
-              f"no repaired plan found within {args.time_limit:g} s", file=sys.stderr)  # fmt: skip
+        print(
+            f"{args.time_limit:g} 秒内未找到修复方案"
+            if zh
+            else f"no repaired plan found within {args.time_limit:g} s",
+            file=sys.stderr,
+        )
         return ExitCode.NO_PLAN
     write_repair(rep, args.out)
     for c in rep.changes.to_dict("records"):

@@ -38,9 +38,14 @@ def add_parsers(sub, common: Callable[[argparse.ArgumentParser], None]) -> None:
         default=None,
         help="seconds per solve, replacing each scenario's own",
     )
-    p.add_argument("--reference", type=Path, default=None, metavar="DIR",
-                   help="a plan folder every solve breaks ties toward (default: each "
-                   "scenario's baseline, the file it extends)")  # fmt: skip
+    p.add_argument(
+        "--reference",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="a plan folder every solve breaks ties toward (default: each "
+        "scenario's baseline, the file it extends)",
+    )
     common(p)
 
     p = sub.add_parser("compare", help="KPIs side by side and the plan diff against the first run")
@@ -99,15 +104,26 @@ def cmd_run(args: argparse.Namespace) -> int:
     infeasible = [r.name for r in results if r.status == "INFEASIBLE"]
     missing = [r.name for r in results if not r.has_plan and r.status != "INFEASIBLE"]
     if infeasible:
-        print(f"无方案：{'、'.join(infeasible)} 中指定人选与硬性规则冲突" if zh else
-              f"no plan: the require pins contradict the hard rules in {', '.join(infeasible)}",
-              file=sys.stderr)  # fmt: skip
+        print(
+            f"无方案：{'、'.join(infeasible)} 中指定人选与硬性规则冲突"
+            if zh
+            else f"no plan: the require pins contradict the hard rules in {', '.join(infeasible)}",
+            file=sys.stderr,
+        )
     if missing:
-        print(f"{'、'.join(missing)} 未能在时限内找到方案" if zh else
-              f"no plan found in time for {', '.join(missing)}", file=sys.stderr)  # fmt: skip
+        print(
+            f"{'、'.join(missing)} 未能在时限内找到方案"
+            if zh
+            else f"no plan found in time for {', '.join(missing)}",
+            file=sys.stderr,
+        )
     done = sum(r.has_plan for r in results)
-    _say(args, f"{len(results)} 次运行中 {done} 次已写出 → {args.out}" if zh
-         else f"{done} of {len(results)} runs written to {args.out}")  # fmt: skip
+    _say(
+        args,
+        f"{len(results)} 次运行中 {done} 次已写出 → {args.out}"
+        if zh
+        else f"{done} of {len(results)} runs written to {args.out}",
+    )
     return ExitCode.BAD_INPUT if infeasible else ExitCode.NO_PLAN if missing else ExitCode.OK
 
 

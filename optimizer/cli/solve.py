@@ -47,13 +47,21 @@ def cmd_solve(args: argparse.Namespace) -> int:
     print_notes(res.notes, args.lang)
     zh = args.lang == "zh"
     if res.status == "INFEASIBLE":
-        print("无方案：指定人选相互矛盾或与其他硬性规则冲突，见上面的说明" if zh else
-              "no plan: the require pins contradict each other or the other hard rules; "
-              "see the notes above", file=sys.stderr)  # fmt: skip
+        print(
+            "无方案：指定人选相互矛盾或与其他硬性规则冲突，见上面的说明"
+            if zh
+            else "no plan: the require pins contradict each other or the other hard rules; "
+            "see the notes above",
+            file=sys.stderr,
+        )
         return ExitCode.BAD_INPUT
     if not res.has_plan:
-        print(f"{args.time_limit:g} 秒内未找到方案" if zh
-              else f"no plan found within {args.time_limit:g} s", file=sys.stderr)  # fmt: skip
+        print(
+            f"{args.time_limit:g} 秒内未找到方案"
+            if zh
+            else f"no plan found within {args.time_limit:g} s",
+            file=sys.stderr,
+        )
         return ExitCode.NO_PLAN
     tables = res.tables
     write_plan(tables, args.out, inputs=[args.dataset, args.ledger])
@@ -73,9 +81,13 @@ def solve_time(args: argparse.Namespace, villages: int) -> float | None:
         return None
     age, keep = time.monotonic() - args.started, write_reserve(villages)
     limit = max(0.1 * args.time_limit, args.time_limit - age - keep)
-    say(args, f"时间：求解 {limit:.1f} 秒（启动与读取已用 {age:.1f} 秒，留 {keep:.1f} 秒写出）"
-               if args.lang == "zh" else f"time: {limit:.1f} s for the solve ({age:.1f} s "
-               f"start-up and loading so far, {keep:.1f} s kept for writing)")  # fmt: skip
+    say(
+        args,
+        f"时间：求解 {limit:.1f} 秒（启动与读取已用 {age:.1f} 秒，留 {keep:.1f} 秒写出）"
+        if args.lang == "zh"
+        else f"time: {limit:.1f} s for the solve ({age:.1f} s "
+        f"start-up and loading so far, {keep:.1f} s kept for writing)",
+    )
     return limit
 
 
@@ -89,10 +101,14 @@ def solve_summary(res: Any, k: dict, out: Path, zh: bool) -> str:
     gap = "—" if res.gap is None else f"{100 * res.gap:.2f}%"
     if zh:
         proof = "已证明最多" if not doubt else f"至多可派 {most}，{doubt} 个存疑"
-        return (f"{STATUS_ZH.get(res.status, res.status)}{'(已中断)' if res.interrupted else ''}："
-                f"必配岗位已派 {k['posts_filled']}/{k['posts_required']}（{proof}），"
-                f"共 {k['postings']} 人次，软目标差距 {gap}，用时 {res.wall_time:.1f} 秒 → {out}")  # fmt: skip
+        return (
+            f"{STATUS_ZH.get(res.status, res.status)}{'(已中断)' if res.interrupted else ''}："
+            f"必配岗位已派 {k['posts_filled']}/{k['posts_required']}（{proof}），"
+            f"共 {k['postings']} 人次，软目标差距 {gap}，用时 {res.wall_time:.1f} 秒 → {out}"
+        )
     proof = "proven most" if not doubt else f"at most {most}: {doubt} in doubt"
-    return (f"{res.status}{' (interrupted)' if res.interrupted else ''}: "
-            f"{k['posts_filled']}/{k['posts_required']} required posts filled ({proof}), "
-            f"{k['postings']} postings, soft gap {gap}, {res.wall_time:.1f} s → {out}")  # fmt: skip
+    return (
+        f"{res.status}{' (interrupted)' if res.interrupted else ''}: "
+        f"{k['posts_filled']}/{k['posts_required']} required posts filled ({proof}), "
+        f"{k['postings']} postings, soft gap {gap}, {res.wall_time:.1f} s → {out}"
+    )

@@ -144,8 +144,11 @@ def check_pins(raw: RawTable, rows: Rows, ds: d.Dataset, out: Collector) -> None
                 raw,
                 f"require pin for cadre {cid}, who is in the recall table: a recalled "
                 "cadre appears nowhere in the plan (P-PIN); delete the pin or the recall",
-                n, col("cadre_id"), cid, kind="pin-recalled",
-            )  # fmt: skip
+                n,
+                col("cadre_id"),
+                cid,
+                kind="pin-recalled",
+            )
             continue
         for m, banned in forbid.get((cid, vid), []):
             if _roles(r["role"]) <= banned:

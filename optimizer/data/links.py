@@ -102,10 +102,14 @@ def _history(
                 )
             )
     if departed:
-        out.add(raw, f"{departed} row(s) name cadres not in the cadres table (departed: "
-                "retired or transferred); kept for their unit and village (H-CONTINUITY, "
-                "H-PROVVILLAGE), and a posting still open is vacant",
-                kind="departed", warn=True)  # fmt: skip
+        out.add(
+            raw,
+            f"{departed} row(s) name cadres not in the cadres table (departed: "
+            "retired or transferred); kept for their unit and village (H-CONTINUITY, "
+            "H-PROVVILLAGE), and a posting still open is vacant",
+            kind="departed",
+            warn=True,
+        )
 
 
 def link_tables(

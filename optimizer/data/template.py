@@ -148,17 +148,24 @@ def _validation(col: s.Column, list_ranges: dict[str, str]) -> DataValidation | 
         dv = DataValidation(type="list", formula1=f"={list_ranges[key]}", allow_blank=True)
         dv.error = f"请从下拉列表中选择：{_allowed(col)}"
     elif col.kind == "int":
-        dv = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0",
-                            allow_blank=True)  # fmt: skip
+        dv = DataValidation(
+            type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True
+        )
         dv.error = "请填写不小于0的整数。"
     elif col.kind == "float":
         lo, hi = _BOUNDS.get(col.name, (0, None))
         if hi is None:
-            dv = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1=str(lo),
-                                allow_blank=True)  # fmt: skip
+            dv = DataValidation(
+                type="decimal", operator="greaterThanOrEqual", formula1=str(lo), allow_blank=True
+            )
         else:
-            dv = DataValidation(type="decimal", operator="between", formula1=str(lo),
-                                formula2=str(hi), allow_blank=True)  # fmt: skip
+            dv = DataValidation(
+                type="decimal",
+                operator="between",
+                formula1=str(lo),
+                formula2=str(hi),
+                allow_blank=True,
+            )
         dv.error = f"请填写{_allowed(col)}。"
     else:
         return None
@@ -229,8 +236,18 @@ def _guide_sheet(wb: Workbook) -> None:
     for table in s.TABLES:
         for col in table.columns:
             meaning, example = COLUMN_ZH[(table.name, col.name)]
-            doc.append([table.zh, col.zh, "是" if col.required else "否", _TYPE_ZH[col.kind],
-                        _allowed(col), meaning, example, col.name])  # fmt: skip
+            doc.append(
+                [
+                    table.zh,
+                    col.zh,
+                    "是" if col.required else "否",
+                    _TYPE_ZH[col.kind],
+                    _allowed(col),
+                    meaning,
+                    example,
+                    col.name,
+                ]
+            )
     doc.append([])
     doc.append(["填写提示"])
     notes_row = doc.max_row

@@ -68,8 +68,14 @@ def table(inst: Instance, vid: str, cadres: list[str] | None = None) -> Table:
         former = vid in inst.former.get(cid, ())
         extra = ("H-NOREPEAT",) if former else ()
         pin = vid in inst.barred.get(cid, ()) and not former
-        out.append((cid, uid, _fz(sec_u + sec_c + extra + _pin(inst, cid, vid, SEC, pin)),
-                    _fz(mem_u + mem_c + extra + _pin(inst, cid, vid, MEM, pin))))  # fmt: skip
+        out.append(
+            (
+                cid,
+                uid,
+                _fz(sec_u + sec_c + extra + _pin(inst, cid, vid, SEC, pin)),
+                _fz(mem_u + mem_c + extra + _pin(inst, cid, vid, MEM, pin)),
+            )
+        )
     return out
 
 
@@ -176,8 +182,10 @@ def _unit_rules(inst: Instance, uid: str, vid: str) -> tuple[tuple[str, ...], tu
     base = () if rule_LV_REGION(u, v) else ("LV-REGION",)
     bar = unit_barred(inst, uid, vid)
     tail = (bar,) if bar else ()
-    return (base + (() if u.level in need.secretary_levels else ("LV-LEVEL",)) + tail,
-            base + (() if u.level in need.member_levels else ("LV-LEVEL",)) + tail)  # fmt: skip
+    return (
+        base + (() if u.level in need.secretary_levels else ("LV-LEVEL",)) + tail,
+        base + (() if u.level in need.member_levels else ("LV-LEVEL",)) + tail,
+    )
 
 
 _FZ: dict[tuple[str, ...], frozenset[str]] = {}

@@ -164,10 +164,14 @@ def rule_T_UNIT(pm: PlanModel) -> None:  # noqa: C901 - the rule's cases as SPEC
             pm.m.add(sum(pm.z[(u, vid)] for u in pm.units_at[vid]) <= 1)
         if not lead_mode:
             # the secretary comes from exactly one (non-township) unit; townships add members
-            leads = [pm.z[(u, vid)] for u in pm.units_at[vid]
-                     if inst.ds.units[u].level not in inst.need[vid].member_levels]  # fmt: skip
-            inc_leads = {u for u in inc_units
-                         if inst.ds.units[u].level not in inst.need[vid].member_levels}  # fmt: skip
+            leads = [
+                pm.z[(u, vid)]
+                for u in pm.units_at[vid]
+                if inst.ds.units[u].level not in inst.need[vid].member_levels
+            ]
+            inc_leads = {
+                u for u in inc_units if inst.ds.units[u].level not in inst.need[vid].member_levels
+            }
             if len(leads) > 1:
                 pm.m.add(sum(leads) <= max(1, len(inc_leads)))
 
@@ -226,8 +230,10 @@ def rule_U_PARTICIPATE(pm: PlanModel) -> None:
             pm.m.add(sum(posts) >= send)
             pm.sends[uid] = send
         else:
-            pm.notes.append(f"U-PARTICIPATE: unit {uid} ({u.name}) must send but has no "
-                            "eligible candidate for any village")  # fmt: skip
+            pm.notes.append(
+                f"U-PARTICIPATE: unit {uid} ({u.name}) must send but has no "
+                "eligible candidate for any village"
+            )
 
 
 def rule_P_PIN(pm: PlanModel) -> None:
@@ -240,17 +246,30 @@ def rule_P_PIN(pm: PlanModel) -> None:
         if pin.kind != "require":
             continue
         cid, vid = pin.cadre_id, pin.village_id
-        if any(p.cadre_id == cid and pin.role in (None, p.role)
-               for p in inst.inc_by_village.get(vid, [])):  # fmt: skip
+        if any(
+            p.cadre_id == cid and pin.role in (None, p.role)
+            for p in inst.inc_by_village.get(vid, [])
+        ):
             continue  # the cadre's own current posting: already met
         uid = inst.unit_of(cid)
         ok_pool = cid in pm.pool(uid, vid)
         roles = [pin.role] if pin.role else [SEC, MEM]
-        roles = [r for r in roles if ok_pool and ((uid, vid) in (pm.t if r == SEC else pm.n))
-                 and (r == MEM or cid in pm.sec_pool(uid, vid))]  # fmt: skip
+        roles = [
+            r
+            for r in roles
+            if ok_pool
+            and ((uid, vid) in (pm.t if r == SEC else pm.n))
+            and (r == MEM or cid in pm.sec_pool(uid, vid))
+        ]
         if not roles:
-            problems.append(Problem("pins", f"require pin cannot be met: {_why_not(inst, pin)}",
-                                    column="cadre_id", value=f"{pin.cadre_id}→{pin.village_id}"))  # fmt: skip
+            problems.append(
+                Problem(
+                    "pins",
+                    f"require pin cannot be met: {_why_not(inst, pin)}",
+                    column="cadre_id",
+                    value=f"{pin.cadre_id}→{pin.village_id}",
+                )
+            )
             continue
         choice = {r: pm.m.new_bool_var(f"pin[{cid},{vid},{r[0]}]") for r in roles}
         pm.m.add(sum(choice.values()) == 1)
@@ -278,8 +297,10 @@ def _why_not(inst: Instance, pin) -> str:
         return "the cadre may not be first secretary: fails " + ", ".join(inst.sec_failures[cid])
     if pin.role == SEC and any(p.role == SEC for p in inst.inc_by_village.get(vid, [])):
         return "the village keeps its incumbent first secretary (T-SEC)"
-    return ("the cadre's unit may not send this role here (LV-LEVEL, LV-REGION, H-CONTINUITY, "
-            "H-PROVVILLAGE) or a forbid pin excludes it")  # fmt: skip
+    return (
+        "the cadre's unit may not send this role here (LV-LEVEL, LV-REGION, H-CONTINUITY, "
+        "H-PROVVILLAGE) or a forbid pin excludes it"
+    )
 
 
 def link_pins(pm: PlanModel) -> None:
@@ -287,8 +308,9 @@ def link_pins(pm: PlanModel) -> None:
     for cid, choice in pm.pin_role.items():
         uid = pm.inst.unit_of(cid)
         for r, var in choice.items():
-            vid = next(p.village_id for p in pm.inst.ds.pins
-                       if p.kind == "require" and p.cadre_id == cid)  # fmt: skip
+            vid = next(
+                p.village_id for p in pm.inst.ds.pins if p.kind == "require" and p.cadre_id == cid
+            )
             if (uid, vid, r) in pm.own:
                 pm.m.add_implication(var, pm.y[(cid, vid, r)])
             elif (cid, r) in pm.a:

@@ -31,12 +31,15 @@ class Watch(cp_model.CpSolverSolutionCallback):
             posts = (
                 f", posts filled {int(self.value(self.filled))}" if self.filled is not None else ""
             )
-            self.say(f"[{now:7.1f}s] {self.label}: best {obj:.0f}, bound {bound:.0f}, "
-                     f"gap {100 * gap:.2f}%{posts}")  # fmt: skip
+            self.say(
+                f"[{now:7.1f}s] {self.label}: best {obj:.0f}, bound {bound:.0f}, "
+                f"gap {100 * gap:.2f}%{posts}"
+            )
 
 
-def set_params(solver: cp_model.CpSolver, seed: int, workers: int, seconds: float,
-            dtime: float | None = None) -> None:  # fmt: skip
+def set_params(
+    solver: cp_model.CpSolver, seed: int, workers: int, seconds: float, dtime: float | None = None
+) -> None:
     """One LP-heavy search thread per CP-SAT solve: deterministic (CP-SAT is deterministic
     single-threaded) and, measured on the county sample, 2–5× faster to a proven optimum than
     two interleaved workers (e.g. 5.0 s vs 23–29 s). ``workers`` is spent on solving
@@ -58,22 +61,36 @@ def remaining(deadline: float | None) -> float:
     return 1e9 if deadline is None else max(0.0, deadline - time.monotonic())
 
 
-def run_phase(solver: cp_model.CpSolver, m: cp_model.CpModel, res: SolveResult,
-           record: dict[str, Any], watch: Watch | None, seed: int,
-           deadline: float | None) -> int | None:  # fmt: skip
+def run_phase(
+    solver: cp_model.CpSolver,
+    m: cp_model.CpModel,
+    res: SolveResult,
+    record: dict[str, Any],
+    watch: Watch | None,
+    seed: int,
+    deadline: float | None,
+) -> int | None:
     """One tier's solve, recorded in ``res.phases``. Returns the status, or None when the run
     must stop: infeasible (contradictory require pins) or no solution in time."""
     set_params(solver, seed, 1, remaining(deadline), res.dtime_left)
     status = solver.solve(m, watch) if watch is not None else solver.solve(m)
     spend(res, solver)
-    res.phases.append({**record, "status": solver.status_name(status),
-                       "objective": solver.objective_value if ok(status) else None,
-                       "bound": solver.best_objective_bound, "wall": solver.wall_time,
-                       "trace": watch.trace if watch is not None else []})  # fmt: skip
+    res.phases.append(
+        {
+            **record,
+            "status": solver.status_name(status),
+            "objective": solver.objective_value if ok(status) else None,
+            "bound": solver.best_objective_bound,
+            "wall": solver.wall_time,
+            "trace": watch.trace if watch is not None else [],
+        }
+    )
     if status == cp_model.INFEASIBLE:
         res.status = Status.INFEASIBLE
-        res.notes.append("the require pins contradict each other or the other hard rules "
-                         "(P-PIN): no plan satisfies them all")  # fmt: skip
+        res.notes.append(
+            "the require pins contradict each other or the other hard rules "
+            "(P-PIN): no plan satisfies them all"
+        )
         return None
     if not ok(status):
         res.status = Status.UNKNOWN

@@ -19,8 +19,9 @@ from optimizer.rules.instance import MEM, SEC
 CLASS_ORDER = ("weak", "key", "relocation", "problem", "exited", "red", "heavy", "demo", "other")
 
 
-def greedy(pm: Shape, prefer: dict[str, set[str]] | None = None,
-           near_first: bool = False) -> dict[str, dict]:  # fmt: skip
+def greedy(
+    pm: Shape, prefer: dict[str, set[str]] | None = None, near_first: bool = False
+) -> dict[str, dict]:
     """Values for t, n, a, cover: {"t": {(u,v): 1}, "n": {(u,v): k}, "a": {(c,r): 1},
     "at": {(c,v,r): 1}}. Works on a bare :class:`~optimizer.model.shape.Shape` (no CP-SAT) as on
     the master model. ``prefer``: unit → counties where it should be tried first (the flow's
@@ -47,8 +48,9 @@ class Greedy:
         self.lead_mode = inst.policy.members_from == "lead_unit"
         order = {k: i for i, k in enumerate(CLASS_ORDER)}
         self.unit_people = {u: len(inst.eligible.get(u, ())) for u in pm.villages_of}
-        self.villages = sorted(inst.need, key=lambda v: (order[inst.cls[v]], _able(pm, v),
-                                                         -inst.need[v].min, v))  # fmt: skip
+        self.villages = sorted(
+            inst.need, key=lambda v: (order[inst.cls[v]], _able(pm, v), -inst.need[v].min, v)
+        )
         self.have_sec: set[str] = {v for v in inst.need if pm.inc(v, SEC)}
         self.size: dict[str, int] = {v: pm.inc(v) for v in inst.need}
         self.lead: dict[str, str] = {}
@@ -82,8 +84,12 @@ class Greedy:
             uid, vid = self.inst.unit_of(pin.cadre_id), pin.village_id
             for role in [pin.role] if pin.role else [SEC, MEM]:
                 key = (uid, vid)
-                if role == SEC and key in pm.sec_room and vid not in self.have_sec \
-                        and pin.cadre_id in pm.sec_pool(uid, vid):  # fmt: skip
+                if (
+                    role == SEC
+                    and key in pm.sec_room
+                    and vid not in self.have_sec
+                    and pin.cadre_id in pm.sec_pool(uid, vid)
+                ):
                     self.take(uid, vid, pin.cadre_id, SEC)
                 elif role == MEM and key in pm.mem_room and pin.cadre_id in pm.pool(uid, vid):
                     self.take(uid, vid, pin.cadre_id, MEM)
@@ -116,8 +122,9 @@ class Greedy:
             spare = {u: self.unit_people.get(u, 0) - self.used_by[u] for u in cands}
             county = inst.ds.villages[vid].county
 
-            def first(u: str, county: str = county, spare: dict[str, int] = spare,
-                      vid: str = vid) -> tuple:  # fmt: skip
+            def first(
+                u: str, county: str = county, spare: dict[str, int] = spare, vid: str = vid
+            ) -> tuple:
                 if self.near_first:
                     return (inst.distance.get((u, vid), 1e9),)
                 return self.prefer is not None and county not in self.prefer.get(u, ()), -spare[u]
@@ -140,8 +147,12 @@ class Greedy:
             # incumbent members of one small unit may be led by a small partner unit's new
             # secretary: a joint team (J-JOINT), as the master allows
             joint = want_sec and len(fixed) == 1 and inst.policy.joint.max_units >= 2
-            cands = [u for u in cands if u in fixed or (joint and joint_pair(
-                inst.ds.units[fixed[0]], inst.ds.units[u], inst.policy))]  # fmt: skip
+            cands = [
+                u
+                for u in cands
+                if u in fixed
+                or (joint and joint_pair(inst.ds.units[fixed[0]], inst.ds.units[u], inst.policy))
+            ]
         if want_sec:
             return [u for u in cands if (u, vid) in self.pm.sec_room]
         return cands if self.lead_mode else []
@@ -193,8 +204,9 @@ def _able(pm: Shape, vid: str) -> int:
     need = pm.inst.need[vid].min
     if pm.inst.policy.members_from != "lead_unit":
         return sum(1 for u in pm.units_at[vid] if (u, vid) in pm.sec_room)
-    return sum(1 for u in pm.units_at[vid]
-               if (u, vid) in pm.sec_room and pm.sizes[(u, vid)][0] >= need)  # fmt: skip
+    return sum(
+        1 for u in pm.units_at[vid] if (u, vid) in pm.sec_room and pm.sizes[(u, vid)][0] >= need
+    )
 
 
 def add_hint(pm: PlanModel, sol: dict[str, dict]) -> None:

@@ -169,8 +169,10 @@ def field_team(prices: Prices, uid: str, vid: str, k: int, used: set[str]) -> Te
     if not secs:
         return None
     sec = min(secs, key=lambda c: (-prices.person(c, SEC), c))
-    mems = sorted((c for c in shape.pool(uid, vid) if c not in used and c != sec),
-                  key=lambda c: (not inst.sec_failures[c], -prices.person(c, MEM), c))  # fmt: skip
+    mems = sorted(
+        (c for c in shape.pool(uid, vid) if c not in used and c != sec),
+        key=lambda c: (not inst.sec_failures[c], -prices.person(c, MEM), c),
+    )
     if len(mems) < k:
         return None
     return Team(uid, sec, mems[:k])

@@ -11,8 +11,9 @@ from collections.abc import Callable
 from ortools.sat.python import cp_model
 
 
-def catch_sigint(solver: cp_model.CpSolver | None,
-                  stop: threading.Event) -> Callable[[], None] | None:  # fmt: skip
+def catch_sigint(
+    solver: cp_model.CpSolver | None, stop: threading.Event
+) -> Callable[[], None] | None:
     """Ctrl-C stops the search and keeps the best plan so far. The main thread sits inside
     CP-SAT's C++ code, where Python handlers cannot run; the interpreter still writes the
     signal to a wakeup pipe, and a watcher thread turns that into ``stop_search()``."""

@@ -32,8 +32,9 @@ def soft_terms(pm: PlanModel) -> None:  # noqa: C901 - one branch per soft term
             continue
         d = inst.distance.get((uid, vid))
         if d is not None and w.travel_per_10km:
-            pm.soft_terms.append((-rule_S_TRAVEL(w.travel_per_10km, d), pm.new_at(uid, vid),
-                                  "S-TRAVEL"))  # fmt: skip
+            pm.soft_terms.append(
+                (-rule_S_TRAVEL(w.travel_per_10km, d), pm.new_at(uid, vid), "S-TRAVEL")
+            )
         f = rule_S_FIT(inst, uid, vid)
         if f:
             pm.soft_terms.append((f, pm.new_at(uid, vid), "S-FIT"))

@@ -101,8 +101,9 @@ class SolveResult:
         return all(f == r for f, r in self.coverage.values())
 
 
-def filled_by_class(inst: Instance, assignments: list[Assignment],
-                    covers: list[tuple[str, str]], villages=None) -> dict[str, int]:  # fmt: skip
+def filled_by_class(
+    inst: Instance, assignments: list[Assignment], covers: list[tuple[str, str]], villages=None
+) -> dict[str, int]:
     """Required posts filled per priority class by these postings, counted as the master does
     (T-SIZE, T-SEC, C-CLUSTER): min(team, minimum), one less without a first secretary, all
     when covered; over ``villages`` only, if given."""
@@ -118,6 +119,7 @@ def filled_by_class(inst: Instance, assignments: list[Assignment],
         if villages is not None and v not in villages:
             continue
         need = inst.need[v].min
-        got[k] = got.get(k, 0) + (need if v in covered
-                                  else min(need if v in secs else need - 1, size[v]))  # fmt: skip
+        got[k] = got.get(k, 0) + (
+            need if v in covered else min(need if v in secs else need - 1, size[v])
+        )
     return got

@@ -12,8 +12,9 @@ from optimizer.rules.instance import MEM, SEC, Instance, class_order
 from optimizer.rules.scoring import posting_points
 
 
-def greedy_only(inst: Instance, shape: Shape, seed: int, workers: int,
-                 time_limit: float | None) -> SolveResult | None:  # fmt: skip
+def greedy_only(
+    inst: Instance, shape: Shape, seed: int, workers: int, time_limit: float | None
+) -> SolveResult | None:
     """The greedy plan as the result, when there is no time to build the model; None when
     it is not valid (pins or U-PARTICIPATE unmet): the model must then be built."""
     sol = greedy(shape)
@@ -26,8 +27,10 @@ def greedy_only(inst: Instance, shape: Shape, seed: int, workers: int,
     need = {k: sum(inst.need[v].min for v, c in inst.cls.items() if c == k) for k in classes}
     res.coverage = {k: (got.get(k, 0), need[k]) for k in classes}
     res.coverage_proven = all(f >= q for f, q in res.coverage.values())
-    res.notes.append("time limit: no time to build the model; the plan is the greedy plan, "
-                     "valid but not optimised")  # fmt: skip
+    res.notes.append(
+        "time limit: no time to build the model; the plan is the greedy plan, "
+        "valid but not optimised"
+    )
     return res
 
 

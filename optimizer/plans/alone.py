@@ -20,8 +20,13 @@ ENFORCE = ("LV-LEVEL", "LV-REGION", "T-UNIT", "H-INCUMBENT", "E-AVAIL", "E-SERVI
 """Rule families that only remove candidates, in the order the deletion filter enforces them."""
 
 
-def lead_teams(inst: Instance, vid: str, secs: list[tuple[str, str]], mems: list[tuple[str, str]],
-           lead_mode: bool) -> list[tuple[str | None, list[str], list[str]]]:  # fmt: skip
+def lead_teams(
+    inst: Instance,
+    vid: str,
+    secs: list[tuple[str, str]],
+    mems: list[tuple[str, str]],
+    lead_mode: bool,
+) -> list[tuple[str | None, list[str], list[str]]]:
     """Per possible lead unit: (lead, its first-secretary candidates, members it may take).
     ``secs``/``mems``: (cadre, unit) of the candidates. Incumbents fix the lead (and in
     ``lead_unit`` mode the units); joint partners join small units (J-JOINT)."""
@@ -51,8 +56,14 @@ def lead_teams(inst: Instance, vid: str, secs: list[tuple[str, str]], mems: list
     return out
 
 
-def team_fill(inst: Instance, vid: str, sec: list[str], mem: list[str], lead: str | None,
-          mem_set: set[str] | None = None) -> int:  # fmt: skip
+def team_fill(
+    inst: Instance,
+    vid: str,
+    sec: list[str],
+    mem: list[str],
+    lead: str | None,
+    mem_set: set[str] | None = None,
+) -> int:
     """Required posts a team can fill with these people (incumbents included); its first
     secretary is one not also among ``mem`` where there is one (as :func:`alone` counts).
     ``mem_set``: ``mem`` as a set, if one is at hand."""

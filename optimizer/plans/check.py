@@ -56,8 +56,11 @@ class CheckReport:
         """The report as text; ``lang="zh"``: titles, headers and values in Chinese."""
         zh = lang == "zh"
         t = _ZH_TEXT if zh else {k: k for k in _ZH_TEXT}
-        head = (f"{self.plan_date} 选派日期、{self.policy} 政策下的供需" if zh
-                else f"Supply and demand at {self.plan_date} under {self.policy}")  # fmt: skip
+        head = (
+            f"{self.plan_date} 选派日期、{self.policy} 政策下的供需"
+            if zh
+            else f"Supply and demand at {self.plan_date} under {self.policy}"
+        )
         lines = [head, ""]
         for title, frame in (
             ("Villages per category", self.categories),

@@ -72,9 +72,14 @@ class CadreExplanation:
 # --------------------------------------------------------------------------- the plan
 
 
-def plan_context(dataset: Dataset, policy: Policy, plan_date: date | None,
-                 result: SolveResult | None = None, plan_dir: Path | None = None,
-                 time_limit: float = 60.0) -> tuple[Instance, PlanView]:  # fmt: skip
+def plan_context(
+    dataset: Dataset,
+    policy: Policy,
+    plan_date: date | None,
+    result: SolveResult | None = None,
+    plan_dir: Path | None = None,
+    time_limit: float = 60.0,
+) -> tuple[Instance, PlanView]:
     """The instance and the plan to explain: ``plan_dir`` read from disk (its manifest's plan
     date unless ``plan_date`` is given), else ``result``, else a fresh solve."""
     if plan_dir is not None:
@@ -115,9 +120,11 @@ def read_plan_folder(inst: Instance, plan_dir: Path) -> PlanView:  # noqa: C901 
     postings = []
     for i, r in [] if frame is None else zip(frame.index, frame.to_dict("records"), strict=True):
         role = s.ROLE.lookup(str(r["role"]).strip())
-        for col, ok, want in (("village_id", r["village_id"] in inst.ds.villages, "a village of the dataset"),
-                              ("cadre_id", r["cadre_id"] in inst.ds.cadres, "a cadre of the dataset"),
-                              ("role", role is not None, "secretary or member")):  # fmt: skip
+        for col, ok, want in (
+            ("village_id", r["village_id"] in inst.ds.villages, "a village of the dataset"),
+            ("cadre_id", r["cadre_id"] in inst.ds.cadres, "a cadre of the dataset"),
+            ("role", role is not None, "secretary or member"),
+        ):
             if not ok and len(problems) < 20:
                 problems.append(Problem(file, f"expected {want}", int(i), col, r[col]))
         if role is not None:
@@ -136,9 +143,15 @@ def read_plan_folder(inst: Instance, plan_dir: Path) -> PlanView:  # noqa: C901 
 # --------------------------------------------------------------------------- villages
 
 
-def explain_village(dataset: Dataset, policy: Policy, village_id: str, plan_date: date | None = None,
-                    result: SolveResult | None = None, time_limit: float = 60.0,
-                    plan_dir: Path | None = None) -> VillageExplanation:  # fmt: skip
+def explain_village(
+    dataset: Dataset,
+    policy: Policy,
+    village_id: str,
+    plan_date: date | None = None,
+    result: SolveResult | None = None,
+    time_limit: float = 60.0,
+    plan_dir: Path | None = None,
+) -> VillageExplanation:
     """Why ``village_id`` is short (or that it is not), from the plan's reasons."""
     v = dataset.villages.get(village_id)
     if v is None:
@@ -162,8 +175,10 @@ def explain_village(dataset: Dataset, policy: Policy, village_id: str, plan_date
             f"{c} {dataset.cadres[c].name} ({r}, {inst.unit_of(c)})" for c, r in team
         )
         en = f"{name} has its full team ({len(team)} of minimum {need.min}): {people}."
-        people_zh = "，".join(f"{c} {dataset.cadres[c].name}（{in_zh(s.ROLE, r)}，{inst.unit_of(c)}）"
-                              for c, r in team)  # fmt: skip
+        people_zh = "，".join(
+            f"{c} {dataset.cadres[c].name}（{in_zh(s.ROLE, r)}，{inst.unit_of(c)}）"
+            for c, r in team
+        )
         zh = f"{name} 工作队已满（{len(team)}人，最低{need.min}人）：{people_zh}。"
         return VillageExplanation(village_id, "full", need.min, need.min, [], [], [en], [zh])
     r = village_reasons(inst, view)[village_id]
@@ -174,8 +189,18 @@ def explain_village(dataset: Dataset, policy: Policy, village_id: str, plan_date
     for w in r.competitors:
         en.append(f"  - {w} ({dataset.villages[w].name}), class {inst.cls[w]}")
         zh.append(f"  - {w}（{dataset.villages[w].name}），类别 {in_zh(s.CATEGORY, inst.cls[w])}")
-    return VillageExplanation(village_id, "short", need.min, need.min - missing, list(r.rules),
-                              list(r.competitors), en, zh, r.en, r.zh)  # fmt: skip
+    return VillageExplanation(
+        village_id,
+        "short",
+        need.min,
+        need.min - missing,
+        list(r.rules),
+        list(r.competitors),
+        en,
+        zh,
+        r.en,
+        r.zh,
+    )
 
 
 # --------------------------------------------------------------------------- cadres
@@ -212,9 +237,15 @@ def _failure_text(inst: Instance, cid: str, rule: str) -> tuple[str, str]:
     return texts[rule]
 
 
-def explain_cadre(dataset: Dataset, policy: Policy, cadre_id: str, plan_date: date | None = None,
-                  result: SolveResult | None = None, time_limit: float = 60.0,
-                  plan_dir: Path | None = None) -> CadreExplanation:  # fmt: skip
+def explain_cadre(
+    dataset: Dataset,
+    policy: Policy,
+    cadre_id: str,
+    plan_date: date | None = None,
+    result: SolveResult | None = None,
+    time_limit: float = 60.0,
+    plan_dir: Path | None = None,
+) -> CadreExplanation:
     """Where the cadre is and why (score by soft term, best alternative), or why nowhere: for
     a free, eligible cadre, the reason each short village they may serve stays short."""
     c = dataset.cadres.get(cadre_id)
@@ -260,13 +291,26 @@ def _posted(inst: Instance, cadre_id: str, name: str, vid: str, role: str) -> Ca
           f"该岗位得分 {total:+d}（{parts or '无软约束项'}）。"]  # fmt: skip
     if alt is not None:
         d = total - alt_total
-        en.append(f"Best alternative: {alt} ({villages[alt].name}) at {alt_total:+d} points "
-                  f"({d:+d} for the chosen village). The plan is optimised as a whole: coverage "
-                  "first, then the sum of all postings' points.")  # fmt: skip
-        zh.append(f"最佳备选：{alt}（{villages[alt].name}），得分 {alt_total:+d}（所选村 {d:+d}）。"
-                  "规划整体优化：先覆盖，再总分。")  # fmt: skip
-    return CadreExplanation(cadre_id, vid, role, scores, alt,
-                            None if alt_total is None else total - alt_total, [], en, zh)  # fmt: skip
+        en.append(
+            f"Best alternative: {alt} ({villages[alt].name}) at {alt_total:+d} points "
+            f"({d:+d} for the chosen village). The plan is optimised as a whole: coverage "
+            "first, then the sum of all postings' points."
+        )
+        zh.append(
+            f"最佳备选：{alt}（{villages[alt].name}），得分 {alt_total:+d}（所选村 {d:+d}）。"
+            "规划整体优化：先覆盖，再总分。"
+        )
+    return CadreExplanation(
+        cadre_id,
+        vid,
+        role,
+        scores,
+        alt,
+        None if alt_total is None else total - alt_total,
+        [],
+        en,
+        zh,
+    )
 
 
 def _free(inst: Instance, view: PlanView, cadre_id: str, name: str) -> CadreExplanation:
@@ -281,13 +325,21 @@ def _free(inst: Instance, view: PlanView, cadre_id: str, name: str) -> CadreExpl
     options = [vid for vid, _ in inst.options(cadre_id)]
     sec_fails = inst.sec_failures[cadre_id]
     if not options:
-        en.append("  - no village with a requirement accepts this unit's level and region, or the "
-                  "cadre served in each before (LV-LEVEL, LV-REGION, H-NOREPEAT).")  # fmt: skip
+        en.append(
+            "  - no village with a requirement accepts this unit's level and region, or the "
+            "cadre served in each before (LV-LEVEL, LV-REGION, H-NOREPEAT)."
+        )
         zh.append(
             "  - 没有村接受该单位的层级和地区，或均为其曾驻村（LV-LEVEL、LV-REGION、H-NOREPEAT）。"
         )
-        return CadreExplanation(cadre_id, None, None, failures=["LV-LEVEL", "LV-REGION", "H-NOREPEAT"],
-                                lines_en=en, lines_zh=zh)  # fmt: skip
+        return CadreExplanation(
+            cadre_id,
+            None,
+            None,
+            failures=["LV-LEVEL", "LV-REGION", "H-NOREPEAT"],
+            lines_en=en,
+            lines_zh=zh,
+        )
     for r in sec_fails:
         e, z = _failure_text(inst, cadre_id, r)
         en.append(f"  - may serve only as a member: {r}: {e}")
@@ -298,12 +350,23 @@ def _free(inst: Instance, view: PlanView, cadre_id: str, name: str) -> CadreExpl
         zh.append(f"  - 未派往缺员村 {vid}（{inst.ds.villages[vid].name}）：{z}")
     rest = [v for v in options if v not in {s[0] for s in short}]
     if rest:
-        en.append(f"  - eligible but not needed: {len(rest)} other village(s) could take them "
-                  f"(e.g. {', '.join(rest[:5])}), and every post there is filled.")  # fmt: skip
-        zh.append(f"  - 符合条件但未被需要：另有 {len(rest)} 个村可派（如 {'、'.join(rest[:5])}），"
-                  "这些岗位均已填满。")  # fmt: skip
-    return CadreExplanation(cadre_id, None, None, failures=sec_fails, lines_en=en, lines_zh=zh,
-                            short_villages={v: e for v, e, _ in short})  # fmt: skip
+        en.append(
+            f"  - eligible but not needed: {len(rest)} other village(s) could take them "
+            f"(e.g. {', '.join(rest[:5])}), and every post there is filled."
+        )
+        zh.append(
+            f"  - 符合条件但未被需要：另有 {len(rest)} 个村可派（如 {'、'.join(rest[:5])}），"
+            "这些岗位均已填满。"
+        )
+    return CadreExplanation(
+        cadre_id,
+        None,
+        None,
+        failures=sec_fails,
+        lines_en=en,
+        lines_zh=zh,
+        short_villages={v: e for v, e, _ in short},
+    )
 
 
 __all__ = ["CadreExplanation", "VillageExplanation", "explain_cadre", "explain_village"]

@@ -35,10 +35,24 @@ _TEMP = re.compile(
     re.DOTALL,
 )
 OUR_FILES = frozenset(
-    {"plan.csv", "teams.csv", "unstaffed.csv", "kpis.json", "manifest.json", "plan.xlsx",
-     "changes.csv", "recall.csv", "verify.csv", "verify.xlsx", "scenario.yaml", "policy.yaml",
-     ".DS_Store", "Thumbs.db", "desktop.ini"}
-)  # fmt: skip
+    {
+        "plan.csv",
+        "teams.csv",
+        "unstaffed.csv",
+        "kpis.json",
+        "manifest.json",
+        "plan.xlsx",
+        "changes.csv",
+        "recall.csv",
+        "verify.csv",
+        "verify.xlsx",
+        "scenario.yaml",
+        "policy.yaml",
+        ".DS_Store",
+        "Thumbs.db",
+        "desktop.ini",
+    }
+)
 """Files zhucun writes into a plan or run folder (``verify.csv``, ``verify.xlsx`` by ``zhucun verify``), and
 folder metadata file managers add (nothing of the user's)."""
 _OUR_EXTRA = re.compile(r"^compare(-[^/]*)?\.(csv|xlsx|png)$")
@@ -117,8 +131,9 @@ def foreign_entries(folder: Path) -> list[str]:
             foreign.append(shown)
         elif is_dir and entry.name == DATASET_DIR:
             inner = list(os.scandir(entry.path))
-            if any(not (e.is_file(follow_symlinks=False) and e.name.endswith(".csv"))
-                   for e in inner):  # fmt: skip
+            if any(
+                not (e.is_file(follow_symlinks=False) and e.name.endswith(".csv")) for e in inner
+            ):
                 foreign.append(shown)
         elif is_dir or not (entry.name in OUR_FILES or _OUR_EXTRA.match(entry.name)):
             foreign.append(shown)
@@ -170,8 +185,10 @@ def folder_problems(out: str | Path, inputs: Iterable[str | Path | None] = ()) -
         elif out.is_dir():
             foreign = foreign_entries(out)
             if foreign:
-                why = (f"holds files zhucun did not write ({_listed(foreign)}): choose a new "
-                       "folder for the output")  # fmt: skip
+                why = (
+                    f"holds files zhucun did not write ({_listed(foreign)}): choose a new "
+                    "folder for the output"
+                )
     return [Problem(str(given), why)] if why else []
 
 

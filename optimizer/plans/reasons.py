@@ -94,8 +94,9 @@ def village_reasons(
     return {vid: village_reason(inst, vid, k, where, local.get(vid)) for vid, k in short.items()}
 
 
-def village_reason(inst: Instance, vid: str, missing: int, where: dict[str, str],
-                   local: list[str] | None = None) -> Reason:  # fmt: skip
+def village_reason(
+    inst: Instance, vid: str, missing: int, where: dict[str, str], local: list[str] | None = None
+) -> Reason:
     """``where``: cadre → the village the plan posts them to. ``local``: the units the
     village's levels and region allow; when their cadres could complete it with every other
     rule set aside, LV-LEVEL and LV-REGION bind nothing and the others need not be looked
@@ -109,8 +110,10 @@ def village_reason(inst: Instance, vid: str, missing: int, where: dict[str, str]
     rules = minimal_rules(inst, vid, tab)
     if rules is None:
         n = len(inst.ds.cadres)
-        en = (f"T-SIZE: the team needs {inst.need[vid].min} people: not enough people in the "
-              f"dataset ({n}) even with every eligibility, level and unit rule set aside")  # fmt: skip
+        en = (
+            f"T-SIZE: the team needs {inst.need[vid].min} people: not enough people in the "
+            f"dataset ({n}) even with every eligibility, level and unit rule set aside"
+        )
         zh = f"T-SIZE：工作队需 {inst.need[vid].min} 人，即使不考虑任何资格、层级和单位规定，人员也不足（{n} 人）"
         return Reason(vid, missing, ["T-SIZE"], [], {"cadres": n}, en, zh)
     if rules:
@@ -127,8 +130,10 @@ def _intrinsic(inst: Instance, vid: str, missing: int, tab: Groups, rules: list[
         gone = (before[0] - after[0], before[1] - after[1])
         values[r] = {"secretaries_removed": gone[0], "secretaries": before[0],
                      "members_removed": gone[1], "members": before[1]}  # fmt: skip
-        en = (f"removes {gone[0]} of {before[0]} possible first secretaries and {gone[1]} of "
-              f"{before[1]} possible members")  # fmt: skip
+        en = (
+            f"removes {gone[0]} of {before[0]} possible first secretaries and {gone[1]} of "
+            f"{before[1]} possible members"
+        )
         zh = f"排除可任第一书记 {gone[0]}/{before[0]} 人、可任队员 {gone[1]}/{before[1]} 人"
         if r == "H-CONTINUITY":
             en, zh = _continuity_text(inst, vid, tab, others, values[r])
@@ -139,33 +144,51 @@ def _intrinsic(inst: Instance, vid: str, missing: int, tab: Groups, rules: list[
         zh_parts.append(f"{r}：{zh}")
     tail_en = " (even with no other village in the plan the team cannot be completed)"
     tail_zh = "（即使不考虑其他村，也无法组满）"
-    return Reason(vid, missing, list(rules), [], values,
-                  "; ".join(en_parts) + tail_en, "；".join(zh_parts) + tail_zh)  # fmt: skip
+    return Reason(
+        vid,
+        missing,
+        list(rules),
+        [],
+        values,
+        "; ".join(en_parts) + tail_en,
+        "；".join(zh_parts) + tail_zh,
+    )
 
 
-def _continuity_text(inst: Instance, vid: str, tab: Groups, relaxed: set[str],
-                     values: dict[str, Any]) -> tuple[str, str]:  # fmt: skip
+def _continuity_text(
+    inst: Instance, vid: str, tab: Groups, relaxed: set[str], values: dict[str, Any]
+) -> tuple[str, str]:
     """H-CONTINUITY with its data: the unit that must stay, and the serving team's unit or
     how few people the staying unit has."""
     keep = sorted(inst.prev_units.get(vid, ()))
     serving = sorted({p.unit_id for p in inst.inc_by_village.get(vid, [])} - set(keep))
     k = sum(n for (u, _, bm), n in tab.items() if u in keep and bm - {"H-CONTINUITY"} <= relaxed)
     ks = sum(n for (u, bs, _), n in tab.items() if u in keep and bs - {"H-CONTINUITY"} <= relaxed)
-    values.update(lead_unit=";".join(keep), serving_units=serving, members_of_lead_unit=k,
-                  secretaries_of_lead_unit=ks)  # fmt: skip
+    values.update(
+        lead_unit=";".join(keep),
+        serving_units=serving,
+        members_of_lead_unit=k,
+        secretaries_of_lead_unit=ks,
+    )
     if serving:
-        return (f"the team's unit must stay {';'.join(keep)}, but the serving team is from "
-                f"{';'.join(serving)}, which may then send no one more",
-                f"须由 {';'.join(keep)} 继续派驻，而现任队员来自 {';'.join(serving)}，不能再增派")  # fmt: skip
+        return (
+            f"the team's unit must stay {';'.join(keep)}, but the serving team is from "
+            f"{';'.join(serving)}, which may then send no one more",
+            f"须由 {';'.join(keep)} 继续派驻，而现任队员来自 {';'.join(serving)}，不能再增派",
+        )
     need = inst.need[vid].min
-    return (f"the team's unit must stay {';'.join(keep)}, which has {ks} possible first "
-            f"secretaries and {k} possible members for a team of {need}",
-            f"须由 {';'.join(keep)} 继续派驻，而该单位可任第一书记 {ks} 人、可任队员 {k} 人（需 {need} 人）")  # fmt: skip
+    return (
+        f"the team's unit must stay {';'.join(keep)}, which has {ks} possible first "
+        f"secretaries and {k} possible members for a team of {need}",
+        f"须由 {';'.join(keep)} 继续派驻，而该单位可任第一书记 {ks} 人、可任队员 {k} 人（需 {need} 人）",
+    )
 
 
 def _counts(tab: Groups, relaxed: set[str]) -> tuple[int, int]:
-    return (sum(n for (_, bs, _), n in tab.items() if bs <= relaxed),
-            sum(n for (_, _, bm), n in tab.items() if bm <= relaxed))  # fmt: skip
+    return (
+        sum(n for (_, bs, _), n in tab.items() if bs <= relaxed),
+        sum(n for (_, _, bm), n in tab.items() if bm <= relaxed),
+    )
 
 
 def rank(inst: Instance, vid: str) -> tuple[int, int]:
@@ -173,8 +196,9 @@ def rank(inst: Instance, vid: str) -> tuple[int, int]:
     return CATEGORIES.index(inst.cls[vid]), list(inst.need).index(vid)
 
 
-def _competitive(inst: Instance, vid: str, missing: int, free: tuple[list, list],
-                 where: dict[str, str]) -> Reason:  # fmt: skip
+def _competitive(
+    inst: Instance, vid: str, missing: int, free: tuple[list, list], where: dict[str, str]
+) -> Reason:
     """Alone it could be completed: with free people (PLAN), or only with people the plan
     posts elsewhere (PRIORITY), for the lead unit that needs the fewest of them."""
     secs, mems = free
@@ -195,8 +219,10 @@ def _competitive(inst: Instance, vid: str, missing: int, free: tuple[list, list]
     unit = lead or ";".join(sorted({p.unit_id for p in inst.inc_by_village.get(vid, [])}))
     if short <= 0:
         people = ", ".join(free[:SHOW])
-        en = (f"PLAN: free people could complete it without moving anyone (lead unit {unit}: "
-              f"{people}); the plan leaves it short")  # fmt: skip
+        en = (
+            f"PLAN: free people could complete it without moving anyone (lead unit {unit}: "
+            f"{people}); the plan leaves it short"
+        )
         zh = f"PLAN：有空闲人员可组满且无需调动他人（牵头单位 {unit}：{people}），本规划未组满"
         return Reason(vid, missing, ["PLAN"], [], {"lead_unit": unit, "free": free}, en, zh)
     comp = sorted({where[c] for c in taken}, key=lambda w: rank(inst, w))
@@ -208,15 +234,21 @@ def _competitive(inst: Instance, vid: str, missing: int, free: tuple[list, list]
     rules = ["PRIORITY"] + (["T-UNIT"] if lead_mode else [])
     values = {"lead_unit": unit, "needed": short, "posted_elsewhere": taken, "lower": lower}
     if lower:
-        en = (f"PLAN: completing it needs {short} more of {source}'s people, who serve at {names}"
-              f"{more}, some at villages of lower priority: a plan filling more posts of its "
-              "class may exist")  # fmt: skip
+        en = (
+            f"PLAN: completing it needs {short} more of {source}'s people, who serve at {names}"
+            f"{more}, some at villages of lower priority: a plan filling more posts of its "
+            "class may exist"
+        )
         zh = f"PLAN：组满需再从 {unit} 调 {short} 人，其人员在 {names}{zmore} 任职，其中有优先级更低的村：可能存在本类别岗位更多的规划"
         return Reason(vid, missing, ["PLAN"], comp, values, en, zh)
-    en = (f"PRIORITY: completing it needs {short} more of {source}'s people (T-UNIT), and the "
-          f"{len(taken)} who could go serve at villages of equal or higher priority: {names}{more}")  # fmt: skip
-    zh = (f"PRIORITY：组满需再从 {unit} 调 {short} 人（T-UNIT），而可派的 {len(taken)} 人已在同等或更高"
-          f"优先级的村任职：{names}{zmore}")  # fmt: skip
+    en = (
+        f"PRIORITY: completing it needs {short} more of {source}'s people (T-UNIT), and the "
+        f"{len(taken)} who could go serve at villages of equal or higher priority: {names}{more}"
+    )
+    zh = (
+        f"PRIORITY：组满需再从 {unit} 调 {short} 人（T-UNIT），而可派的 {len(taken)} 人已在同等或更高"
+        f"优先级的村任职：{names}{zmore}"
+    )
     if not lead_mode:
         en, zh = en.replace(" (T-UNIT)", ""), zh.replace("（T-UNIT）", "")
     return Reason(vid, missing, rules, comp, values, en, zh)

@@ -56,8 +56,15 @@ def read_reference(folder: str | Path) -> Reference:
     """The plan folder's ``plan.csv`` as a reference; a missing folder or file is bad input."""
     folder = Path(folder)
     if not folder.is_dir():
-        raise InputError([Problem(str(folder), "no such plan folder for the reference plan "
-                                  "(expected a `solve` --out or a run folder)")])  # fmt: skip
+        raise InputError(
+            [
+                Problem(
+                    str(folder),
+                    "no such plan folder for the reference plan "
+                    "(expected a `solve` --out or a run folder)",
+                )
+            ]
+        )
     problems: list[Problem] = []
     frame = read_output_csv(folder / "plan.csv", ["village_id", "cadre_id", "role"], problems)
     if frame is None:

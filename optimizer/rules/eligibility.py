@@ -75,8 +75,10 @@ def rule_E_SEC_PARTYYRS(cadre: Cadre, unit: Unit, policy: Policy, at: date) -> b
     fails E-SEC-PARTY alone)."""
     if cadre.political_status != "member":
         return True
-    return cadre.party_date is not None and \
-        completed_years(cadre.party_date, at) >= policy.sec_min_party_years  # fmt: skip
+    return (
+        cadre.party_date is not None
+        and completed_years(cadre.party_date, at) >= policy.sec_min_party_years
+    )
 
 
 def rule_E_SEC_WORKYRS(cadre: Cadre, unit: Unit, policy: Policy, at: date) -> bool:
@@ -114,14 +116,21 @@ def secretary_failures(cadre: Cadre, unit: Unit, policy: Policy, at: date) -> li
 def joint_small(unit: Unit, policy: Policy) -> bool:
     """J-JOINT: the unit may join a joint team (its level allows it, staff < staff_max)."""
     jt = policy.joint
-    return jt.enabled and unit.level in jt.levels and unit.staff is not None \
-        and unit.staff < jt.staff_max  # fmt: skip
+    return (
+        jt.enabled
+        and unit.level in jt.levels
+        and unit.staff is not None
+        and unit.staff < jt.staff_max
+    )
 
 
 def joint_pair(a: Unit, b: Unit, policy: Policy) -> bool:
     """J-JOINT: two units may serve in one joint team (both small, same level and region)."""
-    return joint_small(a, policy) and joint_small(b, policy) and (a.level, a.region) == (
-        b.level, b.region)  # fmt: skip
+    return (
+        joint_small(a, policy)
+        and joint_small(b, policy)
+        and (a.level, a.region) == (b.level, b.region)
+    )
 
 
 def village_city(village: Village) -> str | None:
@@ -209,8 +218,11 @@ def rule_H_INCUMBENT(ds: Dataset, at: date) -> list[Posting]:
     recalled and still in the cadres table (a departed cadre's open posting is vacant, as if
     recalled). Their cadres are busy; their villages keep them."""
     recalled = {r.cadre_id for r in ds.recall}
-    return [p for p in ds.history if p.current_at(at) and p.cadre_id not in recalled
-            and p.cadre_id in ds.cadres]  # fmt: skip
+    return [
+        p
+        for p in ds.history
+        if p.current_at(at) and p.cadre_id not in recalled and p.cadre_id in ds.cadres
+    ]
 
 
 def previous_period(history: list[Posting], at: date) -> dict[str, list[Posting]]:

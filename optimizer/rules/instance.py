@@ -39,7 +39,9 @@ class Distances:
         self._u = {
             k: (u.x, u.y) for k, u in ds.units.items() if u.x is not None and u.y is not None
         }
-        self._v = {k: (v.x, v.y) for k, v in ds.villages.items() if v.x is not None and v.y is not None}  # fmt: skip
+        self._v = {
+            k: (v.x, v.y) for k, v in ds.villages.items() if v.x is not None and v.y is not None
+        }
 
     def get(self, key: tuple[str, str], default: float | None = None) -> float | None:
         a, b = self._u.get(key[0]), self._v.get(key[1])
@@ -167,14 +169,27 @@ def build_instance(
         unit = ds.units[c.unit_id]
         failures[cid] = general_failures(c, unit, policy, plan_date)
         sec_failures[cid] = secretary_failures(c, unit, policy, plan_date)
-    inst = Instance(ds, policy, plan_date, need, cls, incumbents, dict(inc_by_village), busy,
-                    failures, sec_failures)  # fmt: skip
+    inst = Instance(
+        ds,
+        policy,
+        plan_date,
+        need,
+        cls,
+        incumbents,
+        dict(inc_by_village),
+        busy,
+        failures,
+        sec_failures,
+    )
     limit = policy.must_send_staff_min
     if must_send is not None:
         inst.must_send = set(must_send)
     elif limit is not None:
-        inst.must_send = {u for u, x in ds.units.items()
-                          if x.level == "province" and x.staff is not None and x.staff >= limit}  # fmt: skip
+        inst.must_send = {
+            u
+            for u, x in ds.units.items()
+            if x.level == "province" and x.staff is not None and x.staff >= limit
+        }
     _history(inst)
     inst.adjacency = adjacency(ds, policy)
     inst.distance = Distances(ds)

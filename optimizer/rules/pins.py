@@ -88,9 +88,17 @@ def _facts(ds: Dataset, policy: Policy, at: date) -> _Facts:
     for p in ds.history:
         served.setdefault((p.cadre_id, p.village_id), p)
     prev = previous_period(ds.history, at)
-    return _Facts(ds, policy, at, serving, kept_at, {r.cadre_id for r in ds.recall}, served,
-                  continuity_units(ds.history, at),
-                  {v for v, rows in prev.items() if any(p.level == "province" for p in rows)})  # fmt: skip
+    return _Facts(
+        ds,
+        policy,
+        at,
+        serving,
+        kept_at,
+        {r.cadre_id for r in ds.recall},
+        served,
+        continuity_units(ds.history, at),
+        {v for v, rows in prev.items() if any(p.level == "province" for p in rows)},
+    )
 
 
 def pin_bars(ds: Dataset, policy: Policy, at: date) -> list[PinBar]:
@@ -134,8 +142,10 @@ def _first_bar(f: _Facts, pin: Pin, role: str) -> tuple[str, str] | None:
         if u.level not in levels:
             return "LV-LEVEL", _level_value(u, v, role, levels, pol)
     if not rule_LV_REGION(u, v):
-        return "LV-REGION", (f"{u.level}-level unit {u.unit_id} of region {u.region or '(none)'}; "
-                             f"village in county {v.county}")  # fmt: skip
+        return "LV-REGION", (
+            f"{u.level}-level unit {u.unit_id} of region {u.region or '(none)'}; "
+            f"village in county {v.county}"
+        )
     p = f.served.get((c.cadre_id, v.village_id))
     if p is not None:
         return "H-NOREPEAT", f"served there as {p.role} {p.start}–{p.end or 'open'}"
@@ -163,8 +173,13 @@ def _incumbent_bar(f: _Facts, c: Cadre, u: Unit, v: Village, role: str, most: in
         return "H-INCUMBENT", f"{len(kept)} incumbents already fill the maximum team of {most}"
     lead = f.ds.units.get(sec.unit_id) if sec is not None else None
     joint = lead is not None and joint_pair(lead, u, f.policy)
-    if role == MEM and sec is not None and sec.unit_id != u.unit_id and not joint \
-            and f.policy.members_from == "lead_unit":  # fmt: skip
+    if (
+        role == MEM
+        and sec is not None
+        and sec.unit_id != u.unit_id
+        and not joint
+        and f.policy.members_from == "lead_unit"
+    ):
         return (
             "T-UNIT",
             f"the kept first secretary {sec.cadre_id} is from unit {sec.unit_id}, the cadre from {u.unit_id}",
@@ -215,9 +230,11 @@ def _cadre_value(rule: str, c: Cadre, u: Unit, pol: Policy, at: date) -> str:
             need.append("a middle manager")
         if req.young_pool:
             need.append("the young-cadre pool")
-        return (f"rank {c.rank or 'clerk (empty)'}, middle_manager {'yes' if c.middle_manager else 'no'}, "
-                f"young_pool {'yes' if c.young_pool else 'no'}; a {u.level}-level {u.kind or 'organ'} "
-                f"unit's first secretary needs {' or '.join(need)}")  # fmt: skip
+        return (
+            f"rank {c.rank or 'clerk (empty)'}, middle_manager {'yes' if c.middle_manager else 'no'}, "
+            f"young_pool {'yes' if c.young_pool else 'no'}; a {u.level}-level {u.kind or 'organ'} "
+            f"unit's first secretary needs {' or '.join(need)}"
+        )
     values = {
         "E-AVAIL": "available: no",
         "E-SERVICE": f"employment: {c.employment}",
@@ -233,8 +250,10 @@ def _level_value(u: Unit, v: Village, role: str, levels: tuple[str, ...], pol: P
     cats = ";".join(sorted(v.categories))
     scope = pol.level_scope.get(u.level)
     who = "first secretaries" if role == SEC else "members"
-    text = (f"{u.level}-level unit {u.unit_id}; village categories {cats} take {who} from "
-            f"{', '.join(levels) or 'no level'}")  # fmt: skip
+    text = (
+        f"{u.level}-level unit {u.unit_id}; village categories {cats} take {who} from "
+        f"{', '.join(levels) or 'no level'}"
+    )
     if scope and not v.categories & set(scope):
         text += f" (levels.scope.{u.level}: {', '.join(scope)})"
     return text

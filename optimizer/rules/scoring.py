@@ -20,8 +20,11 @@ def young(inst: Instance, cid: str) -> bool:
     age = c.age(inst.plan_date)
     if y.section_max_age is not None and c.rank == "section" and age <= y.section_max_age:
         return True
-    return bool(y.deputy_section_max_age is not None and c.rank == "deputy_section"
-                and age <= y.deputy_section_max_age)  # fmt: skip
+    return bool(
+        y.deputy_section_max_age is not None
+        and c.rank == "deputy_section"
+        and age <= y.deputy_section_max_age
+    )
 
 
 def green(inst: Instance, cid: str) -> bool:

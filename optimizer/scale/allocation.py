@@ -35,8 +35,9 @@ def allocation(inst: Instance, flow: dict[str, str], fixed: dict[str, str]) -> d
     return alloc
 
 
-def must_send_homes(inst: Instance, alloc: dict[str, str],
-                    keep: set[str] | frozenset[str] = frozenset()) -> dict[str, str]:  # fmt: skip
+def must_send_homes(
+    inst: Instance, alloc: dict[str, str], keep: set[str] | frozenset[str] = frozenset()
+) -> dict[str, str]:
     """The county part that carries each must-send unit's U-PARTICIPATE obligation: one where
     the unit has a cadre handed in who may lead one of its villages (T-UNIT: a unit that
     sends anyone leads a team). A unit with no such county gets its cadre able to lead its
@@ -49,13 +50,19 @@ def must_send_homes(inst: Instance, alloc: dict[str, str],
         by_county: dict[str, list[str]] = defaultdict(list)
         for v in inst.unit_villages.get(uid, {}).get(SEC, []):
             by_county[ds.villages[v].county].append(v)
-        placed = sorted({alloc[c] for c in secs if c in alloc and any(
-            SEC in inst.roles(c, v) for v in by_county.get(alloc[c], ()))})  # fmt: skip
+        placed = sorted(
+            {
+                alloc[c]
+                for c in secs
+                if c in alloc and any(SEC in inst.roles(c, v) for v in by_county.get(alloc[c], ()))
+            }
+        )
         if placed:
             home[uid] = placed[0]
             continue
-        near = sorted((inst.distance.get((uid, v)) or 0.0, v)
-                      for vs in by_county.values() for v in vs)  # fmt: skip
+        near = sorted(
+            (inst.distance.get((uid, v)) or 0.0, v) for vs in by_county.values() for v in vs
+        )
         for _, v in near:
             c = next((c for c in secs if c not in pinned and SEC in inst.roles(c, v)), None)
             if c is not None:
@@ -64,8 +71,14 @@ def must_send_homes(inst: Instance, alloc: dict[str, str],
     return home
 
 
-def spare_people(inst: Instance, results: dict, alloc: dict[str, str], short: list[str],
-                  keep: set[str], per_post: int) -> dict[str, str]:  # fmt: skip
+def spare_people(
+    inst: Instance,
+    results: dict,
+    alloc: dict[str, str],
+    short: list[str],
+    keep: set[str],
+    per_post: int,
+) -> dict[str, str]:
     """Wide units' cadres no part posted, handed to short counties: a short county first gets
     the spare people of the units already serving in it (T-UNIT: a team's members come from
     its own unit), then any unit that reaches it; ``per_post`` people per missing post at most, nearest
@@ -73,8 +86,13 @@ def spare_people(inst: Instance, results: dict, alloc: dict[str, str], short: li
     solve in its budget, measured)."""
     ds = inst.ds
     posted = {a.cadre_id for r in results.values() for a in r.assignments} | keep
-    spare = [c for u in sorted(inst.eligible) if ds.units[u].level in WIDE
-             for c in inst.eligible[u] if c not in posted]  # fmt: skip
+    spare = [
+        c
+        for u in sorted(inst.eligible)
+        if ds.units[u].level in WIDE
+        for c in inst.eligible[u]
+        if c not in posted
+    ]
     present: dict[str, set[str]] = {k: set() for k in short}
     for c, k in alloc.items():
         if k in present:
@@ -84,9 +102,17 @@ def spare_people(inst: Instance, results: dict, alloc: dict[str, str], short: li
     missing = {k: sum(q - f for f, q in results[k].coverage.values()) for k in short}
     got = dict.fromkeys(short, 0)
     short_set = set(short)
-    near = {u: min((inst.distance.get((u, v)) or 0.0 for v in inst.unit_villages[u][SEC]
-                    if ds.villages[v].county in short_set), default=math.inf)
-            for u in {inst.unit_of(c) for c in spare}}  # fmt: skip
+    near = {
+        u: min(
+            (
+                inst.distance.get((u, v)) or 0.0
+                for v in inst.unit_villages[u][SEC]
+                if ds.villages[v].county in short_set
+            ),
+            default=math.inf,
+        )
+        for u in {inst.unit_of(c) for c in spare}
+    }
     spare.sort(key=lambda c: (near[inst.unit_of(c)], inst.unit_of(c), c))
     extra: dict[str, str] = {}
     turn = 0

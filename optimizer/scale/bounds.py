@@ -28,9 +28,11 @@ def class_bounds(inst: Instance, shape: Shape) -> tuple[dict[str, int], int]:
     net = _PostsNetwork(inst, shape)
     sink_arcs = net.villages(shape)
     flow = max_flow.SimpleMaxFlow()
-    flow.add_arcs_with_capacity(np.asarray(net.tails, dtype=np.int32),
-                                np.asarray(net.heads, dtype=np.int32),
-                                np.asarray(net.caps, dtype=np.int64))  # fmt: skip
+    flow.add_arcs_with_capacity(
+        np.asarray(net.tails, dtype=np.int32),
+        np.asarray(net.heads, dtype=np.int32),
+        np.asarray(net.caps, dtype=np.int64),
+    )
     total = _solve(flow, net.src, net.sink)
     base = _incumbent_posts(inst)
     out: dict[str, int] = {}
@@ -135,8 +137,9 @@ def fill_bounds(res, inst: Instance) -> None:
             res.coverage_bound = dict(filled)
         else:
             per_class, _total = class_bounds(inst, build_shape(inst))
-            res.coverage_bound = {c: max(f, min(res.coverage[c][1], per_class.get(c, f)))
-                                  for c, f in filled.items()}  # fmt: skip
+            res.coverage_bound = {
+                c: max(f, min(res.coverage[c][1], per_class.get(c, f))) for c, f in filled.items()
+            }
     if res.posts_bound is None:
         res.posts_bound = sum(res.coverage_bound.values())
     if not res.has_plan:

@@ -52,8 +52,9 @@ def should_decompose(inst: Instance, tuning: Tuning) -> bool:
     return len(counties) > 1 and len(inst.need) >= tuning.decompose_villages
 
 
-def solve_parts(inst: Instance, params: SolveParams, budget: Budget, progress=None,
-                reference=None) -> SolveResult:  # fmt: skip
+def solve_parts(
+    inst: Instance, params: SolveParams, budget: Budget, progress=None, reference=None
+) -> SolveResult:
     """Solve every county part; returns the merged :class:`SolveResult`. ``reference``: a plan
     each part breaks ties toward (its last stage and its people stage)."""
     return Decomposition(inst, budget, params, progress, reference).solve()
@@ -66,8 +67,9 @@ class Decomposition:
     county has the greedy floor's plan to fall back on, so the clock never leaves a county
     without a valid plan."""
 
-    def __init__(self, inst: Instance, budget: Budget, params: SolveParams, progress,
-                 reference) -> None:  # fmt: skip
+    def __init__(
+        self, inst: Instance, budget: Budget, params: SolveParams, progress, reference
+    ) -> None:
         self.inst, self.budget, self.params, self.tuning = inst, budget, params, params.tuning
         self.seed, self.workers = params.seed, params.workers
         self.progress, self.reference = progress, reference
@@ -89,14 +91,19 @@ class Decomposition:
     def solve(self):
         inst = self.inst
         self.rel = relax(inst)
-        self.say(f"flow relaxation: at most {self.rel.max_posts} required posts, "
-                 f"soft bound {self.rel.bound:.0f}")  # fmt: skip
+        self.say(
+            f"flow relaxation: at most {self.rel.max_posts} required posts, "
+            f"soft bound {self.rel.bound:.0f}"
+        )
         self.lp = LpBounds(self.rel, self.tuning)
         # where the flow sends each wide unit's people: tried first by the greedy, and where
         # the unit's people the greedy does not post are handed
         ds = inst.ds
-        flow_alloc = {c: ds.villages[used[0][0]].county for c, used in self.rel.used.items()
-                      if used and ds.units[inst.unit_of(c)].level in WIDE}  # fmt: skip
+        flow_alloc = {
+            c: ds.villages[used[0][0]].county
+            for c, used in self.rel.used.items()
+            if used and ds.units[inst.unit_of(c)].level in WIDE
+        }
         prefer: dict[str, set[str]] = defaultdict(set)
         for c, k in flow_alloc.items():
             prefer[inst.unit_of(c)].add(k)
@@ -105,8 +112,10 @@ class Decomposition:
         if not self.floor.complete:
             self.clock.append("the time limit cut short the greedy plan's points pass")
         got = sum(x for cov in self.floor.coverage.values() for x in cov.values())
-        self.say(f"greedy plan: {got} required posts filled"
-                 + ("" if self.floor.valid else " (not valid: pins or U-PARTICIPATE unmet)"))  # fmt: skip
+        self.say(
+            f"greedy plan: {got} required posts filled"
+            + ("" if self.floor.valid else " (not valid: pins or U-PARTICIPATE unmet)")
+        )
         self.class_bound, self.posts_bound = class_bounds(inst, self.floor.shape)
         self.alloc = allocation(inst, flow_alloc, self.floor.wide_people(inst))
         # people the greedy floor posts stay where it posts them: its share of each county
@@ -149,13 +158,23 @@ class Decomposition:
         params = replace(
             self.params, time_limit=wall, workers=1, method="exact", handle_sigint=False
         )
-        r = solve_part(inst, k, self.alloc, must, params, reference=self.reference, dtime=dtime,
-                       start=self.floor.start(k) if self.floor.valid else None)  # fmt: skip
+        r = solve_part(
+            inst,
+            k,
+            self.alloc,
+            must,
+            params,
+            reference=self.reference,
+            dtime=dtime,
+            start=self.floor.start(k) if self.floor.valid else None,
+        )
         if r.wall_time >= wall - 0.05:
             self.clock.append(f"county {k} was stopped by the time limit")
         if fallback is not None and (not r.has_plan or lex(_filled(r)) < lex(_filled(fallback))):
-            fallback.notes.append("the part's own search filled less than the greedy plan "
-                                  "in priority order (or found no plan): the greedy plan stands")  # fmt: skip
+            fallback.notes.append(
+                "the part's own search filled less than the greedy plan "
+                "in priority order (or found no plan): the greedy plan stands"
+            )
             fallback.deterministic_time = r.deterministic_time
             self.used_floor = True
             return fallback
@@ -186,8 +205,12 @@ class Decomposition:
         """Counties short of people get the wide units' cadres no part used (not when the
         bound shows the parts already fill every fillable post)."""
         inst, results = self.inst, self.results
-        short = [k for k in order if sum(f for f, _ in results[k].coverage.values())
-                 < sum(q for _, q in results[k].coverage.values())]  # fmt: skip
+        short = [
+            k
+            for k in order
+            if sum(f for f, _ in results[k].coverage.values())
+            < sum(q for _, q in results[k].coverage.values())
+        ]
         filled = sum(f for r in results.values() for f, _ in r.coverage.values())
         if not short or self.budget.over(2.0) or filled >= self.posts_bound:
             return
@@ -236,8 +259,10 @@ class Decomposition:
         inst = self.inst
         res = SolveResult(Status.UNKNOWN, inst, seed=self.seed, workers=self.workers)
         for text in sorted(set(self.clock)):
-            res.notes.append(f"decomposition: {text}; a rerun on a faster or idler machine may "
-                             "give a different plan")  # fmt: skip
+            res.notes.append(
+                f"decomposition: {text}; a rerun on a faster or idler machine may "
+                "give a different plan"
+            )
         cov: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         all_have = True
         for k in self.counties:
@@ -261,11 +286,16 @@ class Decomposition:
         if not all_have:
             res.status = Status.FEASIBLE if res.assignments else Status.UNKNOWN
         else:
-            res.status = Status.OPTIMAL if res.coverage_proven and res.gap is not None \
-                and res.gap < 1e-9 else Status.FEASIBLE  # fmt: skip
-        res.notes.append(f"decomposition: {len(self.counties)} county parts, {len(self.alloc)} "
-                         "province/city cadres handed to them, placed by the greedy plan and "
-                         "the flow relaxation")  # fmt: skip
+            res.status = (
+                Status.OPTIMAL
+                if res.coverage_proven and res.gap is not None and res.gap < 1e-9
+                else Status.FEASIBLE
+            )
+        res.notes.append(
+            f"decomposition: {len(self.counties)} county parts, {len(self.alloc)} "
+            "province/city cadres handed to them, placed by the greedy plan and "
+            "the flow relaxation"
+        )
         return res
 
     def bounds(self, res) -> None:
@@ -274,11 +304,13 @@ class Decomposition:
         lp = self.lp
         filled = sum(f for f, _ in res.coverage.values())
         most = min(self.posts_bound, lp.posts if lp.posts is not None else self.posts_bound)
-        res.coverage_bound = {c: min(q, self.class_bound.get(c, q))
-                              for c, (_f, q) in res.coverage.items()}  # fmt: skip
+        res.coverage_bound = {
+            c: min(q, self.class_bound.get(c, q)) for c, (_f, q) in res.coverage.items()
+        }
         res.posts_bound = max(filled, most)
         res.coverage_proven = filled >= most or all(
-            f >= res.coverage_bound[c] for c, (f, _q) in res.coverage.items())  # fmt: skip
+            f >= res.coverage_bound[c] for c, (f, _q) in res.coverage.items()
+        )
         # the flow's soft bound holds for plans filling its most posts; a plan filling fewer is
         # bounded by the best flow of any size
         bound = self.rel.bound if filled >= self.rel.max_posts else self.rel.any_bound
@@ -287,11 +319,15 @@ class Decomposition:
         res.bound = max(bound, res.objective)
         res.gap = (res.bound - res.objective) / max(1.0, abs(res.objective))
         if math.isnan(lp.bound):
-            res.notes.append("decomposition: the LP bound was not ready in time; the soft "
-                             "gap is to the flow bound")  # fmt: skip
+            res.notes.append(
+                "decomposition: the LP bound was not ready in time; the soft "
+                "gap is to the flow bound"
+            )
         if not res.coverage_proven:
-            res.notes.append(f"decomposition: {filled} required posts filled; at most "
-                             f"{res.posts_bound} can be ({res.posts_bound - filled} in doubt)")  # fmt: skip
+            res.notes.append(
+                f"decomposition: {filled} required posts filled; at most "
+                f"{res.posts_bound} can be ({res.posts_bound - filled} in doubt)"
+            )
         self.say(f"bounds: at most {res.posts_bound} required posts, soft bound {res.bound:.0f}")
 
 

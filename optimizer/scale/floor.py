@@ -52,16 +52,21 @@ class Floor:
     def wide_people(self, inst: Instance) -> dict[str, str]:
         """Province/city cadre → the county the plan posts them in."""
         ds = inst.ds
-        return {c: k for k, ps in self.postings.items() for c, _, _ in ps
-                if ds.units[ds.cadres[c].unit_id].level in WIDE}  # fmt: skip
+        return {
+            c: k
+            for k, ps in self.postings.items()
+            for c, _, _ in ps
+            if ds.units[ds.cadres[c].unit_id].level in WIDE
+        }
 
     def start(self, k: str) -> dict[str, dict]:
         """County ``k``'s share in the greedy's own format (a hint for its part)."""
         return as_start(self.postings.get(k, []), self.unit_of)
 
 
-def province_greedy(inst: Instance, prefer: dict[str, set[str]] | None = None,
-                    seconds: float = 0.0) -> Floor:  # fmt: skip
+def province_greedy(
+    inst: Instance, prefer: dict[str, set[str]] | None = None, seconds: float = 0.0
+) -> Floor:
     """The greedy plan of the whole instance; ``prefer``: unit → counties to try it first.
     Both greedy plans are improved for points within ``seconds`` in all before one is kept
     (:mod:`optimizer.model.improve`: spare-first teams moved to nearer units)."""
@@ -87,8 +92,10 @@ def province_greedy(inst: Instance, prefer: dict[str, set[str]] | None = None,
     serving = {p.unit_id for p in inst.incumbents}
     for u in sorted(inst.must_send - serving):
         if not shape.villages_of.get(u):  # as the master says it (rule_U_PARTICIPATE)
-            floor.notes.append(f"U-PARTICIPATE: unit {u} ({ds.units[u].name}) must send but "
-                               "has no eligible candidate for any village")  # fmt: skip
+            floor.notes.append(
+                f"U-PARTICIPATE: unit {u} ({ds.units[u].name}) must send but "
+                "has no eligible candidate for any village"
+            )
     return floor
 
 

@@ -101,8 +101,12 @@ def coverable(inst: Instance) -> set[str]:
             continue
         for w in inst.adjacency.get(h, ()):
             v = inst.ds.villages.get(w)
-            if w in inst.need and not inst.inc_by_village.get(w) and v is not None \
-                    and v.categories <= set(cl.coverable):  # fmt: skip
+            if (
+                w in inst.need
+                and not inst.inc_by_village.get(w)
+                and v is not None
+                and v.categories <= set(cl.coverable)
+            ):
                 out.add(w)
     return out
 
@@ -150,8 +154,14 @@ class _Network:
 
     def arcs(self, t, h, cap, cost) -> None:
         self.n_arcs += len(t)
-        self.parts.append((np.asarray(t, dtype=np.int32), np.asarray(h, dtype=np.int32),
-                           np.asarray(cap, dtype=np.int64), np.asarray(cost, dtype=np.int64)))  # fmt: skip
+        self.parts.append(
+            (
+                np.asarray(t, dtype=np.int32),
+                np.asarray(h, dtype=np.int32),
+                np.asarray(cap, dtype=np.int64),
+                np.asarray(cost, dtype=np.int64),
+            )
+        )
 
     def villages(self) -> None:
         """Villages → sink; covered villages may be filled from the cover source at no cost;
@@ -169,8 +179,9 @@ class _Network:
             c, src = np.array(self.cov), np.full(len(self.cov), self.cover_src)
             self.arcs(src, self.v_sec + c, self.room[c, 0], np.zeros(len(c)))
             self.arcs(src, self.v_mem + c, self.room[c, 1], np.zeros(len(c)))
-        self.required = np.array([inst.need[v].min - len(inst.inc_by_village.get(v, []))
-                                  for v in vids])  # fmt: skip
+        self.required = np.array(
+            [inst.need[v].min - len(inst.inc_by_village.get(v, [])) for v in vids]
+        )
         extra = np.maximum(0, self.room.sum(axis=1) - np.maximum(self.required, 0))
         e = np.nonzero(extra)[0]
         if len(e):
@@ -205,8 +216,12 @@ class _Network:
             u, per_role = ds.units[uid], inst.unit_villages[uid]
             k_any, k_sec = len(inst.eligible[uid]), len(inst.sec_eligible.get(uid, ()))
             for role, node, k in ((SEC, self.u_sec, k_sec), (MEM, self.u_mem, k_any)):
-                vs = [v for v in per_role[role] if rule_H_CONTINUITY(inst, uid, v) is not None
-                      and rule_H_PROVVILLAGE(inst, uid, v) is not None]  # fmt: skip
+                vs = [
+                    v
+                    for v in per_role[role]
+                    if rule_H_CONTINUITY(inst, uid, v) is not None
+                    and rule_H_PROVVILLAGE(inst, uid, v) is not None
+                ]
                 if not vs or not k:
                     continue
                 j = np.array([self.vix[v] for v in vs])
@@ -219,8 +234,10 @@ class _Network:
                     cost = np.zeros(len(j), dtype=np.int64)
                 else:
                     km = np.hypot(vx[j] - u.x, vy[j] - u.y)
-                    cost = np.array([0 if np.isnan(d) else rule_S_TRAVEL(w.travel_per_10km, d)
-                                     for d in km], dtype=np.int64)  # fmt: skip
+                    cost = np.array(
+                        [0 if np.isnan(d) else rule_S_TRAVEL(w.travel_per_10km, d) for d in km],
+                        dtype=np.int64,
+                    )
                 cost = cost - np.array(fits(inst, uid, [vids[jj] for jj in j]), dtype=np.int64)
                 if role == SEC and (u.level == "province" or uid in keepers):
                     for n, jj in enumerate(j):
@@ -228,8 +245,16 @@ class _Network:
                 start = self.n_arcs
                 head = (self.v_sec if role == SEC else self.v_mem) + j
                 self.arcs(np.full(len(j), node + self.uix[uid]), head, cap, cost)
-                self.pairs.append((np.full(len(j), self.uix[uid]), j, np.full(len(j), role == SEC),
-                                   cap, cost, np.arange(start, start + len(j))))  # fmt: skip
+                self.pairs.append(
+                    (
+                        np.full(len(j), self.uix[uid]),
+                        j,
+                        np.full(len(j), role == SEC),
+                        cap,
+                        cost,
+                        np.arange(start, start + len(j)),
+                    )
+                )
 
     def solve(self) -> Relaxation:
         """The maximum flow of least cost; then, with a free way round, the best points of a
@@ -252,8 +277,12 @@ class _Network:
         np.add.at(into, (t_all[sel] - self.v_sec) % nv, flows[sel])
         mins = np.array([self.inst.need[v].min for v in self.vids], dtype=np.int64)
         max_posts = int(np.minimum(mins, into + mins - self.required).sum())
-        rel = Relaxation(max_posts, -float(np.dot(flows, cost_all)),
-                         self.used(t_all, h_all, flows), inst=self.inst)  # fmt: skip
+        rel = Relaxation(
+            max_posts,
+            -float(np.dot(flows, cost_all)),
+            self.used(t_all, h_all, flows),
+            inst=self.inst,
+        )
         flow.add_arc_with_capacity_and_unit_cost(self.src, self.sink, total, 0)
         flow.add_arc_with_capacity_and_unit_cost(self.cover_src, self.sink, total, 0)
         rel.any_bound = -float(flow.optimal_cost()) if flow.solve() == flow.OPTIMAL else math.inf
@@ -268,8 +297,13 @@ class _Network:
         nv, nu = len(self.vids), len(self.uids)
         used: dict[str, list[tuple[str, str]]] = defaultdict(list)
         for role, node, vnode in ((SEC, self.u_sec, self.v_sec), (MEM, self.u_mem, self.v_mem)):
-            sel = (flows > 0) & (t_all >= node) & (t_all < node + nu) & (h_all >= vnode) \
-                & (h_all < vnode + nv)  # fmt: skip
+            sel = (
+                (flows > 0)
+                & (t_all >= node)
+                & (t_all < node + nu)
+                & (h_all >= vnode)
+                & (h_all < vnode + nv)
+            )
             posts: dict[int, list[str]] = defaultdict(list)
             for t, h, f in zip(t_all[sel], h_all[sel], flows[sel], strict=True):
                 posts[int(t - node)].extend([self.vids[int(h - vnode)]] * int(f))
@@ -286,10 +320,19 @@ class _Network:
         pu, pv, ps, pcap, pcost, parc = (np.concatenate(x) for x in zip(*self.pairs, strict=True))
         ds = self.inst.ds
         return FlowArrays(
-            vids=self.vids, room=self.room, required=self.required, cov=self.cov, pu=pu, pv=pv,
-            ps=ps, pcap=pcap, pcost=pcost,
+            vids=self.vids,
+            room=self.room,
+            required=self.required,
+            cov=self.cov,
+            pu=pu,
+            pv=pv,
+            ps=ps,
+            pcap=pcap,
+            pcost=pcost,
             cad_unit=np.array([self.uix[ds.cadres[c].unit_id] for c in self.cadre_ids]),
             cad_sec=np.array([not self.inst.sec_failures[c] for c in self.cadre_ids]),
-            mem_pts=-np.array(self.mem_cost), sec_cost=self.sec_cost, n_units=len(self.uids),
+            mem_pts=-np.array(self.mem_cost),
+            sec_cost=self.sec_cost,
+            n_units=len(self.uids),
             pair_used=flows[parc] > 0,
-        )  # fmt: skip
+        )

@@ -15,8 +15,12 @@ from optimizer.scale.lp import TeamLp, highs
 DEFAULT = Tuning()
 
 
-def lp_bound(rel: Relaxation, target: int | None = None,
-             retarget: Callable[[], int] | None = None, tuning: Tuning = DEFAULT) -> float:  # fmt: skip
+def lp_bound(
+    rel: Relaxation,
+    target: int | None = None,
+    retarget: Callable[[], int] | None = None,
+    tuning: Tuning = DEFAULT,
+) -> float:
     """The LP bound on the soft points of plans filling at least ``target`` required posts
     (default ``rel.max_posts``). NaN when the LP itself cannot fill ``target`` posts — unless
     ``retarget`` gives a smaller count: the same model is then re-solved warm for that many

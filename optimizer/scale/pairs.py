@@ -80,8 +80,10 @@ class CountyPairs:
             kept, tried = kept + k, tried + t
         if self.progress:
             points = sum(plan_points(self.inst, r.assignments) for r in self.results.values())
-            self.progress(f"[{b.elapsed():7.1f}s] county pairs: {kept} of {tried} improved, "
-                          f"{points:.0f} points")  # fmt: skip
+            self.progress(
+                f"[{b.elapsed():7.1f}s] county pairs: {kept} of {tried} improved, "
+                f"{points:.0f} points"
+            )
 
     def rounds(self) -> list[list[tuple[str, str]]]:
         """Rounds of disjoint pairs of counties of one city, nearest first; each round pairs
@@ -96,8 +98,10 @@ class CountyPairs:
             centre[k] = (sum(xs) / max(1, len(xs)), sum(ys) / max(1, len(ys)), city)
         cand = sorted(
             (math.dist(centre[a][:2], centre[b][:2]), a, b)
-            for a in self.results for b in self.results if a < b and centre[a][2] == centre[b][2]
-        )  # fmt: skip
+            for a in self.results
+            for b in self.results
+            if a < b and centre[a][2] == centre[b][2]
+        )
         rounds: list[list[tuple[str, str]]] = []
         used: set[tuple[str, str]] = set()
         for _ in range(self.params.tuning.pair_rounds):
@@ -138,10 +142,12 @@ class CountyPairs:
             return None
         ks = frozenset(pair)
         must = {u for u in self.inst.must_send if self.home.get(u) in ks}
-        params = replace(self.params, time_limit=left - 1, workers=1, method="exact",
-                         handle_sigint=False)  # fmt: skip
-        r = solve_part(self.inst, ks, self.alloc, must, params, reference=self.reference,
-                       dtime=dtime)  # fmt: skip
+        params = replace(
+            self.params, time_limit=left - 1, workers=1, method="exact", handle_sigint=False
+        )
+        r = solve_part(
+            self.inst, ks, self.alloc, must, params, reference=self.reference, dtime=dtime
+        )
         if r.wall_time >= left - 1.05:
             self.clock.append("the time limit stopped a county pair")
         return r
@@ -164,8 +170,13 @@ class CountyPairs:
             return
         self.results[a], self.results[b] = halves
         for uid in sorted(u for u in inst.must_send if self.home.get(u) in (a, b)):
-            sent = sorted({ds.villages[x.village_id].county for x in r.assignments
-                           if inst.unit_of(x.cadre_id) == uid})  # fmt: skip
+            sent = sorted(
+                {
+                    ds.villages[x.village_id].county
+                    for x in r.assignments
+                    if inst.unit_of(x.cadre_id) == uid
+                }
+            )
             if sent and self.home[uid] not in sent:
                 self.home[uid] = sent[0]
         for x in r.assignments:
@@ -188,9 +199,15 @@ def split(inst: Instance, r, a: str, b: str):
         part.covers = [c for c in r.covers if county.get(c[0]) == k]
         part.coverage = county_coverage(inst, part.assignments, part.covers, k)
         out.append(part)
-    total = {c: tuple(x + y for x, y in zip(out[0].coverage.get(c, (0, 0)),
-                                            out[1].coverage.get(c, (0, 0)), strict=True))
-             for c in r.coverage}  # fmt: skip
+    total = {
+        c: tuple(
+            x + y
+            for x, y in zip(
+                out[0].coverage.get(c, (0, 0)), out[1].coverage.get(c, (0, 0)), strict=True
+            )
+        )
+        for c in r.coverage
+    }
     if total != {c: tuple(v) for c, v in r.coverage.items()}:
         return None
     out[0].deterministic_time = r.deterministic_time  # the work is counted once

@@ -28,19 +28,29 @@ def part_dataset(
     ks = frozenset([county]) if isinstance(county, str) else county
     villages = {k: v for k, v in ds.villages.items() if v.county in ks}
     recalled = {r.cadre_id for r in ds.recall}
-    serving = {p.cadre_id for p in ds.history if p.village_id in villages and p.current_at(at)
-               and p.cadre_id not in recalled}  # fmt: skip
+    serving = {
+        p.cadre_id
+        for p in ds.history
+        if p.village_id in villages and p.current_at(at) and p.cadre_id not in recalled
+    }
     cadres = {
-        k: c for k, c in ds.cadres.items()
-        if alloc.get(k) in ks or k in serving or (k not in alloc and ds.units[c.unit_id].level
-                                  in ("county", "township") and ds.units[c.unit_id].region in ks)
-    }  # fmt: skip
+        k: c
+        for k, c in ds.cadres.items()
+        if alloc.get(k) in ks
+        or k in serving
+        or (
+            k not in alloc
+            and ds.units[c.unit_id].level in ("county", "township")
+            and ds.units[c.unit_id].region in ks
+        )
+    }
     # history rows of its villages (incumbents, continuity) and of its people (H-NOREPEAT);
     # a cadre named in them but handed to another part stays out: no one is in two parts
     history = [p for p in ds.history if p.village_id in villages or p.cadre_id in cadres]
     served = {p.cadre_id for p in history if p.village_id in villages}
-    unit_ids = {c.unit_id for c in cadres.values()} | {p.unit_id for p in history
-                                                       if p.village_id in villages}  # fmt: skip
+    unit_ids = {c.unit_id for c in cadres.values()} | {
+        p.unit_id for p in history if p.village_id in villages
+    }
     units = {k: u for k, u in ds.units.items() if k in unit_ids}
     return Dataset(
         units=units,
@@ -80,8 +90,17 @@ def class_rank(c: str) -> int:
 __all__ = ["class_rank", "county_coverage", "part_dataset", "points_and_cover", "solve_part"]
 
 
-def solve_part(inst: Instance, ks, alloc: dict[str, str], must: set[str], params: SolveParams,
-               *, reference=None, dtime: float | None = None, start: dict | None = None):  # fmt: skip
+def solve_part(
+    inst: Instance,
+    ks,
+    alloc: dict[str, str],
+    must: set[str],
+    params: SolveParams,
+    *,
+    reference=None,
+    dtime: float | None = None,
+    start: dict | None = None,
+):
     """The exact solve of the part of ``inst`` in county (or counties) ``ks``: its villages,
     the people ``alloc`` gives it, the must-send units homed there; the whole instance's skill
     rates, so its points are the whole problem's."""

@@ -133,8 +133,14 @@ def _read_head(plan_dir: Path, allow_interrupted: bool, problems: list[Problem])
     pol = manifest.get("policy") if isinstance(manifest.get("policy"), dict) else {}
     term = pol.get("term_years") if pol else None
     if manifest and not (isinstance(term, int) and not isinstance(term, bool) and term > 0):
-        problems.append(Problem("manifest.json", "expected the resolved policy with a whole "
-                                "number of term years", key="policy.term_years", value=str(term)))  # fmt: skip
+        problems.append(
+            Problem(
+                "manifest.json",
+                "expected the resolved policy with a whole number of term years",
+                key="policy.term_years",
+                value=str(term),
+            )
+        )
         term = None
     plan_date = None
     if manifest:
@@ -144,9 +150,14 @@ def _read_head(plan_dir: Path, allow_interrupted: bool, problems: list[Problem])
         except BadValue as exc:
             problems.append(Problem("manifest.json", str(exc), key="plan_date", value=raw))
     if plan_date and plan_date.year > date.today().year + FUTURE_YEARS:
-        problems.append(Problem("manifest.json", f"plan date is more than {FUTURE_YEARS} years "
-                                "ahead: a typing error?", key="plan_date",
-                                value=plan_date.isoformat()))  # fmt: skip
+        problems.append(
+            Problem(
+                "manifest.json",
+                f"plan date is more than {FUTURE_YEARS} years ahead: a typing error?",
+                key="plan_date",
+                value=plan_date.isoformat(),
+            )
+        )
         plan_date = None
     if manifest.get("interrupted") is True and not allow_interrupted:
         problems.append(

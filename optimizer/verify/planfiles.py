@@ -147,8 +147,18 @@ def _plan_row(
     if bad:
         return None
     level = (s.LEVEL.lookup(r["level"]) or r["level"]) if r.get("level") else ""
-    return PlanRow(rownum, r["village_id"], r.get("team_id") or None, r["cadre_id"],
-                   r["unit_id"], level, role, status, start, end)  # type: ignore[arg-type]  # fmt: skip
+    return PlanRow(
+        rownum,
+        r["village_id"],
+        r.get("team_id") or None,
+        r["cadre_id"],
+        r["unit_id"],
+        level,
+        role,
+        status,
+        start,
+        end,
+    )  # type: ignore[arg-type]
 
 
 def _team_rows(tfile: str, raw: TextRows, problems: list[Problem]) -> list[TeamRow]:
@@ -159,9 +169,18 @@ def _team_rows(tfile: str, raw: TextRows, problems: list[Problem]) -> list[TeamR
             problems.append(Problem(tfile, "expected a whole number", rownum, "size", r["size"]))
             continue
         level = (s.LEVEL.lookup(r["level"]) or r["level"]) if r.get("level") else None
-        teams.append(TeamRow(rownum, r["team_id"], r["host_village_id"],
-                             _split(r["covered_village_ids"]), r["lead_unit_id"],
-                             _split(r["unit_ids"]), size, level))  # fmt: skip
+        teams.append(
+            TeamRow(
+                rownum,
+                r["team_id"],
+                r["host_village_id"],
+                _split(r["covered_village_ids"]),
+                r["lead_unit_id"],
+                _split(r["unit_ids"]),
+                size,
+                level,
+            )
+        )
     return teams
 
 
@@ -170,8 +189,11 @@ def _short_rows(sfile: str, raw: TextRows, problems: list[Problem]) -> list[Shor
     for rownum, r in raw:
         n = _whole(r["posts_missing"])
         if n is None:
-            problems.append(Problem(sfile, "expected a whole number", rownum, "posts_missing",
-                                    r["posts_missing"]))  # fmt: skip
+            problems.append(
+                Problem(
+                    sfile, "expected a whole number", rownum, "posts_missing", r["posts_missing"]
+                )
+            )
             continue
         shorts.append(ShortRow(rownum, r["village_id"], n))
     return shorts

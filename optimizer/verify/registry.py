@@ -46,5 +46,7 @@ def check(rule: str) -> Callable[[Check], Check]:
 
 
 def run_check(rule: str, view: PlanView) -> list[Violation]:
-    return [violation(rule, f.village_id, f.cadre_id, f.en, f.zh, f.severity)
-            for f in CHECKS[rule](view)]  # fmt: skip
+    return [
+        violation(rule, f.village_id, f.cadre_id, f.en, f.zh, f.severity)
+        for f in CHECKS[rule](view)
+    ]

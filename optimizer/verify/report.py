@@ -50,8 +50,12 @@ def write_verify_xlsx(found: list[Violation], path: str | Path, lang: str = "en"
     header, filter; private, written then renamed; replaces only an earlier one of ours."""
     frame = verify_table(found, lang)
     keys = list(violations_frame([], lang).columns)
-    sheet = Sheet(SHEET["zh" if lang == "zh" else "en"], [str(c) for c in frame.columns],
-                  frame.astype(str).values.tolist(), [WIDTHS[k] for k in keys])  # fmt: skip
+    sheet = Sheet(
+        SHEET["zh" if lang == "zh" else "en"],
+        [str(c) for c in frame.columns],
+        frame.astype(str).values.tolist(),
+        [WIDTHS[k] for k in keys],
+    )
     with private_file(path, ours=_is_ours) as tmp:
         write_xlsx([sheet], tmp)
     return Path(path)

@@ -17,17 +17,29 @@ def check_plan_ids(view: PlanView) -> Iterator[Violation]:
         n, vid = r.rownum, r.village_id
         known = vid if vid in ds.villages else ""
         if not known:
-            yield violation("PLAN-UNKNOWN-ID", vid, r.cadre_id,
-                            f"plan.csv row {n}: village {vid} is not in the dataset",
-                            f"plan.csv 第{n}行：村 {vid} 不在数据中")  # fmt: skip
+            yield violation(
+                "PLAN-UNKNOWN-ID",
+                vid,
+                r.cadre_id,
+                f"plan.csv row {n}: village {vid} is not in the dataset",
+                f"plan.csv 第{n}行：村 {vid} 不在数据中",
+            )
         if r.cadre_id not in ds.cadres:
-            yield violation("PLAN-UNKNOWN-ID", known, r.cadre_id,
-                            f"plan.csv row {n}: cadre {r.cadre_id} is not in the dataset",
-                            f"plan.csv 第{n}行：干部 {r.cadre_id} 不在数据中")  # fmt: skip
+            yield violation(
+                "PLAN-UNKNOWN-ID",
+                known,
+                r.cadre_id,
+                f"plan.csv row {n}: cadre {r.cadre_id} is not in the dataset",
+                f"plan.csv 第{n}行：干部 {r.cadre_id} 不在数据中",
+            )
         if r.unit_id not in ds.units:
-            yield violation("PLAN-UNKNOWN-ID", known, r.cadre_id,
-                            f"plan.csv row {n}: unit {r.unit_id} is not in the dataset",
-                            f"plan.csv 第{n}行：单位 {r.unit_id} 不在数据中")  # fmt: skip
+            yield violation(
+                "PLAN-UNKNOWN-ID",
+                known,
+                r.cadre_id,
+                f"plan.csv row {n}: unit {r.unit_id} is not in the dataset",
+                f"plan.csv 第{n}行：单位 {r.unit_id} 不在数据中",
+            )
 
 
 def check_duplicates(view: PlanView) -> Iterator[Violation]:
@@ -35,9 +47,13 @@ def check_duplicates(view: PlanView) -> Iterator[Violation]:
         if len(rs) > 1:
             where = ", ".join(f"{r.village_id} as {r.role} (row {r.rownum})" for r in rs)
             where_zh = "、".join(f"{r.village_id}{ROLE_ZH[r.role]}（第{r.rownum}行）" for r in rs)
-            yield violation("PLAN-DUPLICATE", "", cid,
-                            f"cadre {view.cname(cid)} has {len(rs)} postings: {where}",
-                            f"干部 {view.cname(cid)} 有{len(rs)}个派驻：{where_zh}")  # fmt: skip
+            yield violation(
+                "PLAN-DUPLICATE",
+                "",
+                cid,
+                f"cadre {view.cname(cid)} has {len(rs)} postings: {where}",
+                f"干部 {view.cname(cid)} 有{len(rs)}个派驻：{where_zh}",
+            )
 
 
 def check_dates(view: PlanView) -> Iterator[Violation]:
@@ -74,9 +90,13 @@ def check_team_hosts(view: PlanView) -> Iterator[Violation]:
     for host, ts in view.teams_at.items():
         if host not in ds.villages:
             for t in ts:
-                yield violation("PLAN-UNKNOWN-ID", host, "",
-                                f"teams.csv row {t.rownum}: host village {host} is not in the dataset",
-                                f"teams.csv 第{t.rownum}行：驻点村 {host} 不在数据中")  # fmt: skip
+                yield violation(
+                    "PLAN-UNKNOWN-ID",
+                    host,
+                    "",
+                    f"teams.csv row {t.rownum}: host village {host} is not in the dataset",
+                    f"teams.csv 第{t.rownum}行：驻点村 {host} 不在数据中",
+                )
             continue
         if len(ts) > 1:
             yield violation(
@@ -90,9 +110,13 @@ def check_team_hosts(view: PlanView) -> Iterator[Violation]:
         for t in ts:
             for w in t.covered:
                 if w not in ds.villages:
-                    yield violation("PLAN-UNKNOWN-ID", host, "",
-                                    f"teams.csv row {t.rownum}: covered village {w} is not in the dataset",
-                                    f"teams.csv 第{t.rownum}行：带动村 {w} 不在数据中")  # fmt: skip
+                    yield violation(
+                        "PLAN-UNKNOWN-ID",
+                        host,
+                        "",
+                        f"teams.csv row {t.rownum}: covered village {w} is not in the dataset",
+                        f"teams.csv 第{t.rownum}行：带动村 {w} 不在数据中",
+                    )
 
 
 def check_teams_file(view: PlanView) -> Iterator[Violation]:
@@ -154,14 +178,22 @@ def check_unstaffed_file(view: PlanView) -> Iterator[Violation]:
     """Each village unstaffed.csv lists once, known, and with the posts it really misses."""
     for vid, shs in sorted(view.short_of.items()):
         for sh in shs[1:]:
-            yield violation("PLAN-UNSTAFFED-MISMATCH", vid, "",
-                            f"unstaffed.csv lists {view.vname(vid)} again on row {sh.rownum}",
-                            f"unstaffed.csv 第{sh.rownum}行重复列出 {view.vname(vid)}")  # fmt: skip
+            yield violation(
+                "PLAN-UNSTAFFED-MISMATCH",
+                vid,
+                "",
+                f"unstaffed.csv lists {view.vname(vid)} again on row {sh.rownum}",
+                f"unstaffed.csv 第{sh.rownum}行重复列出 {view.vname(vid)}",
+            )
         if vid not in view.ds.villages:
             n = shs[0].rownum
-            yield violation("PLAN-UNKNOWN-ID", vid, "",
-                            f"unstaffed.csv row {n}: village {vid} is not in the dataset",
-                            f"unstaffed.csv 第{n}行：村 {vid} 不在数据中")  # fmt: skip
+            yield violation(
+                "PLAN-UNKNOWN-ID",
+                vid,
+                "",
+                f"unstaffed.csv row {n}: village {vid} is not in the dataset",
+                f"unstaffed.csv 第{n}行：村 {vid} 不在数据中",
+            )
             continue
         found = _short_mismatch(view, vid)
         if found is not None:
@@ -173,24 +205,32 @@ def _short_mismatch(view: PlanView, vid: str) -> tuple[str, str] | None:
     sh, need = view.short_of[vid][0], view.need.get(vid)
     n, name, size = sh.rownum, view.vname(vid), len(view.by_village.get(vid, []))
     if need is None:
-        return (f"unstaffed.csv row {n} lists {name}, which has no requirement",
-                f"unstaffed.csv 第{n}行列出 {name}，但该村无选派要求")  # fmt: skip
+        return (
+            f"unstaffed.csv row {n} lists {name}, which has no requirement",
+            f"unstaffed.csv 第{n}行列出 {name}，但该村无选派要求",
+        )
     if vid in view.covered_by:
-        return (f"unstaffed.csv row {n} lists {name}, which is covered by "
-                f"the team at {';'.join(view.covered_by[vid])}",
-                f"unstaffed.csv 第{n}行列出 {name}，但该村已被带动")  # fmt: skip
+        return (
+            f"unstaffed.csv row {n} lists {name}, which is covered by "
+            f"the team at {';'.join(view.covered_by[vid])}",
+            f"unstaffed.csv 第{n}行列出 {name}，但该村已被带动",
+        )
     missing = view.missing_posts(vid, need)
     if missing == 0:
-        return (f"unstaffed.csv row {n} lists {name} with {sh.posts_missing} "
-                f"posts missing, but its team is complete ({size} people, minimum {need.min})",
-                f"unstaffed.csv 第{n}行列出 {name} 缺{sh.posts_missing}人，"
-                f"但该村已有{size}人（最低{need.min}人）")  # fmt: skip
+        return (
+            f"unstaffed.csv row {n} lists {name} with {sh.posts_missing} "
+            f"posts missing, but its team is complete ({size} people, minimum {need.min})",
+            f"unstaffed.csv 第{n}行列出 {name} 缺{sh.posts_missing}人，"
+            f"但该村已有{size}人（最低{need.min}人）",
+        )
     if sh.posts_missing != missing:
-        return (f"unstaffed.csv row {n}: {name} posts_missing "
-                f"{sh.posts_missing}, but {missing} required posts are "
-                f"unfilled (minimum {need.min}, {size} people)",
-                f"unstaffed.csv 第{n}行：{name} 缺额{sh.posts_missing}，"
-                f"应缺{missing}个（最低{need.min}人，现有{size}人）")  # fmt: skip
+        return (
+            f"unstaffed.csv row {n}: {name} posts_missing "
+            f"{sh.posts_missing}, but {missing} required posts are "
+            f"unfilled (minimum {need.min}, {size} people)",
+            f"unstaffed.csv 第{n}行：{name} 缺额{sh.posts_missing}，"
+            f"应缺{missing}个（最低{need.min}人，现有{size}人）",
+        )
     return None
 
 

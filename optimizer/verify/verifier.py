@@ -42,8 +42,13 @@ def verify_plan(
     files = read_plan(Path(plan_dir))
     day = _as_date(plan_date) or files.manifest_date
     if day is None:
-        raise InputError([Problem("manifest.json",
-                                  "no plan date: give --date or keep manifest.json's plan_date")])  # fmt: skip
+        raise InputError(
+            [
+                Problem(
+                    "manifest.json", "no plan date: give --date or keep manifest.json's plan_date"
+                )
+            ]
+        )
     view = PlanView(ds, pol, day, files.rows, files.teams, files.shorts)
     return _named_source(run_checks(view), plan_source(Path(plan_dir))[0])
 
@@ -54,8 +59,10 @@ def run_checks(view: PlanView) -> list[Violation]:
     found += [v for rule in CHECKS for v in run_check(rule, view)]
     keyed = {(v.rule, v.village_id, v.cadre_id, v.detail_en, v.severity): v for v in found}
     dups = {r.village_id for r in view.rows if len(view.by_cadre[r.cadre_id]) > 1}
-    return sorted(_root_causes(list(keyed.values()), dups),
-                  key=lambda v: (v.rule, v.village_id, v.cadre_id, v.detail_en))  # fmt: skip
+    return sorted(
+        _root_causes(list(keyed.values()), dups),
+        key=lambda v: (v.rule, v.village_id, v.cadre_id, v.detail_en),
+    )
 
 
 def _root_causes(found: list[Violation], dup_villages: set[str]) -> list[Violation]:
@@ -90,8 +97,10 @@ def _named_source(found: list[Violation], path: Path) -> list[Violation]:
     """Read from the workbook: its sheets, not the CSV files, are what the rows refer to."""
     if path.suffix != ".xlsx":
         return found
-    names = {f"{csv}.csv": f"{path.name} ({sheet})"
-             for csv, sheet in (("plan", "选派名单"), ("teams", "工作队"), ("unstaffed", "未覆盖村"))}  # fmt: skip
+    names = {
+        f"{csv}.csv": f"{path.name} ({sheet})"
+        for csv, sheet in (("plan", "选派名单"), ("teams", "工作队"), ("unstaffed", "未覆盖村"))
+    }
     pattern = re.compile(r"\b(plan|teams|unstaffed)\.csv\b")
 
     def fix(text: str) -> str:

@@ -75,8 +75,11 @@ class PlanView:
     def kept(self) -> tuple[Posting, ...]:
         """Current postings that must stay: not recalled, and the cadre still on the rolls (a
         departed cadre leaves the post vacant)."""
-        return tuple(p for p in self.current
-                     if p.cadre_id not in self.recalled and p.cadre_id in self.ds.cadres)  # fmt: skip
+        return tuple(
+            p
+            for p in self.current
+            if p.cadre_id not in self.recalled and p.cadre_id in self.ds.cadres
+        )
 
     @cached_property
     def kept_at(self) -> frozenset[str]:
@@ -187,8 +190,9 @@ class PlanView:
             c = ds.cadres.get(r.cadre_id)
             own = ds.units.get(c.unit_id) if c is not None else None
             if c is not None and own is not None:
-                out.append(NewPosting(r, c, own, ds.villages.get(r.village_id),
-                                      ds.units.get(r.unit_id)))  # fmt: skip
+                out.append(
+                    NewPosting(r, c, own, ds.villages.get(r.village_id), ds.units.get(r.unit_id))
+                )
         return tuple(out)
 
     # ------------------------------------------------------------------ questions

@@ -85,8 +85,16 @@ def create_app(settings: Settings) -> FastAPI:
 
 
 def _install_routes(app: FastAPI) -> None:
-    for module in (routes_login, routes_data, routes_solve, routes_plan, routes_why,
-                   routes_decide, routes_verify, routes_compare):  # fmt: skip
+    for module in (
+        routes_login,
+        routes_data,
+        routes_solve,
+        routes_plan,
+        routes_why,
+        routes_decide,
+        routes_verify,
+        routes_compare,
+    ):
         app.include_router(module.router)
 
 
@@ -99,8 +107,9 @@ def _install_middleware(app: FastAPI, desk: Desk) -> None:
         for key, value in HEADERS.items():
             response.headers.setdefault(key, value)
         if request.cookies.get(CSRF_COOKIE) != request.state.csrf:
-            response.set_cookie(CSRF_COOKIE, request.state.csrf, httponly=True,
-                                samesite="strict", path="/")  # fmt: skip
+            response.set_cookie(
+                CSRF_COOKIE, request.state.csrf, httponly=True, samesite="strict", path="/"
+            )
         return response
 
 

@@ -28,9 +28,17 @@ SECTIONS = (
 
 def problem_rows(problems: list[Problem]) -> list[dict[str, Any]]:
     """One row per problem: the file, sheet, row, column, value, and the message (the fix)."""
-    return [{"file": p.file, "sheet": p.sheet or "", "row": "" if p.row is None else p.row,
-             "column": p.column or p.key or "", "value": p.value or "", "message": p.message}
-            for p in problems]  # fmt: skip
+    return [
+        {
+            "file": p.file,
+            "sheet": p.sheet or "",
+            "row": "" if p.row is None else p.row,
+            "column": p.column or p.key or "",
+            "value": p.value or "",
+            "message": p.message,
+        }
+        for p in problems
+    ]
 
 
 def in_chinese(frame: pd.DataFrame) -> pd.DataFrame:
@@ -55,8 +63,11 @@ def check_view(desk, dataset_id: str, preset: str, day: date) -> dict[str, Any]:
         report = optimizer.plans.check(ds, policy, day)
     except InputError as exc:
         return {"problems": problem_rows(exc.problems), "tables": [], "warnings": []}
-    tables = [{"title": title, **frame_rows(in_chinese(getattr(report, name)))}
-              for name, title in SECTIONS if not getattr(report, name).empty]  # fmt: skip
+    tables = [
+        {"title": title, **frame_rows(in_chinese(getattr(report, name)))}
+        for name, title in SECTIONS
+        if not getattr(report, name).empty
+    ]
     summary = {"villages": len(ds.villages), "cadres": len(ds.cadres), "units": len(ds.units),
                "incumbents": report.incumbents, "covered": report.shortfall.empty}  # fmt: skip
     return {"problems": [], "tables": tables, "warnings": list(ds.warnings), "summary": summary}

@@ -59,8 +59,11 @@ def frame_rows(frame: pd.DataFrame, limit: int | None = None) -> dict[str, Any]:
     shown = frame if limit is None else frame.head(limit)
     shown = shown.reset_index() if not isinstance(shown.index, pd.RangeIndex) else shown
     rows = [["" if pd.isna(v) else str(v) for v in r] for r in shown.itertuples(index=False)]
-    return {"headers": [str(c) for c in shown.columns], "rows": rows,
-            "more": max(0, len(frame) - len(shown))}  # fmt: skip
+    return {
+        "headers": [str(c) for c in shown.columns],
+        "rows": rows,
+        "more": max(0, len(frame) - len(shown)),
+    }
 
 
 DIFF_COLUMNS = {

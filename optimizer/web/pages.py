@@ -19,8 +19,9 @@ CSRF_COOKIE, SESSION_COOKIE = "zc_csrf", "zc_session"
 
 def templates() -> Jinja2Templates:
     folder = Path(str(resources.files("optimizer.web") / "templates"))
-    env = Environment(loader=FileSystemLoader(folder),
-                      autoescape=select_autoescape(["html", "svg"], default=True))  # fmt: skip
+    env = Environment(
+        loader=FileSystemLoader(folder), autoescape=select_autoescape(["html", "svg"], default=True)
+    )
     install_filters(env)
     return Jinja2Templates(env=env)
 

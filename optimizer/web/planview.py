@@ -46,8 +46,11 @@ def kpis(plan_dir: Path) -> list[tuple[str, str]]:
     table = optimizer.whatif.report([optimizer.load_run(plan_dir)], "zh")
     col = table.columns[0]
     shown = {"OPTIMAL": "最优", "FEASIBLE": "可行（未证明最优）", "None": "—", "nan": "—"}
-    return [(k, shown.get(str(table.at[k, col]), str(table.at[k, col])))
-            for k in KPI_ROWS if k in table.index]  # fmt: skip
+    return [
+        (k, shown.get(str(table.at[k, col]), str(table.at[k, col])))
+        for k in KPI_ROWS
+        if k in table.index
+    ]
 
 
 def plan_rows(plan_dir: Path, ds: Dataset) -> dict[str, Any]:
@@ -98,18 +101,30 @@ def village_map(ds: Dataset, plan_dir: Path, width: int = 760, height: int = 560
     xs, ys = [v.x for v in pts], [v.y for v in pts]
     span = max(max(xs) - min(xs), max(ys) - min(ys)) or 1.0
     scale = min(width, height) * 0.92 / span
-    at = {v.village_id: (12 + (v.x - min(xs)) * scale, height - 12 - (v.y - min(ys)) * scale)
-          for v in pts}  # fmt: skip
+    at = {
+        v.village_id: (12 + (v.x - min(xs)) * scale, height - 12 - (v.y - min(ys)) * scale)
+        for v in pts
+    }
     dots = []
     for v in pts:
-        kind = ("short" if v.village_id in short else "covered" if v.village_id in covered
-                else "staffed" if v.village_id in staffed else "none")  # fmt: skip
+        kind = (
+            "short"
+            if v.village_id in short
+            else "covered"
+            if v.village_id in covered
+            else "staffed"
+            if v.village_id in staffed
+            else "none"
+        )
         x, y = at[v.village_id]
         dots.append(Dot(round(x, 1), round(y, 1), kind, v.village_id, v.name, v.township or ""))
     lines = [(*at[w], *at[h]) for w, h in covered.items() if w in at and h in at]
     towns: dict[str, list[tuple[float, float]]] = {}
     for d in dots:
         towns.setdefault(d.township, []).append((d.x, d.y))
-    centres = [(name, sum(p[0] for p in ps) / len(ps), sum(p[1] for p in ps) / len(ps))
-               for name, ps in towns.items() if name]  # fmt: skip
+    centres = [
+        (name, sum(p[0] for p in ps) / len(ps), sum(p[1] for p in ps) / len(ps))
+        for name, ps in towns.items()
+        if name
+    ]
     return {"dots": dots, "lines": lines, "towns": centres, "width": width, "height": height}

@@ -54,10 +54,17 @@ def preset_values(policy: Policy) -> dict[str, str]:
 
 def fields_view(policy: Policy) -> dict[str, Any]:
     """Labels for the template: categories the preset uses, weights, switches."""
-    cats = [(k, CATEGORY_LABELS.get(k) or zh_categories(k)) for k in REQUIREMENT_KEYS
-            if policy.requirements.get(k) is not None]  # fmt: skip
-    return {"categories": cats, "weights": list(WEIGHT_LABELS.items()), "switch": SWITCH,
-            "presets": optimizer.PRESETS}  # fmt: skip
+    cats = [
+        (k, CATEGORY_LABELS.get(k) or zh_categories(k))
+        for k in REQUIREMENT_KEYS
+        if policy.requirements.get(k) is not None
+    ]
+    return {
+        "categories": cats,
+        "weights": list(WEIGHT_LABELS.items()),
+        "switch": SWITCH,
+        "presets": optimizer.PRESETS,
+    }
 
 
 def _int(text: str, key: str, problems: list[Problem]) -> int | None:

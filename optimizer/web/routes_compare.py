@@ -29,8 +29,10 @@ def _pair(request: Request, a: str, b: str):
 
 
 def _runs(desk, ja, jb):
-    return [dataclasses.replace(optimizer.load_run(desk.plan_dir(j)), name=n)
-            for j, n in zip((ja, jb), NAMES, strict=True)]  # fmt: skip
+    return [
+        dataclasses.replace(optimizer.load_run(desk.plan_dir(j)), name=n)
+        for j, n in zip((ja, jb), NAMES, strict=True)
+    ]
 
 
 @router.get("/compare")
@@ -42,9 +44,20 @@ def compare_page(request: Request, a: str = "", b: str = ""):
     desk, ja, jb, _ = _pair(request, a, b)
     cmp = optimizer.comparison(_runs(desk, ja, jb), "zh")
     units = cmp.units.rename(columns={"unit_name": "派出单位"})
-    return render(request, "compare.html", jobs=done, a=ja.id, b=jb.id, ja=ja, jb=jb, cmp=True,
-                  kpis=frame_rows(cmp.kpis), moves=frame_rows(zh_diff(cmp.moves)),
-                  villages=frame_rows(zh_diff(cmp.villages)), units=frame_rows(units))  # fmt: skip
+    return render(
+        request,
+        "compare.html",
+        jobs=done,
+        a=ja.id,
+        b=jb.id,
+        ja=ja,
+        jb=jb,
+        cmp=True,
+        kpis=frame_rows(cmp.kpis),
+        moves=frame_rows(zh_diff(cmp.moves)),
+        villages=frame_rows(zh_diff(cmp.villages)),
+        units=frame_rows(units),
+    )
 
 
 @router.get("/compare/{a}/{b}/compare.xlsx")
@@ -62,8 +75,9 @@ def compare_charts(request: Request, a: str, b: str):
     desk, ja, jb, folder = _pair(request, a, b)
     pairs = [(n, desk.plan_dir(j)) for j, n in zip((ja, jb), NAMES, strict=True)]
     names = charts(pairs, folder / "charts", "compare")
-    return render(request, "charts.html", job=ja, names=names,
-                  base=f"/compare/{ja.id}/{jb.id}/charts")  # fmt: skip
+    return render(
+        request, "charts.html", job=ja, names=names, base=f"/compare/{ja.id}/{jb.id}/charts"
+    )
 
 
 @router.get("/compare/{a}/{b}/charts/{name}")

@@ -22,8 +22,13 @@ DEFAULT_PRESET = "hunan-2021"
 @router.get("/")
 def home(request: Request):
     desk = request.app.state.desk
-    return render(request, "home.html", datasets=desk.store.datasets(), jobs=desk.store.jobs(),
-                  recovered=request.app.state.recovered)  # fmt: skip
+    return render(
+        request,
+        "home.html",
+        datasets=desk.store.datasets(),
+        jobs=desk.store.jobs(),
+        recovered=request.app.state.recovered,
+    )
 
 
 @router.post("/datasets")
@@ -50,8 +55,9 @@ def query_day(text: str | None) -> date:
 
 
 @router.get("/datasets/{dataset_id}")
-def dataset_page(request: Request, dataset_id: str, preset: str = DEFAULT_PRESET,
-                 date: str | None = None):  # fmt: skip
+def dataset_page(
+    request: Request, dataset_id: str, preset: str = DEFAULT_PRESET, date: str | None = None
+):
     """Check at the preset and date in the query (both harmless to show in a URL)."""
     desk = request.app.state.desk
     row = desk.store.dataset(id_or_404(dataset_id))
@@ -61,6 +67,16 @@ def dataset_page(request: Request, dataset_id: str, preset: str = DEFAULT_PRESET
     day = query_day(date)
     view = check_view(desk, row.id, preset, day)
     policy = optimizer.load_policy(preset)
-    return render(request, "dataset.html", ds=row, preset=preset, day=day.isoformat(),
-                  check=view, values=preset_values(policy), fields=fields_view(policy),
-                  problems=[], time_limit="60", label="")  # fmt: skip
+    return render(
+        request,
+        "dataset.html",
+        ds=row,
+        preset=preset,
+        day=day.isoformat(),
+        check=view,
+        values=preset_values(policy),
+        fields=fields_view(policy),
+        problems=[],
+        time_limit="60",
+        label="",
+    )

@@ -58,10 +58,20 @@ def pinned_files(ds, pins: list[dict[str, str]]) -> dict[str, bytes]:
     if "pins.csv" in files:
         rows = list(csv.DictReader(io.StringIO(files["pins.csv"].decode("utf-8-sig"))))
     for pin in pins:
-        rows = [r for r in rows if (r["cadre_id"], r["village_id"]) != (pin["cadre_id"], pin["village_id"])
-                and not (pin["kind"] == "require" == r.get("kind") and r["cadre_id"] == pin["cadre_id"])]  # fmt: skip
-        rows.append({"cadre_id": pin["cadre_id"], "village_id": pin["village_id"], "role": "",
-                     "kind": pin["kind"]})  # fmt: skip
+        rows = [
+            r
+            for r in rows
+            if (r["cadre_id"], r["village_id"]) != (pin["cadre_id"], pin["village_id"])
+            and not (pin["kind"] == "require" == r.get("kind") and r["cadre_id"] == pin["cadre_id"])
+        ]
+        rows.append(
+            {
+                "cadre_id": pin["cadre_id"],
+                "village_id": pin["village_id"],
+                "role": "",
+                "kind": pin["kind"],
+            }
+        )
     buf = io.StringIO()
     writer = csv.DictWriter(buf, PIN_COLUMNS, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
@@ -87,12 +97,30 @@ async def resolve(request: Request, job_id: str):
     label = f"{base.label}（调整 {len(pins)} 处）"
     if recalls:
         lines = "cadre_id,reason\n" + "".join(f"{p['cadre_id']},工作台撤回\n" for p in recalls)
-        new = queue_solve(desk, base.dataset_id, label, base.preset, overrides, base.plan_date,
-                          base.time_limit, base.id, "replan", lines.encode("utf-8"))  # fmt: skip
+        new = queue_solve(
+            desk,
+            base.dataset_id,
+            label,
+            base.preset,
+            overrides,
+            base.plan_date,
+            base.time_limit,
+            base.id,
+            "replan",
+            lines.encode("utf-8"),
+        )
     else:
         # ties go toward the current plan only once the search proves its optimum: give it time
-        new = queue_solve(desk, _pinned_dataset(desk, base, pins), label, base.preset, overrides,
-                          base.plan_date, max(base.time_limit, RESOLVE_SECONDS), base.id)  # fmt: skip
+        new = queue_solve(
+            desk,
+            _pinned_dataset(desk, base, pins),
+            label,
+            base.preset,
+            overrides,
+            base.plan_date,
+            max(base.time_limit, RESOLVE_SECONDS),
+            base.id,
+        )
     desk.store.drop_pins(base.id)
     return RedirectResponse(f"/jobs/{new}", status_code=303)
 
@@ -100,8 +128,9 @@ async def resolve(request: Request, job_id: str):
 def _pinned_dataset(desk, base, pins: list[dict[str, str]]) -> str:
     ds = desk.load(base.dataset_id, desk.job_date(base))
     row = desk.store.dataset(base.dataset_id)
-    derived = desk.store.add_dataset(f"{row.label if row else ''}（含指定）", "csv",
-                                     parent=base.dataset_id)  # fmt: skip
+    derived = desk.store.add_dataset(
+        f"{row.label if row else ''}（含指定）", "csv", parent=base.dataset_id
+    )
     folder = desk.store.folder("datasets", derived) / "csv"
     for name, data in pinned_files(ds, pins).items():
         private_write(folder / name, data)
@@ -118,9 +147,16 @@ def diff_page(request: Request, job_id: str):
     b = dataclasses.replace(optimizer.load_run(desk.plan_dir(job)), name="新方案")
     moves, villages = optimizer.plan_diff(a, b), optimizer.village_diff(a, b)
     kp = optimizer.whatif.report([a, b], "zh")
-    return render(request, "diff.html", job=job, base=base, moves=frame_rows(zh_diff(moves)),
-                  villages=frame_rows(zh_diff(villages)), kpis=frame_rows(kp),
-                  proven=b.kpis.get("status") == "OPTIMAL" or job.mode == "replan")  # fmt: skip
+    return render(
+        request,
+        "diff.html",
+        job=job,
+        base=base,
+        moves=frame_rows(zh_diff(moves)),
+        villages=frame_rows(zh_diff(villages)),
+        kpis=frame_rows(kp),
+        proven=b.kpis.get("status") == "OPTIMAL" or job.mode == "replan",
+    )
 
 
 @router.post("/jobs/{job_id}/decide")

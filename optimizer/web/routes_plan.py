@@ -34,10 +34,17 @@ def plan_page(request: Request, job_id: str):
     book = sheets(folder)
     others = [j for j in desk.store.jobs() if j.has_plan and j.id != job.id]
     return render(
-        request, "plan.html", job=job, kpis=kpis(folder), roster=plan_rows(folder, ds),
-        short=book["未覆盖村"].to_dict("records"), load=frame_rows(book["单位派出"]),
-        map=village_map(ds, folder), pins=desk.store.pins(job.id), others=others,
-    )  # fmt: skip
+        request,
+        "plan.html",
+        job=job,
+        kpis=kpis(folder),
+        roster=plan_rows(folder, ds),
+        short=book["未覆盖村"].to_dict("records"),
+        load=frame_rows(book["单位派出"]),
+        map=village_map(ds, folder),
+        pins=desk.store.pins(job.id),
+        others=others,
+    )
 
 
 @router.get("/jobs/{job_id}/files/plan.xlsx")
@@ -60,8 +67,7 @@ def charts_page(request: Request, job_id: str):
     job = plan_job(request, job_id)
     out = desk.store.workdir / "jobs" / job.id / "charts"
     names = charts([("方案", desk.plan_dir(job))], out, "charts")
-    return render(request, "charts.html", job=job, names=names,
-                  base=f"/jobs/{job.id}/charts")  # fmt: skip
+    return render(request, "charts.html", job=job, names=names, base=f"/jobs/{job.id}/charts")
 
 
 @router.get("/jobs/{job_id}/charts/{name}")

@@ -36,8 +36,15 @@ async def start_solve(request: Request, dataset_id: str):
     rf = read_form(form)
     if rf.problems:
         return _form_again(request, desk, row, rf)
-    job_id = queue_solve(desk, row.id, rf.label or f"{rf.preset} {rf.plan_date}", rf.preset,
-                         rf.overrides, plan_day(rf).isoformat(), float(rf.time_limit))  # fmt: skip
+    job_id = queue_solve(
+        desk,
+        row.id,
+        rf.label or f"{rf.preset} {rf.plan_date}",
+        rf.preset,
+        rf.overrides,
+        plan_day(rf).isoformat(),
+        float(rf.time_limit),
+    )
     return RedirectResponse(f"/jobs/{job_id}", status_code=303)
 
 
@@ -48,14 +55,34 @@ def _form_again(request: Request, desk, row, rf):
         view = check_view(desk, row.id, rf.preset, plan_day(rf))
     except ValueError:
         view = {"problems": [], "tables": [], "warnings": []}
-    return render(request, "dataset.html", status=400, ds=row, preset=rf.preset,
-                  day=rf.plan_date, check=view, values=rf.values, fields=fields_view(policy),
-                  problems=problem_rows(rf.problems), time_limit=rf.time_limit, label=rf.label)  # fmt: skip
+    return render(
+        request,
+        "dataset.html",
+        status=400,
+        ds=row,
+        preset=rf.preset,
+        day=rf.plan_date,
+        check=view,
+        values=rf.values,
+        fields=fields_view(policy),
+        problems=problem_rows(rf.problems),
+        time_limit=rf.time_limit,
+        label=rf.label,
+    )
 
 
-def queue_solve(desk, dataset_id: str, label: str, preset: str, overrides: dict, day: str,
-                time_limit: float, base_job: str | None = None, mode: str = "solve",
-                recall: bytes | None = None) -> str:  # fmt: skip
+def queue_solve(
+    desk,
+    dataset_id: str,
+    label: str,
+    preset: str,
+    overrides: dict,
+    day: str,
+    time_limit: float,
+    base_job: str | None = None,
+    mode: str = "solve",
+    recall: bytes | None = None,
+) -> str:
     """Record the job and write the files it reads (policy, recall list); the worker picks it
     up once they are in place."""
     job_id = new_id()
@@ -63,8 +90,17 @@ def queue_solve(desk, dataset_id: str, label: str, preset: str, overrides: dict,
     private_write(folder / "policy.yaml", policy_yaml(preset, overrides))
     if recall is not None:
         private_write(folder / "recall.csv", recall)
-    desk.store.add_job(dataset_id, label, preset, json.dumps(overrides), day, time_limit,
-                       base_job, mode, ident=job_id)  # fmt: skip
+    desk.store.add_job(
+        dataset_id,
+        label,
+        preset,
+        json.dumps(overrides),
+        day,
+        time_limit,
+        base_job,
+        mode,
+        ident=job_id,
+    )
     return job_id
 
 

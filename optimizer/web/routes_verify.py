@@ -32,11 +32,21 @@ async def verify_upload(request: Request, job_id: str):
         ds = desk.load(job.dataset_id, desk.job_date(job))
         found = optimizer.verify_plan(ds, folder, desk.job_policy(job), desk.job_date(job))
     except InputError as exc:
-        return render(request, "verify.html", job=job, problems=problem_rows(exc.problems),
-                      rows=[], hard=0, soft=0)  # fmt: skip
+        return render(
+            request,
+            "verify.html",
+            job=job,
+            problems=problem_rows(exc.problems),
+            rows=[],
+            hard=0,
+            soft=0,
+        )
     frame = optimizer.violations_frame(found, "zh")
-    rows = [{**r, "severity": SEVERITY.get(r["severity"], r["severity"]),
-             "rule": rule_label(r["rule"])} for r in frame.to_dict("records")]  # fmt: skip
+    rows = [
+        {**r, "severity": SEVERITY.get(r["severity"], r["severity"]), "rule": rule_label(r["rule"])}
+        for r in frame.to_dict("records")
+    ]
     hard = sum(v.severity == "hard" for v in found)
-    return render(request, "verify.html", job=job, problems=[], rows=rows, hard=hard,
-                  soft=len(found) - hard)  # fmt: skip
+    return render(
+        request, "verify.html", job=job, problems=[], rows=rows, hard=hard, soft=len(found) - hard
+    )

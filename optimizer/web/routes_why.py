@@ -31,11 +31,13 @@ def village_why(request: Request, job_id: str, village_id: str):
     desk, job, ds = _context(request, job_id)
     if village_id not in ds.villages:
         raise HTTPException(404, "数据中没有这个村")
-    ex = optimizer.explain_village(ds, desk.job_policy(job), village_id, desk.job_date(job),
-                                   plan_dir=desk.plan_dir(job))  # fmt: skip
+    ex = optimizer.explain_village(
+        ds, desk.job_policy(job), village_id, desk.job_date(job), plan_dir=desk.plan_dir(job)
+    )
     names = {v: ds.villages[v].name for v in ex.competitors if v in ds.villages}
-    return render(request, "why_village.html", job=job, ex=ex, village=ds.villages[village_id],
-                  names=names)  # fmt: skip
+    return render(
+        request, "why_village.html", job=job, ex=ex, village=ds.villages[village_id], names=names
+    )
 
 
 @router.get("/jobs/{job_id}/cadre/{number}")
@@ -44,14 +46,24 @@ def cadre_why(request: Request, job_id: str, number: int):
     cadre_id = cadre_at(ds, number)
     if cadre_id is None:
         raise HTTPException(404, "数据中没有这名干部")
-    ex = optimizer.explain_cadre(ds, desk.job_policy(job), cadre_id, desk.job_date(job),
-                                 plan_dir=desk.plan_dir(job))  # fmt: skip
+    ex = optimizer.explain_cadre(
+        ds, desk.job_policy(job), cadre_id, desk.job_date(job), plan_dir=desk.plan_dir(job)
+    )
     cadre = ds.cadres[cadre_id]
     unit = ds.units.get(cadre.unit_id)
     shorts = {v: ds.villages[v].name for v in ex.short_villages if v in ds.villages}
     alt_name = ds.villages[ex.alternative].name if ex.alternative in ds.villages else ""
-    return render(request, "why_cadre.html", job=job, ex=ex, cadre=cadre, number=number,
-                  unit=unit, shorts=shorts, alt_name=alt_name)  # fmt: skip
+    return render(
+        request,
+        "why_cadre.html",
+        job=job,
+        ex=ex,
+        cadre=cadre,
+        number=number,
+        unit=unit,
+        shorts=shorts,
+        alt_name=alt_name,
+    )
 
 
 @router.post("/jobs/{job_id}/find-cadre")

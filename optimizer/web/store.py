@@ -97,8 +97,9 @@ class Store:
     # ------------------------------------------------------------------ datasets
     def add_dataset(self, label: str, kind: str, parent: str | None = None) -> str:
         ident = new_id()
-        self._run("INSERT INTO datasets VALUES (?, ?, ?, ?, ?)",
-                  (ident, label, kind, time.time(), parent))  # fmt: skip
+        self._run(
+            "INSERT INTO datasets VALUES (?, ?, ?, ?, ?)", (ident, label, kind, time.time(), parent)
+        )
         return ident
 
     def dataset(self, ident: str) -> DatasetRow | None:
@@ -110,16 +111,35 @@ class Store:
         return [DatasetRow(**dict(r)) for r in rows]
 
     # ------------------------------------------------------------------ jobs
-    def add_job(self, dataset_id: str, label: str, preset: str, overrides: str,
-                plan_date: str, time_limit: float, base_job: str | None = None,
-                mode: str = "solve", ident: str | None = None) -> str:  # fmt: skip
+    def add_job(
+        self,
+        dataset_id: str,
+        label: str,
+        preset: str,
+        overrides: str,
+        plan_date: str,
+        time_limit: float,
+        base_job: str | None = None,
+        mode: str = "solve",
+        ident: str | None = None,
+    ) -> str:
         ident = ident or new_id()
         self._run(
             "INSERT INTO jobs (id, dataset_id, label, status, preset, overrides, plan_date, "
             "time_limit, base_job, created, mode) VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?)",
-            (ident, dataset_id, label, preset, overrides, plan_date, time_limit, base_job,
-             time.time(), mode),
-        )  # fmt: skip
+            (
+                ident,
+                dataset_id,
+                label,
+                preset,
+                overrides,
+                plan_date,
+                time_limit,
+                base_job,
+                time.time(),
+                mode,
+            ),
+        )
         return ident
 
     def job(self, ident: str) -> Job | None:
@@ -129,8 +149,9 @@ class Store:
     def jobs(self, status: tuple[str, ...] | None = None) -> list[Job]:
         if status:
             marks = ",".join("?" * len(status))
-            rows = self._run(f"SELECT * FROM jobs WHERE status IN ({marks}) ORDER BY created",
-                             status)  # fmt: skip
+            rows = self._run(
+                f"SELECT * FROM jobs WHERE status IN ({marks}) ORDER BY created", status
+            )
         else:
             rows = self._run("SELECT * FROM jobs ORDER BY created DESC")
         return [_job(r) for r in rows]
@@ -151,8 +172,10 @@ class Store:
             ).fetchone()
             if row is None:
                 return None
-            self._db.execute("UPDATE jobs SET status = 'running', started = ? WHERE id = ?",
-                             (time.time(), row["id"]))  # fmt: skip
+            self._db.execute(
+                "UPDATE jobs SET status = 'running', started = ? WHERE id = ?",
+                (time.time(), row["id"]),
+            )
         job = _job(row)
         job.status = "running"
         return job
@@ -162,22 +185,30 @@ class Store:
         gone = [j.id for j in self.jobs(("running",))]
         for ident in gone:
             plan = (self.workdir / "jobs" / ident / "plan" / "plan.csv").is_file()
-            self.update(ident, status="interrupted", pid=None, has_plan=int(plan),
-                        message="服务停止时求解仍在进行，已标记为中断" +
-                        ("（保留了当时的最优方案）" if plan else ""))  # fmt: skip
+            self.update(
+                ident,
+                status="interrupted",
+                pid=None,
+                has_plan=int(plan),
+                message="服务停止时求解仍在进行，已标记为中断"
+                + ("（保留了当时的最优方案）" if plan else ""),
+            )
         return gone
 
     # ------------------------------------------------------------------ pins
     def set_pin(self, job_id: str, cadre_id: str, village_id: str, kind: str) -> None:
-        self._run("INSERT OR REPLACE INTO pins VALUES (?, ?, ?, ?)",
-                  (job_id, cadre_id, village_id, kind))  # fmt: skip
+        self._run(
+            "INSERT OR REPLACE INTO pins VALUES (?, ?, ?, ?)", (job_id, cadre_id, village_id, kind)
+        )
 
     def drop_pins(self, job_id: str) -> None:
         self._run("DELETE FROM pins WHERE job_id = ?", (job_id,))
 
     def pins(self, job_id: str) -> list[dict[str, str]]:
-        rows = self._run("SELECT cadre_id, village_id, kind FROM pins WHERE job_id = ? "
-                         "ORDER BY cadre_id", (job_id,))  # fmt: skip
+        rows = self._run(
+            "SELECT cadre_id, village_id, kind FROM pins WHERE job_id = ? ORDER BY cadre_id",
+            (job_id,),
+        )
         return [dict(r) for r in rows]
 
     def close(self) -> None:

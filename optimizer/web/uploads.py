@@ -37,8 +37,11 @@ def classify(items: list[tuple[str, bytes]], limit: int) -> Upload:
         return Upload("csv", unzip_csv(items[0][1], limit))
     if items and all(n.lower().endswith(".csv") for n, _ in items):
         return Upload("csv", {safe_csv_name(n): d for n, d in items})
-    raise HTTPException(400, "请上传一个 .xlsx 工作簿、一个装有 CSV 文件的 .zip，或若干 .csv 文件"
-                             "（.xls 旧格式请先另存为 .xlsx）")  # fmt: skip
+    raise HTTPException(
+        400,
+        "请上传一个 .xlsx 工作簿、一个装有 CSV 文件的 .zip，或若干 .csv 文件"
+        "（.xls 旧格式请先另存为 .xlsx）",
+    )
 
 
 def safe_csv_name(name: str) -> str:

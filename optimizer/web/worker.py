@@ -70,10 +70,22 @@ class Worker:
         folder = self.store.folder("jobs", job.id)
         if job.mode == "replan":
             base = self.store.workdir / "jobs" / str(job.base_job) / "plan"
-            return [sys.executable, "-m", "optimizer.cli", "replan",
-                    str(self.dataset_path(job.dataset_id)), str(base),
-                    "--recall", str(folder / "recall.csv"), "--policy", str(folder / "policy.yaml"),
-                    "--out", str(folder / "plan"), "--lang", "zh"]  # fmt: skip
+            return [
+                sys.executable,
+                "-m",
+                "optimizer.cli",
+                "replan",
+                str(self.dataset_path(job.dataset_id)),
+                str(base),
+                "--recall",
+                str(folder / "recall.csv"),
+                "--policy",
+                str(folder / "policy.yaml"),
+                "--out",
+                str(folder / "plan"),
+                "--lang",
+                "zh",
+            ]
         cmd = [sys.executable, "-m", "optimizer.cli", "solve", str(self.dataset_path(job.dataset_id)),
                "--policy", str(folder / "policy.yaml"), "--out", str(folder / "plan"),
                "--date", job.plan_date, "--time-limit", f"{job.time_limit:g}",
@@ -98,9 +110,14 @@ class Worker:
         env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
         env.pop("ZHUCUN_DEBUG", None)
         try:
-            proc = subprocess.Popen(self.command(job), stdout=subprocess.DEVNULL,
-                                    stderr=subprocess.PIPE, text=True, env=env,
-                                    start_new_session=True)  # fmt: skip
+            proc = subprocess.Popen(
+                self.command(job),
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                text=True,
+                env=env,
+                start_new_session=True,
+            )
         except OSError as exc:
             self.store.update(job.id, status="failed", message=f"无法启动求解：{exc.strerror}")
             return
@@ -141,15 +158,23 @@ class Worker:
         if status == "failed":
             tail = [ln for ln in lines if ln and not ln.startswith("[")][-8:]
             text = text + ("：\n" + "\n".join(tail) if tail else "")
-        self.store.update(job.id, status=status, exit_code=code, finished=time.time(),
-                          has_plan=int(plan and status != "failed"), message=text, pid=None)  # fmt: skip
+        self.store.update(
+            job.id,
+            status=status,
+            exit_code=code,
+            finished=time.time(),
+            has_plan=int(plan and status != "failed"),
+            message=text,
+            pid=None,
+        )
 
     def stop(self, job_id: str) -> bool:
         """SIGINT the job's solve (it keeps its best plan); a queued job is just cancelled."""
         job = self.store.job(job_id)
         if job is not None and job.status == "queued":
-            self.store.update(job_id, status="stopped", message="已取消（尚未开始）",
-                              finished=time.time())  # fmt: skip
+            self.store.update(
+                job_id, status="stopped", message="已取消（尚未开始）", finished=time.time()
+            )
             return True
         with self._lock:
             if job_id not in self._busy:
@@ -185,12 +210,15 @@ def parse_progress(line: str) -> dict | None:
     """Posts filled, posts required, gap and seconds from one progress line of ``solve``."""
     m = SUMMARY_RE.search(line)
     if m:
-        return {"posts_filled": int(m[1]), "posts_required": int(m[2]),
-                "gap": float(m[3]) / 100}  # fmt: skip
+        return {"posts_filled": int(m[1]), "posts_required": int(m[2]), "gap": float(m[3]) / 100}
     m = COVER_RE.search(line)
     if m:
-        return {"elapsed": float(m[1]), "posts_filled": int(m[2]), "posts_required": int(m[3]),
-                "message": "已证明覆盖最大，正在优化软性目标…"}  # fmt: skip
+        return {
+            "elapsed": float(m[1]),
+            "posts_filled": int(m[2]),
+            "posts_required": int(m[3]),
+            "message": "已证明覆盖最大，正在优化软性目标…",
+        }
     m = GAP_RE.search(line)
     if m:
         out: dict = {"elapsed": float(m[1]), "gap": float(m[2]) / 100, "message": "正在搜索…"}

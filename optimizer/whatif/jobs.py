@@ -63,5 +63,13 @@ def solve_job(job: Job) -> Solved:
         return Solved(job.name, "BAD_INPUT", False, False, None, [], 0.0, list(exc.problems))
     plan = res.tables if res.has_plan else None
     ref = job.reference.source if job.reference is not None else None
-    return Solved(job.name, res.status, res.has_plan, res.all_filled, plan, list(res.notes),
-                  res.wall_time, reference=ref or None)  # fmt: skip
+    return Solved(
+        job.name,
+        res.status,
+        res.has_plan,
+        res.all_filled,
+        plan,
+        list(res.notes),
+        res.wall_time,
+        reference=ref or None,
+    )

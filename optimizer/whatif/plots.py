@@ -61,8 +61,9 @@ def plot_coverage(runs: Any, lang: str = "en") -> Figure:
     ax.set_ylabel(word("coverage_y", lang))
     ax.set_ylim(0, 105)
     ax.set_title(word("coverage_title", lang))
-    ax.legend(fontsize="small", ncols=min(4, len(runs)), loc="upper center",
-              bbox_to_anchor=(0.5, -0.08))  # fmt: skip
+    ax.legend(
+        fontsize="small", ncols=min(4, len(runs)), loc="upper center", bbox_to_anchor=(0.5, -0.08)
+    )
     return fig
 
 
@@ -193,8 +194,9 @@ def plot_sweep(
     are in the order of the key's value in force; a run that leaves the key to its policy
     shows the policy's value marked as such, and no value (e.g. no age cap) comes last."""
     runs = load_runs(runs)
-    pts = sorted(((*effective_sweep_value(r, key), kpi_values(r)) for r in runs),
-                 key=lambda p: _order(p[0]))  # fmt: skip
+    pts = sorted(
+        ((*effective_sweep_value(r, key), kpi_values(r)) for r in runs), key=lambda p: _order(p[0])
+    )
     labels = [_sweep_label(v, d, lang) for v, d, _ in pts]
     fig = Figure(figsize=(3.4 * len(kpis), 3.4), layout="constrained")
     for i, k in enumerate(kpis):

@@ -46,8 +46,10 @@ class Comparison:
             vc = vs.value_counts()
             if zh:
                 people = "，".join(f"{VALUES_ZH[c]} {int(mv.get(c, 0))} 人" for c in MOVE_ORDER)
-                places = "，".join(f"{VALUES_ZH[e]} {int(vc[e])} 个" for e in VILLAGE_EVENTS
-                                  if e in vc) or "无"  # fmt: skip
+                places = (
+                    "，".join(f"{VALUES_ZH[e]} {int(vc[e])} 个" for e in VILLAGE_EVENTS if e in vc)
+                    or "无"
+                )
                 lines.append(f"{r.name} 对比 {base}：干部 {people}；村 {places}")
                 continue
             people = ", ".join(f"{int(mv.get(c, 0))} {c}" for c in MOVE_ORDER)

@@ -106,8 +106,11 @@ def run(
     if out.exists() and not out.is_dir():
         raise InputError([Problem(str(out), "expected an output folder, found a file")])
     prepared = _prepare_all(scs, out)
-    taken = [p for prep in prepared
-             for p in folder_problems(out / prep.scenario.name, [prep.scenario.dataset])]  # fmt: skip
+    taken = [
+        p
+        for prep in prepared
+        for p in folder_problems(out / prep.scenario.name, [prep.scenario.dataset])
+    ]
     if taken:  # before any solve: a run folder may only replace one zhucun wrote
         raise InputError(taken)
     parallel = dask is not None or (jobs > 1 and len(prepared) > 1)
@@ -123,8 +126,9 @@ def run(
 
     def done(solved: Solved) -> None:
         if solved.problems:  # name the scenario: the data is its edited dataset
-            problems.extend(replace(p, file=f"scenario {solved.name}: {p.file}")
-                            for p in solved.problems)  # fmt: skip
+            problems.extend(
+                replace(p, file=f"scenario {solved.name}: {p.file}") for p in solved.problems
+            )
             return
         if solved.plan is not None:
             plans[solved.name] = solved.plan
@@ -152,8 +156,13 @@ def _jobs(prepared: list[Prepared], time_limit: float | None, parallel: bool) ->
     ]
 
 
-def _in_waves(job_list: list[Job], waiting: dict[str, str], plans: dict[str, Plan], out: Path,
-              execute: Callable[[list[Job]], None]) -> None:  # fmt: skip
+def _in_waves(
+    job_list: list[Job],
+    waiting: dict[str, str],
+    plans: dict[str, Plan],
+    out: Path,
+    execute: Callable[[list[Job]], None],
+) -> None:
     """Run the jobs in waves: a scenario starts once the in-run baseline it breaks ties toward
     (``waiting``) is solved, its plan put in ``plans`` by ``execute``."""
     pending, finished = list(job_list), set()
@@ -169,8 +178,9 @@ def _in_waves(job_list: list[Job], waiting: dict[str, str], plans: dict[str, Pla
         pending = [j for j in pending if j.name not in finished]
 
 
-def _references(job_list: list[Job], prepared: list[Prepared], out: Path,
-                reference: str | Path | None) -> dict[str, str]:  # fmt: skip
+def _references(
+    job_list: list[Job], prepared: list[Prepared], out: Path, reference: str | Path | None
+) -> dict[str, str]:
     """Set each job's reference plan; returns job → in-run baseline it must wait for."""
     if reference is not None:
         ref = read_reference(reference)

@@ -177,5 +177,11 @@ def _check_solve(sv: Any, file: str, problems: list[Problem]) -> None:
                 )
             )
         elif k == "reference" and v is not None and not isinstance(v, str | Path):
-            problems.append(Problem(file, "expected a plan folder (path) or null",
-                                    key="solve.reference", value=show(v)))  # fmt: skip
+            problems.append(
+                Problem(
+                    file,
+                    "expected a plan folder (path) or null",
+                    key="solve.reference",
+                    value=show(v),
+                )
+            )

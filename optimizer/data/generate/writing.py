@@ -42,8 +42,15 @@ def write_dataset(tables: dict[str, pd.DataFrame], out_dir: Path) -> None:
         return
     taken = sorted(f"{name}.csv" for name in tables if (out_dir / f"{name}.csv").exists())
     if taken:  # a user's dataset may stand there: never overwrite it
-        raise InputError([Problem(str(out_dir), f"already holds {', '.join(taken)}: zhucun "
-                                  "never overwrites a dataset; choose a new folder")])  # fmt: skip
+        raise InputError(
+            [
+                Problem(
+                    str(out_dir),
+                    f"already holds {', '.join(taken)}: zhucun "
+                    "never overwrites a dataset; choose a new folder",
+                )
+            ]
+        )
     staged: list[tuple[Path, Path]] = []
     try:
         for name, df in tables.items():

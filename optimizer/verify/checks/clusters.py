@@ -87,8 +87,9 @@ def adjacent(view: PlanView, a: str, b: str) -> bool:
 
 def _covered_faults(view: PlanView, host: str, w: str) -> Iterator[Finding]:
     if w == host:
-        yield Finding(w, "", f"{view.vname(w)} is listed as covering itself",
-                      f"{view.vname(w)} 带动自身")  # fmt: skip
+        yield Finding(
+            w, "", f"{view.vname(w)} is listed as covering itself", f"{view.vname(w)} 带动自身"
+        )
         return
     cl, wv = view.pol.cluster, view.ds.villages[w]
     if not adjacent(view, host, w):

@@ -16,9 +16,12 @@ def check_E_AVAIL(view: PlanView) -> Iterator[Finding]:
     for p in view.new_postings:
         if not p.cadre.available:
             cid = p.row.cadre_id
-            yield Finding(p.row.village_id, cid,
-                          f"{view.cname(cid)} is marked unavailable (available = false)",
-                          f"{view.cname(cid)} 标记为不可派")  # fmt: skip
+            yield Finding(
+                p.row.village_id,
+                cid,
+                f"{view.cname(cid)} is marked unavailable (available = false)",
+                f"{view.cname(cid)} 标记为不可派",
+            )
 
 
 @check("E-SERVICE")
@@ -39,8 +42,12 @@ def check_E_HEALTH(view: PlanView) -> Iterator[Finding]:
     for p in view.new_postings:
         if p.cadre.health == "poor":
             cid = p.row.cadre_id
-            yield Finding(p.row.village_id, cid, f"{view.cname(cid)} health is poor",
-                          f"{view.cname(cid)} 健康状况较差")  # fmt: skip
+            yield Finding(
+                p.row.village_id,
+                cid,
+                f"{view.cname(cid)} health is poor",
+                f"{view.cname(cid)} 健康状况较差",
+            )
 
 
 @check("E-EVAL")

@@ -20,8 +20,10 @@ def _incumbents_kept(view: PlanView) -> Iterator[Finding]:
     """Every posting in force and not recalled is in the plan, as an incumbent, unchanged."""
     for p in view.kept:
         rs = view.by_cadre.get(p.cadre_id, [])
-        if any(r.status == "incumbent" and r.village_id == p.village_id and r.role == p.role
-               for r in rs):  # fmt: skip
+        if any(
+            r.status == "incumbent" and r.village_id == p.village_id and r.role == p.role
+            for r in rs
+        ):
             continue
         if rs:
             got = ", ".join(f"{r.village_id} as {r.status} {r.role}" for r in rs)

@@ -39,8 +39,13 @@ def check_U_PARTICIPATE(view: PlanView) -> Iterator[Finding]:
             continue
         # nothing can be done for a unit none of whose eligible cadres may legally take
         # any post (level, region, former villages): skip it
-        able = [c for c in by_unit.get(uid, []) if generally_eligible(view, c, u)
-                and c.cadre_id not in view.busy and could_serve_somewhere(view, c, u)]  # fmt: skip
+        able = [
+            c
+            for c in by_unit.get(uid, [])
+            if generally_eligible(view, c, u)
+            and c.cadre_id not in view.busy
+            and could_serve_somewhere(view, c, u)
+        ]
         if not able:
             continue
         n = len(able)
