@@ -168,3 +168,13 @@ def test_each_rule_id_has_one_verifier_check(rule_id):
 @pytest.mark.parametrize("rule_id", SOLVED)
 def test_each_rule_id_has_tests_named_by_it(rule_id):
     assert definitions(TESTS, "test_").get(rule_id)
+
+
+def test_no_module_is_called_like_a_function():
+    """``optimizer.check(...)`` calls the public function; ``optimizer.plans.check(...)`` would
+    call a module (a rename slip a test client may not reach)."""
+    mods = set(modules())
+    calls = re.compile(r"\b(optimizer(?:\.\w+)+)\(")
+    found = [f"{name}: {m.group(1)}" for name, path in modules().items()
+             for m in calls.finditer(path.read_text()) if m.group(1) in mods]  # fmt: skip
+    assert found == []
