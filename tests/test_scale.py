@@ -234,3 +234,25 @@ def test_points_pass_keeps_coverage_and_every_rule_and_never_loses_points(
         v for v in hard if v.rule != "U-PARTICIPATE"
     ]  # the greedy may not meet it: judged above
     assert hard == [], [(v.rule, v.village_id, v.cadre_id, v.detail_en) for v in hard]
+
+
+def test_points_pass_on_a_part_whose_skill_rates_name_other_counties_units():
+    """A county part is scored with the whole problem's skill rates, which name units the
+    part does not hold (city-202: a KeyError before)."""
+    other = replace(unit("U9", x=5.0), region="430199")
+    ds = dataset(
+        [unit("U1", x=50.0), unit("U2", x=1.0), other],
+        [cadre("A", "U1"), cadre("B", "U2"), cadre("C", "U9", skills=frozenset({"agriculture"}))],
+        [village("V1", "weak", x=0.0)],
+    )
+    policy = load_policy("central-2021")
+    whole = build_instance(ds, policy, DAY)
+    part_ds = replace(ds, units={k: u for k, u in ds.units.items() if k != "U9"},
+                      cadres={k: c for k, c in ds.cadres.items() if k != "C"})  # fmt: skip
+    part = build_instance(part_ds, policy, DAY, skill_rates=whole.skill_rates)
+    assert "U9" in part.skill_rates
+    shape = build_shape(part)
+    sol = {"t": {("U1", "V1"): 1}, "n": {}, "a": {("A", "secretary"): 1},
+           "at": {("A", "V1", "secretary"): 1}}  # fmt: skip
+    better, complete = improve(shape, sol, 10.0)
+    assert complete and set(better["at"]) == {("B", "V1", "secretary")}  # the near unit's

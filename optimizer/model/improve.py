@@ -18,11 +18,14 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass
 
-import numpy as np
-
 from optimizer.model.shape import Shape
 from optimizer.rules.instance import MEM, SEC
-from optimizer.rules.scoring import SOFT_SCALE, cadre_points, rule_S_FIT, rule_S_TRAVEL, team_points
+from optimizer.rules.scoring import (
+    cadre_points,
+    rule_S_FIT,
+    rule_S_TRAVEL,
+    team_points,
+)
 
 CANDIDATES = 4
 """Units per team judged person by person: the best by their unit-level points."""
@@ -95,55 +98,14 @@ class Prices:
         self.shape = shape
         self.per_10km = inst.policy.weights.travel_per_10km
         self.people: dict[tuple[str, str], int] = {}
-        self.index = {u: i for i, u in enumerate(inst.ds.units)}
-        self.skill = {
-            k: i for i, k in enumerate(sorted({k for r in inst.skill_rates.values() for k in r}))
-        }
-        self.rates = np.zeros((len(self.index), max(1, len(self.skill))))
-        for u, r in inst.skill_rates.items():  # the whole problem's units, a part's among them
-            if u not in self.index:
-                continue
-            for k, x in r.items():
-                self.rates[self.index[u], self.skill[k]] = x
-        units = list(inst.ds.units.values())
-        self.ux = np.array([np.nan if u.x is None or u.y is None else u.x for u in units])
-        self.uy = np.array([np.nan if u.x is None or u.y is None else u.y for u in units])
         self.fits: dict[tuple[str, frozenset[str]], int] = {}
         pol, w = inst.policy, inst.policy.weights
-        # only these units can earn or pay a team's terms: the units that keep a village
-        # (soft H-CONTINUITY), province units (soft H-PROVVILLAGE, S-PROVKEY)
-        self.keepers = pol.continuity == "soft" and bool(w.continuity)
-        self.province: set[str] = set()
+        # only these units can earn or pay a team's terms (H-CONTINUITY, H-PROVVILLAGE, S-PROVKEY)
+        self.team_terms: set[str] = set()
+        if pol.continuity == "soft" and w.continuity and inst.prev_units:
+            self.team_terms |= set().union(*inst.prev_units.values())
         if (pol.provvillage == "soft" and w.provvillage) or w.provkey:
-            self.province = {u for u, x in inst.ds.units.items() if x.level == "province"}
-
-    def team_units(self, vid: str) -> set[str]:
-        """The units whose team at ``vid`` earns or pays a team's terms."""
-        keep = self.inst.prev_units.get(vid, set()) if self.keepers else set()
-        return keep | self.province
-
-    def estimates(self, vid: str, uids: list[str], size: int) -> np.ndarray:
-        """:meth:`unit` for many units at once, to rank them (travel and fit; the team's
-        terms are added by the caller for the few units that have any)."""
-        v = self.inst.ds.villages[vid]
-        idx = np.array([self.index[u] for u in uids], dtype=np.int64)
-        if v.x is None or v.y is None or not self.per_10km:
-            travel = np.zeros(len(idx))
-        else:
-            travel = np.nan_to_num(self.per_10km * np.hypot(self.ux[idx] - v.x, self.uy[idx] - v.y))
-        wfit = self.inst.policy.weights.fit
-        if wfit and v.needs:
-            cols = [self.skill[k] for k in v.needs if k in self.skill]
-            fits = np.round(wfit * SOFT_SCALE * self.rates[idx][:, cols].sum(axis=1))
-        else:
-            fits = np.zeros(len(idx))
-        return size * (fits - np.round(travel))
-
-    def fit(self, uid: str, vid: str) -> int:
-        key = (uid, self.inst.ds.villages[vid].needs)
-        if key not in self.fits:
-            self.fits[key] = rule_S_FIT(self.inst, uid, vid)
-        return self.fits[key]
+            self.team_terms |= {u for u, x in inst.ds.units.items() if x.level == "province"}
 
     def person(self, cid: str, role: str) -> int:
         key = (cid, role)
@@ -155,10 +117,14 @@ class Prices:
         """A unit's team of ``size`` at ``vid`` by the unit-level terms alone (travel, fit, the
         team's terms): the cheap test that picks the units worth judging person by person."""
         inst = self.inst
+        needs = inst.ds.villages[vid].needs
+        key = (uid, needs)
+        if key not in self.fits:
+            self.fits[key] = rule_S_FIT(inst, uid, vid)
         d = inst.distance.get((uid, vid))
         travel = rule_S_TRAVEL(self.per_10km, d) if d is not None and self.per_10km else 0
-        value = size * (self.fit(uid, vid) - travel)
-        if uid in self.team_units(vid):
+        value = size * (self.fits[key] - travel)
+        if uid in self.team_terms:
             value += sum(team_points(inst, uid, vid).values())
         return value
 
@@ -174,18 +140,16 @@ def best_move(prices: Prices, vid: str, team: Team, used: set[str]) -> Team | No
     shape = prices.shape
     size = 1 + len(team.members)
     here = prices.unit(team.unit, vid, size)
+    options = []
     k = len(team.members)
-    others = [u for u in shape.units_at[vid] if u != team.unit and (u, vid) in shape.sec_room
-              and (not k or shape.mem_room.get((u, vid), 0) >= k)]  # fmt: skip
-    if not others:
-        return None
-    gain = prices.estimates(vid, others, size) - here
-    special = prices.team_units(vid)
-    for n, uid in enumerate(others):
-        if uid in special:
-            gain[n] += sum(team_points(prices.inst, uid, vid).values())
-    order = np.argsort(-gain, kind="stable")
-    options = [(-gain[n], others[n]) for n in order[: 4 * CANDIDATES] if gain[n] > 0]
+    for uid in shape.units_at[vid]:
+        if uid == team.unit or (uid, vid) not in shape.sec_room:
+            continue
+        if k and shape.mem_room.get((uid, vid), 0) < k:
+            continue
+        gain = prices.unit(uid, vid, size) - here
+        if gain > 0:
+            options.append((-gain, uid))
     now = prices.team(vid, team)
     best: tuple[int, Team] | None = None
     for _gain, uid in sorted(options)[:CANDIDATES]:
