@@ -49,7 +49,7 @@ def test_ranked_by_the_posting_points_difference(tmp_path):
     assert [a.cadre_id for a in alts] == ["A", "C"]
     for a in alts:
         assert a.points == pts[a.cadre_id] and a.total == sum(pts[a.cadre_id].values())
-        assert a.delta == a.total - sum(pts["B"].values())
+        assert a.delta == a.change == a.total - sum(pts["B"].values())
         assert a.free and a.unit_name == f"单位{a.unit_id}" and a.name == f"干部{a.cadre_id}"
     assert [a.delta for a in alts] == [-40, -70]
 
@@ -64,16 +64,19 @@ def test_ties_by_cadre_id_and_limit(tmp_path):
     assert {a.delta for a in alts} == {0}
 
 
-def test_a_posted_cadre_is_a_move_with_their_post(tmp_path):
-    units = [unit("U1", x=0), unit("U2", x=0)]
-    cs = [cadre("A", "U1", young_pool=True), cadre("B", "U2")]
-    vs = [village("V1", "weak", x=0), village("V2", "weak", x=0)]
-    alts, plan = alternatives(tmp_path, dataset(units, cs, vs), "V1", "secretary",
-                              holder=None)  # fmt: skip
-    other = next((c, v) for c, v, _ in plan if v == "V2")
-    held = next(c for c, v, _ in plan if v == "V1")
-    assert [a.cadre_id for a in alts] == [other[0]] and held != other[0]
-    assert not alts[0].free and (alts[0].now_at, alts[0].now_role) == ("V2", "secretary")
+def test_a_posted_cadre_is_a_move_that_opens_their_post(tmp_path):
+    # young A (U1) and C (U3) at the villages nearest them; B (U2) is free
+    units = [unit("U1", x=0), unit("U2", x=0), unit("U3", x=40)]
+    cs = [cadre("A", "U1", young_pool=True), cadre("B", "U2"), cadre("C", "U3", young_pool=True)]
+    vs = [village("V1", "weak", x=10), village("V2", "weak", x=30)]
+    alts, plan = alternatives(tmp_path, dataset(units, cs, vs), "V1", "secretary")
+    assert plan == {("A", "V1", "secretary"), ("C", "V2", "secretary")}
+    by = {a.cadre_id: a for a in alts}
+    assert by["B"].free and (by["B"].delta, by["B"].change) == (-50, -50)
+    c = by["C"]  # C at V1: 50 − 30 km beats B, but loses 50 − 10 km at V2, the post it opens
+    assert not c.free and (c.now_at, c.now_role) == ("V2", "secretary")
+    assert (c.total, c.delta, c.opens, c.change) == (20, 20 - 40, 40, -60)
+    assert [a.cadre_id for a in alts] == ["B", "C"]  # the plan's change ranks, not the delta
 
 
 def test_E_AGE_an_ineligible_cadre_never_appears(tmp_path):
@@ -104,9 +107,9 @@ def test_T_UNIT_a_member_comes_from_the_lead_unit(tmp_path):
     ds = dataset(units, cs, [village("V1", "key")])
     alts, plan = alternatives(tmp_path, ds, "V1", "member", overrides=two)
     assert plan == {("A", "V1", "secretary"), ("M", "V1", "member")}
-    assert [a.cadre_id for a in alts] == ["A", "N"]  # P of U2 may not join U1's team
-    assert (alts[0].now_at, alts[0].now_role) == ("V1", "secretary")  # a move in the team
-    assert [a.delta for a in alts] == [0, -100]  # N is no party member (S-PARTY)
+    # P of U2 may not join U1's team; A serves there already (not an alternative)
+    assert [a.cadre_id for a in alts] == ["N"]
+    assert alts[0].delta == alts[0].change == -100  # N is no party member (S-PARTY)
     # the secretary's post: M (member only, E-SEC-WORKYRS) stays, so P of U2 may not lead
     pol = load_policy("central-2021", two)
     assert post_alternatives(ds, pol, DAY, tmp_path / "plan", "V1", "secretary") == []

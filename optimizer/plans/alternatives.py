@@ -5,7 +5,8 @@ person and keeps the rest of the plan as it is, so it is judged post by post, wi
 the candidates are the cadres every hard rule allows in that post next to the team that stays,
 priced with :func:`optimizer.rules.scoring.posting_points` (soft points are defined there once)
 against the current holder. The holder then leaves the plan; a candidate already posted
-elsewhere leaves their own post open (a move, not a free swap).
+elsewhere leaves their own post open (a move, not a free swap), and the plan loses that
+post's points too, so candidates are ranked by what the plan's soft points change by.
 
 Judged: E-* and E-SEC-*/L-RANK, LV-LEVEL, LV-REGION, H-NOREPEAT, H-INCUMBENT and forbid pins
 (:meth:`Instance.roles`); T-UNIT and J-JOINT against the team that stays (one unit, or a joint
@@ -13,9 +14,9 @@ team of small units of one level and region, at most ``max_units``; in ``county_
 mode members from the village's county's townships, secretaries from above); hard
 H-CONTINUITY and H-PROVVILLAGE (:func:`optimizer.model.shape.unit_barred`); require pins (a
 pinned holder has no alternative, a pinned cadre is not moved); U-PARTICIPATE (a must-send
-unit does not lose its only posting). Not judged: the post a move opens (shown, not priced:
-the plan fills posts first, so a move costs coverage the points here do not show), and
-whether the freed holder could serve elsewhere.
+unit does not lose its only posting). The team's own people are not alternatives (they serve
+there already). Not judged: the post a move opens stays empty (coverage, which the plan puts
+before points, is shown, not priced), and whether the freed holder could serve elsewhere.
 """
 
 from __future__ import annotations
@@ -47,10 +48,17 @@ class Alternative:
     """Soft points of this cadre at this post, by rule id (as ``posting_points`` gives them)."""
     total: int = 0
     delta: int = 0
-    """``total`` minus the holder's points at this post: what the plan gains (or loses) here."""
+    """``total`` minus the holder's points at this post."""
     now_at: str | None = None
     """Village this cadre holds in the plan (taking the post opens it), None when free."""
     now_role: str | None = None
+    opens: int = 0
+    """Points of the post a move opens, lost with it (0 when free)."""
+
+    @property
+    def change(self) -> int:
+        """What the plan's soft points change by: ``delta`` less what a move loses."""
+        return self.delta - self.opens
 
     @property
     def free(self) -> bool:
@@ -82,37 +90,42 @@ def post_alternatives(
 def ranked(
     inst: Instance, view: PlanView, holder: str, vid: str, role: str, limit: int = 10
 ) -> list[Alternative]:
-    """The alternatives for ``holder``'s post, best points difference first, ties by cadre id.
-    An incumbent (H-INCUMBENT) or a pinned holder (P-PIN) keeps the post: none."""
-    if holder in inst.busy or _pinned(inst, holder):
+    """The alternatives for ``holder``'s post, the plan's best change first (the points
+    difference here, less a move's lost post), ties by cadre id. An incumbent (H-INCUMBENT)
+    or a pinned holder (P-PIN) keeps the post: none."""
+    if holder in inst.busy or kept_by_pin(inst.ds, holder):
         return []
     where = {c: (v, r) for c, v, r in view.postings}
-    team = [c for c, v, _ in view.postings if v == vid and c != holder]
+    team = {c for c, v, _ in view.postings if v == vid and c != holder}
     base = sum(posting_points(inst, holder, vid, role, person_fit=True).values())
     lonely = _only_posting(inst, view, holder)
     out = []
     for cid, c in inst.ds.cadres.items():
         uid = c.unit_id
-        if cid == holder or role not in inst.roles(cid, vid) or _pinned(inst, cid):
+        if cid == holder or cid in team or role not in inst.roles(cid, vid):
+            continue
+        if kept_by_pin(inst.ds, cid):
             continue
         if lonely and uid != inst.unit_of(holder):
             continue  # U-PARTICIPATE: the holder's unit would send nobody
         if unit_barred(inst, uid, vid) is not None:
             continue
-        if not _units_fit(inst, vid, role, uid, [m for m in team if m != cid]):
+        if not _units_fit(inst, vid, role, uid, team):
             continue
         pts = posting_points(inst, cid, vid, role, person_fit=True)
         total = sum(pts.values())
-        now = where.get(cid, (None, None))
+        now = where.get(cid)
+        opens = 0 if now is None else sum(posting_points(inst, cid, *now, person_fit=True).values())
         unit = inst.ds.units[uid]
-        out.append(Alternative(cid, c.name, uid, unit.name, pts, total, total - base, *now))
-    out.sort(key=lambda a: (-a.delta, a.cadre_id))
+        out.append(Alternative(cid, c.name, uid, unit.name, pts, total, total - base,
+                               *(now or (None, None)), opens))  # fmt: skip
+    out.sort(key=lambda a: (-a.change, a.cadre_id))
     return out[:limit]
 
 
-def _pinned(inst: Instance, cid: str) -> bool:
+def kept_by_pin(ds: Dataset, cid: str) -> bool:
     """P-PIN: a require pin keeps the cadre where the plan put them."""
-    return any(p.kind == "require" and p.cadre_id == cid for p in inst.ds.pins)
+    return any(p.kind == "require" and p.cadre_id == cid for p in ds.pins)
 
 
 def _only_posting(inst: Instance, view: PlanView, holder: str) -> bool:
@@ -141,4 +154,4 @@ def _units_fit(inst: Instance, vid: str, role: str, uid: str, others: list[str])
     return jt.enabled and len(units) <= jt.max_units and units <= joint_partners(inst, uid)
 
 
-__all__ = ["Alternative", "post_alternatives", "ranked"]
+__all__ = ["Alternative", "kept_by_pin", "post_alternatives", "ranked"]
