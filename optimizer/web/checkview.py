@@ -60,7 +60,7 @@ def check_view(desk, dataset_id: str, preset: str, day: date) -> dict[str, Any]:
     try:
         policy = optimizer.load_policy(preset)
         ds = desk.load(dataset_id, day)
-        report = optimizer.plans.check(ds, policy, day)
+        report = optimizer.check(ds, policy, day)
     except InputError as exc:
         return {"problems": problem_rows(exc.problems), "tables": [], "warnings": []}
     tables = [

@@ -43,7 +43,7 @@ def sheets(plan_dir: Path) -> dict[str, pd.DataFrame]:
 
 def kpis(plan_dir: Path) -> list[tuple[str, str]]:
     """The KPIs a planner reads first, as ``compare`` words them in Chinese."""
-    table = optimizer.whatif.report([optimizer.load_run(plan_dir)], "zh")
+    table = optimizer.compare([optimizer.load_run(plan_dir)], "zh")
     col = table.columns[0]
     shown = {"OPTIMAL": "最优", "FEASIBLE": "可行（未证明最优）", "None": "—", "nan": "—"}
     return [

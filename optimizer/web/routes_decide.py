@@ -146,7 +146,7 @@ def diff_page(request: Request, job_id: str):
     a = dataclasses.replace(optimizer.load_run(desk.plan_dir(base)), name="原方案")
     b = dataclasses.replace(optimizer.load_run(desk.plan_dir(job)), name="新方案")
     moves, villages = optimizer.plan_diff(a, b), optimizer.village_diff(a, b)
-    kp = optimizer.whatif.report([a, b], "zh")
+    kp = optimizer.compare([a, b], "zh")
     return render(
         request,
         "diff.html",
