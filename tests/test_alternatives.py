@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from factory import DAY, Posting, cadre, dataset, unit, village
+from factory import DAY, Pin, Posting, cadre, dataset, unit, village
 
 from optimizer import load_policy, solve
 from optimizer.plans.alternatives import post_alternatives
@@ -131,3 +131,26 @@ def test_H_CONTINUITY_hard_only_the_unit_that_keeps_the_village(tmp_path):
     soft = {**one, "history": {"continuity": "soft"}}
     alts, plan = alternatives(tmp_path / "soft", ds, "V1", "secretary", "hebei-2018", soft)
     assert {a.cadre_id for a in alts} == {"A", "B", "B2"} - {next(c for c, *_ in plan)}
+
+
+def test_J_JOINT_a_member_may_come_from_a_small_partner_unit_only(tmp_path):
+    units = [unit("U1", staff=20), unit("U2", staff=20), unit("U3", staff=100)]
+    cs = [cadre("A", "U1"), cadre("B", "U1"), cadre("C", "U2"), cadre("D", "U2"),
+          cadre("E", "U3")]  # fmt: skip
+    ds = dataset(units, cs, [village("V1", "key")])
+    pol = load_policy("hunan-2021")
+    res = solve(ds, pol, DAY, time_limit=10, seed=0, workers=1)
+    write_plan(res.tables, tmp_path / "plan")
+    team = {a.cadre_id: a.role for a in res.assignments}
+    assert len(team) == 3 and res.tables.teams.unit_ids.iloc[0] == "U1;U2"
+    (free,) = set("ABCD") - set(team)
+    for cid, role in team.items():
+        alts = post_alternatives(ds, pol, DAY, tmp_path / "plan", "V1", role, holder=cid)
+        assert [a.cadre_id for a in alts] == [free]  # E's unit is too big for a joint team
+
+
+def test_P_PIN_a_pinned_holder_keeps_the_post(tmp_path):
+    units, cs = three_units()
+    ds = dataset(units, cs, [village("V1", "weak")], pins=[Pin("A", "V1", "require")])
+    alts, plan = alternatives(tmp_path, ds, "V1", "secretary")
+    assert plan == {("A", "V1", "secretary")} and alts == []

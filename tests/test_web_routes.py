@@ -165,6 +165,7 @@ def test_explain_cadre_ranks_who_else_could_take_the_post(desk):
     assert 1 <= len(rows) <= 10 and ("空闲" in table or "现任" in table)
     assert re.search(r"<td>[+-]\d+</td><td>[+-]\d+</td>", table)
     assert "S-TRAVEL(" in table  # terms by rule id with the Chinese name
+    assert SCRIPT_NAME not in page  # every value escaped
 
 
 def test_recall_repairs_only_the_damaged_team_diff_then_accept(desk):
