@@ -154,3 +154,14 @@ def test_P_PIN_a_pinned_holder_keeps_the_post(tmp_path):
     ds = dataset(units, cs, [village("V1", "weak")], pins=[Pin("A", "V1", "require")])
     alts, plan = alternatives(tmp_path, ds, "V1", "secretary")
     assert plan == {("A", "V1", "secretary")} and alts == []
+
+
+def test_free_cadres_come_before_moves(tmp_path):
+    # moving C (young, at V2) costs the plan's points less (−20) than the free B (−50), but
+    # it opens V2: the plan fills posts before it counts points
+    units = [unit("U1", x=0), unit("U2", x=0), unit("U3", x=10)]
+    cs = [cadre("A", "U1", young_pool=True), cadre("B", "U2"), cadre("C", "U3", young_pool=True)]
+    vs = [village("V1", "weak", x=0), village("V2", "weak", x=50)]
+    alts, plan = alternatives(tmp_path, dataset(units, cs, vs), "V1", "secretary")
+    assert plan == {("A", "V1", "secretary"), ("C", "V2", "secretary")}
+    assert [(a.cadre_id, a.free, a.change) for a in alts] == [("B", True, -50), ("C", False, -20)]

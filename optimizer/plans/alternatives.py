@@ -6,7 +6,8 @@ the candidates are the cadres every hard rule allows in that post next to the te
 priced with :func:`optimizer.rules.scoring.posting_points` (soft points are defined there once)
 against the current holder. The holder then leaves the plan; a candidate already posted
 elsewhere leaves their own post open (a move, not a free swap), and the plan loses that
-post's points too, so candidates are ranked by what the plan's soft points change by.
+post's points too: free cadres come first, each group ranked by what the plan's soft points
+change by.
 
 Judged: E-* and E-SEC-*/L-RANK, LV-LEVEL, LV-REGION, H-NOREPEAT, H-INCUMBENT and forbid pins
 (:meth:`Instance.roles`); T-UNIT and J-JOINT against the team that stays (one unit, or a joint
@@ -16,7 +17,8 @@ H-CONTINUITY and H-PROVVILLAGE (:func:`optimizer.model.shape.unit_barred`); requ
 pinned holder has no alternative, a pinned cadre is not moved); U-PARTICIPATE (a must-send
 unit does not lose its only posting). The team's own people are not alternatives (they serve
 there already). Not judged: the post a move opens stays empty (coverage, which the plan puts
-before points, is shown, not priced), and whether the freed holder could serve elsewhere.
+before points, is shown, not priced; a moved first secretary leaves their team without one
+until it is filled, T-SEC), and whether the freed holder could serve elsewhere.
 """
 
 from __future__ import annotations
@@ -90,36 +92,34 @@ def post_alternatives(
 def ranked(
     inst: Instance, view: PlanView, holder: str, vid: str, role: str, limit: int = 10
 ) -> list[Alternative]:
-    """The alternatives for ``holder``'s post, the plan's best change first (the points
-    difference here, less a move's lost post), ties by cadre id. An incumbent (H-INCUMBENT)
-    or a pinned holder (P-PIN) keeps the post: none."""
+    """The alternatives for ``holder``'s post: free cadres first (a move opens a post, and the
+    plan fills posts before it counts points), then by the plan's change (the points
+    difference here, less what a move's opened post held), ties by cadre id. An incumbent
+    (H-INCUMBENT) or a pinned holder (P-PIN) keeps the post: none."""
     if holder in inst.busy or kept_by_pin(inst.ds, holder):
         return []
     where = {c: (v, r) for c, v, r in view.postings}
     team = {c for c, v, _ in view.postings if v == vid and c != holder}
     base = sum(posting_points(inst, holder, vid, role, person_fit=True).values())
     lonely = _only_posting(inst, view, holder)
+    pinned = {p.cadre_id for p in inst.ds.pins if p.kind == "require"}
     out = []
-    for cid, c in inst.ds.cadres.items():
-        uid = c.unit_id
-        if cid == holder or cid in team or role not in inst.roles(cid, vid):
-            continue
-        if kept_by_pin(inst.ds, cid):
-            continue
+    for uid in sorted(inst.ds.units):
         if lonely and uid != inst.unit_of(holder):
             continue  # U-PARTICIPATE: the holder's unit would send nobody
-        if unit_barred(inst, uid, vid) is not None:
+        if unit_barred(inst, uid, vid) is not None or not _units_fit(inst, vid, role, uid, team):
             continue
-        if not _units_fit(inst, vid, role, uid, team):
-            continue
-        pts = posting_points(inst, cid, vid, role, person_fit=True)
-        total = sum(pts.values())
-        now = where.get(cid)
-        opens = 0 if now is None else sum(posting_points(inst, cid, *now, person_fit=True).values())
-        unit = inst.ds.units[uid]
-        out.append(Alternative(cid, c.name, uid, unit.name, pts, total, total - base,
-                               *(now or (None, None)), opens))  # fmt: skip
-    out.sort(key=lambda a: (-a.change, a.cadre_id))
+        for cid in inst.pool(uid, vid, role):  # E-*, LV-*, H-NOREPEAT, H-INCUMBENT, forbid pins
+            if cid == holder or cid in team or cid in pinned:
+                continue
+            pts = posting_points(inst, cid, vid, role, person_fit=True)
+            total, now = sum(pts.values()), where.get(cid)
+            opens = (
+                0 if now is None else sum(posting_points(inst, cid, *now, person_fit=True).values())
+            )
+            out.append(Alternative(cid, inst.ds.cadres[cid].name, uid, inst.ds.units[uid].name, pts,
+                                   total, total - base, *(now or (None, None)), opens))  # fmt: skip
+    out.sort(key=lambda a: (not a.free, -a.change, a.cadre_id))
     return out[:limit]
 
 
