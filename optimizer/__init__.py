@@ -6,6 +6,8 @@ Public API (what notebooks use):
     check(dataset, policy, date)  -> CheckReport   supply and demand before solving
     solve(dataset, policy, date)  -> SolveResult   status, plan tables, objective, bound, gap
     write_plan(result.tables, dir)                 the SPEC §6 output folder
+    explain_village, explain_cadre; post_alternatives(dataset, policy, date, plan_dir, village,
+        role) -> list[Alternative]   who else could take a post, what it would cost
     generate(scale, seed)         -> tables        synthetic datasets
 What-if scenarios:
     Scenario(...), load_scenarios(*files), sweep(scenario, {key: values}) -> list[Scenario]
@@ -30,6 +32,7 @@ _WHERE = {
     "solve": "model.solve",
     "write_plan": "plans.build",
     "explain_cadre": "plans.explain", "explain_village": "plans.explain",
+    "Alternative": "plans.alternatives", "post_alternatives": "plans.alternatives",
     "Violation": "verify", "verify_plan": "verify", "violations_frame": "verify",
     "Repair": "terms.replan", "read_recall": "terms.replan", "replan": "terms.replan",
     "write_repair": "terms.replan",
@@ -55,6 +58,7 @@ if TYPE_CHECKING:
     from optimizer.model.params import SolveParams
     from optimizer.model.result import SolveResult, Status
     from optimizer.model.solve import solve
+    from optimizer.plans.alternatives import Alternative, post_alternatives
     from optimizer.plans.build import write_plan
     from optimizer.plans.check import CheckReport, check
     from optimizer.plans.explain import explain_cadre, explain_village
@@ -85,6 +89,7 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "PRESETS",
+    "Alternative",
     "CheckReport",
     "Comparison",
     "Dataset",
@@ -115,6 +120,7 @@ __all__ = [
     "plot_team_sizes",
     "plot_travel",
     "plot_unit_load",
+    "post_alternatives",
     "read_recall",
     "replan",
     "run",

@@ -156,6 +156,18 @@ def test_explain_cadre_where_why_and_alternative(desk):
     assert r.headers["location"] == link and POSTED not in r.headers["location"]
 
 
+def test_explain_cadre_ranks_who_else_could_take_the_post(desk):
+    r = desk.post(f"/jobs/{desk.job}/find-cadre", data={"who": POSTED})
+    page = desk.c.get(r.headers["location"]).text
+    table = page[page.index("可替换人选") :]
+    assert 'id="alternatives"' in table and "与现任相比" in table
+    rows = re.findall(r'<tr><td><a class="why-cadre" href="/jobs/\w+/cadre/\d+">', table)
+    assert 1 <= len(rows) <= 10 and ("空闲" in table or "现任" in table)
+    assert re.search(r"<td>[+-]\d+</td><td>[+-]\d+</td>", table)
+    assert "S-TRAVEL(" in table  # terms by rule id with the Chinese name
+    assert SCRIPT_NAME not in page  # every value escaped
+
+
 def test_recall_repairs_only_the_damaged_team_diff_then_accept(desk):
     r = desk.post(f"/jobs/{desk.job}/pins", data={"pin": f"recall|{POSTED}|430121001"})
     assert r.status_code == 303

@@ -1,5 +1,7 @@
 """Step 5: why a village is short (binding rules, competing villages), where a cadre is and
-why (points per soft term, the best alternative), answered from the plan, without solving."""
+why (points per soft term, the best alternative) and who else could take their post (the
+ranked alternatives, :mod:`optimizer.plans.alternatives`), answered from the plan, without
+solving."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from fastapi.responses import RedirectResponse
 
 import optimizer
 from optimizer import InputError
+from optimizer.plans.alternatives import kept_by_pin, post_alternatives
 from optimizer.web.forms import checked_form, text
 from optimizer.web.pages import render
 from optimizer.web.planview import cadre_at, cadre_index
@@ -53,6 +56,12 @@ def cadre_why(request: Request, job_id: str, number: int):
     unit = ds.units.get(cadre.unit_id)
     shorts = {v: ds.villages[v].name for v in ex.short_villages if v in ds.villages}
     alt_name = ds.villages[ex.alternative].name if ex.alternative in ds.villages else ""
+    alts, pinned = None, ex.posted is not None and kept_by_pin(ds, cadre_id)
+    if ex.posted and ex.scores and not pinned:  # a new posting: incumbents stay (H-INCUMBENT)
+        alts = post_alternatives(
+            ds, desk.job_policy(job), desk.job_date(job), desk.plan_dir(job), ex.posted,
+            ex.role, holder=cadre_id,
+        )  # fmt: skip
     return render(
         request,
         "why_cadre.html",
@@ -63,6 +72,10 @@ def cadre_why(request: Request, job_id: str, number: int):
         unit=unit,
         shorts=shorts,
         alt_name=alt_name,
+        alts=alts,
+        pinned=pinned,
+        numbers=cadre_index(ds),
+        now_names={a.now_at: ds.villages[a.now_at].name for a in alts or () if a.now_at},
     )
 
 
