@@ -241,3 +241,44 @@ def test_T_SEC_part_keeps_a_wide_units_incumbent_it_was_not_handed():
     split = solve(ds, load_policy("central-2021"), DAY, method="decompose", time_limit=30)
     secs = [a for a in split.assignments if a.village_id == "VA1" and a.role == "secretary"]
     assert secs == []
+
+
+def test_spare_people_phase_offers_a_county_the_wide_cadres_no_part_posted():
+    """County B's part was handed only a far province unit's cadre; the near unit's cadre,
+    handed to A and left unposted there, is spare: the phase offers it to B, whose plan then
+    scores more (S-TRAVEL) with the same coverage, and no cadre is in two counties' plans."""
+    import time
+
+    from optimizer.model.params import SolveParams
+    from optimizer.scale.budget import Budget
+    from optimizer.scale.parts import points_and_cover, solve_part
+    from optimizer.scale.pool import SparePool
+
+    units = [unit("KA", region=A, x=0), unit("PN", "province", x=49, kind="organ", staff=30),
+             unit("PF", "province", x=0, kind="organ", staff=30)]  # fmt: skip
+    cadres = [cadre(f"a{i}", "KA") for i in range(3)]
+    cadres += [
+        cadre("near", "PN", rank="deputy_division"),
+        cadre("far", "PF", rank="deputy_division"),
+    ]
+    villages = [village("VA1", "weak", x=1), replace(village("VB1", "weak", x=50), county=B)]
+    inst = build_instance(dataset(units, cadres, villages), load_policy("central-2021"), DAY)
+    alloc = {"near": A, "far": B}
+    params = SolveParams(time_limit=30, workers=1, method="exact", handle_sigint=False)
+    results = {k: solve_part(inst, k, alloc, set(), params, dtime=20.0) for k in (A, B)}
+    assert {a.cadre_id for a in results[B].assignments} == {"far"}
+    assert "near" not in {a.cadre_id for a in results[A].assignments}
+    before = {k: points_and_cover(inst, r) for k, r in results.items()}
+    clock: list[str] = []
+    pool = SparePool(inst, results, alloc, {}, replace(params, workers=2),
+                     Budget(time.monotonic(), time.monotonic() + 60), clock)  # fmt: skip
+    left = pool.run([B, A], 50.0)
+    assert 0 <= left < 50.0 and not clock
+    assert {a.cadre_id for a in results[B].assignments} == {"near"}
+    assert alloc["near"] == B
+    for k in (A, B):
+        cov, pts = points_and_cover(inst, results[k])
+        assert cov == before[k][0] and pts >= before[k][1]
+    assert points_and_cover(inst, results[B])[1] > before[B][1]
+    posted = [a.cadre_id for r in results.values() for a in r.assignments]
+    assert len(posted) == len(set(posted))

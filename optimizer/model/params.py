@@ -29,10 +29,12 @@ class Tuning:
     pairs_share: float = 0.6
     """Share of that budget the parts and the county pairs may use together: the flow and the
     LP, outside it, take about a third of a province run (measured: 85 of 300 s)."""
-    gap_good_enough: float = 0.001
-    """Below this gap to the LP bound the county-pairs phase is not run."""
     spare_per_post: int = 12
     """The second round hands a short county at most this many spare people per missing post."""
+    pool_per_post: int = 8
+    """The spare-people phase offers a county at most this many spare wide cadres per
+    required post, nearest units first (city-201: ~2,400 spare people for a county of 300
+    posts solve to optimality in under 10 s)."""
     pair_rounds: int = 6
     """Rounds of disjoint county pairs, each pairing counties not paired together before; a
     kept pair is split back into its counties, so the next round can pass people on further."""

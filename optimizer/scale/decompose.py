@@ -44,6 +44,7 @@ from optimizer.scale.parts import (
     points_and_cover,
     solve_part,
 )
+from optimizer.scale.pool import SparePool
 
 
 def should_decompose(inst: Instance, tuning: Tuning) -> bool:
@@ -95,7 +96,6 @@ class Decomposition:
             f"flow relaxation: at most {self.rel.max_posts} required posts, "
             f"soft bound {self.rel.bound:.0f}"
         )
-        self.lp = LpBounds(self.rel, self.tuning)
         # where the flow sends each wide unit's people: tried first by the greedy, and where
         # the unit's people the greedy does not post are handed
         ds = inst.ds
@@ -117,6 +117,12 @@ class Decomposition:
             + ("" if self.floor.valid else " (not valid: pins or U-PARTICIPATE unmet)")
         )
         self.class_bound, self.posts_bound = class_bounds(inst, self.floor.shape)
+        # the LP (not interruptible) only tightens the bounds: it runs from here beside the
+        # parts (HiGHS releases the GIL), a daemon abandoned if not done by the end
+        proven = self.floor.valid and got >= min(self.posts_bound, self.rel.max_posts)
+        self.lp = LpBounds(self.rel, self.tuning, got, proven)
+        if not self.budget.over(10.0):
+            self.lp.start()
         self.alloc = allocation(inst, flow_alloc, self.floor.wide_people(inst))
         # people the greedy floor posts stay where it posts them: its share of each county
         # must remain a plan of that county's part
@@ -129,15 +135,11 @@ class Decomposition:
         self.dtime = (
             None if limit is None else self.tuning.dtime_per_second * limit * max(1, self.workers)
         )
-        order = sorted(self.counties, key=lambda k: (-self.size[k], k))
+        order = self.order = sorted(self.counties, key=lambda k: (-self.size[k], k))
         self.pending = set(order)
         self.results = _run_parts(order, self.run, self.workers, self.say)
-        # the LP (not interruptible) only tightens the bounds: it runs beside the improvement
-        # phases when a third of the time is left, and is abandoned if not done by the end
-        if limit is None or not self.budget.over(max(10.0, limit / 3)):
-            self.lp.start()
         self.second_round(order)
-        self.pairs()
+        self.improve()
         return self.merge()
 
     def run(self, k: str, ks: frozenset[str] | None = None):
@@ -226,22 +228,28 @@ class Decomposition:
             if points_and_cover(inst, r) > points_and_cover(inst, results[k]):
                 results[k] = r
 
-    def pairs(self) -> None:
-        """County pairs unless the first LP's bound (if known) shows the plan already within
-        ``Tuning.gap_good_enough``: a deterministic decision."""
+    def improve(self) -> None:
+        """Spare people (:mod:`optimizer.scale.pool`), then county pairs, on what is left of
+        the parts' deterministic budget. (Not skipped when the LP shows a small gap: whether
+        the LP, running beside, is done by now depends on the clock.)"""
         if self.budget.over(2.0):
             return
         inst, results = self.inst, self.results
-        first = self.lp.first
         points = sum(plan_points(inst, r.assignments) for r in results.values())
-        if (
-            not math.isnan(first)
-            and (first - points) / max(1.0, abs(points)) <= self.tuning.gap_good_enough
-        ):
-            return
         spent = sum(r.deterministic_time for r in results.values())
         self.say(f"county parts: {points:.0f} points, {spent:.1f} deterministic units")
         budget = None if self.dtime is None else self.tuning.pairs_share * self.dtime - spent
+        budget = SparePool(
+            inst,
+            results,
+            self.alloc,
+            self.home,
+            self.params,
+            self.budget,
+            self.clock,
+            self.progress,
+            self.reference,
+        ).run(self.order, budget)
         CountyPairs(
             inst,
             results,
@@ -314,7 +322,7 @@ class Decomposition:
         # the flow's soft bound holds for plans filling its most posts; a plan filling fewer is
         # bounded by the best flow of any size
         bound = self.rel.bound if filled >= self.rel.max_posts else self.rel.any_bound
-        if lp.posts is not None and filled >= lp.posts and not math.isnan(lp.bound):
+        if filled >= lp.target and not math.isnan(lp.bound):
             bound = min(bound, lp.bound)
         res.bound = max(bound, res.objective)
         res.gap = (res.bound - res.objective) / max(1.0, abs(res.objective))
