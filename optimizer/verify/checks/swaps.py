@@ -85,9 +85,9 @@ def _swappable(view: PlanView, pinned: set[str]) -> list[NewPosting]:
 
 def best_swaps(view: PlanView) -> dict[str, list[Swap]]:
     """Term → the best exchange of each posting that has one for the term, the largest gain
-    on the term first (cached for the last view)."""
-    if _LAST[0] is view:
-        return _LAST[1]
+    on the term first (kept in the view's memo)."""
+    if "swaps" in view.memo:
+        return view.memo["swaps"]  # type: ignore[return-value]
     free = free_profiles(view)
     barred = _barred(view)
     pinned = {p.cadre_id for p in view.ds.pins if p.kind == "require"}
@@ -97,11 +97,8 @@ def best_swaps(view: PlanView) -> dict[str, list[Swap]]:
             out[term].append(swap)
     for term, swaps in out.items():
         swaps.sort(key=lambda s: (-s.gains[term], -sum(s.gains.values()), s.posting.row.cadre_id))
-    _LAST[:] = [view, out]
+    view.memo["swaps"] = out
     return out
-
-
-_LAST: list = [None, {}]
 
 
 def _posting_swaps(view: PlanView, p: NewPosting, groups, barred) -> dict[str, Swap]:
