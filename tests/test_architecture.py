@@ -12,7 +12,6 @@ import networkx as nx
 import pytest
 
 from optimizer.rules.table import RULES
-from optimizer.verify.registry import RANKING_ONLY
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "optimizer"
@@ -156,11 +155,11 @@ def test_each_rule_id_has_one_solver_side_definition(rule_id):
     assert len(definitions(PACKAGE, "rule_").get(rule_id, [])) == 1
 
 
-@pytest.mark.parametrize("rule_id", [r for r in SOLVED if r not in RANKING_ONLY])
+@pytest.mark.parametrize("rule_id", SOLVED)
 def test_each_rule_id_has_one_verifier_check(rule_id):
-    """``check_<ID>`` in optimizer.verify.checks. The soft terms that only rank plans
-    (RANKING_ONLY: no plan breaks them) have none; the PLAN-* ids are the plan files' own
-    form, checked in optimizer.verify.structure."""
+    """``check_<ID>`` in optimizer.verify.checks, for every rule, the soft terms that only rank
+    plans included (they look for a better choice the plan passed over); the PLAN-* ids are
+    the plan files' own form, checked in optimizer.verify.structure."""
     defs = definitions(PACKAGE / "verify", "check_")
     assert len(defs.get(rule_id, [])) == 1
 

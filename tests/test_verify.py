@@ -450,3 +450,46 @@ def test_hand_edits_of_plan_csv_alone_give_one_root_cause(ds, solved, tmp_path, 
     save(plan_dir, frames)
     found = hard(verify_plan(ds, plan_dir, "hunan-2021"))
     assert {v.rule for v in found} == expected and len(found) == 1
+
+
+# --------------------------------------------------------------------------- preferences
+
+
+@pytest.mark.parametrize("preset", ["hunan-2021", "central-2021"])
+def test_S_FIT_and_the_other_person_terms_no_better_free_cadre_in_a_solver_plan(ds, solved, preset):
+    """The people stage seats, per unit, the best people by S-PARTY/S-YOUNG/S-EXPERT, then
+    S-FIT: no free cadre of the unit could replace one and be better on a term, worse on none."""
+    vs = verify_plan(ds, solved(preset), preset, DAY)
+    assert [v for v in vs if v.rule in ("S-PARTY", "S-YOUNG", "S-EXPERT", "S-FIT")] == []
+
+
+def test_S_TRAVEL_exchanges_found_in_a_solver_plan_are_valid_and_better(ds, solved, tmp_path):
+    """The solver prices S-FIT by each unit's average skills, so two teams may still exchange
+    villages for less travel with the people's own skills no worse; each exchange the verifier
+    names, made, is a valid plan whose recomputed points are higher on S-TRAVEL, lower on
+    none."""
+    from optimizer.verify import verify_report
+    from optimizer.verify.checks.exchange import best_exchanges
+    from optimizer.verify.planfiles import read_plan
+    from optimizer.verify.view import PlanView
+
+    policy = optimizer.load_policy("hunan-2021")
+    src = solved("hunan-2021")
+    files = read_plan(src)
+    view = PlanView(ds, policy, DAY, files.rows, files.teams, files.shorts)
+    before = verify_report(ds, src, policy, DAY).points
+    for k, ex in enumerate(best_exchanges(view)):
+        a, b = ex.a.village.village_id, ex.b.village.village_id
+        dst = tmp_path / f"x{k}"
+        shutil.copytree(src, dst)
+        frames = read(dst)
+        plan, teams = frames["plan"], frames["teams"]
+        swap = {a: b, b: a}
+        plan["village_id"] = plan.village_id.replace(swap)
+        plan["village_name"] = plan.village_id.map(lambda x: ds.villages[x].name)
+        teams["host_village_id"] = teams.host_village_id.replace(swap)
+        save(dst, frames)
+        after = verify_report(ds, dst, policy, DAY)
+        assert hard(after.violations) == []
+        assert after.points["S-TRAVEL"] - before["S-TRAVEL"] == ex.gain > 0
+        assert all(after.points[t] >= before[t] for t in before)

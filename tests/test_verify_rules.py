@@ -12,6 +12,7 @@ free        F (K2), G (P2, a small province unit), J (K1, served at V2 in 2020�
 from __future__ import annotations
 
 import csv
+import re
 import subprocess
 import sys
 from dataclasses import dataclass, field, replace
@@ -26,7 +27,7 @@ from optimizer.data.domain import Cadre, Unit, Village
 from optimizer.policy import Policy
 from optimizer.rules.table import RULES
 from optimizer.verify import Violation, verify_plan
-from optimizer.verify.registry import CHECKS, RANKING_ONLY
+from optimizer.verify.registry import CHECKS
 from optimizer.verify.violation import STRUCTURAL
 
 END = date(2028, 9, 1)  # hunan-2021: two-year terms
@@ -163,7 +164,7 @@ def test_the_tiny_plan_is_valid(w, tmp_path):
 
 
 def test_every_rule_a_plan_can_break_has_exactly_one_check():
-    breakable = {r.id for r in RULES if r.kind != "plan"} - set(RANKING_ONLY)
+    breakable = {r.id for r in RULES if r.kind != "plan"}
     assert sorted(CHECKS) == sorted(breakable)
     assert {r.id for r in RULES if r.kind == "plan"} == set(STRUCTURAL)
     for rule, fn in CHECKS.items():
@@ -343,3 +344,113 @@ def test_P_PIN_require_pin_not_met(w, tmp_path):
     w.pins.append(Pin("F", "V2", "require", "member"))
     (v,) = w.verify(tmp_path)
     assert (v.rule, v.village_id, v.cadre_id) == ("P-PIN", "V2", "F")
+
+
+# --------------------------------------------------------------------------- preferences
+# A free cadre of P1 (posted nowhere, eligible, not a possible first secretary for a province
+# unit: rank section) who beats members B and C on one term and ties them on the others.
+
+
+def test_S_PARTY_non_member_where_a_free_party_member_could_serve(w, tmp_path):
+    w.cadre("B", political_status="none")
+    w.cadres["K"] = cadre("K", "P1")
+    (v,) = w.verify(tmp_path)
+    assert (v.rule, v.severity, v.village_id, v.cadre_id) == ("S-PARTY", "soft", "V1", "B")
+    assert "K (干部K)" in v.detail_en and "not a rule breach" in v.detail_en
+
+
+def test_S_YOUNG_free_young_pool_cadre_passed_over(w, tmp_path):
+    w.cadres["K"] = cadre("K", "P1", young_pool=True)
+    found = w.verify(tmp_path)
+    assert {(v.rule, v.severity, v.cadre_id) for v in found} == {
+        ("S-YOUNG", "soft", "B"),
+        ("S-YOUNG", "soft", "C"),
+    }
+
+
+def test_S_EXPERT_free_cadre_with_rural_experience_passed_over(w, tmp_path):
+    w.cadres["K"] = cadre("K", "P1", rural_years=3.0)
+    assert {(v.rule, v.cadre_id) for v in w.verify(tmp_path)} == {
+        ("S-EXPERT", "B"),
+        ("S-EXPERT", "C"),
+    }
+
+
+def test_S_FIT_free_cadre_meeting_the_villages_needs_passed_over(w, tmp_path):
+    w.villages["V1"] = village("V1", "key", needs=frozenset({"law"}))
+    w.cadres["K"] = cadre("K", "P1", skills=frozenset({"law"}))
+    found = w.verify(tmp_path)
+    assert {(v.rule, v.cadre_id) for v in found} == {("S-FIT", "B"), ("S-FIT", "C")}
+    assert "meets 1 of the village's needs (0 now)" in found[0].detail_en
+
+
+def test_S_FIT_no_finding_when_the_better_fit_is_worse_on_another_term(w, tmp_path):
+    """Not a Pareto improvement: K fits the village but is no party member (B and C are)."""
+    w.villages["V1"] = village("V1", "key", needs=frozenset({"law"}))
+    w.cadres["K"] = cadre("K", "P1", skills=frozenset({"law"}), political_status="none")
+    assert w.verify(tmp_path) == []
+
+
+def test_S_PARTY_no_finding_for_a_cadre_a_hard_rule_keeps_out(w, tmp_path):
+    """The free party member served at V1 before (H-NOREPEAT), or is forbidden there."""
+    w.cadre("B", political_status="none")
+    w.cadres["K"] = cadre("K", "P1")
+    w.history.append(Posting("K", "K1", "V1", "county", "member", date(2018, 1, 1), date(2020, 1, 1)))  # fmt: skip
+    assert "S-PARTY" not in rules(w.verify(tmp_path))
+    w.history.pop()
+    w.pins.append(Pin("K", "V1", "forbid"))
+    assert w.verify(tmp_path) == []
+
+
+def far_teams(w: World) -> None:
+    """V1 moves 100 km east; a new key village V5 at P1's door gets P3's team from 100 km."""
+    w.villages["V1"] = village("V1", "key", x=100.0)
+    w.villages["V5"] = village("V5", "key", x=0.5)
+    w.units["P3"] = unit("P3", "province", staff=30, x=100.0)
+    for cid in "XYZ":
+        w.cadres[cid] = cadre(cid, "P3", rank="deputy_division")
+    w.rows += [Row("V5", "X", "P3", "secretary"), Row("V5", "Y", "P3", "member"),
+               Row("V5", "Z", "P3", "member")]  # fmt: skip
+
+
+def test_S_TRAVEL_two_teams_that_could_exchange_villages(w, tmp_path):
+    far_teams(w)
+    (v,) = w.verify(tmp_path)
+    assert (v.rule, v.severity, v.village_id) == ("S-TRAVEL", "soft", "V1")
+    assert "V5" in v.detail_en and "597.0 km less travel in all (+600 points" in v.detail_en
+
+
+def test_S_TRAVEL_no_exchange_a_hard_rule_forbids(w, tmp_path):
+    """The same two teams, but Y is forbidden at V1 (P-PIN), or B served at V5 (H-NOREPEAT)."""
+    far_teams(w)
+    w.pins.append(Pin("Y", "V1", "forbid"))
+    assert rules(w.verify(tmp_path)) == set()
+    w.pins.pop()
+    w.history.append(Posting("B", "K1", "V5", "county", "member", date(2018, 1, 1), date(2020, 1, 1)))  # fmt: skip
+    assert "S-TRAVEL" not in rules(w.verify(tmp_path))
+
+
+def test_preferences_are_in_chinese_with_no_english_word(w, tmp_path):
+    w.cadre("B", political_status="none")
+    w.cadres["K"] = cadre("K", "P1", rural_years=3.0, young_pool=True)
+    found = w.verify(tmp_path)
+    assert {v.rule for v in found} == {"S-PARTY", "S-YOUNG", "S-EXPERT"}
+    for v in found:
+        words = [x for x in re.findall(r"[A-Za-z]+", v.detail_zh) if len(x) > 1]
+        assert words == [], v.detail_zh
+
+
+def test_preferences_are_capped_with_one_line_counting_the_rest(w, tmp_path):
+    from optimizer.verify.checks.preferences import SHOWN
+
+    for i in range(SHOWN + 3):
+        w.villages[f"W{i}"] = village(f"W{i}", "weak", x=0.0)
+        w.cadres[f"M{i}"] = cadre(f"M{i}", "P1", rank="deputy_division")
+        w.rows.append(Row(f"W{i}", f"M{i}", "P1", "secretary"))
+    w.cadres["K"] = cadre("K", "P1", rank="deputy_division", rural_years=3.0)
+    found = [v for v in w.verify(tmp_path) if v.rule == "S-EXPERT"]
+    assert len(found) == SHOWN + 1
+    assert [v.detail_en for v in found if not v.village_id] == [
+        "a preference, not a rule breach: 6 more new postings where a free cadre of the same "
+        "unit does better on S-EXPERT"
+    ]

@@ -35,11 +35,12 @@ def cmd_verify(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from optimizer.plans.workbook import plan_source
-    from optimizer.verify import verify_plan, write_verify_csv
-    from optimizer.verify.report import verify_table, write_verify_xlsx
+    from optimizer.verify import verify_report, write_verify_csv
+    from optimizer.verify.report import points_line, verify_table, write_verify_xlsx
 
     with flags_for(date="--date"):
-        found = verify_plan(args.dataset, args.plandir, args.policy, args.date)
+        report = verify_report(args.dataset, args.plandir, args.policy, args.date)
+    found = report.violations
     say(args, plan_source(args.plandir, args.lang)[1])
     hard = [v for v in found if v.severity == "hard"]
     frame = verify_table(found, args.lang)
@@ -50,6 +51,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     write_verify_csv(found, out, args.lang)
     write_verify_xlsx(found, Path(out).with_suffix(".xlsx"), args.lang)
     soft = len(found) - len(hard)
+    say(args, points_line(report.points, args.lang))
     if args.lang == "zh":
         summary = (
             f"违反硬性规则 {len(hard)} 处，未满足软性规则 {soft} 处"

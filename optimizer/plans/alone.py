@@ -12,7 +12,8 @@ from __future__ import annotations
 import numpy as np
 
 from optimizer.model.candidates import Groups, Table, groups
-from optimizer.rules.instance import SEC, Instance
+from optimizer.rules.instance import Instance
+from optimizer.rules.teams import joint_groups, members_follow_lead, team_leads, team_units
 
 ENFORCE = ("LV-LEVEL", "LV-REGION", "T-UNIT", "H-INCUMBENT", "E-AVAIL", "E-SERVICE", "E-HEALTH",
            "E-EVAL", "E-TOWNSHIP", "E-AGE", "E-SEC-PARTY", "E-SEC-PARTYYRS", "E-SEC-WORKYRS",
@@ -31,13 +32,6 @@ def lead_teams(
     ``secs``/``mems``: (cadre, unit) of the candidates. Incumbents fix the lead (and in
     ``lead_unit`` mode the units); joint partners join small units (J-JOINT)."""
     inc = inst.inc_by_village.get(vid, [])
-    inc_units = {p.unit_id for p in inc}
-    if any(p.role == SEC for p in inc):
-        leads: list[str | None] = [None]
-    else:
-        leads = sorted({u for _, u in secs})
-        if lead_mode and inc_units:
-            leads = [u for u in leads if u in inc_units]
     sec_of: dict[str, list[str]] = {}
     mem_of: dict[str, list[str]] = {}
     for c, u in secs:
@@ -45,11 +39,10 @@ def lead_teams(
     for c, u in mems:
         mem_of.setdefault(u, []).append(c)
     all_mem = [c for c, _ in mems]
+    partners = _partners(inst)
     out = []
-    for lead in leads:
-        units = {lead} if lead is not None else set(inc_units)
-        if lead_mode and inst.policy.joint.enabled:
-            units |= joint_partners(inst, lead or min(inc_units, default=None))
+    for lead in team_leads(inc, sec_of, lead_mode):
+        units = team_units(lead, inc, lead_mode, partners)
         sec = sec_of.get(lead, []) if lead is not None else []
         mem = all_mem if not lead_mode else [c for u in sorted(units) for c in mem_of.get(u, ())]
         out.append((lead, sec, mem))
@@ -82,7 +75,7 @@ def alone(inst: Instance, vid: str, cands: Table | Groups, relaxed: set[str]) ->
     ``cands``: the candidates' table or its groups (cadres of a unit barred by the same rules
     are alike here, so the many calls of :func:`minimal_rules` stay cheap); a team's first
     secretary is one who is not also counted as a member, where the lead unit has one."""
-    lead_mode = inst.policy.members_from == "lead_unit" and "T-UNIT" not in relaxed
+    lead_mode = members_follow_lead(inst.policy) and "T-UNIT" not in relaxed
     inc = inst.inc_by_village.get(vid, [])
     need = inst.need[vid].min
     off = np.int64(~_mask(relaxed))
@@ -92,19 +85,12 @@ def alone(inst: Instance, vid: str, cands: Table | Groups, relaxed: set[str]) ->
     n_sec = dict(zip(names, count(s).astype(int).tolist(), strict=True))
     n_mem = dict(zip(names, count(m).astype(int).tolist(), strict=True))
     n_both = dict(zip(names, count(s & m).astype(int).tolist(), strict=True))
-    inc_units = {p.unit_id for p in inc}
     best = min(len(inc), need - 1)
-    if any(p.role == SEC for p in inc):
-        leads: list[str | None] = [None]
-    else:
-        leads = sorted(u for u, k in n_sec.items() if k)
-        if lead_mode and inc_units:
-            leads = [u for u in leads if u in inc_units]
+    leads = team_leads(inc, (u for u, k in n_sec.items() if k), lead_mode)
+    partners = _partners(inst)
     total_mem = sum(n_mem.values())
     for lead in leads:
-        units = {lead} if lead is not None else set(inc_units)
-        if lead_mode and inst.policy.joint.enabled:
-            units |= joint_partners(inst, lead or min(inc_units, default=None))
+        units = team_units(lead, inc, lead_mode, partners)
         mem = sum(n_mem.get(u, 0) for u in units) if lead_mode else total_mem
         if lead is None:
             fill = min(need, len(inc) + mem)
@@ -153,17 +139,20 @@ def _masks(g: Groups):
 
 def joint_partners(inst: Instance, uid: str | None) -> set[str]:
     """Units a small unit may form a joint team with (J-JOINT), itself included."""
-    jt = inst.policy.joint
     if uid is None:
         return set()
+    return set(_groups(inst).get(uid, ()))
+
+
+def _partners(inst: Instance) -> dict[str, frozenset[str]] | None:
+    """The J-JOINT groups of the instance's policy, ``None`` without joint teams."""
+    return _groups(inst) if inst.policy.joint.enabled else None
+
+
+def _groups(inst: Instance) -> dict[str, frozenset[str]]:
     if _JOINT[0] is not inst:
-        small = lambda x: x.level in jt.levels and x.staff is not None and x.staff < jt.staff_max  # noqa: E731
-        groups: dict[tuple, set[str]] = {}
-        for k, x in inst.ds.units.items():
-            if small(x):
-                groups.setdefault((x.level, x.region), set()).add(k)
-        _JOINT[:] = [inst, {k: g for g in groups.values() for k in g}]
-    return set(_JOINT[1].get(uid, ()))
+        _JOINT[:] = [inst, joint_groups(inst.ds.units, inst.policy)]
+    return _JOINT[1]
 
 
 _JOINT: list = [None, {}]

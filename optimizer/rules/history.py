@@ -4,7 +4,15 @@ the unit's new team there earns or costs (0 when the rule is silent)."""
 
 from __future__ import annotations
 
-from optimizer.rules.instance import Instance
+from datetime import date
+from typing import TYPE_CHECKING
+
+from optimizer.data.domain import Posting
+from optimizer.policy import Policy
+from optimizer.rules.eligibility import previous_period
+
+if TYPE_CHECKING:  # the instance is built with these rules: only its type is needed here
+    from optimizer.rules.instance import Instance
 
 SOFT_SCALE = 10
 """Soft weights are multiplied by this so travel can be charged per km in whole points
@@ -27,15 +35,30 @@ def rule_H_CONTINUITY(inst: Instance, uid: str, vid: str) -> int | None:
     return 0
 
 
+def province_before(history: list[Posting], at: date) -> set[str]:
+    """H-PROVVILLAGE: the villages whose previous period (ended by ``at``) had a
+    province-level team."""
+    return {
+        vid
+        for vid, rows in previous_period(history, at).items()
+        if any(p.level == "province" for p in rows)
+    }
+
+
+def provvillage_points(policy: Policy, level: str, had_province: bool) -> int | None:
+    """H-PROVVILLAGE for a new team from a ``level`` unit at a village that had (or not) a
+    province-level team in the previous period: ``None`` where the policy bars it, else its
+    soft points. The rule on raw values, for the pin precheck as for the model."""
+    if not (had_province and level == "province"):
+        return 0
+    if policy.provvillage == "hard":
+        return None
+    if policy.provvillage == "soft" and policy.weights.provvillage:
+        return -policy.weights.provvillage * SOFT_SCALE
+    return 0
+
+
 def rule_H_PROVVILLAGE(inst: Instance, uid: str, vid: str) -> int | None:
     """H-PROVVILLAGE: no province-level team where the previous period had one — a bar or,
     soft, a cost."""
-    pol = inst.policy
-    again = vid in inst.prev_province and inst.ds.units[uid].level == "province"
-    if not again:
-        return 0
-    if pol.provvillage == "hard":
-        return None
-    if pol.provvillage == "soft" and pol.weights.provvillage:
-        return -pol.weights.provvillage * SOFT_SCALE
-    return 0
+    return provvillage_points(inst.policy, inst.ds.units[uid].level, vid in inst.prev_province)

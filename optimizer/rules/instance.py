@@ -18,7 +18,6 @@ from optimizer.rules.eligibility import (
     VillageNeed,
     continuity_units,
     general_failures,
-    previous_period,
     priority_class,
     rule_H_INCUMBENT,
     rule_LV_LEVEL,
@@ -27,6 +26,7 @@ from optimizer.rules.eligibility import (
     village_city,
     village_need,
 )
+from optimizer.rules.history import province_before
 
 SEC, MEM = "secretary", "member"
 
@@ -215,9 +215,7 @@ def _history(inst: Instance) -> None:
     for p in inst.ds.history:
         inst.former.setdefault(p.cadre_id, set()).add(p.village_id)
     inst.prev_units = continuity_units(inst.ds.history, inst.plan_date)
-    for vid, rows in previous_period(inst.ds.history, inst.plan_date).items():
-        if any(p.level == "province" for p in rows):
-            inst.prev_province.add(vid)
+    inst.prev_province |= province_before(inst.ds.history, inst.plan_date)
 
 
 def adjacency(ds: Dataset, policy: Policy) -> dict[str, set[str]]:

@@ -30,12 +30,12 @@ from optimizer.rules.eligibility import (
     continuity_units,
     general_failures,
     joint_pair,
-    previous_period,
     rule_H_INCUMBENT,
     rule_LV_REGION,
     secretary_failures,
     village_need,
 )
+from optimizer.rules.history import province_before, provvillage_points
 
 SEC, MEM = "secretary", "member"
 
@@ -87,7 +87,6 @@ def _facts(ds: Dataset, policy: Policy, at: date) -> _Facts:
     served: dict[tuple[str, str], Posting] = {}
     for p in ds.history:
         served.setdefault((p.cadre_id, p.village_id), p)
-    prev = previous_period(ds.history, at)
     return _Facts(
         ds,
         policy,
@@ -97,7 +96,7 @@ def _facts(ds: Dataset, policy: Policy, at: date) -> _Facts:
         {r.cadre_id for r in ds.recall},
         served,
         continuity_units(ds.history, at),
-        {v for v, rows in prev.items() if any(p.level == "province" for p in rows)},
+        province_before(ds.history, at),
     )
 
 
@@ -203,7 +202,7 @@ def _history_bar(f: _Facts, u: Unit, v: Village, role: str):
             "H-CONTINUITY",
             f"the village is kept by unit {';'.join(sorted(keep))}, the cadre is from {u.unit_id}",
         )
-    if pol.provvillage == "hard" and u.level == "province" and v.village_id in f.prev_province:
+    if provvillage_points(pol, u.level, v.village_id in f.prev_province) is None:
         return (
             "H-PROVVILLAGE",
             "province-level unit; the village had a province-level team in the previous period",

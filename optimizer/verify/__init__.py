@@ -7,9 +7,10 @@ seed source of the rule.
 
 Independence: the verifier shares no code with the model builder (``model``, ``relax``,
 ``greedy``, ``decompose``, ``solver``, ``instance``, ``people``, …): only data loading, the
-policy parameters and the rule glossary. Every rule is re-derived here from the SPEC (it does not
-even import ``optimizer.rules``), so a bug in the planner cannot hide itself by being shared with
-its checker; ``tests/test_verify_rules.py`` keeps it so.
+policy parameters, the rule glossary and the soft points' scale. Every rule is re-derived here
+from the SPEC, the soft terms too (:mod:`~optimizer.verify.points`), so a bug in the planner
+cannot hide itself by being shared with its checker; ``tests/test_verify_rules.py`` keeps it
+so.
 
 Layout: :mod:`~optimizer.verify.planfiles` (and ``tables``) read the folder;
 :mod:`~optimizer.verify.view` derives the indexes every check shares;
@@ -19,7 +20,7 @@ Layout: :mod:`~optimizer.verify.planfiles` (and ``tables``) read the folder;
 :mod:`~optimizer.verify.report` writes ``verify.xlsx``.
 """
 
-from optimizer.verify.verifier import verify_plan
+from optimizer.verify.verifier import VerifyReport, verify_plan, verify_report
 from optimizer.verify.violation import (
     STRUCTURAL,
     Violation,
@@ -30,9 +31,11 @@ from optimizer.verify.violation import (
 
 __all__ = [
     "STRUCTURAL",
+    "VerifyReport",
     "Violation",
     "hard_violations",
     "verify_plan",
+    "verify_report",
     "violations_frame",
     "write_verify_csv",
 ]

@@ -25,9 +25,6 @@ class Finding:
     severity: str = "hard"
 
 
-RANKING_ONLY = ("S-PARTY", "S-YOUNG", "S-EXPERT", "S-FIT", "S-TRAVEL")
-"""Soft rules that only rank valid plans: a plan cannot break them, so they have no check."""
-
 Check = Callable[[PlanView], Iterable[Finding]]
 CHECKS: dict[str, Check] = {}
 """Rule id → its check, in registration order."""

@@ -11,6 +11,7 @@ from optimizer.plans.io import private_file
 from optimizer.plans.workbook import WORKBOOK_ERRORS
 from optimizer.plans.xlsxwrite import Sheet, write_xlsx
 from optimizer.rules.glossary import rule_label
+from optimizer.verify.points import TERMS_ZH
 from optimizer.verify.violation import Violation, violations_frame
 
 HEAD_ZH = {"rule": "规则", "village_id": "村编码", "cadre_id": "干部编号", "detail": "说明",
@@ -29,6 +30,16 @@ def verify_table(found: list[Violation], lang: str = "en") -> pd.DataFrame:
         severity=frame.severity.map(lambda x: SEVERITY_ZH.get(x, x)),
         rule=frame.rule.map(rule_label),
     ).rename(columns=HEAD_ZH)
+
+
+def points_line(points: dict[str, int], lang: str = "en") -> str:
+    """The plan's soft points per term, on one line (``zhucun verify`` prints it)."""
+    total = sum(points.values())
+    if lang == "zh":
+        terms = "，".join(f"{TERMS_ZH[t]} {p}" for t, p in points.items())
+        return f"软性得分（按方案人员重算）：{terms}，合计 {total}"
+    terms = ", ".join(f"{t} {p}" for t, p in points.items())
+    return f"soft points (recomputed from the plan's people): {terms}; total {total}"
 
 
 def _is_ours(path: Path) -> bool:

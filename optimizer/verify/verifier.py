@@ -4,7 +4,7 @@ check on one :class:`PlanView`, and fold the consequences of a hand edit into it
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -15,6 +15,7 @@ from optimizer.plans.workbook import plan_source
 from optimizer.policy import Policy, load_policy
 from optimizer.verify import checks  # noqa: F401  (registers every rule's check)
 from optimizer.verify.planfiles import DATE_HELP, read_plan, to_date
+from optimizer.verify.points import plan_points, weighed_terms
 from optimizer.verify.registry import CHECKS, run_check
 from optimizer.verify.structure import STRUCTURE
 from optimizer.verify.view import PlanView
@@ -24,6 +25,16 @@ STALE = ("PLAN-TEAM-MISMATCH", "PLAN-UNSTAFFED-MISMATCH")
 """teams.csv / unstaffed.csv no longer matching plan.csv: follows from any edit of its rows."""
 SHAPE = ("T-SIZE", "T-UNIT", "J-JOINT")
 """Team-shape findings that a row added, dropped or moved elsewhere brings with it."""
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    """What ``zhucun verify`` reports: the violations, and the plan's soft points per term."""
+
+    violations: list[Violation]
+    points: dict[str, int]
+    """Soft term → the plan's points on it (the terms the policy weighs), re-derived from the
+    people and units the plan posts (:func:`optimizer.verify.points.plan_points`)."""
 
 
 def verify_plan(
@@ -37,6 +48,16 @@ def verify_plan(
 
     Raises :class:`InputError` when the plan folder cannot be read (missing ``plan.csv``,
     missing columns, unparseable dates or values)."""
+    return verify_report(dataset, plan_dir, policy, plan_date).violations
+
+
+def verify_report(
+    dataset: Dataset | str | Path,
+    plan_dir: str | Path,
+    policy: Policy | str | Path,
+    plan_date: date | str | None = None,
+) -> VerifyReport:
+    """:func:`verify_plan`'s violations with the plan's soft points per term."""
     ds = dataset if isinstance(dataset, Dataset) else load_dataset(dataset)
     pol = policy if isinstance(policy, Policy) else load_policy(policy)
     files = read_plan(Path(plan_dir))
@@ -50,7 +71,9 @@ def verify_plan(
             ]
         )
     view = PlanView(ds, pol, day, files.rows, files.teams, files.shorts)
-    return _named_source(run_checks(view), plan_source(Path(plan_dir))[0])
+    found = _named_source(run_checks(view), plan_source(Path(plan_dir))[0])
+    points = plan_points(view)
+    return VerifyReport(found, {t: points[t] for t in weighed_terms(view)})
 
 
 def run_checks(view: PlanView) -> list[Violation]:

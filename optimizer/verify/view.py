@@ -195,6 +195,12 @@ class PlanView:
                 )
         return tuple(out)
 
+    @cached_property
+    def memo(self) -> dict[str, object]:
+        """Results several checks share (the preference checks' exchanges), kept with the
+        view they were derived from."""
+        return {}
+
     # ------------------------------------------------------------------ questions
     def missing_posts(self, vid: str, need: Need) -> int:
         """Required posts not filled: the minimum less the people there, and the first

@@ -2,7 +2,8 @@
 :data:`optimizer.verify.registry.CHECKS`.
 
 eligibility: E-*   levels: L-*, LV-*   teams: T-*, J-JOINT   clusters: C-CLUSTER
-history: H-*       units: U-*          pins: P-PIN           preferences: S-PROVKEY
+history: H-*       units: U-*          pins: P-PIN           preferences: S-*
+(swaps and exchange: the better choices the S-* checks look for)
 """
 
 from optimizer.verify.checks import (

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from optimizer.data import schema as s
-from optimizer.data.domain import completed_years
+from optimizer.data.domain import Cadre, completed_years
 from optimizer.verify.registry import Finding, check
 from optimizer.verify.view import PlanView
 
@@ -105,6 +105,18 @@ def check_E_AGE(view: PlanView) -> Iterator[Finding]:
 
 
 # --------------------------------------------------------------------------- first secretaries
+
+
+def may_be_secretary(view: PlanView, c: Cadre) -> bool:
+    """E-SEC-PARTY, E-SEC-PARTYYRS and E-SEC-WORKYRS hold for ``c`` as first secretary (the
+    three checks below, as one test)."""
+    pol, day = view.pol, view.day
+    return (
+        c.political_status == "member"
+        and c.party_date is not None
+        and completed_years(c.party_date, day) >= pol.sec_min_party_years
+        and completed_years(c.work_date, day) >= pol.sec_min_work_years
+    )
 
 
 @check("E-SEC-PARTY")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from optimizer.data import schema as s
-from optimizer.data.domain import rank_index
+from optimizer.data.domain import Cadre, Unit, rank_index
 from optimizer.verify.need import city_of
 from optimizer.verify.registry import Finding, check
 from optimizer.verify.view import NewPosting, PlanView
@@ -37,12 +37,13 @@ def check_L_LEADER(view: PlanView) -> Iterator[Finding]:
 @check("L-RANK")
 def check_L_RANK(view: PlanView) -> Iterator[Finding]:
     for p in view.new_postings:
-        if p.row.role == "secretary" and not _rank_fits(view, p):
+        if p.row.role == "secretary" and not rank_fits(view, p.cadre, p.own):
             yield _rank_finding(view, p)
 
 
-def _rank_fits(view: PlanView, p: NewPosting) -> bool:
-    c, unit = p.cadre, p.own
+def rank_fits(view: PlanView, c: Cadre, unit: Unit) -> bool:
+    """L-RANK: cadre ``c`` of ``unit`` holds the rank the unit's sending level asks of a first
+    secretary (or is a middle manager, or in the young pool, where the policy counts them)."""
     lr = view.pol.leader_rank.get(unit.level)
     if lr is None or not (lr.min_rank or lr.middle_manager_kinds or lr.young_pool):
         return True
