@@ -49,6 +49,9 @@ def build_parser(lang: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1", help="address (other than 127.0.0.1: a token)")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--workdir", type=Path, default=Path("zhucun-desk"), help="the desk's files")
+    p.add_argument("--dask", metavar="ADDRESS", default=None,
+                   help="queue solves on this Dask scheduler (e.g. tcp://host:8786), as `run` "
+                   "does; needs zhucun[dask]")  # fmt: skip
     common(p)
     ledger_parsers(sub, common, date_arg)
     return parser

@@ -32,7 +32,7 @@ from optimizer.model.cpsat import (
     spend,
 )
 from optimizer.model.greedy import add_hint, greedy_coverage, greedy_is_valid
-from optimizer.model.interrupt import catch_sigint
+from optimizer.model.interrupt import catch_sigint, follow_stop
 from optimizer.model.master import PlanModel
 from optimizer.model.objective import soft_objective
 from optimizer.model.params import SolveParams
@@ -57,9 +57,11 @@ class PartStart:
 
 def solve_instance(inst: Instance, params: SolveParams, t0: float, *,
                    progress: Progress | None = None, reference: Reference | None = None,
-                   part: PartStart | None = None) -> SolveResult:  # fmt: skip
+                   part: PartStart | None = None,
+                   stop: threading.Event | None = None) -> SolveResult:  # fmt: skip
     """Solve ``inst`` exactly within ``params.time_limit`` counted from ``t0``. A whole
-    problem (``part`` None) also gets its proven bounds; a county part does not."""
+    problem (``part`` None) also gets its proven bounds; a county part does not. ``stop``:
+    set from another thread, it ends the search as Ctrl-C does (the best plan so far kept)."""
     whole, part = part is None, part or PartStart()
     deadline = None if params.time_limit is None else t0 + params.time_limit
     shape = build_shape(inst)
@@ -80,8 +82,10 @@ def solve_instance(inst: Instance, params: SolveParams, t0: float, *,
                       time_limit=params.time_limit, notes=list(pm.notes), dtime_left=part.dtime,
                       reference=reference)  # fmt: skip
     solver = cp_model.CpSolver()
-    stop = threading.Event()
+    own_stop = stop is None
+    stop = threading.Event() if stop is None else stop
     restore = catch_sigint(solver, stop) if params.handle_sigint else None
+    follow = None if own_stop else follow_stop(solver, stop)
     try:
         run = ExactSolve(pm, solver, res, t0, deadline, params, progress, stop)
         if run.solve(given=part.start) == "retry":
@@ -91,6 +95,8 @@ def solve_instance(inst: Instance, params: SolveParams, t0: float, *,
     finally:
         if restore is not None:
             restore()
+        if follow is not None:
+            follow()
     res.interrupted = stop.is_set()
     if whole:  # the whole problem: how good is the plan
         fill_bounds(res, inst)

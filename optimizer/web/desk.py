@@ -13,6 +13,7 @@ import yaml
 
 import optimizer
 from optimizer import Dataset, Policy
+from optimizer.web.cluster import Cluster
 from optimizer.web.store import Job, Store
 from optimizer.web.worker import Worker
 
@@ -27,6 +28,8 @@ class Settings:
     start_worker: bool = True
     token_hash: dict[str, str] | None = None
     """Set when the desk listens beyond this machine: every page needs the token."""
+    dask: Any = None
+    """A Dask scheduler address (or cluster object): solves are queued there, not here."""
 
 
 @dataclass
@@ -42,8 +45,17 @@ class Desk:
     def open(cls, settings: Settings) -> Desk:
         store = Store(settings.workdir)
         desk = cls(settings, store, None)  # type: ignore[arg-type]
-        desk.worker = Worker(store, desk.dataset_path, settings.slots)
+        cluster = None
+        if settings.dask is not None:
+            cluster = Cluster(store, desk.dataset_path, settings.dask)
+        else:  # queued for a cluster this start does not have: solved here instead
+            store.relocate("cluster", "local")
+        desk.worker = Worker(store, desk.dataset_path, settings.slots, cluster)
         return desk
+
+    def place(self, mode: str) -> str:
+        """Where a new job runs: whole solves on the cluster when there is one."""
+        return "cluster" if self.worker.cluster is not None and mode == "solve" else "local"
 
     def dataset_path(self, dataset_id: str) -> Path:
         """The uploaded workbook or CSV folder of a dataset id."""
