@@ -185,6 +185,23 @@ def test_recall_repairs_only_the_damaged_team_diff_then_accept(desk):
     desk.resolved = new
 
 
+def test_forbid_resolves_with_the_fewest_changes_and_says_how_many(desk):
+    desk.post(f"/jobs/{desk.job}/pins/clear")
+    plan = (desk.workdir / "jobs" / desk.job / "plan" / "plan.csv").read_text("utf-8-sig")
+    where = next(line.split(",")[0] for line in plan.splitlines() if f",{POSTED}," in line)
+    r = desk.post(f"/jobs/{desk.job}/pins", data={"pin": f"forbid|{POSTED}|{where}"})
+    assert r.status_code == 303
+    r = desk.post(f"/jobs/{desk.job}/resolve")
+    new = r.headers["location"].rsplit("/", 1)[1]
+    assert wait_job(desk.c, new)["has_plan"] == 1
+    page = desk.c.get(f"/jobs/{new}/diff").text
+    # the forbidden secretary leaves and one stand-in comes: nothing else moves
+    assert int(re.search(r'id="n-moves">(\d+)', page)[1]) == 2
+    assert "改动派驻" in page and "已证明这是满足指定的最少改动" in page
+    assert f"<td>{POSTED}</td>" in page
+    desk.post(f"/jobs/{new}/decide", data={"choice": "discard"})
+
+
 def test_pins_are_added_to_a_copy_of_the_dataset(desk):
     from optimizer.web.routes_decide import pinned_files
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from ortools.sat.python import cp_model
 
 from optimizer.model.build import build_model
+from optimizer.model.change import fewest_changes
 from optimizer.model.cpsat import (
     Watch,
     extract,
@@ -144,6 +145,9 @@ class ExactSolve:
         if not self.coverage():
             return None
         res = self.res
+        if res.reference is not None and res.reference.minimal_change and fewest_changes(
+                pm, self.solver, res, self.t0, self.deadline, self.params.seed, self.say):  # fmt: skip
+            self.trusted, self.solved_any = False, True  # the plan is the fewest changes' now
         if (self.stop.is_set() or remaining(self.deadline) <= 0.05
                 or (res.dtime_left is not None and res.dtime_left <= 0.01)):  # fmt: skip
             res.objective = (float(self.solver.value(soft_objective(pm)))
@@ -283,7 +287,7 @@ class ExactSolve:
         an equally good plan closer to the reference."""
         pm, solver, res = self.pm, self.solver, self.res
         ref = res.reference
-        if ref is None or remaining(self.deadline) <= 0.5:
+        if ref is None or ref.minimal_change or remaining(self.deadline) <= 0.5:
             return
         found = list(solver.response_proto.solution)
         expr, added = agreement(pm, ref)
@@ -368,8 +372,9 @@ class ExactSolve:
     def seat(self) -> None:
         """People into the master's posts (:mod:`optimizer.model.people`); coverage as seated."""
         pm, res = self.pm, self.res
-        prefer = res.reference.postings if res.reference is not None else None
-        triples, notes = seat_people(pm.inst, res.seats, pm.pool, pm.sec_pool, prefer)
+        ref = res.reference
+        triples, notes = seat_people(pm.inst, res.seats, pm.pool, pm.sec_pool,
+                                     ref.postings if ref else None, bool(ref and ref.minimal_change))  # fmt: skip
         # T-SEC: new members never serve where no first secretary could be seated (H-NOREPEAT
         # can leave a unit without a secretary allowed at one of its villages): not posted
         led = {p.village_id for p in pm.inst.incumbents if p.role == "secretary"}

@@ -7,6 +7,7 @@ the plan is written to the job's folder here, as ``zhucun solve`` would write it
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from datetime import date
@@ -101,8 +102,9 @@ class Cluster:
         ds = optimizer.load_dataset(self.dataset_path(job.dataset_id), plan_date=day)
         policy = optimizer.load_policy(folder / "policy.yaml")
         reference = None
-        if job.base_job:
-            reference = read_reference(self.store.workdir / "jobs" / job.base_job / "plan")
+        if job.base_job:  # a re-solve after pins: as few changes as coverage allows
+            base = read_reference(self.store.workdir / "jobs" / job.base_job / "plan")
+            reference = dataclasses.replace(base, minimal_change=True)
         return SolveJob(job.id, ds, policy, day, job.time_limit, 0, 1, reference)
 
     def follow(self, job: Job, handle: RemoteSolve) -> list[str]:

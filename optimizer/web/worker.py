@@ -100,8 +100,9 @@ class Worker:
                "--policy", str(folder / "policy.yaml"), "--out", str(folder / "plan"),
                "--date", job.plan_date, "--time-limit", f"{job.time_limit:g}",
                "--workers", "1", "--lang", "zh"]  # fmt: skip
-        if job.base_job:
-            cmd += ["--reference", str(self.store.workdir / "jobs" / job.base_job / "plan")]
+        if job.base_job:  # a re-solve after pins: as few changes as coverage allows
+            base = self.store.workdir / "jobs" / job.base_job / "plan"
+            cmd += ["--reference", str(base), "--minimal-change"]
         return cmd
 
     def _run(self, job: Job) -> None:
