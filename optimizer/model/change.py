@@ -20,6 +20,7 @@ people first (:func:`optimizer.model.people.seat_people` with ``first``), which 
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
@@ -97,6 +98,7 @@ def fewest_changes(
     extract(pm, solver, res)
     hint_from(pm, solver)
     if say:
-        proof = "proven fewest" if status == cp_model.OPTIMAL else "not proven"
-        say(f"changes: {best} posting(s) differ from the reference plan ({proof})")
+        proof = "proven fewest" if status == cp_model.OPTIMAL else "not proven fewest"
+        say(f"[{time.monotonic() - t0:7.1f}s] changes: {best} posting(s) differ from the "
+            f"reference plan, {proof}")  # fmt: skip
     return True

@@ -16,6 +16,7 @@ import optimizer
 from optimizer.web.forms import checked_form, id_or_404, text
 from optimizer.web.labels import frame_rows, zh_diff
 from optimizer.web.pages import render
+from optimizer.web.routes_compare import DIFF_ROWS
 from optimizer.web.routes_plan import plan_job
 from optimizer.web.routes_solve import get_job, queue_solve
 from optimizer.web.security import private_write
@@ -154,8 +155,9 @@ def diff_page(request: Request, job_id: str):
         "diff.html",
         job=job,
         base=base,
-        moves=frame_rows(zh_diff(moves)),
-        villages=frame_rows(zh_diff(villages)),
+        moves=frame_rows(zh_diff(moves), DIFF_ROWS),
+        villages=frame_rows(zh_diff(villages), DIFF_ROWS),
+        changed=(len(moves), len(villages)),
         kpis=frame_rows(kp),
         proven=b.kpis.get("status") == "OPTIMAL" or job.mode == "replan",
         fewest=phases.get("changes") == "OPTIMAL" if "changes" in phases else None,

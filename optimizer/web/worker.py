@@ -21,8 +21,12 @@ from optimizer.cli.exitcode import ExitCode
 from optimizer.web.security import private_write
 from optimizer.web.store import Job, Store
 
-GAP_RE = re.compile(r"\[\s*([\d.]+)s\].*?gap ([\d.]+)%(?:, posts filled (\d+))?")
-COVER_RE = re.compile(r"\[\s*([\d.]+)s\] coverage: (\d+)/(\d+)")
+# progress lines in English (the library's own, from a cluster) or in Chinese (``--lang zh``)
+GAP_RE = re.compile(
+    r"\[\s*([\d.]+) ?(?:s|秒)\].*?(?:gap |差距 )([\d.]+)%(?:(?:, posts filled |，已配岗位 )(\d+))?"
+)
+COVER_RE = re.compile(r"\[\s*([\d.]+) ?(?:s|秒)\] (?:coverage: |覆盖：必配岗位 )(\d+)/(\d+)")
+CHANGES_RE = re.compile(r"(?:changes: |改动：与原方案相比 )(\d+)")
 SUMMARY_RE = re.compile(r"必配岗位已派 (\d+)/(\d+).*?差距 ([\d.]+)%")
 EXIT_TEXT = {
     ExitCode.OK: ("done", "求解完成：所有必配岗位均已派人"),
@@ -49,6 +53,8 @@ class Worker:
         self._stopping: set[str] = set()
         self._busy: dict[str, str] = {}
         """Jobs claimed and not finished → their place (a slot is taken from the claim)."""
+        self.on_done = None
+        """Called with each finished job (the desk reads its plan ahead of the first click)."""
         self._lock = threading.Lock()
         self._halt = threading.Event()
         self._thread: threading.Thread | None = None
@@ -113,6 +119,8 @@ class Worker:
                 self.cluster.run(job)
             else:
                 self._solve(job)
+            if self.on_done is not None and not self._halt.is_set():
+                self.on_done(job.id)
         finally:
             with self._lock:
                 self._busy.pop(job.id, None)
@@ -245,6 +253,9 @@ def parse_progress(line: str) -> dict | None:
         if m[3]:
             out["posts_filled"] = int(m[3])
         return out
-    if line.startswith("model:"):
+    m = CHANGES_RE.search(line)
+    if m:
+        return {"message": f"最少改动为 {m[1]} 处派驻，正在此基础上优化软性目标…"}
+    if line.startswith(("model:", "建模：")):
         return {"message": "模型已建立，正在求解…"}
     return None
