@@ -16,6 +16,11 @@ exact in the master model: a cadre is used through ``a[c, r]`` (the unit's commo
 ``y[c, v, r]`` (named posts); kept through ``y`` or, in the common pool, a seat of that unit at
 that village (``t`` / ``n``) the cadre can take. The people stage then seats the reference's
 people first (:func:`optimizer.model.people.seat_people` with ``first``), which realises it.
+
+Exact on one master model (a county, ``method="exact"``). A decomposed solve (city, province)
+runs this tier in every county part, but the share-out of province and city cadres to the
+counties and the county-pairs phase do not count changes: there the count is the fewest
+within each part, not proven province-wide.
 """
 
 from __future__ import annotations

@@ -72,9 +72,9 @@ class Cluster:
             text = "；".join(str(p) for p in exc.problems[:3])
             self.store.update(job.id, status="failed", finished=time.time(), message=text)
             return
-        except OSError as exc:
+        except Exception as exc:  # no scheduler, a task that cannot be sent: the job says so
             self.store.update(job.id, status="failed", finished=time.time(),
-                              message=f"无法连接集群：{type(exc).__name__}")  # fmt: skip
+                              message=f"无法提交到集群：{type(exc).__name__}")  # fmt: skip
             return
         with self._lock:
             self._handles[job.id] = handle
