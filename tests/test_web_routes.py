@@ -38,6 +38,11 @@ class Desk:
         self.job = r.headers["location"].rsplit("/", 1)[1]
         self.status = wait_job(self.c, self.job)
 
+    def found(self, words: str, target: str = "plan") -> str:
+        """The plan (or cadre list) page searched for ``words`` through the filter form."""
+        r = self.post(f"/jobs/{self.job}/filter", data={"q": words, "list": target})
+        return self.c.get(r.headers["location"]).text
+
     def post(self, url: str, data: dict | None = None, **kw):
         return self.c.post(
             url, data={"csrf": self.csrf, **(data or {})}, follow_redirects=False, **kw
@@ -136,9 +141,33 @@ def test_plan_page_kpis_table_short_map_and_load(desk):
 
 
 def test_XSS_a_cadre_named_script_shows_as_text(desk):
-    page = desk.c.get(f"/jobs/{desk.job}/plan").text
+    r = desk.post(f"/jobs/{desk.job}/filter", data={"q": POSTED, "list": "plan"})
+    assert r.status_code == 303 and POSTED not in r.headers["location"]  # words stay out of URLs
+    page = desk.c.get(r.headers["location"]).text
     assert SCRIPT_NAME not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    r = desk.post(f"/jobs/{desk.job}/filter", data={"q": SCRIPT_NAME, "list": "cadres"})
+    page = desk.c.get(r.headers["location"]).text
+    assert SCRIPT_NAME not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_roster_and_cadre_list_are_paged_and_searched_on_the_server(desk):
+    page = desk.c.get(f"/jobs/{desk.job}/plan").text
+    body = page.split('<table id="roster">', 1)[1].split("</table>", 1)[0]
+    assert body.count("<tr data-role") == 200  # 532 postings: the first page of 200
+    assert 'id="f-count">532<' in page and "第 1/3 页" in page
+    page3 = desk.c.get(f"/jobs/{desk.job}/plan?page=3").text
+    assert page3.split('<table id="roster">', 1)[1].count("<tr data-role") == 132
+    r = desk.post(f"/jobs/{desk.job}/filter", data={"q": "", "role": "第一书记", "list": "plan"})
+    page = desk.c.get(r.headers["location"]).text
+    secs = page.split('<table id="roster">', 1)[1].split("</table>", 1)[0]
+    assert 'data-role="队员"' not in secs and 'id="f-count">' in page
+    cadres = desk.c.get(f"/jobs/{desk.job}/cadres").text
+    assert cadres.split("<tbody>", 1)[1].split("</tbody>", 1)[0].count("<tr>") == 200
+    r = desk.post(f"/jobs/{desk.job}/filter", data={"q": "C000001", "state": "", "list": "cadres"})
+    found = desk.c.get(r.headers["location"]).text
+    assert "共 1 行" in found and "C000001" in found
+    assert desk.c.get(f"/jobs/{desk.job}/plan?page=x&f=unknown").status_code == 200
 
 
 def test_explain_village_names_the_binding_rules(desk):
@@ -148,7 +177,7 @@ def test_explain_village_names_the_binding_rules(desk):
 
 
 def test_explain_cadre_where_why_and_alternative(desk):
-    page = desk.c.get(f"/jobs/{desk.job}/plan").text
+    page = desk.found(POSTED)
     link = re.search(r'class="why-cadre" href="(/jobs/\w+/cadre/\d+)">&lt;script', page)[1]
     page = desk.c.get(link).text
     assert "&lt;script&gt;" in page and "本岗位各项得分" in page and 'id="alternative"' in page
@@ -183,6 +212,23 @@ def test_recall_repairs_only_the_damaged_team_diff_then_accept(desk):
     assert "（已采用）" in desk.c.get("/").text
     assert "已采用" in desk.c.get(f"/jobs/{new}/plan").text
     desk.resolved = new
+
+
+def test_forbid_resolves_with_the_fewest_changes_and_says_how_many(desk):
+    desk.post(f"/jobs/{desk.job}/pins/clear")
+    plan = (desk.workdir / "jobs" / desk.job / "plan" / "plan.csv").read_text("utf-8-sig")
+    where = next(line.split(",")[0] for line in plan.splitlines() if f",{POSTED}," in line)
+    r = desk.post(f"/jobs/{desk.job}/pins", data={"pin": f"forbid|{POSTED}|{where}"})
+    assert r.status_code == 303
+    r = desk.post(f"/jobs/{desk.job}/resolve")
+    new = r.headers["location"].rsplit("/", 1)[1]
+    assert wait_job(desk.c, new)["has_plan"] == 1
+    page = desk.c.get(f"/jobs/{new}/diff").text
+    # the forbidden secretary leaves and one stand-in comes: nothing else moves
+    assert int(re.search(r'id="n-moves">(\d+)', page)[1]) == 2
+    assert "改动派驻" in page and "已证明这是满足指定的最少改动" in page
+    assert f"<td>{POSTED}</td>" in page
+    desk.post(f"/jobs/{new}/decide", data={"choice": "discard"})
 
 
 def test_pins_are_added_to_a_copy_of_the_dataset(desk):
@@ -284,7 +330,7 @@ def test_stop_keeps_the_best_plan(desk):
         time.sleep(0.2)
     assert desk.post(f"/jobs/{job}/stop").status_code == 303
     s = wait_job(desk.c, job)
-    assert s["status"] == "stopped" and s["has_plan"] == 1 and "保留" in s["message"]
+    assert s["status"] == "stopped" and s["has_plan"] == 1 and "保留" in s["message"], s
     assert "中途停止" in desk.c.get(f"/jobs/{job}/plan").text
 
 

@@ -38,6 +38,18 @@ def test_progress_lines_give_posts_and_gap():
     got = parse_progress("最优：必配岗位已派 532/536，共 532 人次，差距 0.00%，用时 10.6 秒 → x")
     assert (got["posts_filled"], got["posts_required"], got["gap"]) == (532, 536, 0.0)
     assert parse_progress("warning: something about a name") is None
+    # the desk runs ``solve --lang zh``: its Chinese lines say the same
+    assert (
+        parse_progress("[    0.7 秒] 覆盖：必配岗位 316/316，各类均已证明为最大")["posts_filled"]
+        == 316
+    )
+    got = parse_progress(
+        "[    3.6 秒] 软性得分：当前最好 83763，上界 86125，差距 2.82%，已配岗位 316"
+    )
+    assert got["gap"] == 0.0282 and got["posts_filled"] == 316 and got["elapsed"] == 3.6
+    assert parse_progress("建模：单位-村变量 11040 个")["message"].startswith("模型已建立")
+    got = parse_progress("[    2.0 秒] 改动：与原方案相比 2 处派驻不同，已证明最少")
+    assert got == {"message": "最少改动为 2 处派驻，正在此基础上优化软性目标…"}
 
 
 def test_server_stop_interrupts_a_running_solve_keeping_its_plan(tmp_path, monkeypatch):

@@ -132,4 +132,4 @@ def cmd_template(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from optimizer.web import serve
 
-    return serve(args.host, args.port, args.workdir)
+    return serve(args.host, args.port, args.workdir, args.dask)

@@ -72,6 +72,10 @@ HELP_ZH: dict[str, str] = {
         "从此派驻台账读取截至选派日期的历史",
     "a plan folder to break ties toward (never at a cost in coverage or points)":
         "参照方案目录：得分相同时尽量与之一致（绝不以覆盖率或得分为代价）",
+    "with --reference: as few changed postings as coverage allows, before points":
+        "与 --reference 同用：在覆盖率允许下尽量少改动派驻（先于得分），用于指定后重算",
+    "queue the desk's solves on this Dask scheduler (pip install 'zhucun[dask]')":
+        "工作台的求解排队交给此 Dask 调度器（需 pip install 'zhucun[dask]'）",
     "a plan folder (plan.csv, teams.csv, unstaffed.csv)":
         "方案目录（plan.csv、teams.csv、unstaffed.csv）",
     "plan date (default: the plan's manifest.json)": "选派日期（默认取方案的 manifest.json）",

@@ -49,6 +49,9 @@ def build_parser(lang: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1", help="address (other than 127.0.0.1: a token)")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--workdir", type=Path, default=Path("zhucun-desk"), help="the desk's files")
+    p.add_argument("--dask", metavar="ADDRESS", default=None,
+                   help="queue the desk's solves on this Dask scheduler "
+                   "(pip install 'zhucun[dask]')")  # fmt: skip
     common(p)
     ledger_parsers(sub, common, date_arg)
     return parser
@@ -76,6 +79,9 @@ def plan_parsers(sub, common) -> None:
                    help="take the history from this posting ledger, as of the plan date")  # fmt: skip
     p.add_argument("--reference", type=Path, default=None, metavar="DIR",
                    help="a plan folder to break ties toward (never at a cost in coverage or points)")  # fmt: skip
+    p.add_argument("--minimal-change", action="store_true",
+                   help="with --reference: as few changed postings as coverage allows, "
+                   "before points")  # fmt: skip
     common(p)
 
     p = sub.add_parser("verify", help="independent check of every rule on a plan folder")

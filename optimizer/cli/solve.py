@@ -29,6 +29,10 @@ def cmd_solve(args: argparse.Namespace) -> int:
         from optimizer.plans.reference import read_reference
 
         reference = read_reference(args.reference)
+        if args.minimal_change:
+            import dataclasses
+
+            reference = dataclasses.replace(reference, minimal_change=True)
     if args.ledger:
         from optimizer.terms.ledger import use_ledger
 

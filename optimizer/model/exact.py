@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from ortools.sat.python import cp_model
 
 from optimizer.model.build import build_model
+from optimizer.model.change import fewest_changes
 from optimizer.model.cpsat import (
     Watch,
     extract,
@@ -32,7 +33,7 @@ from optimizer.model.cpsat import (
     spend,
 )
 from optimizer.model.greedy import add_hint, greedy_coverage, greedy_is_valid
-from optimizer.model.interrupt import catch_sigint
+from optimizer.model.interrupt import catch_sigint, follow_stop
 from optimizer.model.master import PlanModel
 from optimizer.model.objective import soft_objective
 from optimizer.model.params import SolveParams
@@ -57,9 +58,11 @@ class PartStart:
 
 def solve_instance(inst: Instance, params: SolveParams, t0: float, *,
                    progress: Progress | None = None, reference: Reference | None = None,
-                   part: PartStart | None = None) -> SolveResult:  # fmt: skip
+                   part: PartStart | None = None,
+                   stop: threading.Event | None = None) -> SolveResult:  # fmt: skip
     """Solve ``inst`` exactly within ``params.time_limit`` counted from ``t0``. A whole
-    problem (``part`` None) also gets its proven bounds; a county part does not."""
+    problem (``part`` None) also gets its proven bounds; a county part does not. ``stop``:
+    set from another thread, it ends the search as Ctrl-C does (the best plan so far kept)."""
     whole, part = part is None, part or PartStart()
     deadline = None if params.time_limit is None else t0 + params.time_limit
     shape = build_shape(inst)
@@ -80,8 +83,10 @@ def solve_instance(inst: Instance, params: SolveParams, t0: float, *,
                       time_limit=params.time_limit, notes=list(pm.notes), dtime_left=part.dtime,
                       reference=reference)  # fmt: skip
     solver = cp_model.CpSolver()
-    stop = threading.Event()
+    own_stop = stop is None
+    stop = threading.Event() if stop is None else stop
     restore = catch_sigint(solver, stop) if params.handle_sigint else None
+    follow = None if own_stop else follow_stop(solver, stop)
     try:
         run = ExactSolve(pm, solver, res, t0, deadline, params, progress, stop)
         if run.solve(given=part.start) == "retry":
@@ -91,6 +96,8 @@ def solve_instance(inst: Instance, params: SolveParams, t0: float, *,
     finally:
         if restore is not None:
             restore()
+        if follow is not None:
+            follow()
     res.interrupted = stop.is_set()
     if whole:  # the whole problem: how good is the plan
         fill_bounds(res, inst)
@@ -138,6 +145,9 @@ class ExactSolve:
         if not self.coverage():
             return None
         res = self.res
+        if res.reference is not None and res.reference.minimal_change and fewest_changes(
+                pm, self.solver, res, self.t0, self.deadline, self.params.seed, self.say):  # fmt: skip
+            self.trusted, self.solved_any = False, True  # the plan is the fewest changes' now
         if (self.stop.is_set() or remaining(self.deadline) <= 0.05
                 or (res.dtime_left is not None and res.dtime_left <= 0.01)):  # fmt: skip
             res.objective = (float(self.solver.value(soft_objective(pm)))
@@ -277,7 +287,7 @@ class ExactSolve:
         an equally good plan closer to the reference."""
         pm, solver, res = self.pm, self.solver, self.res
         ref = res.reference
-        if ref is None or remaining(self.deadline) <= 0.5:
+        if ref is None or ref.minimal_change or remaining(self.deadline) <= 0.5:
             return
         found = list(solver.response_proto.solution)
         expr, added = agreement(pm, ref)
@@ -362,8 +372,9 @@ class ExactSolve:
     def seat(self) -> None:
         """People into the master's posts (:mod:`optimizer.model.people`); coverage as seated."""
         pm, res = self.pm, self.res
-        prefer = res.reference.postings if res.reference is not None else None
-        triples, notes = seat_people(pm.inst, res.seats, pm.pool, pm.sec_pool, prefer)
+        ref = res.reference
+        triples, notes = seat_people(pm.inst, res.seats, pm.pool, pm.sec_pool,
+                                     ref.postings if ref else None, bool(ref and ref.minimal_change))  # fmt: skip
         # T-SEC: new members never serve where no first secretary could be seated (H-NOREPEAT
         # can leave a unit without a secretary allowed at one of its villages): not posted
         led = {p.village_id for p in pm.inst.incumbents if p.role == "secretary"}

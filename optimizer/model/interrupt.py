@@ -45,3 +45,24 @@ def catch_sigint(
         os.close(w)
 
     return restore
+
+
+def follow_stop(solver: cp_model.CpSolver, stop: threading.Event) -> Callable[[], None]:
+    """A caller's stop switch (another thread, a remote request): once ``stop`` is set the
+    current search and every later one of this solve stop at once, keeping the best plan."""
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.is_set():
+            if stop.wait(0.2) and not done.is_set():
+                solver.stop_search()
+                done.wait(0.2)
+
+    thread = threading.Thread(target=watch, name="solve-stop", daemon=True)
+    thread.start()
+
+    def restore() -> None:
+        done.set()
+        thread.join()
+
+    return restore

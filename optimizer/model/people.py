@@ -25,6 +25,7 @@ def seat_people(
     pool: Callable[[str, str], list[str]],
     sec_pool: Callable[[str, str], list[str]],
     prefer: frozenset[tuple[str, str, str]] | None = None,
+    first: bool = False,
 ) -> tuple[list[tuple[str, str, str]], list[str]]:
     """``seats``: (unit, village, role) → number of new posts. Returns (cadre, village, role)
     triples, and notes on any seat left empty (the master's per-pair capacities make that
@@ -34,11 +35,13 @@ def seat_people(
     keeps the master's people (their S-PARTY/S-YOUNG/S-EXPERT points) before maximising S-FIT.
     ``prefer``: (cadre, village, role) of a reference plan, seated where it costs nothing: each
     seat's gain is scaled by more than the most a unit's seats can earn from the preference,
-    so it only ever breaks ties (units are independent blocks of the network).
+    so it only ever breaks ties (units are independent blocks of the network). ``first``: the
+    preference comes before the points instead (a minimal-change re-solve): each seat's person
+    from the reference in the same post, else someone the reference posted, else anyone.
     """
     seats = {k: v for k, v in seats.items() if v > 0}
     out, taken = _pinned(inst, seats, pool, sec_pool)
-    got, err = _flow(inst, seats, pool, sec_pool, prefer, taken)
+    got, err = _flow(inst, seats, pool, sec_pool, (prefer, first), taken)
     if err:
         return out, [err]
     out += got
@@ -64,8 +67,9 @@ def _pinned(inst: Instance, seats: dict[tuple[str, str, str], int], pool, sec_po
     return out, taken
 
 
-def _flow(inst: Instance, seats, pool, sec_pool, prefer, taken: set[str]):  # noqa: C901 - one network built in one pass (seats, people, preferences)
+def _flow(inst: Instance, seats, pool, sec_pool, preference, taken: set[str]):  # noqa: C901 - one network built in one pass (seats, people, preferences)
     """The seats' min-cost max-flow: (cadre, village, role) seated, or an error note."""
+    prefer, first = preference
     flow = min_cost_flow.SimpleMinCostFlow()
     node: dict[object, int] = {}
 
@@ -81,7 +85,8 @@ def _flow(inst: Instance, seats, pool, sec_pool, prefer, taken: set[str]):  # no
     per_unit: dict[str, int] = {}
     for (uid, _v, _r), k in seats.items():
         per_unit[uid] = per_unit.get(uid, 0) + max(0, k)
-    tie = 1 + max(per_unit.values(), default=0) if prefer else 1
+    tie = 1 + max(per_unit.values(), default=0) if prefer and not first else 1
+    pending: list[tuple[int, int, int, str, str, str]] = []
     for key in sorted(seats):
         k = seats[key]
         if k <= 0:
@@ -94,9 +99,15 @@ def _flow(inst: Instance, seats, pool, sec_pool, prefer, taken: set[str]):  # no
                 continue
             c = nid(("cadre", cid))
             gain = sum(cadre_points(inst, cid, role).values()) * fit_scale + fit(inst, cid, vid)
-            if prefer:
+            if prefer and not first:
                 gain = gain * tie + ((cid, vid, role) in prefer)
-            arcs.append((flow.add_arc_with_capacity_and_unit_cost(c, s, 1, -gain), cid, vid, role))
+            pending.append((c, s, gain, cid, vid, role))
+    # minimal change: kept posts (2) and people the reference posted (1) outweigh all points
+    big = 1 + sum(abs(p[2]) for p in pending) if prefer and first else 0
+    kept = {c for c, _v, _r in prefer} if prefer and first else set()
+    for c, s, gain, cid, vid, role in pending:
+        gain += big * (((cid, vid, role) in prefer) + (cid in kept)) if big else 0
+        arcs.append((flow.add_arc_with_capacity_and_unit_cost(c, s, 1, -gain), cid, vid, role))
     # among maximum flows, first-secretary seats are filled first: members never serve
     # without a secretary (T-SEC), so an empty member seat costs less than an empty secretary's
     top = 1 + sum(abs(flow.unit_cost(a)) for a, *_ in arcs)

@@ -35,6 +35,7 @@ def solve(
     *,
     progress: Progress | None = None,
     reference: Reference | None = None,
+    stop: threading.Event | None = None,
     **settings: Any,
 ) -> SolveResult:
     """Build and solve the plan. Raises only :class:`InputError` (bad data, bad policy, or a
@@ -43,7 +44,9 @@ def solve(
     ``params``: how to solve (:class:`~optimizer.model.params.SolveParams`); keyword
     ``settings`` (``time_limit=``, ``seed=``, ``workers=``, ``method=``, ``handle_sigint=``)
     change single fields of it. ``reference``: a plan to break ties toward
-    (:mod:`optimizer.plans.reference`); coverage and the soft objective are never worse for it."""
+    (:mod:`optimizer.plans.reference`); coverage and the soft objective are never worse for it.
+    ``stop``: an event another thread sets to end the search early, as Ctrl-C does (the best
+    plan so far is returned, marked interrupted)."""
     from optimizer.data.loading import load_dataset  # pandas' readers: only when given a path
 
     params = dataclasses.replace(params or SolveParams(), **settings)
@@ -59,7 +62,7 @@ def solve(
         params.method == "auto" and should_decompose(inst, params.tuning)
     ):
         deadline = None if params.time_limit is None else t0 + params.time_limit
-        stop = threading.Event()
+        stop = threading.Event() if stop is None else stop
         restore = catch_sigint(None, stop) if params.handle_sigint else None
         try:
             res = solve_parts(inst, params, Budget(t0, deadline, stop), progress, reference)
@@ -69,4 +72,4 @@ def solve(
         res.time_limit, res.interrupted = params.time_limit, stop.is_set()
         res.wall_time = time.monotonic() - t0
         return res
-    return solve_instance(inst, params, t0, progress=progress, reference=reference)
+    return solve_instance(inst, params, t0, progress=progress, reference=reference, stop=stop)

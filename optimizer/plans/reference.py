@@ -39,6 +39,10 @@ class Reference:
 
     postings: frozenset[tuple[str, str, str]]
     source: str = ""
+    minimal_change: bool = False
+    """False: ties only (coverage, then points, then closeness). True: a minimal-change
+    re-solve — coverage per class first, then as few changed postings as possible, then
+    points (:mod:`optimizer.model.change`)."""
 
 
 def reference_from_frame(frame: pd.DataFrame, source: str = "") -> Reference:

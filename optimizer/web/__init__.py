@@ -20,9 +20,15 @@ def create_app(workdir: str | Path, host: str = "127.0.0.1", **options):
     return make(settings)
 
 
-def serve(host: str = "127.0.0.1", port: int = 8000, workdir: str | Path = "zhucun-desk") -> int:
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    workdir: str | Path = "zhucun-desk",
+    dask: str | None = None,
+) -> int:
     """Run the desk until Ctrl-C. Beyond 127.0.0.1 every page needs the access token, made at
-    the first such start and shown once on the console (only its hash is kept)."""
+    the first such start and shown once on the console (only its hash is kept). ``dask``: a
+    scheduler address; whole solves are queued on that cluster instead of this machine."""
     import uvicorn
 
     os.umask(0o077)  # the desk's files hold personal data: private whatever the shell's umask
@@ -37,7 +43,9 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workdir: str | Path = "zhuc
             print(f"访问口令（只显示这一次，请记下）：{token}")
         else:
             print("需要访问口令：首次启动时已显示（忘记时删除工作目录中的 desk-auth.json 后重启）")
-    app = create_app(workdir, host=host, token_hash=token_hash)
+    app = create_app(workdir, host=host, token_hash=token_hash, dask=dask)
+    if dask:
+        print(f"求解在 Dask 集群上进行：{dask}")
     shown = f"[{host}]" if ":" in host else host
     print(f"驻村选派工作台：http://{shown}:{port}/  （工作目录 {workdir}，按 Ctrl-C 停止）")
     uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning")

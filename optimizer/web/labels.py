@@ -20,6 +20,8 @@ JOB_STATUS = {
     "failed": "失败",
 }
 POSTING_STATUS = {"new": "新派", "incumbent": "留任"}
+PLACE = {"local": "本机", "cluster": "集群"}
+"""Where a solve runs: a process on this machine, or the Dask cluster."""
 SEVERITY = {"hard": "硬性", "soft": "软性"}
 
 
@@ -48,6 +50,7 @@ def install_filters(env: Environment) -> None:
         role=zh_role,
         rule=rule_label,
         jobstatus=lambda s: JOB_STATUS.get(str(s), str(s)),
+        place=lambda s: PLACE.get(str(s), str(s)),
         posting=lambda s: POSTING_STATUS.get(str(s), str(s)),
         severity=lambda s: SEVERITY.get(str(s), str(s)),
         pct=percent,

@@ -16,6 +16,8 @@ from optimizer.web.pages import render
 from optimizer.web.routes_plan import plan_job
 
 router = APIRouter()
+DIFF_ROWS = 500
+"""Rows shown of a diff table (a province's may run to thousands; the workbook has all)."""
 NAMES = ("方案A", "方案B")
 
 
@@ -54,9 +56,9 @@ def compare_page(request: Request, a: str = "", b: str = ""):
         jb=jb,
         cmp=True,
         kpis=frame_rows(cmp.kpis),
-        moves=frame_rows(zh_diff(cmp.moves)),
-        villages=frame_rows(zh_diff(cmp.villages)),
-        units=frame_rows(units),
+        moves=frame_rows(zh_diff(cmp.moves), DIFF_ROWS),
+        villages=frame_rows(zh_diff(cmp.villages), DIFF_ROWS),
+        units=frame_rows(units, DIFF_ROWS),
     )
 
 

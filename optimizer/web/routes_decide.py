@@ -1,5 +1,6 @@
-"""Step 6: pin or forbid from the table, re-solve with the current plan as the reference (ties
-broken toward it, so only what the pins force changes), see the diff, then accept or discard."""
+"""Step 6: pin or forbid from the table, re-solve with minimal change against the current plan
+(coverage per class first, then as few changed postings as possible, then points:
+:mod:`optimizer.terms.adjust`), see the diff with its change count, then accept or discard."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import optimizer
 from optimizer.web.forms import checked_form, id_or_404, text
 from optimizer.web.labels import frame_rows, zh_diff
 from optimizer.web.pages import render
+from optimizer.web.routes_compare import DIFF_ROWS
 from optimizer.web.routes_plan import plan_job
 from optimizer.web.routes_solve import get_job, queue_solve
 from optimizer.web.security import private_write
@@ -82,8 +84,8 @@ def pinned_files(ds, pins: list[dict[str, str]]) -> dict[str, bytes]:
 
 @router.post("/jobs/{job_id}/resolve")
 async def resolve(request: Request, job_id: str):
-    """Recalls only: a repair of the damaged teams (``replan``). Pins: a whole re-solve of the
-    dataset with the pins added, ties broken toward the current plan."""
+    """Recalls only: a repair of the damaged teams (``replan``). Pins: a minimal-change
+    re-solve of the dataset with the pins added, against the current plan."""
     desk = request.app.state.desk
     await checked_form(request)
     base = plan_job(request, job_id)
@@ -110,7 +112,7 @@ async def resolve(request: Request, job_id: str):
             lines.encode("utf-8"),
         )
     else:
-        # ties go toward the current plan only once the search proves its optimum: give it time
+        # the fewest changes are proven by a search of their own before the points: give it time
         new = queue_solve(
             desk,
             _pinned_dataset(desk, base, pins),
@@ -147,15 +149,18 @@ def diff_page(request: Request, job_id: str):
     b = dataclasses.replace(optimizer.load_run(desk.plan_dir(job)), name="新方案")
     moves, villages = optimizer.plan_diff(a, b), optimizer.village_diff(a, b)
     kp = optimizer.compare([a, b], "zh")
+    phases = {p.get("phase"): p.get("status") for p in b.manifest.get("phases", [])}
     return render(
         request,
         "diff.html",
         job=job,
         base=base,
-        moves=frame_rows(zh_diff(moves)),
-        villages=frame_rows(zh_diff(villages)),
+        moves=frame_rows(zh_diff(moves), DIFF_ROWS),
+        villages=frame_rows(zh_diff(villages), DIFF_ROWS),
+        changed=(len(moves), len(villages)),
         kpis=frame_rows(kp),
         proven=b.kpis.get("status") == "OPTIMAL" or job.mode == "replan",
+        fewest=phases.get("changes") == "OPTIMAL" if "changes" in phases else None,
     )
 
 

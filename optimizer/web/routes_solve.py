@@ -100,6 +100,7 @@ def queue_solve(
         base_job,
         mode,
         ident=job_id,
+        place=desk.place(mode),
     )
     return job_id
 

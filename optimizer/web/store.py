@@ -25,7 +25,8 @@ CREATE TABLE IF NOT EXISTS jobs (
     time_limit REAL NOT NULL, base_job TEXT, created REAL NOT NULL, started REAL,
     finished REAL, pid INTEGER, posts_filled INTEGER, posts_required INTEGER, gap REAL,
     elapsed REAL, message TEXT NOT NULL DEFAULT '', exit_code INTEGER, has_plan INTEGER
-    NOT NULL DEFAULT 0, accepted INTEGER NOT NULL DEFAULT 0, mode TEXT NOT NULL DEFAULT 'solve'
+    NOT NULL DEFAULT 0, accepted INTEGER NOT NULL DEFAULT 0, mode TEXT NOT NULL DEFAULT 'solve',
+    place TEXT NOT NULL DEFAULT 'local'
 );
 CREATE TABLE IF NOT EXISTS pins (
     job_id TEXT NOT NULL, cadre_id TEXT NOT NULL, village_id TEXT NOT NULL, kind TEXT NOT NULL,
@@ -62,6 +63,8 @@ class Job:
     mode: str = "solve"
     """``solve`` (a whole plan, ties broken toward ``base_job``) or ``replan`` (recall repair
     of ``base_job``: only the damaged teams change)."""
+    place: str = "local"
+    """Where it runs: ``local`` (a child process here) or ``cluster`` (the Dask cluster)."""
 
 
 @dataclass
@@ -85,6 +88,9 @@ class Store:
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._db.row_factory = sqlite3.Row
         self._db.executescript(SCHEMA)
+        columns = {r["name"] for r in self._db.execute("PRAGMA table_info(jobs)")}
+        if "place" not in columns:  # a job store from before cluster solves
+            self._db.execute("ALTER TABLE jobs ADD COLUMN place TEXT NOT NULL DEFAULT 'local'")
 
     def folder(self, kind: str, ident: str) -> Path:
         """Where a dataset, job or upload keeps its files (ids only, never user text)."""
@@ -122,11 +128,13 @@ class Store:
         base_job: str | None = None,
         mode: str = "solve",
         ident: str | None = None,
+        place: str = "local",
     ) -> str:
         ident = ident or new_id()
         self._run(
             "INSERT INTO jobs (id, dataset_id, label, status, preset, overrides, plan_date, "
-            "time_limit, base_job, created, mode) VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?)",
+            "time_limit, base_job, created, mode, place) "
+            "VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 ident,
                 dataset_id,
@@ -138,6 +146,7 @@ class Store:
                 base_job,
                 time.time(),
                 mode,
+                place,
             ),
         )
         return ident
@@ -164,11 +173,13 @@ class Store:
         sets = ", ".join(f"{c} = ?" for c in cols)
         self._run(f"UPDATE jobs SET {sets} WHERE id = ?", (*[values[c] for c in cols], ident))
 
-    def claim_next(self) -> Job | None:
-        """The oldest queued job, marked running in the same step (no two workers take it)."""
+    def claim_next(self, place: str = "local") -> Job | None:
+        """The oldest queued job to run at ``place``, marked running in the same step (no two
+        workers take it)."""
         with self._lock:
             row = self._db.execute(
-                "SELECT * FROM jobs WHERE status = 'queued' ORDER BY created LIMIT 1"
+                "SELECT * FROM jobs WHERE status = 'queued' AND place = ? ORDER BY created LIMIT 1",
+                (place,),
             ).fetchone()
             if row is None:
                 return None
@@ -179,6 +190,10 @@ class Store:
         job = _job(row)
         job.status = "running"
         return job
+
+    def relocate(self, old: str, new: str) -> None:
+        """Queued jobs placed at ``old`` run at ``new`` instead."""
+        self._run("UPDATE jobs SET place = ? WHERE status = 'queued' AND place = ?", (new, old))
 
     def recover(self) -> list[str]:
         """At start: solves the last server left running are marked interrupted."""

@@ -1,4 +1,5 @@
-"""Solves in the background: each one a ``zhucun solve`` child process, a few side by side.
+"""Solves in the background: each one a ``zhucun solve`` child process, a few side by side,
+or, when the desk is given a Dask cluster, a task there (:mod:`optimizer.web.cluster`).
 
 A child process can be stopped the way a planner stops the command line (SIGINT): the CLI
 then writes the best plan so far, marked interrupted, and exits 130. Its stderr is the
@@ -20,8 +21,12 @@ from optimizer.cli.exitcode import ExitCode
 from optimizer.web.security import private_write
 from optimizer.web.store import Job, Store
 
-GAP_RE = re.compile(r"\[\s*([\d.]+)s\].*?gap ([\d.]+)%(?:, posts filled (\d+))?")
-COVER_RE = re.compile(r"\[\s*([\d.]+)s\] coverage: (\d+)/(\d+)")
+# progress lines in English (the library's own, from a cluster) or in Chinese (``--lang zh``)
+GAP_RE = re.compile(
+    r"\[\s*([\d.]+) ?(?:s|秒)\].*?(?:gap |差距 )([\d.]+)%(?:(?:, posts filled |，已配岗位 )(\d+))?"
+)
+COVER_RE = re.compile(r"\[\s*([\d.]+) ?(?:s|秒)\] (?:coverage: |覆盖：必配岗位 )(\d+)/(\d+)")
+CHANGES_RE = re.compile(r"(?:changes: |改动：与原方案相比 )(\d+)")
 SUMMARY_RE = re.compile(r"必配岗位已派 (\d+)/(\d+).*?差距 ([\d.]+)%")
 EXIT_TEXT = {
     ExitCode.OK: ("done", "求解完成：所有必配岗位均已派人"),
@@ -39,13 +44,17 @@ def default_slots() -> int:
 class Worker:
     """Takes queued jobs from the store and runs up to ``slots`` of them at a time."""
 
-    def __init__(self, store: Store, dataset_path, slots: int | None = None):
+    def __init__(self, store: Store, dataset_path, slots: int | None = None, cluster=None):
         self.store, self.dataset_path = store, dataset_path
         self.slots = slots or default_slots()
+        self.cluster = cluster
+        """A :class:`~optimizer.web.cluster.Cluster` for jobs placed there, or None."""
         self._procs: dict[str, subprocess.Popen] = {}
         self._stopping: set[str] = set()
-        self._busy: set[str] = set()
-        """Jobs claimed and not finished (a slot is taken from the claim, not the process)."""
+        self._busy: dict[str, str] = {}
+        """Jobs claimed and not finished → their place (a slot is taken from the claim)."""
+        self.on_done = None
+        """Called with each finished job (the desk reads its plan ahead of the first click)."""
         self._lock = threading.Lock()
         self._halt = threading.Event()
         self._thread: threading.Thread | None = None
@@ -56,15 +65,22 @@ class Worker:
 
     def _loop(self) -> None:
         while not self._halt.is_set():
-            with self._lock:
-                free = self.slots - len(self._busy)
-            job = self.store.claim_next() if free > 0 else None
+            job = self._claim("local", self.slots)
+            if job is None and self.cluster is not None:
+                job = self._claim("cluster", self.cluster.slots)
             if job is None:
                 self._halt.wait(0.3)
                 continue
-            with self._lock:
-                self._busy.add(job.id)
             threading.Thread(target=self._run, args=(job,), daemon=True).start()
+
+    def _claim(self, place: str, slots: int) -> Job | None:
+        with self._lock:
+            free = slots - sum(1 for p in self._busy.values() if p == place)
+        job = self.store.claim_next(place) if free > 0 else None
+        if job is not None:
+            with self._lock:
+                self._busy[job.id] = place
+        return job
 
     def command(self, job: Job) -> list[str]:
         folder = self.store.folder("jobs", job.id)
@@ -90,21 +106,26 @@ class Worker:
                "--policy", str(folder / "policy.yaml"), "--out", str(folder / "plan"),
                "--date", job.plan_date, "--time-limit", f"{job.time_limit:g}",
                "--workers", "1", "--lang", "zh"]  # fmt: skip
-        if job.base_job:
-            cmd += ["--reference", str(self.store.workdir / "jobs" / job.base_job / "plan")]
+        if job.base_job:  # a re-solve after pins: as few changes as coverage allows
+            base = self.store.workdir / "jobs" / job.base_job / "plan"
+            cmd += ["--reference", str(base), "--minimal-change"]
         return cmd
 
     def _run(self, job: Job) -> None:
         try:
-            self._solve(job)
+            if self._halt.is_set():  # claimed as the server stopped: the next start runs it
+                self.store.update(job.id, status="queued", started=None)
+            elif job.place == "cluster" and self.cluster is not None:
+                self.cluster.run(job)
+            else:
+                self._solve(job)
+            if self.on_done is not None and not self._halt.is_set():
+                self.on_done(job.id)
         finally:
             with self._lock:
-                self._busy.discard(job.id)
+                self._busy.pop(job.id, None)
 
     def _solve(self, job: Job) -> None:
-        if self._halt.is_set():  # claimed as the server stopped: the next start runs it
-            self.store.update(job.id, status="queued", started=None)
-            return
         env = dict(os.environ)
         root = str(Path(optimizer.__file__).resolve().parents[1])
         env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
@@ -179,6 +200,8 @@ class Worker:
         with self._lock:
             if job_id not in self._busy:
                 return False
+            if self._busy[job_id] == "cluster" and self.cluster is not None:
+                return self.cluster.stop(job_id)
             self._stopping.add(job_id)
             proc = self._procs.get(job_id)
         if proc is not None:
@@ -186,8 +209,11 @@ class Worker:
         return True
 
     def shutdown(self, wait: float = 15.0) -> None:
-        """Stop taking jobs; interrupt running solves so each writes its best plan."""
+        """Stop taking jobs; interrupt running solves so each writes its best plan (a cluster
+        solve is asked to stop and hand its best plan back)."""
         self._halt.set()
+        if self.cluster is not None:
+            self.cluster.stop_all()
         with self._lock:
             procs = list(self._procs.values())
         for proc in procs:
@@ -198,12 +224,14 @@ class Worker:
                 proc.wait(timeout=max(0.1, end - time.monotonic()))
             except subprocess.TimeoutExpired:
                 proc.kill()
-        deadline = time.monotonic() + 5
+        deadline = time.monotonic() + (wait if self.cluster is not None else 5)
         while time.monotonic() < deadline:
             with self._lock:
                 if not self._busy:
                     break
             time.sleep(0.05)
+        if self.cluster is not None:
+            self.cluster.close()
 
 
 def parse_progress(line: str) -> dict | None:
@@ -225,6 +253,9 @@ def parse_progress(line: str) -> dict | None:
         if m[3]:
             out["posts_filled"] = int(m[3])
         return out
-    if line.startswith("model:"):
+    m = CHANGES_RE.search(line)
+    if m:
+        return {"message": f"最少改动为 {m[1]} 处派驻，正在此基础上优化软性目标…"}
+    if line.startswith(("model:", "建模：")):
         return {"message": "模型已建立，正在求解…"}
     return None

@@ -19,7 +19,7 @@ from optimizer.whatif.jobs import Job, Solved, solve_job
 CONNECT_TIMEOUT = "20s"
 
 
-def _client(target: Any) -> tuple[Any, bool]:
+def connect(target: Any) -> tuple[Any, bool]:
     """A ``distributed.Client`` for an address (ours to close) or the caller's own client."""
     try:
         from distributed import Client
@@ -44,7 +44,7 @@ def solve_on_dask(jobs: list[Job], target: Any, done: Callable[[Solved], None]) 
     raised here."""
     from distributed import as_completed
 
-    client, own = _client(target)
+    client, own = connect(target)
     try:
         tag = uuid.uuid4().hex[:8]
         futures = [

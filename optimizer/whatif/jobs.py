@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from threading import Event
 
 from optimizer.data.domain import Dataset
 from optimizer.data.errors import InputError, Problem
+from optimizer.model.result import Progress
 from optimizer.model.solve import solve
 from optimizer.plans.build import Plan
 from optimizer.plans.reference import Reference
@@ -45,10 +47,13 @@ class Solved:
     """Bad input found by the solver (a pin no rule allows), carried back as data."""
     reference: str | None = None
     """The folder of the reference plan ties were broken toward, if any."""
+    interrupted: bool = False
+    """Stopped before its time limit (the plan is the best found by then)."""
 
 
-def solve_job(job: Job) -> Solved:
-    """Solve one job; runs in a worker."""
+def solve_job(job: Job, progress: Progress | None = None, stop: Event | None = None) -> Solved:
+    """Solve one job; runs in a worker. ``progress`` gets the solve's progress lines; setting
+    ``stop`` ends the search early, the best plan so far kept (``Solved.interrupted``)."""
     try:
         res = solve(
             job.dataset,
@@ -58,6 +63,8 @@ def solve_job(job: Job) -> Solved:
             seed=job.seed,
             workers=job.workers,
             reference=job.reference,
+            progress=progress,
+            stop=stop,
         )
     except InputError as exc:
         return Solved(job.name, "BAD_INPUT", False, False, None, [], 0.0, list(exc.problems))
@@ -72,4 +79,5 @@ def solve_job(job: Job) -> Solved:
         list(res.notes),
         res.wall_time,
         reference=ref or None,
+        interrupted=res.interrupted,
     )
