@@ -282,3 +282,32 @@ def test_spare_people_phase_offers_a_county_the_wide_cadres_no_part_posted():
     assert points_and_cover(inst, results[B])[1] > before[B][1]
     posted = [a.cadre_id for r in results.values() for a in r.assignments]
     assert len(posted) == len(set(posted))
+
+
+def test_H_CONTINUITY_allocation_hands_a_wide_unit_to_the_county_it_keeps():
+    """H-CONTINUITY: a province unit whose previous team served a village of county B
+    has its free people handed to B even when neither the greedy nor the flow sends it there
+    (a part can only keep a village's unit if it holds that unit's people), those who may
+    lead a team dealt first and in proportion."""
+    from datetime import timedelta
+
+    from optimizer.data.domain import Posting
+    from optimizer.scale.allocation import allocation, shares
+
+    ds = two_counties()
+    start, end = DAY - timedelta(days=3 * 365), DAY - timedelta(days=365)
+    ds = replace(ds, history=[Posting("x9", "P", "VB1", "province", "secretary", start, end)])
+    inst = build_instance(ds, load_policy("hunan-2021"), DAY)
+    assert inst.prev_units["VB1"] == {"P"}
+    alloc = allocation(inst, {}, {})
+    assert {alloc[c] for c in ("p0", "p1", "p2")} == {B}
+    # the flow sends it to A: A and B share its people
+    alloc = allocation(inst, {"p0": A}, {})
+    assert {alloc[c] for c in ("p0", "p1", "p2")} == {A, B}
+    # a policy without H-CONTINUITY: the flow's county alone
+    off = replace(load_policy("hunan-2021"), continuity="off")
+    assert {
+        allocation(build_instance(ds, off, DAY), {"p0": A}, {})[c] for c in ("p0", "p1", "p2")
+    } == {A}
+    assert shares({"a": 3, "b": 1}, 8) == ["a"] * 6 + ["b"] * 2
+    assert shares({"a": 1, "b": 1, "c": 1}, 4) == ["a", "a", "b", "c"]

@@ -16,23 +16,65 @@ from optimizer.scale.floor import WIDE
 
 def allocation(inst: Instance, flow: dict[str, str], fixed: dict[str, str]) -> dict[str, str]:
     """Wide-unit cadre → county part: ``fixed`` (the greedy floor's postings) first; the
-    unit's other free cadres spread over the counties where the floor or the team-level
-    ``flow`` sends the unit (a part then chooses the unit's best people, not a guess); require
-    pins win. Must-send units are homed after this (:func:`must_send_homes`)."""
+    unit's other free cadres shared, in proportion, among the counties where the floor or the
+    team-level ``flow`` sends the unit and those holding villages it keeps (H-CONTINUITY: a
+    part can only keep a village's unit if it holds that unit's people); a part then
+    chooses the unit's best people, not a guess. Require pins win. Must-send units are homed
+    after this (:func:`must_send_homes`)."""
     ds = inst.ds
     alloc = dict(fixed)
     counties: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for cid, k in [*fixed.items(), *flow.items()]:
         counties[inst.unit_of(cid)][k] += 1
+    for uid, ks in continuity_counties(inst).items():
+        for k, n in ks.items():
+            counties[uid][k] += n
     for uid, ks in sorted(counties.items()):
-        order = sorted(ks, key=lambda k: (-ks[k], k))
         rest = [c for c in inst.eligible.get(uid, []) if c not in alloc]
-        for i, c in enumerate(rest):
-            alloc[c] = order[i % len(order)]
+        # those who may lead a team dealt first, so every county gets its share of them
+        lead = set(inst.sec_eligible.get(uid, []))
+        for group in ([c for c in rest if c in lead], [c for c in rest if c not in lead]):
+            for c, k in zip(group, shares(ks, len(group)), strict=True):
+                alloc[c] = k
     for pin in ds.pins:
         if pin.kind == "require" and pin.cadre_id in ds.cadres and pin.village_id in ds.villages:
             alloc[pin.cadre_id] = ds.villages[pin.village_id].county
     return alloc
+
+
+def continuity_counties(inst: Instance) -> dict[str, dict[str, int]]:
+    """Wide unit → county → villages there it keeps under H-CONTINUITY (hard: no other unit
+    may staff them; soft: points for it) that need a new team (a village whose incumbent
+    secretary stays is not counted)."""
+    ds = inst.ds
+    out: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    pol = inst.policy
+    if pol.continuity != "hard" and not (pol.continuity == "soft" and pol.weights.continuity):
+        return out
+    for vid, units in sorted(inst.prev_units.items()):
+        if vid not in inst.need or any(p.role == SEC for p in inst.inc_by_village.get(vid, [])):
+            continue
+        for uid in sorted(units):
+            if uid in ds.units and ds.units[uid].level in WIDE:
+                out[uid][ds.villages[vid].county] += 1
+    return out
+
+
+def shares(weights: dict[str, int], n: int) -> list[str]:
+    """``n`` people dealt to the keys in proportion to ``weights``: largest share first,
+    blocks of consecutive people (a unit's team needs several people in one part), ties by
+    key."""
+    order = sorted(weights, key=lambda k: (-weights[k], k))
+    if not order or n <= 0:
+        return []
+    total = sum(weights[k] for k in order) or len(order)
+    exact = {k: n * (weights[k] or 1) / total for k in order}
+    got = {k: int(exact[k]) for k in order}
+    for k in sorted(order, key=lambda k: (-(exact[k] - got[k]), order.index(k))):
+        if sum(got.values()) >= n:
+            break
+        got[k] += 1
+    return [k for k in order for _ in range(got[k])]
 
 
 def must_send_homes(

@@ -27,6 +27,7 @@ from optimizer.model.params import SolveParams
 from optimizer.model.result import SolveResult
 from optimizer.rules.instance import MEM, SEC, Instance
 from optimizer.rules.scoring import plan_points
+from optimizer.scale.allocation import continuity_counties, shares
 from optimizer.scale.budget import Budget
 from optimizer.scale.floor import WIDE, as_start
 from optimizer.scale.parts import points_and_cover, solve_part
@@ -93,27 +94,36 @@ class SparePool:
         return out
 
     def offers(self, wave: list[str]) -> dict[str, list[str]]:
-        """County of the wave → the spare wide cadres offered to it: each cadre to its unit's
-        nearest county of the wave, at most ``Tuning.pool_per_post`` per required post,
-        nearest units first."""
+        """County of the wave → the spare wide cadres offered to it, at most
+        ``Tuning.pool_per_post`` per required post: the units keeping villages there
+        (H-CONTINUITY) first, then the nearest. A unit's spare people go to one county of the
+        wave — shared in proportion when it keeps villages in several."""
         inst, ds = self.inst, self.inst.ds
         posted = {a.cadre_id for r in self.results.values() for a in r.assignments}
         pinned = {p.cadre_id for p in ds.pins if p.kind == "require"}
         busy = {p.cadre_id for p in inst.incumbents}
-        by_county: dict[str, list[tuple[float, str, str]]] = defaultdict(list)
+        keeps = continuity_counties(inst)
+        by_county: dict[str, list[tuple[int, float, str, str]]] = defaultdict(list)
         for u, near in sorted(self.reach.items()):
-            options = [(d, k) for k, d in near.items() if k in wave]
-            if not options:
+            spare = [
+                c
+                for c in inst.eligible.get(u, [])
+                if c not in posted and c not in pinned and c not in busy
+            ]
+            kept = {k: n for k, n in keeps.get(u, {}).items() if k in wave and k in near}
+            if kept:
+                for c, k in zip(spare, shares(kept, len(spare)), strict=True):
+                    by_county[k].append((0, near[k], u, c))
                 continue
-            d, k = min(options)
-            for c in inst.eligible.get(u, []):
-                if c not in posted and c not in pinned and c not in busy:
-                    by_county[k].append((d, u, c))
+            options = [(d, k) for k, d in near.items() if k in wave]
+            if options:
+                d, k = min(options)
+                by_county[k].extend((1, d, u, c) for c in spare)
         per = self.params.tuning.pool_per_post
         out = {}
         for k in wave:
             posts = sum(q for _, q in self.results[k].coverage.values())
-            out[k] = [c for _, _, c in sorted(by_county.get(k, []))[: per * max(1, posts)]]
+            out[k] = [c for *_, c in sorted(by_county.get(k, []))[: per * max(1, posts)]]
         return out
 
     def run_wave(self, wave: list[tuple[str, float]], dtime: float):
