@@ -311,3 +311,34 @@ def test_H_CONTINUITY_allocation_hands_a_wide_unit_to_the_county_it_keeps():
     } == {A}
     assert shares({"a": 3, "b": 1}, 8) == ["a"] * 6 + ["b"] * 2
     assert shares({"a": 1, "b": 1, "c": 1}, 4) == ["a", "a", "b", "c"]
+
+
+def test_spare_people_phase_never_posts_a_cadre_in_two_counties_of_a_wave():
+    """A spare cadre handed to A (unposted there) and offered to B, both in one wave: only B
+    may post them. (Each county's part once read the old hand-out: province-201 under
+    hunan-2021 posted two cadres twice.)"""
+    import time
+
+    from optimizer.model.params import SolveParams
+    from optimizer.scale.budget import Budget
+    from optimizer.scale.parts import solve_part
+    from optimizer.scale.pool import SparePool
+
+    units = [unit("KA", region=A, x=0), unit("PN", "province", x=49, kind="organ", staff=30),
+             unit("PF", "province", x=0, kind="organ", staff=30)]  # fmt: skip
+    cadres = [cadre(f"a{i}", "KA") for i in range(3)]
+    cadres += [
+        cadre("near", "PN", rank="deputy_division"),
+        cadre("far", "PF", rank="deputy_division"),
+    ]
+    villages = [village("VA1", "weak", x=45), replace(village("VB1", "weak", x=50), county=B)]
+    inst = build_instance(dataset(units, cadres, villages), load_policy("central-2021"), DAY)
+    params = SolveParams(time_limit=30, workers=1, method="exact", handle_sigint=False)
+    results = {k: solve_part(inst, k, {"far": B}, set(), params, dtime=20.0) for k in (A, B)}
+    alloc = {"near": A, "far": B}
+    pool = SparePool(inst, results, alloc, {}, replace(params, workers=2),
+                     Budget(time.monotonic(), time.monotonic() + 60), [])  # fmt: skip
+    pool.run([A, B], 50.0)
+    posted = [a.cadre_id for r in results.values() for a in r.assignments]
+    assert len(posted) == len(set(posted))
+    assert "near" in {a.cadre_id for a in results[B].assignments}

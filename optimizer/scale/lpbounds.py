@@ -47,10 +47,10 @@ LP_THREAD = "zhucun-lp-bounds"
 
 
 class LpBounds:
-    """The LP relaxation (T-UNIT's tie and T-SEC added) on a background thread: first the
-    soft bound of plans filling at least ``target`` required posts (the greedy plan's count:
-    the final plan fills no fewer, so the bound holds for it), then, unless ``proven``, the
-    most required posts. HiGHS releases the GIL; the thread is a daemon, so an LP still
+    """The LP relaxation (T-UNIT's tie and T-SEC added) on a background thread: unless
+    ``proven``, the most required posts first; then the soft bound of plans filling at least
+    ``target`` required posts (the greedy plan's count: a merged plan filling as many is
+    bounded by it). HiGHS releases the GIL; the thread is a daemon, so an LP still
     running at the deadline is abandoned, not waited for."""
 
     def __init__(self, rel: Relaxation, tuning: Tuning, target: int, proven: bool) -> None:
@@ -71,6 +71,7 @@ class LpBounds:
         return any(t.name == LP_THREAD and t.is_alive() for t in threading.enumerate())
 
     def work(self) -> None:
-        self.bound = lp_bound(self.rel, target=self.target, tuning=self.tuning)
+        # coverage first (SPEC §3): when posts are in doubt, the count that settles them
         if self.posts is None:
             self.posts = lp_max_posts(self.rel, tuning=self.tuning)
+        self.bound = lp_bound(self.rel, target=self.target, tuning=self.tuning)

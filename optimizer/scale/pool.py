@@ -129,9 +129,12 @@ class SparePool:
     def run_wave(self, wave: list[tuple[str, float]], dtime: float):
         """The wave's counties side by side; returns the budget left, counties kept, tried."""
         offers = self.offers([k for k, _ in wave])
+        # one hand-out for the whole wave: a spare cadre offered to one county leaves the
+        # county it was handed to before (both in the wave would post them: measured)
+        alloc = {**self.alloc, **{c: k for k, cs in offers.items() for c in cs}}
         kept = tried = 0
         with ThreadPoolExecutor(max_workers=max(1, self.params.workers)) as pool:
-            futures = [(k, need, pool.submit(self.solve, k, offers[k], need)) for k, need in wave]
+            futures = [(k, need, pool.submit(self.solve, k, alloc, need)) for k, need in wave]
             for k, need, fut in futures:
                 r = fut.result()
                 if r is None:
@@ -146,12 +149,11 @@ class SparePool:
                             self.alloc[a.cadre_id] = k
         return dtime, kept, tried
 
-    def solve(self, k: str, offered: list[str], dtime: float) -> SolveResult | None:
+    def solve(self, k: str, alloc: dict[str, str], dtime: float) -> SolveResult | None:
         left = self.deadline - time.monotonic()
         if left < 2.0 or self.budget.stop.is_set():
             self.clock.append("the time limit ended the spare-people phase early")
             return None
-        alloc = {**self.alloc, **dict.fromkeys(offered, k)}
         must = {u for u in self.inst.must_send if self.home.get(u) == k}
         params = replace(
             self.params, time_limit=left - 1, workers=1, method="exact", handle_sigint=False
