@@ -117,11 +117,16 @@ class Decomposition:
             + ("" if self.floor.valid else " (not valid: pins or U-PARTICIPATE unmet)")
         )
         self.class_bound, self.posts_bound = class_bounds(inst, self.floor.shape)
-        # the LP (not interruptible) only tightens the bounds: it runs from here beside the
-        # parts (HiGHS releases the GIL), a daemon abandoned if not done by the end
-        proven = self.floor.valid and got >= min(self.posts_bound, self.rel.max_posts)
-        self.lp = LpBounds(self.rel, self.tuning, got, proven)
-        if not self.budget.over(10.0):
+        # the LP (not interruptible) only tightens the bounds, on a daemon thread abandoned if
+        # not done by the end (HiGHS releases the GIL). With few posts in doubt it runs from
+        # here beside the parts, soft bound first (city-201: ready in ~10 s); with many its
+        # count comes first and starts after the parts, when a third of the time is left
+        # (province-201 under hebei-2018: ready in time so, not when started beside the parts)
+        most = min(self.posts_bound, self.rel.max_posts)
+        proven = self.floor.valid and got >= most
+        many = most - got > 0.001 * max(1, most)
+        self.lp = LpBounds(self.rel, self.tuning, got, proven, count_first=many)
+        if not many and not self.budget.over(10.0):
             self.lp.start()
         self.alloc = allocation(inst, flow_alloc, self.floor.wide_people(inst))
         # people the greedy floor posts stay where it posts them: its share of each county
@@ -138,6 +143,9 @@ class Decomposition:
         order = self.order = sorted(self.counties, key=lambda k: (-self.size[k], k))
         self.pending = set(order)
         self.results = _run_parts(order, self.run, self.workers, self.say)
+        late = limit is None or not self.budget.over(max(10.0, limit / 3))
+        if self.lp.count_first and late:
+            self.lp.start()
         self.second_round(order)
         self.improve()
         return self.merge()

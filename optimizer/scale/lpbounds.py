@@ -47,17 +47,21 @@ LP_THREAD = "zhucun-lp-bounds"
 
 
 class LpBounds:
-    """The LP relaxation (T-UNIT's tie and T-SEC added) on a background thread: unless
-    ``proven``, the most required posts first; then the soft bound of plans filling at least
-    ``target`` required posts (the greedy plan's count: a merged plan filling as many is
-    bounded by it). HiGHS releases the GIL; the thread is a daemon, so an LP still
+    """The LP relaxation (T-UNIT's tie and T-SEC added) on a background thread: the soft
+    bound of plans filling at least ``target`` required posts (the greedy plan's count: a
+    merged plan filling as many is bounded by it) and, unless ``proven``, the most required
+    posts. HiGHS releases the GIL; the thread is a daemon, so an LP still
     running at the deadline is abandoned, not waited for."""
 
-    def __init__(self, rel: Relaxation, tuning: Tuning, target: int, proven: bool) -> None:
+    def __init__(
+        self, rel: Relaxation, tuning: Tuning, target: int, proven: bool, count_first: bool
+    ) -> None:
         """``proven``: ``target`` is already the most posts (the flow's count, met by a plan);
-        the LP's own count is then not needed (city-201: 7.5 of its 17.5 s)."""
+        the LP's own count is then not needed (city-201: 7.5 of its 17.5 s). ``count_first``:
+        the count before the soft bound (many posts in doubt: coverage comes first)."""
         self.rel, self.tuning, self.target = rel, tuning, target
         self.posts: int | None = target if proven else None
+        self.count_first = count_first
         self.bound = math.nan
         self.thread = threading.Thread(target=self.work, daemon=True, name=LP_THREAD)
 
@@ -71,7 +75,8 @@ class LpBounds:
         return any(t.name == LP_THREAD and t.is_alive() for t in threading.enumerate())
 
     def work(self) -> None:
-        # coverage first (SPEC §3): when posts are in doubt, the count that settles them
-        if self.posts is None:
+        if self.posts is None and self.count_first:
             self.posts = lp_max_posts(self.rel, tuning=self.tuning)
         self.bound = lp_bound(self.rel, target=self.target, tuning=self.tuning)
+        if self.posts is None:
+            self.posts = lp_max_posts(self.rel, tuning=self.tuning)
