@@ -7,6 +7,8 @@ and an explanation always speak of the same points.
 
 from __future__ import annotations
 
+import math
+
 from optimizer.data.domain import Unit, Village
 from optimizer.rules.history import SOFT_SCALE, rule_H_CONTINUITY, rule_H_PROVVILLAGE
 from optimizer.rules.instance import MEM, SEC, Instance
@@ -87,7 +89,9 @@ def rule_S_FIT(inst: Instance, uid: str, vid: str) -> int:
     if not w or not needs:
         return 0
     rates = inst.skill_rates.get(uid, {})
-    return round(w * SOFT_SCALE * sum(rates.get(s, 0.0) for s in needs))
+    # fsum: exact whatever the set's order (a plain float sum follows the strings' hash
+    # order, which differs between processes, and can tip round() at .5: measured, city-202)
+    return round(w * SOFT_SCALE * math.fsum(rates.get(s, 0.0) for s in needs))
 
 
 def team_points(inst: Instance, uid: str, vid: str) -> dict[str, int]:
