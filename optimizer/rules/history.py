@@ -22,16 +22,21 @@ SOFT_SCALE = 10
 def rule_H_CONTINUITY(inst: Instance, uid: str, vid: str) -> int | None:
     """H-CONTINUITY: a village assisted in the previous period keeps its unit — a bar (Hebei)
     or a bonus for the unit that keeps it (soft)."""
-    pol = inst.policy
-    prev = inst.prev_units.get(vid)
-    if pol.continuity == "hard":
-        if not prev or uid in prev:
+    return continuity_points(inst.policy, inst.prev_units.get(vid), uid, inst.ds.units[uid].level)
+
+
+def continuity_points(policy: Policy, keep: set[str] | None, uid: str, level: str) -> int | None:
+    """H-CONTINUITY for a unit ``uid`` of ``level`` at a village kept by the units ``keep``:
+    ``None`` where the policy bars it, else its soft points. The rule on raw values, for the
+    pin precheck as for the model."""
+    if policy.continuity == "hard":
+        if not keep or uid in keep:
             return 0
         # in county_townships mode members come from townships whatever the lead unit
-        township = inst.ds.units[uid].level == "township"
-        return 0 if pol.members_from == "county_townships" and township else None
-    if pol.continuity == "soft" and pol.weights.continuity and uid in (prev or ()):
-        return pol.weights.continuity * SOFT_SCALE
+        township = level == "township"
+        return 0 if policy.members_from == "county_townships" and township else None
+    if policy.continuity == "soft" and policy.weights.continuity and uid in (keep or ()):
+        return policy.weights.continuity * SOFT_SCALE
     return 0
 
 

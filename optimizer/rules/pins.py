@@ -35,7 +35,7 @@ from optimizer.rules.eligibility import (
     secretary_failures,
     village_need,
 )
-from optimizer.rules.history import province_before, provvillage_points
+from optimizer.rules.history import continuity_points, province_before, provvillage_points
 
 SEC, MEM = "secretary", "member"
 
@@ -189,15 +189,8 @@ def _incumbent_bar(f: _Facts, c: Cadre, u: Unit, v: Village, role: str, most: in
 def _history_bar(f: _Facts, u: Unit, v: Village, role: str):
     pol = f.policy
     keep = f.keep_units.get(v.village_id)
-    township_member = pol.members_from == "county_townships" and u.level == "township"
     judged = role == SEC or pol.members_from == "lead_unit"
-    if (
-        pol.continuity == "hard"
-        and keep
-        and u.unit_id not in keep
-        and judged
-        and not township_member
-    ):
+    if judged and continuity_points(pol, keep, u.unit_id, u.level) is None:
         return (
             "H-CONTINUITY",
             f"the village is kept by unit {';'.join(sorted(keep))}, the cadre is from {u.unit_id}",

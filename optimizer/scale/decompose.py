@@ -39,6 +39,7 @@ from optimizer.scale.flow import relax
 from optimizer.scale.lpbounds import LpBounds
 from optimizer.scale.pairs import CountyPairs
 from optimizer.scale.parts import (
+    PartsState,
     class_rank,
     county_coverage,
     points_and_cover,
@@ -247,7 +248,7 @@ class Decomposition:
         spent = sum(r.deterministic_time for r in results.values())
         self.say(f"county parts: {points:.0f} points, {spent:.1f} deterministic units")
         budget = None if self.dtime is None else self.tuning.pairs_share * self.dtime - spent
-        budget = SparePool(
+        state = PartsState(
             inst,
             results,
             self.alloc,
@@ -257,18 +258,9 @@ class Decomposition:
             self.clock,
             self.progress,
             self.reference,
-        ).run(self.order, budget)
-        CountyPairs(
-            inst,
-            results,
-            self.alloc,
-            self.home,
-            self.params,
-            self.budget,
-            self.clock,
-            self.progress,
-            self.reference,
-        ).run(budget)
+        )
+        budget = SparePool(**vars(state)).run(self.order, budget)
+        CountyPairs(**vars(state)).run(budget)
 
     def merge(self):
         """One result from the parts, with the bounds known by now."""

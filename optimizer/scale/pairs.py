@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
-from optimizer.model.params import SolveParams
 from optimizer.model.result import SolveResult, Status
 from optimizer.rules.instance import Instance
 from optimizer.rules.scoring import plan_points
-from optimizer.scale.budget import Budget
 from optimizer.scale.parts import (
+    PartsState,
     county_coverage,
     points_and_cover,
     solve_part,
@@ -26,7 +24,7 @@ from optimizer.scale.parts import (
 
 
 @dataclass
-class CountyPairs:
+class CountyPairs(PartsState):
     """Within a deterministic budget, solve neighbouring counties two by two as one part,
     pooling the province and city people handed to either; keep the pair's plan when it
     fills no fewer posts in any class and scores more. This lets wide units' people move
@@ -37,19 +35,6 @@ class CountyPairs:
     for how long, is decided from deterministic quantities alone (the parts' own
     deterministic times)."""
 
-    inst: Instance
-    results: dict[str, SolveResult]
-    """County → its plan; updated in place by the pairs kept."""
-    alloc: dict[str, str]
-    """Wide-unit cadre → the county holding them; updated as people move."""
-    home: dict[str, str]
-    """Must-send unit → the county carrying its obligation; updated as people move."""
-    params: SolveParams
-    budget: Budget
-    clock: list[str]
-    """Where the time limit, not a deterministic budget, decided (the notes say so)."""
-    progress: Callable[[str], None] | None = None
-    reference: object | None = None
     merged: set[str] = field(default_factory=set)
     """Counties kept as one pair (a cluster team across their border)."""
 

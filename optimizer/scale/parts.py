@@ -8,14 +8,37 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 
 from optimizer.data.domain import CATEGORIES, Dataset
 from optimizer.model.exact import PartStart, solve_instance
 from optimizer.model.params import SolveParams
-from optimizer.model.result import filled_by_class
+from optimizer.model.result import SolveResult, filled_by_class
 from optimizer.rules.instance import Instance, build_instance
 from optimizer.rules.scoring import plan_points
+from optimizer.scale.budget import Budget
+
+
+@dataclass
+class PartsState:
+    """What the improvement phases after the county parts (spare people, county pairs) work
+    on; they update ``results``, ``alloc`` and ``home`` in place."""
+
+    inst: Instance
+    results: dict[str, SolveResult]
+    """County → its plan."""
+    alloc: dict[str, str]
+    """Wide-unit cadre → the county holding them; updated as people move."""
+    home: dict[str, str]
+    """Must-send unit → the county carrying its obligation; updated as people move."""
+    params: SolveParams
+    budget: Budget
+    clock: list[str]
+    """Where the time limit, not a deterministic budget, decided (the notes say so)."""
+    progress: Callable[[str], None] | None = None
+    reference: object | None = None
 
 
 def part_dataset(
@@ -87,7 +110,14 @@ def class_rank(c: str) -> int:
     return CATEGORIES.index(c) if c in CATEGORIES else len(CATEGORIES)
 
 
-__all__ = ["class_rank", "county_coverage", "part_dataset", "points_and_cover", "solve_part"]
+__all__ = [
+    "PartsState",
+    "class_rank",
+    "county_coverage",
+    "part_dataset",
+    "points_and_cover",
+    "solve_part",
+]
 
 
 def solve_part(

@@ -19,36 +19,20 @@ from __future__ import annotations
 import math
 import time
 from collections import defaultdict
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
-from optimizer.model.params import SolveParams
 from optimizer.model.result import SolveResult
-from optimizer.rules.instance import MEM, SEC, Instance
+from optimizer.rules.instance import MEM, SEC
 from optimizer.rules.scoring import plan_points
 from optimizer.scale.allocation import continuity_counties, shares
-from optimizer.scale.budget import Budget
 from optimizer.scale.floor import WIDE, as_start
-from optimizer.scale.parts import points_and_cover, solve_part
+from optimizer.scale.parts import PartsState, points_and_cover, solve_part
 
 
 @dataclass
-class SparePool:
+class SparePool(PartsState):
     """The phase's inputs; :meth:`run` updates ``results`` and ``alloc`` in place."""
-
-    inst: Instance
-    results: dict[str, SolveResult]
-    """County → its plan."""
-    alloc: dict[str, str]
-    """Wide-unit cadre → the county holding them."""
-    home: dict[str, str]
-    """Must-send unit → the county carrying its obligation."""
-    params: SolveParams
-    budget: Budget
-    clock: list[str]
-    progress: Callable[[str], None] | None = None
-    reference: object | None = None
 
     def run(self, order: list[str], dtime: float | None) -> float | None:
         """Waves over ``order`` while ``dtime`` deterministic units last; returns what is left."""
