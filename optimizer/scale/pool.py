@@ -10,7 +10,8 @@ under central-2021, before this phase existed: two counties given every spare wi
 gained 1.2 % and 2.4 % of their points, each proven optimal in under 10 s.
 
 Counties run in waves of ``workers``; within a wave each spare cadre is offered to one county
-only (its unit's nearest in the wave), so the plans kept never share a person. Which
+only (where its unit keeps villages, else its unit's nearest), so the plans kept never share
+a person. Which
 counties run and their budgets follow from deterministic quantities; the clock only guards.
 """
 
@@ -51,7 +52,10 @@ class SparePool(PartsState):
                     break
                 dtime -= need
                 wave.append((k, need))
-            if not wave or self.deadline - time.monotonic() < 3.0:
+            if not wave:
+                break
+            if self.deadline - time.monotonic() < 3.0:
+                self.clock.append("the time limit ended the spare-people phase early")
                 break
             dtime, k_, t_ = self.run_wave(wave, dtime)
             kept, tried = kept + k_, tried + t_
