@@ -342,3 +342,41 @@ def test_spare_people_phase_never_posts_a_cadre_in_two_counties_of_a_wave():
     posted = [a.cadre_id for r in results.values() for a in r.assignments]
     assert len(posted) == len(set(posted))
     assert "near" in {a.cadre_id for a in results[B].assignments}
+
+
+def test_U_PARTICIPATE_must_send_home_of_a_serving_unit_is_its_incumbents_county():
+    """A must-send unit with a cadre serving on meets U-PARTICIPATE already; homed anywhere
+    else, that county's part would have to make it send again, its greedy start would not be
+    valid and its search would begin from nothing (the realistic city of seed 1 under
+    hunan-2021: four counties whose parts never found a plan better than the greedy's)."""
+    from datetime import timedelta
+
+    from optimizer.data.domain import Posting
+    from optimizer.scale.allocation import must_send_homes
+
+    ds = two_counties()
+    ds.units["P"] = replace(ds.units["P"], staff=400)
+    start = DAY - timedelta(days=180)
+    ds = replace(ds, history=[Posting("p0", "P", "VB1", "province", "secretary", start)])
+    inst = build_instance(ds, load_policy("hunan-2021"), DAY)
+    assert "P" in inst.must_send
+    # p1 handed to county A, where it may lead: without the incumbent, A would be its home
+    assert must_send_homes(inst, {"p1": A})["P"] == B
+
+
+def test_greedy_floor_homes_a_must_send_unit_where_it_sends_members():
+    """The greedy floor homes a must-send unit where it sends, a joint team's members
+    included (not only where it leads)."""
+    from optimizer.scale.floor import province_greedy
+
+    ds, policy = two_counties(), load_policy("hunan-2021")
+    ds.units["P"] = replace(ds.units["P"], staff=400)
+    inst = build_instance(ds, policy, DAY)
+    floor = province_greedy(inst)
+    sent = {
+        ds.villages[v].county
+        for ps in floor.postings.values()
+        for c, v, _ in ps
+        if ds.cadres[c].unit_id == "P"
+    }
+    assert floor.valid and floor.homes["P"] in sent

@@ -83,11 +83,18 @@ def must_send_homes(
     """The county part that carries each must-send unit's U-PARTICIPATE obligation: one where
     the unit has a cadre handed in who may lead one of its villages (T-UNIT: a unit that
     sends anyone leads a team). A unit with no such county gets its cadre able to lead its
-    nearest village handed to that village's county (``alloc`` is updated)."""
+    nearest village handed to that village's county (``alloc`` is updated). A unit with a
+    cadre serving on (an incumbent) meets it already: its home is that cadre's county, whose
+    part holds the incumbent (elsewhere a part's plan would need the unit to send again)."""
     ds = inst.ds
     pinned = {p.cadre_id for p in ds.pins if p.kind == "require"} | set(keep)
     home: dict[str, str] = {}
+    for p in sorted(inst.incumbents, key=lambda p: (p.unit_id, p.village_id)):
+        if p.unit_id in inst.must_send:
+            home.setdefault(p.unit_id, ds.villages[p.village_id].county)
     for uid in sorted(inst.must_send):
+        if uid in home:
+            continue
         secs = inst.sec_eligible.get(uid, [])
         by_county: dict[str, list[str]] = defaultdict(list)
         for v in inst.unit_villages.get(uid, {}).get(SEC, []):

@@ -39,7 +39,7 @@ class Floor:
     coverage: dict[str, dict[str, int]] = field(default_factory=dict)
     """County → class → required posts filled."""
     homes: dict[str, str] = field(default_factory=dict)
-    """Must-send unit → a county where the plan has it lead a team (U-PARTICIPATE)."""
+    """Must-send unit → a county where the plan has it send (U-PARTICIPATE)."""
     unit_of: dict[str, str] = field(default_factory=dict)
     """Cadre posted → their unit."""
     shape: Shape | None = None
@@ -68,13 +68,17 @@ def province_greedy(
     inst: Instance, prefer: dict[str, set[str]] | None = None, seconds: float = 0.0
 ) -> Floor:
     """The greedy plan of the whole instance; ``prefer``: unit → counties to try it first.
-    Both greedy plans are improved for points within ``seconds`` in all before one is kept
-    (:mod:`optimizer.model.improve`: spare-first teams moved to nearer units)."""
+    Three greedy orders; those filling most in priority order are improved for points within
+    ``seconds`` in all before one is kept (:mod:`optimizer.model.improve`: spare-first teams
+    moved to nearer units)."""
     shape = build_shape(inst)
-    sols = [
-        improve(shape, x, seconds / 2)
-        for x in (greedy(shape, prefer), greedy(shape, near_first=True))
-    ]
+    raw = [greedy(shape), greedy(shape, near_first=True)]
+    if prefer:
+        raw.insert(0, greedy(shape, prefer))
+    # only the plans filling most in priority order are worth the points pass
+    best = max(_cover_key(shape, x) for x in raw)
+    finalists = [x for x in raw if _cover_key(shape, x) == best]
+    sols = [improve(shape, x, seconds / len(finalists)) for x in finalists]
     sol = _better_of(inst, shape, *(x for x, _ in sols))
     ds = inst.ds
     floor = Floor(greedy_is_valid(shape, sol), shape=shape)
@@ -86,9 +90,13 @@ def province_greedy(
     floor.postings = dict(by_county)
     for k, ps in floor.postings.items():
         floor.coverage[k] = county_coverage(inst, ps, k)
-    for (u, v), x in sorted(sol["t"].items()):
-        if x and u in inst.must_send:
-            floor.homes.setdefault(u, ds.villages[v].county)
+    # where the plan has the unit send (a first secretary first, else members of a joint
+    # team): the county part carrying its U-PARTICIPATE obligation then starts from a plan
+    # that meets it (else the part's start is not valid and its search begins from nothing)
+    for group in ("t", "n"):
+        for (u, v), x in sorted(sol[group].items()):
+            if x and u in inst.must_send:
+                floor.homes.setdefault(u, ds.villages[v].county)
     serving = {p.unit_id for p in inst.incumbents}
     for u in sorted(inst.must_send - serving):
         if not shape.villages_of.get(u):  # as the master says it (rule_U_PARTICIPATE)
@@ -99,15 +107,19 @@ def province_greedy(
     return floor
 
 
+def _cover_key(shape: Shape, sol: dict[str, dict]) -> tuple:
+    return greedy_is_valid(shape, sol), lex(greedy_coverage(shape, sol))
+
+
 def _better_of(inst: Instance, shape: Shape, *sols: dict[str, dict]) -> dict[str, dict]:
-    """The valid greedy plan filling most in priority order, then scoring most: the one that
-    spares scarce units and the one that takes the nearest unit each win on some data
-    (city-201 under hunan-2021: key posts 934 and 936)."""
+    """The valid greedy plan filling most in priority order, then scoring most: the orders
+    (the flow's counties first, most spare people first, nearest first) each win on some data
+    (city-201 under hunan-2021: key posts 934 and 936; the realistic city of seed 1 under
+    hunan-2021: exited posts 917 with the flow's counties first, 919 without)."""
 
     def key(sol: dict[str, dict]) -> tuple:
-        cov = greedy_coverage(shape, sol)
         posts = [_Posting(c, v, r) for c, v, r in sorted(sol["at"])]
-        return greedy_is_valid(shape, sol), lex(cov), plan_points(inst, posts)
+        return (*_cover_key(shape, sol), plan_points(inst, posts))
 
     return max(sols, key=key)
 
