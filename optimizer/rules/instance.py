@@ -268,6 +268,7 @@ def _pairs(inst: Instance) -> None:  # noqa: C901 - one pruning step per rule (p
     for vid, n in inst.need.items():
         v = ds.villages[vid]
         groups[(v.county, village_city(v), n.secretary_levels, n.member_levels)].append(vid)
+    order = {v: i for i, v in enumerate(inst.need)}
     for uid, u in ds.units.items():
         per_role: dict[str, list[str]] = {SEC: [], MEM: []}
         for (_county, _city, sec_lv, mem_lv), vids in groups.items():
@@ -277,7 +278,6 @@ def _pairs(inst: Instance) -> None:  # noqa: C901 - one pruning step per rule (p
                 per_role[SEC].extend(vids)
             if rule_LV_LEVEL(u, mem_lv):
                 per_role[MEM].extend(vids)
-        order = {v: i for i, v in enumerate(inst.need)}
         inst.unit_villages[uid] = {
             r: sorted(vs, key=order.__getitem__) for r, vs in per_role.items()
         }
