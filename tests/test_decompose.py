@@ -380,3 +380,27 @@ def test_greedy_floor_homes_a_must_send_unit_where_it_sends_members():
         if ds.cadres[c].unit_id == "P"
     }
     assert floor.valid and floor.homes["P"] in sent
+
+
+def test_H_CONTINUITY_greedy_tries_the_unit_keeping_a_village_first():
+    """Soft H-CONTINUITY in the greedy plan: the unit whose previous team served a village
+    is tried there before the others, as a careful planner does (tried last, its people were
+    spent elsewhere first: city-201 under hunan-2021 lost 186 kept villages, and the county
+    parts are handed the greedy's people where it posts them)."""
+    from datetime import timedelta
+
+    from optimizer.data.domain import Posting
+    from optimizer.model.greedy import greedy
+    from optimizer.model.shape import build_shape
+
+    ds = two_counties()
+    start, end = DAY - timedelta(days=3 * 365), DAY - timedelta(days=365)
+    ds = replace(ds, history=[Posting("x9", "P", "VB1", "province", "secretary", start, end)])
+    shape = build_shape(build_instance(ds, load_policy("hunan-2021"), DAY))
+
+    def leader(sol):
+        return next(u for (u, v), x in sol["t"].items() if v == "VB1" and x)
+
+    assert leader(greedy(shape)) == "P"
+    assert leader(greedy(shape, near_first=True)) == "P"
+    assert leader(greedy(shape, near_first=True, keep_first=False)) == "KB"

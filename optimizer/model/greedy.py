@@ -14,19 +14,24 @@ from collections import defaultdict
 from optimizer.model.master import PlanModel
 from optimizer.model.shape import Shape
 from optimizer.rules.eligibility import joint_pair
+from optimizer.rules.history import rule_H_CONTINUITY
 from optimizer.rules.instance import MEM, SEC
 
 CLASS_ORDER = ("weak", "key", "relocation", "problem", "exited", "red", "heavy", "demo", "other")
 
 
 def greedy(
-    pm: Shape, prefer: dict[str, set[str]] | None = None, near_first: bool = False
+    pm: Shape,
+    prefer: dict[str, set[str]] | None = None,
+    near_first: bool = False,
+    keep_first: bool = True,
 ) -> dict[str, dict]:
     """Values for t, n, a, cover: {"t": {(u,v): 1}, "n": {(u,v): k}, "a": {(c,r): 1},
     "at": {(c,v,r): 1}}. Works on a bare :class:`~optimizer.model.shape.Shape` (no CP-SAT) as on
     the master model. ``prefer``: unit → counties where it should be tried first (the flow's
-    placement of wide units), before the most-spare-people order."""
-    g = Greedy(pm, prefer, near_first)
+    placement of wide units), before the most-spare-people order. ``keep_first``: the units
+    that keep a village (soft H-CONTINUITY) are tried there before all others."""
+    g = Greedy(pm, prefer, near_first, keep_first)
     g.pins()
     g.must_send()
     g.everyone()
@@ -36,8 +41,11 @@ def greedy(
 class Greedy:
     """The greedy plan being built: who is used, each village's team so far."""
 
-    def __init__(self, pm: Shape, prefer: dict[str, set[str]] | None, near_first: bool) -> None:
+    def __init__(
+        self, pm: Shape, prefer: dict[str, set[str]] | None, near_first: bool, keep_first: bool
+    ) -> None:
         self.pm, self.inst, self.prefer, self.near_first = pm, pm.inst, prefer, near_first
+        self.keep_first = keep_first
         inst = pm.inst
         self.used: set[str] = set()
         self.used_by: dict[str, int] = defaultdict(int)
@@ -136,6 +144,11 @@ class Greedy:
                 head = [u for u in cands if first(u) == first(cands[0])]
                 head.sort(key=lambda u: (inst.distance.get((u, vid), 1e9), u))
                 cands[: len(head)] = head
+            # the units that keep the village (soft H-CONTINUITY's points) before all, as a
+            # careful planner does: else a unit's people are spent elsewhere before its own
+            # villages come up (city-201 under hunan-2021: 186 kept villages lost)
+            if self.keep_first:
+                cands.sort(key=lambda u: (rule_H_CONTINUITY(inst, u, vid) or 0) <= 0)
             self.staff(vid, cands)
 
     def candidates(self, vid: str, cands: list[str], want_sec: int) -> list[str]:

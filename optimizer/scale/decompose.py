@@ -200,7 +200,8 @@ class Decomposition:
             waiting = sum(self.size[j] for j in self.pending) or 1
             self.pending.discard(k)
         left = self.budget.left() - 0.5
-        return max(0.01, min(left, left * max(1, self.workers) * self.size[k] / waiting))
+        share = self.tuning.part_overcommit * max(1, self.workers) * self.size[k] / waiting
+        return max(0.01, min(left, left * share))
 
     def floor_result(self, k: str):
         """County ``k``'s share of the greedy floor as a result (None if the floor is not

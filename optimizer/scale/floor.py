@@ -68,13 +68,15 @@ def province_greedy(
     inst: Instance, prefer: dict[str, set[str]] | None = None, seconds: float = 0.0
 ) -> Floor:
     """The greedy plan of the whole instance; ``prefer``: unit → counties to try it first.
-    Three greedy orders; those filling most in priority order are improved for points within
+    Five greedy orders; those filling most in priority order are improved for points within
     ``seconds`` in all before one is kept (:mod:`optimizer.model.improve`: spare-first teams
     moved to nearer units)."""
     shape = build_shape(inst)
+    # the units keeping a village first (points) and, as before, not (that can fill more)
     raw = [greedy(shape), greedy(shape, near_first=True)]
+    raw.append(greedy(shape, near_first=True, keep_first=False))
     if prefer:
-        raw.insert(0, greedy(shape, prefer))
+        raw += [greedy(shape, prefer), greedy(shape, prefer, keep_first=False)]
     # only the plans filling most in priority order are worth the points pass
     best = max(_cover_key(shape, x) for x in raw)
     finalists = [x for x in raw if _cover_key(shape, x) == best]
