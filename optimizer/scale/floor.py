@@ -78,8 +78,8 @@ def province_greedy(
     if prefer:
         raw += [greedy(shape, prefer), greedy(shape, prefer, keep_first=False)]
     # only the plans filling most in priority order are worth the points pass
-    best = max(_cover_key(shape, x) for x in raw)
-    finalists = [x for x in raw if _cover_key(shape, x) == best]
+    keys = [_cover_key(shape, x) for x in raw]
+    finalists = [x for x, k in zip(raw, keys, strict=True) if k == max(keys)]
     sols = [improve(shape, x, seconds / len(finalists)) for x in finalists]
     sol = _better_of(inst, shape, *(x for x, _ in sols))
     ds = inst.ds
