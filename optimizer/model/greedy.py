@@ -35,7 +35,7 @@ def greedy(
     g.pins()
     g.must_send()
     g.everyone()
-    return {"t": g.t, "n": dict(g.n), "a": g.a, "at": g.at}
+    return g.solution()
 
 
 class Greedy:
@@ -63,6 +63,9 @@ class Greedy:
         self.size: dict[str, int] = {v: pm.inc(v) for v in inst.need}
         self.lead: dict[str, str] = {}
 
+    def solution(self) -> dict[str, dict]:
+        return {"t": dict(self.t), "n": dict(self.n), "a": dict(self.a), "at": dict(self.at)}
+
     def free(self, uid: str, vid: str, sec: bool) -> list[str]:
         src = self.pm.sec_pool if sec else self.pm.pool
         people = [c for c in src(uid, vid) if c not in self.used]
@@ -82,6 +85,22 @@ class Greedy:
         else:
             self.n[(uid, vid)] += 1
         self.size[vid] += 1
+
+    def drop(self, uid: str, vid: str, cid: str, role: str) -> None:
+        """Undo :meth:`take` (the augmenting moves of :mod:`optimizer.model.augment`)."""
+        self.used.discard(cid)
+        self.used_by[uid] -= 1
+        del self.a[(cid, role)]
+        del self.at[(cid, vid, role)]
+        if role == SEC:
+            del self.t[(uid, vid)]
+            self.have_sec.discard(vid)
+            del self.lead[vid]
+        else:
+            self.n[(uid, vid)] -= 1
+            if not self.n[(uid, vid)]:
+                del self.n[(uid, vid)]
+        self.size[vid] -= 1
 
     def pins(self) -> None:
         """1. Require pins (P-PIN)."""
