@@ -32,6 +32,11 @@ class Tuning:
     finds a plan keeps the greedy plan (city-201, 60 s: under central-2021 four parts cut, soft
     gap 2.9 %, against none and 1.8 %; under hunan-2021 three cut and 20.6 %, against one
     and 13.5 %; at 2.0 the last parts were cut instead)."""
+    lp_beside_villages: int = 4000
+    """Below this many villages to staff the LP (its count first) runs beside the county
+    parts from the start: a city's LP takes 10–20 s, and started after the parts it was
+    often too late (the realistic city of seed 1 under hebei-2018: not ready in one run of
+    two, soft gap 14 % to the flow's bound against 4.3 % to the LP's)."""
     pairs_share: float = 0.6
     """Share of that budget the parts and the county pairs may use together: the flow and the
     LP, outside it, take about a third of a province run (measured: 85 of 300 s)."""

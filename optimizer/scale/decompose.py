@@ -127,7 +127,8 @@ class Decomposition:
         proven = self.floor.valid and got >= most
         many = most - got > 0.001 * max(1, most)
         self.lp = LpBounds(self.rel, self.tuning, got, proven, count_first=many)
-        if not many and not self.budget.over(10.0):
+        beside = not many or len(inst.need) < self.tuning.lp_beside_villages
+        if beside and not self.budget.over(10.0):
             self.lp.start()
         self.alloc = allocation(inst, flow_alloc, self.floor.wide_people(inst))
         # people the greedy floor posts stay where it posts them: its share of each county
@@ -145,7 +146,7 @@ class Decomposition:
         self.pending = set(order)
         self.results = _run_parts(order, self.run, self.workers, self.say)
         late = limit is None or not self.budget.over(max(10.0, limit / 3))
-        if self.lp.count_first and late:
+        if not beside and late:
             self.lp.start()
         self.second_round(order)
         self.improve()
