@@ -121,8 +121,9 @@ class Decomposition:
         # the LP (not interruptible) only tightens the bounds, on a daemon thread abandoned if
         # not done by the end (HiGHS releases the GIL). With few posts in doubt it runs from
         # here beside the parts, soft bound first (city-201: ready in ~10 s); with many its
-        # count comes first and starts after the parts, when a third of the time is left
-        # (province-201 under hebei-2018: ready in time so, not when started beside the parts)
+        # count comes first, beside the parts too below Tuning.lp_beside_villages, else after
+        # them when a third of the time is left (province-201 under hebei-2018: ready in time
+        # so, not when started beside the parts)
         most = min(self.posts_bound, self.rel.max_posts)
         proven = self.floor.valid and got >= most
         many = most - got > 0.001 * max(1, most)
