@@ -118,19 +118,7 @@ class Decomposition:
             + ("" if self.floor.valid else " (not valid: pins or U-PARTICIPATE unmet)")
         )
         self.class_bound, self.posts_bound = class_bounds(inst, self.floor.shape)
-        # the LP (not interruptible) only tightens the bounds, on a daemon thread abandoned if
-        # not done by the end (HiGHS releases the GIL). With few posts in doubt it runs from
-        # here beside the parts, soft bound first (city-201: ready in ~10 s); with many its
-        # count comes first, beside the parts too below Tuning.lp_beside_villages, else after
-        # them when a third of the time is left (province-201 under hebei-2018: ready in time
-        # so, not when started beside the parts)
-        most = min(self.posts_bound, self.rel.max_posts)
-        proven = self.floor.valid and got >= most
-        many = most - got > 0.001 * max(1, most)
-        self.lp = LpBounds(self.rel, self.tuning, got, proven, count_first=many)
-        beside = not many or len(inst.need) < self.tuning.lp_beside_villages
-        if beside and not self.budget.over(10.0):
-            self.lp.start()
+        beside = self.start_lp(got)
         self.alloc = allocation(inst, flow_alloc, self.floor.wide_people(inst))
         # people the greedy floor posts stay where it posts them: its share of each county
         # must remain a plan of that county's part
@@ -152,6 +140,23 @@ class Decomposition:
         self.second_round(order)
         self.improve()
         return self.merge()
+
+    def start_lp(self, got: int) -> bool:
+        """Set up the LP (not interruptible: it only tightens the bounds, on a daemon thread
+        abandoned if not done by the end; HiGHS releases the GIL) and start it now, beside the
+        parts, unless it should wait for them (then False). With few posts in doubt it runs
+        soft bound first (city-201: ready in ~10 s); with many its count comes first, beside
+        the parts too below ``Tuning.lp_beside_villages``, else after them when a third of the
+        time is left (province-201 under hebei-2018: ready in time so, not when started
+        beside the parts)."""
+        most = min(self.posts_bound, self.rel.max_posts)
+        proven = self.floor.valid and got >= most
+        many = most - got > 0.001 * max(1, most)
+        self.lp = LpBounds(self.rel, self.tuning, got, proven, count_first=many)
+        beside = not many or len(self.inst.need) < self.tuning.lp_beside_villages
+        if beside and not self.budget.over(10.0):
+            self.lp.start()
+        return beside
 
     def run(self, k: str, ks: frozenset[str] | None = None):
         """County ``k``'s plan: the exact part, or the greedy floor's when out of time or
