@@ -38,9 +38,7 @@ def augmented(pm: Shape, **options) -> dict[str, dict]:
         options.get("near_first", False),
         options.get("keep_first", True),
     )
-    g.pins()
-    g.must_send()
-    g.everyone()
+    g.build()
     augment(g)
     return g.solution()
 

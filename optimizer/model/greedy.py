@@ -32,9 +32,7 @@ def greedy(
     placement of wide units), before the most-spare-people order. ``keep_first``: the units
     that keep a village (soft H-CONTINUITY) are tried there before all others."""
     g = Greedy(pm, prefer, near_first, keep_first)
-    g.pins()
-    g.must_send()
-    g.everyone()
+    g.build()
     return g.solution()
 
 
@@ -62,6 +60,12 @@ class Greedy:
         self.have_sec: set[str] = {v for v in inst.need if pm.inc(v, SEC)}
         self.size: dict[str, int] = {v: pm.inc(v) for v in inst.need}
         self.lead: dict[str, str] = {}
+
+    def build(self) -> None:
+        """The plan, phase by phase: require pins, must-send units, every village."""
+        self.pins()
+        self.must_send()
+        self.everyone()
 
     def solution(self) -> dict[str, dict]:
         return {"t": dict(self.t), "n": dict(self.n), "a": dict(self.a), "at": dict(self.at)}
