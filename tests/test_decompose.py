@@ -404,3 +404,30 @@ def test_H_CONTINUITY_greedy_tries_the_unit_keeping_a_village_first():
     assert leader(greedy(shape)) == "P"
     assert leader(greedy(shape, near_first=True)) == "P"
     assert leader(greedy(shape, near_first=True, keep_first=False)) == "KB"
+
+
+@pytest.mark.parametrize(("villages", "beside"), [(2_000, True), (7_400, False)])
+def test_lp_count_runs_beside_the_parts_below_lp_beside_villages(monkeypatch, villages, beside):
+    """With many posts in doubt the LP's count comes first; below
+    ``Tuning.lp_beside_villages`` it starts with the parts (a city's LP started after them was
+    often too late), above it waits for them (province-201 under hebei-2018)."""
+    from types import SimpleNamespace
+
+    from optimizer.model.params import Tuning
+    from optimizer.scale.budget import Budget
+    from optimizer.scale.decompose import Decomposition
+    from optimizer.scale.lpbounds import LpBounds
+
+    started = []
+    monkeypatch.setattr(LpBounds, "start", lambda self: started.append(self.count_first))
+    rel = SimpleNamespace(max_posts=1_000, bound=0.0, arrays=None)
+    fake = SimpleNamespace(
+        posts_bound=1_000,
+        rel=rel,
+        floor=SimpleNamespace(valid=True),
+        tuning=Tuning(),
+        inst=SimpleNamespace(need=dict.fromkeys(range(villages))),
+        budget=Budget(0.0, None),
+    )
+    assert Decomposition.start_lp(fake, got=900) is beside  # 100 of 1,000 in doubt: many
+    assert started == ([True] if beside else [])
