@@ -49,6 +49,10 @@ class Tuning:
     pair_rounds: int = 6
     """Rounds of disjoint county pairs, each pairing counties not paired together before; a
     kept pair is split back into its counties, so the next round can pass people on further."""
+    reseat_per_village: float = 1.5e-3
+    """Seconds per village to staff kept back at the end of a decomposed solve for re-seating
+    people province-wide (:mod:`optimizer.scale.reseat`; measured on the greedy plan:
+    city-201 0.5–1.0 s, province-201 4.7 s under hunan-2021, 10.3 s under hebei-2018)."""
     pricing_rounds: int = 10
     """Column-generation rounds of the LP bound."""
     price_in: int = 60_000

@@ -46,6 +46,7 @@ from optimizer.scale.parts import (
     solve_part,
 )
 from optimizer.scale.pool import SparePool
+from optimizer.scale.reseat import reseat
 
 
 def should_decompose(inst: Instance, tuning: Tuning) -> bool:
@@ -72,7 +73,15 @@ class Decomposition:
     def __init__(
         self, inst: Instance, budget: Budget, params: SolveParams, progress, reference
     ) -> None:
-        self.inst, self.budget, self.params, self.tuning = inst, budget, params, params.tuning
+        self.inst, self.params, self.tuning = inst, params, params.tuning
+        # the phases up to the merge end early enough to re-seat people province-wide after
+        self.keep_back = 0.5 + self.tuning.reseat_per_village * len(inst.need)
+        self.outer = budget
+        self.budget = (
+            budget
+            if budget.deadline is None
+            else Budget(budget.t0, budget.deadline - self.keep_back, budget.stop)
+        )
         self.seed, self.workers = params.seed, params.workers
         self.progress, self.reference = progress, reference
         self.clock: list[str] = []  # where the time limit, not a deterministic budget, decided
@@ -296,6 +305,7 @@ class Decomposition:
             res.notes.extend(self.floor.notes)
         res.assignments.sort(key=lambda a: (a.village_id, a.role, a.cadre_id))
         res.covers.sort()
+        self.reseat(res)
         res.coverage = {c: (cov[c][0], cov[c][1]) for c in sorted(cov, key=class_rank)}
         res.objective = plan_points(inst, res.assignments)
         self.bounds(res)
@@ -313,6 +323,19 @@ class Decomposition:
             "the flow relaxation"
         )
         return res
+
+    def reseat(self, res) -> None:
+        """The parts' seats, people chosen province-wide (:mod:`optimizer.scale.reseat`);
+        skipped when the clock is nearly out (one flow: seconds at province scale)."""
+        if self.outer.over(self.keep_back - 0.5):
+            self.clock.append("the time limit left no time to re-seat people province-wide")
+            return
+        before = plan_points(self.inst, res.assignments)
+        new = reseat(self.inst, self.floor.shape, res.assignments, self.reference)
+        if new is not None:
+            res.assignments = new
+            after = plan_points(self.inst, new)
+            self.say(f"people re-seated province-wide: {before:.0f} → {after:.0f} points")
 
     def bounds(self, res) -> None:
         """Coverage bound per class (max flow), the LP's tighter count when it is ready, and
