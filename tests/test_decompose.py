@@ -431,3 +431,23 @@ def test_lp_count_runs_beside_the_parts_below_lp_beside_villages(monkeypatch, vi
     )
     assert Decomposition.start_lp(fake, got=900) is beside  # 100 of 1,000 in doubt: many
     assert started == ([True] if beside else [])
+
+
+def test_lp_wait_gives_a_running_lp_its_time_and_returns_at_once_when_none_runs():
+    """The end of a decomposed solve waits, within the time kept back, for an LP still
+    running: its bound is then the one stated; an LP never started costs no wait."""
+    import math
+    import time
+
+    from optimizer.model.params import Tuning
+    from optimizer.scale.lpbounds import LpBounds
+
+    rel = relax(build_instance(two_counties(), load_policy("central-2021"), DAY))
+    idle = LpBounds(rel, Tuning(), rel.max_posts, proven=True, count_first=False)
+    t0 = time.monotonic()
+    idle.wait(30.0)
+    assert time.monotonic() - t0 < 1.0 and math.isnan(idle.bound)
+    lp = LpBounds(rel, Tuning(), rel.max_posts, proven=True, count_first=False)
+    lp.start()
+    lp.wait(60.0)
+    assert not math.isnan(lp.bound) and lp.bound <= rel.bound + 1  # rounded up

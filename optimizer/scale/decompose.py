@@ -341,6 +341,7 @@ class Decomposition:
         """Coverage bound per class (max flow), the LP's tighter count when it is ready, and
         the soft bound for the coverage reached."""
         lp = self.lp
+        lp.wait(self.outer.left() - 0.2)
         filled = sum(f for f, _ in res.coverage.values())
         most = min(self.posts_bound, lp.posts if lp.posts is not None else self.posts_bound)
         res.coverage_bound = {

@@ -74,6 +74,12 @@ class LpBounds:
         interpreter's shutdown unless the process ends at once)."""
         return any(t.name == LP_THREAD and t.is_alive() for t in threading.enumerate())
 
+    def wait(self, seconds: float) -> None:
+        """Give a running LP up to ``seconds`` more (what is left of the time kept back for
+        the end of a decomposed solve); an LP not started or done returns at once."""
+        if seconds > 0 and self.thread.is_alive():
+            self.thread.join(seconds)
+
     def work(self) -> None:
         if self.posts is None and self.count_first:
             self.posts = lp_max_posts(self.rel, tuning=self.tuning)
