@@ -428,6 +428,7 @@ def test_lp_count_runs_beside_the_parts_below_lp_beside_villages(monkeypatch, vi
         tuning=Tuning(),
         inst=SimpleNamespace(need=dict.fromkeys(range(villages))),
         budget=Budget(0.0, None),
+        outer=Budget(0.0, None),
     )
     assert Decomposition.start_lp(fake, got=900) is beside  # 100 of 1,000 in doubt: many
     assert started == ([True] if beside else [])
@@ -451,3 +452,16 @@ def test_lp_wait_gives_a_running_lp_its_time_and_returns_at_once_when_none_runs(
     lp.start()
     lp.wait(60.0)
     assert not math.isnan(lp.bound) and lp.bound <= rel.bound + 1  # rounded up
+
+
+def test_lp_past_its_deadline_states_no_bound_of_its_own():
+    """An LP out of time gives no bound (NaN), and its count falls back on the flow's: it
+    never runs on into the writing of the plan (province-201 under hebei-2018: 26 s over)."""
+    import math
+    import time
+
+    rel = relax(build_instance(two_counties(), load_policy("hunan-2021"), DAY))
+    past = time.monotonic() - 1.0
+    assert math.isnan(lp_bound(rel, deadline=past))
+    assert lp_max_posts(rel, deadline=past) == rel.max_posts
+    assert not math.isnan(lp_bound(rel, deadline=time.monotonic() + 60.0))

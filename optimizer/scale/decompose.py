@@ -161,7 +161,9 @@ class Decomposition:
         most = min(self.posts_bound, self.rel.max_posts)
         proven = self.floor.valid and got >= most
         many = most - got > 0.001 * max(1, most)
-        self.lp = LpBounds(self.rel, self.tuning, got, proven, count_first=many)
+        self.lp = LpBounds(
+            self.rel, self.tuning, got, proven, count_first=many, deadline=self.outer.deadline
+        )
         beside = not many or len(self.inst.need) < self.tuning.lp_beside_villages
         if beside and not self.budget.over(10.0):
             self.lp.start()

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Callable
 from importlib import import_module
@@ -42,8 +43,9 @@ class TeamLp:
     (no points) instead of the soft points at ``target`` posts."""
 
     def __init__(self, rel: Relaxation, tuning: Tuning, coverage: bool,
-                 target: int | None = None) -> None:  # fmt: skip
-        self.tuning = tuning
+                 target: int | None = None, deadline: float | None = None) -> None:  # fmt: skip
+        self.tuning, self.deadline = tuning, deadline
+        """``deadline`` (``time.monotonic()``): HiGHS stops there; the LP then has no bound."""
         a: FlowArrays = rel.arrays
         self.inst, self.a, self.coverage, self.flow_bound = rel.inst, a, coverage, rel.bound
         self.nv, self.npair, self.nc, self.nu = len(a.vids), len(a.pu), len(a.cad_unit), a.n_units
@@ -298,11 +300,11 @@ class TeamLp:
         while True:
             bound_min = None
             for _ in range(self.tuning.pricing_rounds):
-                if cancel is not None and cancel.is_set():
+                if (cancel is not None and cancel.is_set()) or not self.clock():
                     return float("nan")
-                self.h.run()
-                if self.h.getModelStatus() != self.highspy.HighsModelStatus.kOptimal:
-                    return self.flow_bound
+                failed = self.run()
+                if failed is not None:
+                    return failed
                 bound_min, grow = self.price()
                 if grow is None:
                     break
@@ -321,6 +323,28 @@ class TeamLp:
         if self.coverage:  # an upper bound on the posts filled, incumbents' included
             return float(np.floor(-bound_min + 1e-6) + self.inc_filled)
         return float(np.floor(-bound_min + 1e-6 * max(1.0, abs(bound_min))) + 1)
+
+    def run(self) -> float | None:
+        """One HiGHS solve: None when optimal, else what :meth:`solve` returns (NaN out of
+        time; the flow's bound if HiGHS failed)."""
+        self.h.run()
+        status = self.h.getModelStatus()
+        if status == self.highspy.HighsModelStatus.kTimeLimit:
+            return float("nan")
+        return None if status == self.highspy.HighsModelStatus.kOptimal else self.flow_bound
+
+    def clock(self) -> bool:
+        """Whether time is left before ``deadline``; HiGHS is told how much (an LP still
+        running after a solve would slow the writing of its plan: province-201 under
+        hebei-2018, 26 s over a 300 s limit)."""
+        if self.deadline is None:
+            return True
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            return False
+        # HiGHS counts its limit on the run time of all this model's solves so far
+        self.h.setOptionValue("time_limit", float(self.h.getRunTime()) + left)
+        return True
 
     def short(self) -> bool:
         return self.h.getSolution().col_value[self.slack_col] > 1e-6

@@ -20,26 +20,30 @@ def lp_bound(
     target: int | None = None,
     retarget: Callable[[], int] | None = None,
     tuning: Tuning = DEFAULT,
+    deadline: float | None = None,
 ) -> float:
     """The LP bound on the soft points of plans filling at least ``target`` required posts
     (default ``rel.max_posts``). NaN when the LP itself cannot fill ``target`` posts — unless
     ``retarget`` gives a smaller count: the same model is then re-solved warm for that many
-    (one cold solve instead of two)."""
+    (one cold solve instead of two). NaN too when ``deadline`` comes first."""
     if rel.arrays is None or highs() is None:
         return rel.bound
-    lp = TeamLp(rel, tuning, coverage=False, target=target)
+    lp = TeamLp(rel, tuning, coverage=False, target=target, deadline=deadline)
     return lp.solve(retarget=retarget)
 
 
 def lp_max_posts(
-    rel: Relaxation, cancel: threading.Event | None = None, tuning: Tuning = DEFAULT
+    rel: Relaxation,
+    cancel: threading.Event | None = None,
+    tuning: Tuning = DEFAULT,
+    deadline: float | None = None,
 ) -> int:
     """The most required posts the LP (T-UNIT's tie and T-SEC added) can fill: a proof that
     a plan filling that many fills every fillable post. ``cancel`` stops it between pricing
     rounds (the flow's count is returned then: no proof)."""
     if rel.arrays is None or highs() is None:
         return rel.max_posts
-    got = TeamLp(rel, tuning, coverage=True).solve(cancel=cancel)
+    got = TeamLp(rel, tuning, coverage=True, deadline=deadline).solve(cancel=cancel)
     return rel.max_posts if math.isnan(got) else min(rel.max_posts, int(got))
 
 
@@ -50,18 +54,24 @@ class LpBounds:
     """The LP relaxation (T-UNIT's tie and T-SEC added) on a background thread: the soft
     bound of plans filling at least ``target`` required posts (the greedy plan's count: a
     merged plan filling as many is bounded by it) and, unless ``proven``, the most required
-    posts. HiGHS releases the GIL; the thread is a daemon, so an LP still
-    running at the deadline is abandoned, not waited for."""
+    posts. HiGHS releases the GIL; it is told ``deadline`` (the solve's), so the LP never
+    runs on into the writing of the plan; the thread is a daemon besides."""
 
     def __init__(
-        self, rel: Relaxation, tuning: Tuning, target: int, proven: bool, count_first: bool
+        self,
+        rel: Relaxation,
+        tuning: Tuning,
+        target: int,
+        proven: bool,
+        count_first: bool,
+        deadline: float | None = None,
     ) -> None:
         """``proven``: ``target`` is already the most posts (the flow's count, met by a plan);
         the LP's own count is then not needed (city-201: 7.5 of its 17.5 s). ``count_first``:
         the count before the soft bound (many posts in doubt: coverage comes first)."""
         self.rel, self.tuning, self.target = rel, tuning, target
         self.posts: int | None = target if proven else None
-        self.count_first = count_first
+        self.count_first, self.deadline = count_first, deadline
         self.bound = math.nan
         self.thread = threading.Thread(target=self.work, daemon=True, name=LP_THREAD)
 
@@ -82,7 +92,7 @@ class LpBounds:
 
     def work(self) -> None:
         if self.posts is None and self.count_first:
-            self.posts = lp_max_posts(self.rel, tuning=self.tuning)
-        self.bound = lp_bound(self.rel, target=self.target, tuning=self.tuning)
+            self.posts = lp_max_posts(self.rel, tuning=self.tuning, deadline=self.deadline)
+        self.bound = lp_bound(self.rel, self.target, tuning=self.tuning, deadline=self.deadline)
         if self.posts is None:
-            self.posts = lp_max_posts(self.rel, tuning=self.tuning)
+            self.posts = lp_max_posts(self.rel, tuning=self.tuning, deadline=self.deadline)
