@@ -17,13 +17,20 @@ from optimizer.model.constraints import (
 from optimizer.model.master import PlanModel, variables
 from optimizer.model.objective import soft_terms
 from optimizer.model.shape import build_shape
+from optimizer.model.shortlist import narrow_part
 from optimizer.rules.instance import Instance
 
 
-def build_model(inst: Instance) -> PlanModel:
-    """The whole master model: the shape's variables, each rule id's builder, the objective."""
+def build_model(
+    inst: Instance, shortlist: int | None = None, start: dict | None = None
+) -> PlanModel:
+    """The whole master model: the shape's variables, each rule id's builder, the objective.
+    ``shortlist``: a county part whose ``start`` fills every post keeps only that many units
+    per village (:func:`~optimizer.model.shortlist.narrow_part`)."""
     pm = PlanModel(inst)
     build_shape(inst, pm)
+    if shortlist:
+        narrow_part(pm, start, shortlist)
     variables(pm)
     rule_T_SEC(pm)
     rule_L_LEADER(pm)

@@ -54,6 +54,8 @@ class PartStart:
 
     dtime: float | None = None
     start: dict[str, dict] | None = None
+    shortlist: int | None = None
+    """The part's model keeps this many units per village (:mod:`optimizer.model.shortlist`)."""
 
 
 def solve_instance(inst: Instance, params: SolveParams, t0: float, *,
@@ -75,7 +77,7 @@ def solve_instance(inst: Instance, params: SolveParams, t0: float, *,
             fill_bounds(quick, inst)
             quick.wall_time = time.monotonic() - t0
             return quick
-    pm = build_model(inst)
+    pm = build_model(inst, part.shortlist, part.start)
     if progress:
         progress(f"model: {len(pm.t) + len(pm.n)} unit-village variables, {len(pm.a)} cadre-role variables, {len(inst.need)} villages with a "
                  f"requirement, {len(inst.incumbents)} incumbents kept")  # fmt: skip

@@ -118,7 +118,7 @@ class Decomposition:
         for c, k in flow_alloc.items():
             prefer[inst.unit_of(c)].add(k)
         span = 60.0 if self.budget.deadline is None else self.budget.deadline - self.budget.t0
-        self.floor = province_greedy(inst, prefer, min(20.0, 0.1 * span))
+        self.floor = province_greedy(inst, prefer, min(20.0, 0.03 * span))
         if not self.floor.complete:
             self.clock.append("the time limit cut short the greedy plan's points pass")
         got = sum(x for cov in self.floor.coverage.values() for x in cov.values())

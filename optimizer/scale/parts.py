@@ -137,4 +137,10 @@ def solve_part(
     ds = part_dataset(inst.ds, ks, alloc, inst.plan_date)
     t0 = time.monotonic()
     part = build_instance(ds, inst.policy, inst.plan_date, must, inst.skill_rates)
-    return solve_instance(part, params, t0, reference=reference, part=PartStart(dtime, start))
+    return solve_instance(
+        part,
+        params,
+        t0,
+        reference=reference,
+        part=PartStart(dtime, start, params.tuning.part_shortlist),
+    )
