@@ -465,3 +465,24 @@ def test_lp_past_its_deadline_states_no_bound_of_its_own():
     assert math.isnan(lp_bound(rel, deadline=past))
     assert lp_max_posts(rel, deadline=past) == rel.max_posts
     assert not math.isnan(lp_bound(rel, deadline=time.monotonic() + 60.0))
+
+
+def test_a_decomposed_solve_keeps_back_time_to_write_the_reasons_of_short_posts():
+    import time
+
+    from optimizer.model.params import SolveParams, Tuning
+    from optimizer.scale.budget import Budget
+    from optimizer.scale.decompose import Decomposition
+
+    ds = two_counties()  # six more key villages in county B: no one left to staff them
+    more = [replace(village(f"VB{i}", "key", x=50 + i), county=B) for i in range(3, 9)]
+    ds.villages.update({v.village_id: v for v in more})
+    inst = build_instance(ds, load_policy("central-2021"), DAY)
+    t0 = time.monotonic()
+    params = SolveParams(time_limit=30, tuning=Tuning(write_per_short_post=1.0))
+    d = Decomposition(inst, Budget(t0, t0 + 30), params, None, None)
+    assert d.solve().has_plan
+    got = sum(x for cov in d.floor.coverage.values() for x in cov.values())
+    short = sum(n.min for n in inst.need.values()) - got
+    assert short > 0
+    assert d.outer.deadline == pytest.approx(t0 + 30 - short)

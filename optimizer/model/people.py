@@ -134,8 +134,13 @@ def _shortfalls(inst: Instance, seats, out, taken: set[str]) -> list[str]:
     for cid, vid, role in out:
         key = (inst.unit_of(cid), vid, role)
         got[key] = got.get(key, 0) + 1
+    pinned: dict[tuple[str, str, str], int] = {}  # seats the pins took before the flow
+    for cid, vid, role in out:
+        if cid in taken:
+            key = (inst.unit_of(cid), vid, role)
+            pinned[key] = pinned.get(key, 0) + 1
     for key, k in sorted(seats.items()):
-        want = k + sum(1 for c, v, r in out if c in taken and (inst.unit_of(c), v, r) == key)
+        want = k + pinned.get(key, 0)
         if got.get(key, 0) < want:
             uid, vid, role = key
             notes.append(

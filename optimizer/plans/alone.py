@@ -118,6 +118,19 @@ def _mask(rules) -> int:
     return out
 
 
+_FROZEN: dict[frozenset[str], int] = {}
+
+
+def _fmask(rules: frozenset[str]) -> int:
+    """:func:`_mask` of a frozen set of rules, remembered: a province's groups repeat a few
+    hundred rule sets millions of times (province-201 under hebei-2018: 6.5 M calls, 31 s of
+    the plan's 78 s of reasons)."""
+    out = _FROZEN.get(rules)
+    if out is None:
+        out = _FROZEN[rules] = _mask(rules)
+    return out
+
+
 _MASKS: tuple = (None, None)
 
 
@@ -129,7 +142,7 @@ def _masks(g: Groups):
     if seen is not g:
         names = sorted({u for u, _, _ in g})
         index = {u: i for i, u in enumerate(names)}
-        rows = [(index[u], _mask(a), _mask(b), k) for (u, a, b), k in g.items()]
+        rows = [(index[u], _fmask(a), _fmask(b), k) for (u, a, b), k in g.items()]
         cols = list(zip(*rows, strict=True)) if rows else [(), (), (), ()]
         out = (names, np.asarray(cols[0], dtype=np.int64), np.asarray(cols[1], dtype=np.int64),
                np.asarray(cols[2], dtype=np.int64), np.asarray(cols[3], dtype=np.int64))  # fmt: skip

@@ -31,6 +31,11 @@ class Budget:
         """Whether less than ``margin`` seconds are left (or the user stopped)."""
         return self.left() <= margin
 
+    def take(self, seconds: float) -> None:
+        """Bring the deadline ``seconds`` earlier (time the caller will need afterwards)."""
+        if self.deadline is not None:
+            self.deadline -= seconds
+
     def elapsed(self) -> float:
         return time.monotonic() - self.t0
 

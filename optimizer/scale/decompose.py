@@ -76,7 +76,7 @@ class Decomposition:
         self.inst, self.params, self.tuning = inst, params, params.tuning
         # the phases up to the merge end early enough to re-seat people province-wide after
         self.keep_back = 0.5 + self.tuning.reseat_per_village * len(inst.need)
-        self.outer = budget
+        self.outer = replace(budget)  # a copy: its deadline moves (Budget.take), same stop
         self.budget = (
             budget
             if budget.deadline is None
@@ -122,6 +122,10 @@ class Decomposition:
         if not self.floor.complete:
             self.clock.append("the time limit cut short the greedy plan's points pass")
         got = sum(x for cov in self.floor.coverage.values() for x in cov.values())
+        # writing the plan gives every short village its reason: time for that comes off now
+        short = self.tuning.write_per_short_post * (sum(n.min for n in inst.need.values()) - got)
+        self.outer.take(short)
+        self.budget.take(short)
         self.say(
             f"greedy plan: {got} required posts filled"
             + ("" if self.floor.valid else " (not valid: pins or U-PARTICIPATE unmet)")
