@@ -292,6 +292,18 @@ def greedy_coverage(pm: Shape, sol: dict[str, dict]) -> dict[str, int]:
     return dict(out)
 
 
+def fits(shape: Shape, sol: dict[str, dict]) -> bool:
+    """Whether a plan's teams are on the shape's pairs, within their rooms, and its people
+    ones the shape may post there, in that role (a start made on another shape)."""
+    if any(k not in shape.sec_room for k in sol["t"]):
+        return False
+    if any(x and x > shape.mem_room.get(k, 0) for k, x in sol["n"].items()):
+        return False
+    inst = shape.inst
+    pools = {SEC: shape.sec_pool, MEM: shape.pool}
+    return all(c in inst.ds.cadres and c in pools[r](inst.unit_of(c), v) for c, v, r in sol["at"])
+
+
 def greedy_is_valid(pm: Shape, sol: dict[str, dict]) -> bool:
     """The greedy plan respects every rule by construction except require pins and
     U-PARTICIPATE; only a plan meeting those too may stand in as a proven incumbent."""

@@ -23,9 +23,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from optimizer.model.greedy import greedy_coverage, greedy_is_valid
+from optimizer.model.greedy import fits, greedy_coverage, greedy_is_valid
 from optimizer.model.shape import Shape, cap
-from optimizer.rules.instance import MEM, SEC
+from optimizer.rules.instance import SEC
 from optimizer.rules.scoring import cadre_points, rule_S_FIT, rule_S_TRAVEL, team_points
 
 Pair = tuple[str, str]
@@ -90,17 +90,10 @@ def narrow_part(shape: Shape, start: dict | None, per_village: int) -> int:
 
 def fills_every_post(shape: Shape, start: dict) -> bool:
     """``start`` fits the shape's pairs, is valid and fills every required post."""
-    if any(k not in shape.sec_room for k in start["t"]):
+    if not fits(shape, start) or not greedy_is_valid(shape, start):
         return False
-    if any(x and x > shape.mem_room.get(k, 0) for k, x in start["n"].items()):
-        return False
-    inst = shape.inst  # and its people are ones the shape may post there, in that role
-    pools = {SEC: shape.sec_pool, MEM: shape.pool}
-    for c, v, r in start["at"]:
-        if c not in inst.ds.cadres or c not in pools[r](inst.unit_of(c), v):
-            return False
     need = sum(n.min for n in shape.inst.need.values())
-    return greedy_is_valid(shape, start) and sum(greedy_coverage(shape, start).values()) >= need
+    return sum(greedy_coverage(shape, start).values()) >= need
 
 
 def narrow(shape: Shape, keep: set[Pair], per_village: int) -> int:

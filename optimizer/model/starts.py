@@ -3,12 +3,12 @@ there is no time to build the model."""
 
 from __future__ import annotations
 
-from optimizer.model.greedy import greedy, greedy_coverage, greedy_is_valid
+from optimizer.model.greedy import fits, greedy, greedy_coverage, greedy_is_valid
 from optimizer.model.improve import improve
 from optimizer.model.master import PlanModel
 from optimizer.model.result import Assignment, SolveResult, Status, filled_by_class
 from optimizer.model.shape import Shape
-from optimizer.rules.instance import MEM, SEC, Instance, class_order
+from optimizer.rules.instance import Instance, class_order
 from optimizer.rules.scoring import posting_points
 
 
@@ -60,16 +60,7 @@ def best_start(pm: PlanModel, classes: list[str], given: dict | None, seconds: f
 def better_start(pm: PlanModel, given: dict, own: dict, classes: list[str]) -> bool:
     """Whether ``given`` fits the model's variables, meets pins and U-PARTICIPATE, and fills
     at least as much as ``own`` in priority order."""
-    if any(k not in pm.t for k in given["t"]):
-        return False
-    inst = pm.inst  # every person must be one this model may post there, in that role
-    pools = {SEC: pm.sec_pool, MEM: pm.pool}
-    for c, v, r in given["at"]:
-        if c not in inst.ds.cadres or c not in pools[r](inst.unit_of(c), v):
-            return False
-    if any(k not in pm.n or x > pm.mem_room[k] for k, x in given["n"].items()):
-        return False
-    if not greedy_is_valid(pm, given):
+    if not fits(pm, given) or not greedy_is_valid(pm, given):
         return False
     a, b = greedy_coverage(pm, given), greedy_coverage(pm, own)
     return [a.get(k, 0) for k in classes] >= [b.get(k, 0) for k in classes]
