@@ -33,10 +33,10 @@ class Tuning:
     gap 2.9 %, against none and 1.8 %; under hunan-2021 three cut and 20.6 %, against one
     and 13.5 %; at 2.0 the last parts were cut instead)."""
     part_shortlist: int | None = 30
-    """A county part's soft stage keeps this many units per village, the best by estimate
-    (:mod:`optimizer.model.shortlist`; None: every pair). City-201 under hunan-2021, its
-    largest county: 53,433 points proven in 6.3 s against the whole model's 53,638 in 16–20 s
-    (first plan after 11 s)."""
+    """A county part whose start fills every post is modelled on this many units per village,
+    the best by estimate (:mod:`optimizer.model.shortlist`; None: every pair). City-201 under
+    hunan-2021, its largest county: 53,449 points proven in 7–10 s against the whole model's
+    53,638 in 16–20 s (first plan after 11 s); 20 units: 53,433, 12: 52,994."""
     lp_beside_villages: int = 4000
     """Below this many villages to staff the LP (its count first) runs beside the county
     parts from the start: a city's LP takes 10–20 s, and started after the parts it was

@@ -131,13 +131,11 @@ def _shortfalls(inst: Instance, seats, out, taken: set[str]) -> list[str]:
     """A note for every seat left empty: never dropped silently."""
     notes: list[str] = []
     got: dict[tuple[str, str, str], int] = {}
+    pinned: dict[tuple[str, str, str], int] = {}  # seats the pins took before the flow
     for cid, vid, role in out:
         key = (inst.unit_of(cid), vid, role)
         got[key] = got.get(key, 0) + 1
-    pinned: dict[tuple[str, str, str], int] = {}  # seats the pins took before the flow
-    for cid, vid, role in out:
         if cid in taken:
-            key = (inst.unit_of(cid), vid, role)
             pinned[key] = pinned.get(key, 0) + 1
     for key, k in sorted(seats.items()):
         want = k + pinned.get(key, 0)

@@ -1,22 +1,23 @@
-"""A county part's soft stage on a shortlist of (unit, village) pairs.
+"""A county part's model on a shortlist of (unit, village) pairs.
 
 A county part of a city or province holds, beside its own units, the province and city units'
 people handed to it: a few people each of many units, and every one of those units has a pair
 at every village (city-201 under hunan-2021: a county of 200 villages, 13,000 pairs, two
-thirds of them wide units'). CP-SAT's presolve and root LP then take 10–15 s before the soft
+thirds of them wide units'). CP-SAT's presolve and root LP then took 7–15 s before the soft
 stage's first plan — more than a part's share of a 60-s limit on two cores — and the part
-keeps its greedy start. Most of those pairs are nowhere near a good plan: a unit two hundred
+kept its greedy start. Most of those pairs are nowhere near a good plan: a unit two hundred
 kilometres away, a province unit at a village that is not ``key``.
 
-The soft stage of a part therefore runs on a shortlist: per village the units estimated best
-there (:func:`estimates`), per unit its best villages (twice its people, so a unit can spread
-its people), and every pair of the plan found so far — which keeps the stage feasible: that
-plan holds coverage, require pins and U-PARTICIPATE. The other pairs are fixed to zero and
-CP-SAT's presolve removes them. The part's plan is then optimal on the shortlist only; the
-decomposition's bounds are the whole problem's (flow and LP), so the gap it states is honest.
-Measured on city-201, hunan-2021, its largest county part (one search thread): whole model
-53,638 points proven in 16–20 s, first soft plan after 11 s; shortlist of 20, 53,433 (−0.4 %)
-proven in 6.3 s.
+So when a part's start is valid and fills every required post (only points are then at
+stake), its shape is narrowed before the model's variables are made: per village the units
+estimated best there (:func:`estimates`), per unit its best villages (at least
+:data:`PER_UNIT`, one per person who may lead), and every pair of the start, of require pins
+and of incumbents — the start stays a feasible plan of the narrowed model. A part short of
+posts keeps its whole model, so coverage never depends on the shortlist. The part's plan is
+optimal on the shortlist only; the decomposition's bounds are the whole problem's (flow and
+LP), so the gap it states is honest. Measured on city-201, hunan-2021, its largest county
+part (one search thread): whole model 53,638 points proven in 16–20 s; shortlist of 30,
+53,449 (−0.35 %) proven in 7–10 s, first plan after 4 s.
 """
 
 from __future__ import annotations
@@ -98,8 +99,8 @@ def fills_every_post(shape: Shape, start: dict) -> bool:
 
 def narrow(shape: Shape, keep: set[Pair], per_village: int) -> int:
     """Drop every pair off the shortlist from ``shape`` (before the model's variables are
-    made); ``keep`` (the part's start), require pins' and incumbents' pairs always stay. Returns how many
-    pairs were dropped."""
+    made); ``keep`` (the part's start), require pins' and incumbents' pairs always stay.
+    Returns how many pairs were dropped."""
     inst = shape.inst
     pinned = {
         (inst.unit_of(p.cadre_id), p.village_id)
