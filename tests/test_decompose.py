@@ -479,7 +479,8 @@ def test_a_decomposed_solve_keeps_back_time_to_write_the_reasons_of_short_posts(
     ds.villages.update({v.village_id: v for v in more})
     inst = build_instance(ds, load_policy("central-2021"), DAY)
     t0 = time.monotonic()
-    params = SolveParams(time_limit=30, tuning=Tuning(write_per_short_post=1.0))
+    per_post = 1.0 / len(ds.villages)  # one second per short post
+    params = SolveParams(time_limit=30, tuning=Tuning(write_short_post_village=per_post))
     d = Decomposition(inst, Budget(t0, t0 + 30), params, None, None)
     assert d.solve().has_plan
     got = sum(x for cov in d.floor.coverage.values() for x in cov.values())

@@ -125,6 +125,8 @@ class ExactSolve:
     """Coverage per class of the incumbent, a solution meeting every constraint added so far."""
     solved_any: bool = False
     trusted: bool = False
+    hinted: bool = False
+    """Whether the model carries a hint (the start's, or the last search's plan)."""
     start: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -139,7 +141,6 @@ class ExactSolve:
         pm = self.pm
         polish = min(2.0, 0.05 * remaining(self.deadline))
         self.start = best_start(pm, self.classes, given if trust else None, polish)
-        add_hint(pm, self.start)
         self.trusted = trust and greedy_is_valid(pm, self.start)
         self.current = greedy_coverage(pm, self.start) if self.trusted else {}
         if pm.sends and not self.participation():
@@ -147,9 +148,11 @@ class ExactSolve:
         if not self.coverage():
             return None
         res = self.res
-        if res.reference is not None and res.reference.minimal_change and fewest_changes(
-                pm, self.solver, res, self.t0, self.deadline, self.params.seed, self.say):  # fmt: skip
-            self.trusted, self.solved_any = False, True  # the plan is the fewest changes' now
+        if res.reference is not None and res.reference.minimal_change:
+            self.hint()
+            if fewest_changes(pm, self.solver, res, self.t0, self.deadline, self.params.seed,
+                              self.say):  # fmt: skip
+                self.trusted, self.solved_any = False, True  # the plan is the fewest changes'
         if (self.stop.is_set() or remaining(self.deadline) <= 0.05
                 or (res.dtime_left is not None and res.dtime_left <= 0.01)):  # fmt: skip
             res.objective = (float(self.solver.value(soft_objective(pm)))
@@ -168,6 +171,7 @@ class ExactSolve:
             m.add(sum(pm.sends.values()) == len(pm.sends))
             return True
         m.maximize(sum(pm.sends.values()))
+        self.hint()
         status = run_phase(solver, m, self.res, {"phase": "U-PARTICIPATE"}, None,
                            self.params.seed, self.deadline)  # fmt: skip
         if status is None:
@@ -181,7 +185,16 @@ class ExactSolve:
                 )
         self.current = {}
         hint_from(pm, solver)
+        self.hinted = True
         return True
+
+    def hint(self) -> None:
+        """The start as the hint of the next search, set only before a search that follows
+        it (the soft stage does not: a county whose start fills every post skips building it,
+        0.2–0.4 s)."""
+        if not self.hinted:
+            add_hint(self.pm, self.start)
+            self.hinted = True
 
     def coverage(self) -> bool:
         """Tier 1, class by class. False when the run must stop (the greedy start stands
@@ -202,6 +215,7 @@ class ExactSolve:
             later = self.classes[self.classes.index(k) + 1 :]
             weight = 1 + sum(self.required[j] for j in later)
             m.maximize(weight * cov[k] + sum(cov[j] for j in later))
+            self.hint()
             watch = Watch(f"coverage ({k})", self.t0, self.say, total_filled)
             status = run_phase(solver, m, res, {"phase": "coverage", "classes": [k]}, watch,
                                self.params.seed, self.deadline)  # fmt: skip
@@ -216,6 +230,7 @@ class ExactSolve:
             m.add(cov[k] >= best_cov[k])
             self.current = {c: int(solver.value(cov[c])) for c in self.classes}
             hint_from(pm, solver)
+            self.hinted = True
         if self.say:
             self.say(f"[{time.monotonic() - self.t0:7.1f}s] coverage: {sum(best_cov.values())}/"
                      f"{sum(self.required.values())} required posts, "

@@ -28,7 +28,7 @@ def catch_sigint(
     def watch() -> None:
         while not done.is_set():
             ready, _, _ = select.select([r], [], [], 0.2)
-            if ready and os.read(r, 64):
+            if ready and os.read(r, 64) and not done.is_set():
                 stop.set()
                 if solver is not None:
                     solver.stop_search()
@@ -38,6 +38,7 @@ def catch_sigint(
 
     def restore() -> None:
         done.set()
+        os.write(w, b"\0")  # wakes the watcher at once instead of at its next poll
         thread.join()
         signal.set_wakeup_fd(old_fd)
         signal.signal(signal.SIGINT, old_handler)
@@ -62,7 +63,8 @@ def follow_stop(solver: cp_model.CpSolver, stop: threading.Event) -> Callable[[]
     thread.start()
 
     def restore() -> None:
+        # not joined: the watcher ends at its next poll, and a stop it passes on after this
+        # only ends searches the caller has asked to stop anyway (up to 0.2 s saved per part)
         done.set()
-        thread.join()
 
     return restore

@@ -61,9 +61,11 @@ def process_age() -> float:
 
 def write_reserve(villages: int) -> float:
     """Seconds to keep back for building and writing the plan's tables and workbook, by the
-    number of villages (measured on a busy 2-core machine: 250 villages 1.2 s, 2,000 villages
-    5–11 s with 240 villages short under hebei-2018)."""
-    return 1.0 + villages / 300
+    number of villages, when every post is filled (measured, tables and files: county-201
+    0.3 s, city-201 2.3 s, province-201 9.7 s for 250, 2,000 and 7,400 villages; kept: 0.9,
+    3.8 and 12.8 s). Reasons for short posts cost more: a decomposed solve takes that time
+    once its greedy floor has counted them (:attr:`~optimizer.model.params.Tuning.write_short_post_village`)."""
+    return 0.5 + villages / 600
 
 
 __all__ = ["Budget", "process_age", "write_reserve"]

@@ -123,7 +123,8 @@ class Decomposition:
             self.clock.append("the time limit cut short the greedy plan's points pass")
         got = sum(x for cov in self.floor.coverage.values() for x in cov.values())
         # writing the plan gives every short village its reason: time for that comes off now
-        short = self.tuning.write_per_short_post * (sum(n.min for n in inst.need.values()) - got)
+        short = (self.tuning.write_short_post_village * len(inst.ds.villages)
+                 * (sum(n.min for n in inst.need.values()) - got))  # fmt: skip
         self.outer.take(short)
         self.budget.take(short)
         self.say(
