@@ -193,7 +193,13 @@ def _counts(tab: Groups, relaxed: set[str]) -> tuple[int, int]:
 
 def rank(inst: Instance, vid: str) -> tuple[int, int]:
     """Priority of a village: class order (weak first), then dataset order."""
-    return CATEGORIES.index(inst.cls[vid]), list(inst.need).index(vid)
+    if _ORDER[0] is not inst:  # the dataset order looked up, not searched, per village
+        _ORDER[:] = [inst, {v: i for i, v in enumerate(inst.need)}]
+    return CATEGORIES.index(inst.cls[vid]), _ORDER[1][vid]
+
+
+_ORDER: list = [None, {}]
+"""The last instance's villages to staff → their dataset position."""
 
 
 def _competitive(
