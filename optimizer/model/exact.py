@@ -36,7 +36,7 @@ from optimizer.model.greedy import add_hint, greedy_coverage, greedy_is_valid
 from optimizer.model.interrupt import catch_sigint, follow_stop
 from optimizer.model.master import PlanModel
 from optimizer.model.objective import soft_objective
-from optimizer.model.params import SolveParams
+from optimizer.model.params import PartStart, SolveParams
 from optimizer.model.people import seat_people
 from optimizer.model.result import Assignment, Progress, SolveResult, Status, filled_by_class
 from optimizer.model.shape import build_shape
@@ -45,17 +45,6 @@ from optimizer.plans.reference import Reference, agreement
 from optimizer.rules.instance import Instance, class_order
 from optimizer.rules.scoring import posting_points
 from optimizer.scale.bounds import fill_bounds
-
-
-@dataclass
-class PartStart:
-    """What a decomposed solve hands one county part: a deterministic budget and a valid
-    start (the part's share of the province-wide greedy plan)."""
-
-    dtime: float | None = None
-    start: dict[str, dict] | None = None
-    shortlist: int | None = None
-    """The part's model keeps this many units per village (:mod:`optimizer.model.shortlist`)."""
 
 
 def solve_instance(inst: Instance, params: SolveParams, t0: float, *,

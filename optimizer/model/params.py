@@ -95,3 +95,14 @@ class SolveParams:
             raise ValueError(f"workers must be at least 1, not {self.workers}")
         if self.time_limit is not None and self.time_limit < 0:
             raise ValueError(f"time_limit must not be negative, not {self.time_limit}")
+
+
+@dataclass
+class PartStart:
+    """What a decomposed solve hands one county part: a deterministic budget and a valid
+    start (the part's share of the province-wide greedy plan)."""
+
+    dtime: float | None = None
+    start: dict[str, dict] | None = None
+    shortlist: int | None = None
+    """The part's model keeps this many units per village (:mod:`optimizer.model.shortlist`)."""

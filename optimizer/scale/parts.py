@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from optimizer.data.domain import CATEGORIES, Dataset
-from optimizer.model.exact import PartStart, solve_instance
-from optimizer.model.params import SolveParams
+from optimizer.model.exact import solve_instance
+from optimizer.model.params import PartStart, SolveParams
 from optimizer.model.result import SolveResult, filled_by_class
 from optimizer.rules.instance import Instance, build_instance
 from optimizer.rules.scoring import plan_points
