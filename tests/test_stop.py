@@ -32,3 +32,30 @@ def test_a_stop_set_before_the_solve_returns_the_start_plan_interrupted():
 def test_without_a_stop_the_solve_is_not_interrupted():
     res = solve(_county(), CENTRAL, DAY, time_limit=60, stop=threading.Event())
     assert not res.interrupted and res.status == "OPTIMAL"
+
+
+def test_the_stop_watchers_let_a_solve_end_at_once_without_stopping_it():
+    """A solve's end does not wait for a watcher's next poll (0.2 s), and ending it is not
+    taken for a stop (every county part ends this way)."""
+    from ortools.sat.python import cp_model
+
+    from optimizer.model.interrupt import catch_sigint, follow_stop
+
+    for _ in range(3):
+        stop = threading.Event()
+        restore = catch_sigint(cp_model.CpSolver(), stop)
+        t = time.monotonic()
+        restore()
+        assert time.monotonic() - t < 0.1 and not stop.is_set()
+        restore = follow_stop(cp_model.CpSolver(), stop)
+        t = time.monotonic()
+        restore()
+        assert time.monotonic() - t < 0.1 and not stop.is_set()
+
+
+def test_the_writing_reserve_grows_with_the_villages_and_doubles_at_province_scale():
+    from optimizer.scale.budget import PROVINCE_VILLAGES, write_reserve
+
+    county, city = write_reserve(250), write_reserve(2000)
+    assert county < 1.0 < city < write_reserve(PROVINCE_VILLAGES - 1)
+    assert write_reserve(PROVINCE_VILLAGES) == 2 * (0.5 + PROVINCE_VILLAGES / 600)

@@ -65,8 +65,9 @@ def write_reserve(villages: int) -> float:
     county-201 0.3 s, city-201 2.3 s, province-201 9.7 s for 250, 2,000 and 7,400 villages;
     kept: 0.9 s, 3.8 s and, doubled at province scale, 25.7 s: there a solve whose LP is not
     done when it ends writes beside it — hunan-2021 province-201: 22 s from the solve's end
-    to the command's against 12.8 s kept, 305.5 s for 300). Reasons for short posts cost more: a decomposed solve takes that time
-    once its greedy floor has counted them (:attr:`~optimizer.model.params.Tuning.write_short_post_village`)."""
+    to the command's against 12.8 s kept, 305.5 s for 300). Reasons for short posts cost
+    more: a decomposed solve takes that time once its greedy floor has counted them
+    (:attr:`~optimizer.model.params.Tuning.write_short_post_village`)."""
     keep = 0.5 + villages / 600
     return 2 * keep if villages >= PROVINCE_VILLAGES else keep
 
