@@ -26,6 +26,8 @@ PROGRESS: list[tuple[str, str]] = [
      "本县求解按优先级配岗少于贪心方案（或未得方案），采用贪心方案"),
     ("decomposition: the LP bound was not ready in time; the soft gap is to the flow bound",
      "分解求解：线性规划上界未能及时算出，软性得分差距按网络流上界计"),
+    ("decomposition: the LP bound is its best pricing round's so far (column generation not finished in time)",
+     "分解求解：列生成未及时完成，线性规划上界取目前最好一轮的结果"),
     ("decomposition: {} required posts filled; at most {} can be ({} in doubt)",
      "分解求解：已配必配岗位 {0} 个，至多可配 {1} 个（{2} 个存疑）"),
     ("decomposition: {} county parts, {} province/city cadres handed to them, placed by the greedy plan and the flow relaxation",

@@ -36,7 +36,7 @@ from optimizer.scale.bounds import class_bounds
 from optimizer.scale.budget import Budget
 from optimizer.scale.floor import WIDE, lex, province_greedy
 from optimizer.scale.flow import relax
-from optimizer.scale.lpbounds import LpBounds
+from optimizer.scale.lpbounds import LATE_LP, PARTIAL_LP, LpBounds
 from optimizer.scale.pairs import CountyPairs
 from optimizer.scale.parts import (
     PartsState,
@@ -350,7 +350,8 @@ class Decomposition:
         lp = self.lp
         lp.wait(self.outer.left() - 0.2)
         filled = sum(f for f, _ in res.coverage.values())
-        most = min(self.posts_bound, lp.posts if lp.posts is not None else self.posts_bound)
+        posts, (lp_bound, final) = lp.posts_now(), lp.bound_now()
+        most = min(self.posts_bound, posts if posts is not None else self.posts_bound)
         res.coverage_bound = {
             c: min(q, self.class_bound.get(c, q)) for c, (_f, q) in res.coverage.items()
         }
@@ -361,15 +362,12 @@ class Decomposition:
         # the flow's soft bound holds for plans filling its most posts; a plan filling fewer is
         # bounded by the best flow of any size
         bound = self.rel.bound if filled >= self.rel.max_posts else self.rel.any_bound
-        if filled >= lp.target and not math.isnan(lp.bound):
-            bound = min(bound, lp.bound)
+        used = filled >= lp.target and lp_bound < bound  # False when NaN
+        bound = lp_bound if used else bound
         res.bound = max(bound, res.objective)
         res.gap = (res.bound - res.objective) / max(1.0, abs(res.objective))
-        if math.isnan(lp.bound):
-            res.notes.append(
-                "decomposition: the LP bound was not ready in time; the soft "
-                "gap is to the flow bound"
-            )
+        if math.isnan(lp_bound) or not final:  # a round's bound worse than the flow's: late
+            res.notes.append(PARTIAL_LP if used else LATE_LP)
         if not res.coverage_proven:
             res.notes.append(
                 f"decomposition: {filled} required posts filled; at most "

@@ -14,7 +14,7 @@ duals' accuracy and whichever columns were left out.
 
 from __future__ import annotations
 
-import os
+import math
 import threading
 import time
 from collections import defaultdict
@@ -76,6 +76,7 @@ class TeamLp:
         self.link_row: list[bool] = []  # which of them are links (≤ 0; the others are = 0)
         self.own_pairs = np.array(sorted(self.allow), dtype=np.int64)
         self.add_pairs(np.nonzero(self.keep)[0])
+        self.best = math.nan  # the best round's bound so far (:meth:`keep_best`)
 
     def ties(self) -> None:
         """Pairs that may never carry a member (T-UNIT), each member pair's own secretary
@@ -296,17 +297,18 @@ class TeamLp:
 
     def solve(self, cancel: threading.Event | None = None,
               retarget: Callable[[], int] | None = None) -> float:  # fmt: skip
-        """Pricing rounds until no column prices out; then the Lagrangian bound (NaN when
-        cancelled, or when the LP cannot fill ``target`` posts and ``retarget`` gives none)."""
+        """Pricing rounds until no column prices out; then the Lagrangian bound. Cut short
+        (cancelled, out of time, out of rounds) it is the best round's bound, NaN before the
+        first; NaN too when the LP cannot fill ``target`` posts and ``retarget`` gives none."""
         while True:
-            bound_min = None
             for _ in range(self.tuning.pricing_rounds):
                 if (cancel is not None and cancel.is_set()) or not self.clock():
-                    return float("nan")
+                    return self.best
                 failed = self.run()
                 if failed is not None:
-                    return failed
+                    return failed if math.isnan(self.best) else self.best
                 bound_min, grow = self.price()
+                self.keep_best(bound_min)
                 if grow is None:
                     break
                 self.add_pairs(np.nonzero(grow)[0])
@@ -316,14 +318,22 @@ class TeamLp:
             new, retarget = retarget(), None
             if new >= self.target:
                 break
-            self.target = new
+            self.target, self.best = new, float("nan")
             self.row_hi[self.r_cov] = -(self.target - self.inc_filled)
             self.h.changeRowBounds(self.r_cov, -np.inf, self.row_hi[self.r_cov])
         if not self.coverage and self.short():
             return float("nan")  # the LP cannot fill ``target`` posts: no bound for that many
-        if self.coverage:  # an upper bound on the posts filled, incumbents' included
-            return float(np.floor(-bound_min + 1e-6) + self.inc_filled)
-        return float(np.floor(-bound_min + 1e-6 * max(1.0, abs(bound_min))) + 1)
+        return self.best
+
+    def keep_best(self, bound_min: float) -> None:
+        """Every round's Lagrangian bound holds (any duals of the right signs, any columns
+        left out): the best so far is kept, read from another thread while the LP goes on
+        (province-201 under hunan-2021: within 0.1 % of its final soft bound after three of
+        five rounds, 165 of 177 s). Coverage: posts filled, incumbents' included."""
+        eps = 1e-6 if self.coverage else 1e-6 * max(1.0, abs(bound_min))
+        got = float(np.floor(-bound_min + eps)) + (self.inc_filled if self.coverage else 1)
+        if not got >= self.best:  # NaN before the first round
+            self.best = got
 
     def run(self) -> float | None:
         """One HiGHS solve: None when optimal, else what :meth:`solve` returns (NaN out of
@@ -380,9 +390,6 @@ class TeamLp:
             + np.where(a.ps[rest], y[self.r_ts + a.pv[rest]], 0.0)  # fmt: skip
         bad = rp < -1e-7
         bound_min = inside + float(np.minimum(0.0, rp) @ self.ub_pair[rest])
-        if os.environ.get("ZHUCUN_DEBUG_LP"):
-            print("LP round", self.n_cols, "cols", self.n_link, "links", int(bad.sum()),
-                  -bound_min, self.h.getInfo().simplex_iteration_count, flush=True)  # fmt: skip
         if not bad.any():
             return bound_min, None
         grow = np.zeros(self.npair, dtype=bool)

@@ -15,6 +15,14 @@ from optimizer.scale.lp import TeamLp, highs
 DEFAULT = Tuning()
 
 
+def team_lp(rel: Relaxation, tuning: Tuning, coverage: bool, target: int | None = None,
+            deadline: float | None = None) -> TeamLp | None:  # fmt: skip
+    """The LP, or None without the flow's arrays or HiGHS (the flow's bounds stand then)."""
+    if rel.arrays is None or highs() is None:
+        return None
+    return TeamLp(rel, tuning, coverage=coverage, target=target, deadline=deadline)
+
+
 def lp_bound(
     rel: Relaxation,
     target: int | None = None,
@@ -25,11 +33,10 @@ def lp_bound(
     """The LP bound on the soft points of plans filling at least ``target`` required posts
     (default ``rel.max_posts``). NaN when the LP itself cannot fill ``target`` posts — unless
     ``retarget`` gives a smaller count: the same model is then re-solved warm for that many
-    (one cold solve instead of two). NaN too when ``deadline`` comes first."""
-    if rel.arrays is None or highs() is None:
-        return rel.bound
-    lp = TeamLp(rel, tuning, coverage=False, target=target, deadline=deadline)
-    return lp.solve(retarget=retarget)
+    (one cold solve instead of two). Cut short by ``deadline``: its best round's bound (NaN
+    before the first)."""
+    lp = team_lp(rel, tuning, False, target, deadline)
+    return rel.bound if lp is None else lp.solve(retarget=retarget)
 
 
 def lp_max_posts(
@@ -40,14 +47,21 @@ def lp_max_posts(
 ) -> int:
     """The most required posts the LP (T-UNIT's tie and T-SEC added) can fill: a proof that
     a plan filling that many fills every fillable post. ``cancel`` stops it between pricing
-    rounds (the flow's count is returned then: no proof)."""
-    if rel.arrays is None or highs() is None:
-        return rel.max_posts
-    got = TeamLp(rel, tuning, coverage=True, deadline=deadline).solve(cancel=cancel)
+    rounds (its best round's count then, else the flow's)."""
+    lp = team_lp(rel, tuning, True, deadline=deadline)
+    return rel.max_posts if lp is None else posts_of(rel, lp.solve(cancel=cancel))
+
+
+def posts_of(rel: Relaxation, got: float) -> int:
     return rel.max_posts if math.isnan(got) else min(rel.max_posts, int(got))
 
 
 LP_THREAD = "zhucun-lp-bounds"
+LATE_LP = "decomposition: the LP bound was not ready in time; the soft gap is to the flow bound"
+PARTIAL_LP = (
+    "decomposition: the LP bound is its best pricing round's so far "
+    "(column generation not finished in time)"
+)
 
 
 class LpBounds:
@@ -73,6 +87,8 @@ class LpBounds:
         self.posts: int | None = target if proven else None
         self.count_first, self.deadline = count_first, deadline
         self.bound = math.nan
+        self.soft: TeamLp | None = None
+        self.counting: TeamLp | None = None
         self.thread = threading.Thread(target=self.work, daemon=True, name=LP_THREAD)
 
     def start(self) -> None:
@@ -92,7 +108,26 @@ class LpBounds:
 
     def work(self) -> None:
         if self.posts is None and self.count_first:
-            self.posts = lp_max_posts(self.rel, tuning=self.tuning, deadline=self.deadline)
-        self.bound = lp_bound(self.rel, self.target, tuning=self.tuning, deadline=self.deadline)
+            self.posts = self.count()
+        self.soft = team_lp(self.rel, self.tuning, False, self.target, self.deadline)
+        self.bound = self.rel.bound if self.soft is None else self.soft.solve()
         if self.posts is None:
-            self.posts = lp_max_posts(self.rel, tuning=self.tuning, deadline=self.deadline)
+            self.posts = self.count()
+
+    def count(self) -> int:
+        self.counting = team_lp(self.rel, self.tuning, True, deadline=self.deadline)
+        return posts_of(self.rel, math.nan if self.counting is None else self.counting.solve())
+
+    def bound_now(self) -> tuple[float, bool]:
+        """The soft bound now and whether it is final: the LP's, or — still pricing — its
+        best round's so far (NaN before its first)."""
+        if not self.thread.is_alive() or not math.isnan(self.bound) or self.soft is None:
+            return self.bound, True
+        return self.soft.best, False
+
+    def posts_now(self) -> int | None:
+        """The most required posts now: the LP's count, or its best round's so far."""
+        lp, alive = self.counting, self.thread.is_alive()
+        if self.posts is not None or not alive or lp is None or math.isnan(lp.best):
+            return self.posts
+        return posts_of(self.rel, lp.best)
