@@ -150,28 +150,32 @@ class Greedy:
         inst = self.inst
         for vid in self.villages:
             cands = list(self.pm.units_at[vid])
-            spare = {u: self.unit_people.get(u, 0) - self.used_by[u] for u in cands}
             county = inst.ds.villages[vid].county
-
-            def first(
-                u: str, county: str = county, spare: dict[str, int] = spare, vid: str = vid
-            ) -> tuple:
-                if self.near_first:
-                    return (inst.distance.get((u, vid), 1e9),)
-                return self.prefer is not None and county not in self.prefer.get(u, ()), -spare[u]
-
-            cands.sort(key=lambda u: (first(u), u))
+            if self.near_first:
+                key = {u: (inst.distance.get((u, vid), 1e9),) for u in cands}
+            else:
+                key = {
+                    u: (self.prefer is not None and county not in self.prefer.get(u, ()),
+                        self.used_by[u] - self.unit_people.get(u, 0))
+                    for u in cands
+                }  # fmt: skip
+            cands.sort(key=lambda u: (key[u], u))
             # nearer units first among the leading equals, the ones staff() tries (a distance
             # for every unit that could serve would cost seconds at province scale)
             if cands:
-                head = [u for u in cands if first(u) == first(cands[0])]
+                lead = key[cands[0]]
+                head = [u for u in cands if key[u] == lead]
                 head.sort(key=lambda u: (inst.distance.get((u, vid), 1e9), u))
                 cands[: len(head)] = head
             # the units that keep the village (soft H-CONTINUITY's points) before all, as a
             # careful planner does: else a unit's people are spent elsewhere before its own
-            # villages come up (city-201 under hunan-2021: 186 kept villages lost)
-            if self.keep_first:
-                cands.sort(key=lambda u: (rule_H_CONTINUITY(inst, u, vid) or 0) <= 0)
+            # villages come up (city-201 under hunan-2021: 186 kept villages lost); only the
+            # village's previous units can earn them
+            keep = inst.prev_units.get(vid)
+            if self.keep_first and keep:
+                cands.sort(
+                    key=lambda u: u not in keep or (rule_H_CONTINUITY(inst, u, vid) or 0) <= 0
+                )
             self.staff(vid, cands)
 
     def candidates(self, vid: str, cands: list[str], want_sec: int) -> list[str]:
