@@ -54,9 +54,11 @@ class Greedy:
         self.lead_mode = inst.policy.members_from == "lead_unit"
         order = {k: i for i, k in enumerate(CLASS_ORDER)}
         self.unit_people = {u: len(inst.eligible.get(u, ())) for u in pm.villages_of}
-        self.villages = sorted(
-            inst.need, key=lambda v: (order[inst.cls[v]], _able(pm, v), -inst.need[v].min, v)
-        )
+        if not pm.greedy_order:
+            pm.greedy_order = sorted(
+                inst.need, key=lambda v: (order[inst.cls[v]], _able(pm, v), -inst.need[v].min, v)
+            )
+        self.villages = pm.greedy_order
         self.have_sec: set[str] = {v for v in inst.need if pm.inc(v, SEC)}
         self.size: dict[str, int] = {v: pm.inc(v) for v in inst.need}
         self.lead: dict[str, str] = {}

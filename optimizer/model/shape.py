@@ -29,6 +29,8 @@ class Shape:
     villages_of: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     caps: dict[str, int] = field(default_factory=dict)
     """Village → the largest team it may get (:func:`cap`), computed once."""
+    greedy_order: list[str] = field(default_factory=list)
+    """The villages in the greedy's order, computed by its first pass (five per province)."""
 
     def pool(self, uid: str, vid: str) -> list[str]:
         """The unit's cadres who may serve at ``vid`` in some role."""
