@@ -23,6 +23,7 @@ from ortools.sat.python import cp_model
 from optimizer.model.build import build_model
 from optimizer.model.change import fewest_changes
 from optimizer.model.cpsat import (
+    Kept,
     Watch,
     extract,
     hint_from,
@@ -38,10 +39,11 @@ from optimizer.model.master import PlanModel
 from optimizer.model.objective import soft_objective
 from optimizer.model.params import PartStart, SolveParams
 from optimizer.model.people import seat_people
+from optimizer.model.reference import reference_stage
 from optimizer.model.result import Assignment, Progress, SolveResult, Status, filled_by_class
 from optimizer.model.shape import build_shape
 from optimizer.model.starts import best_start, greedy_only
-from optimizer.plans.reference import Reference, agreement
+from optimizer.plans.reference import Reference
 from optimizer.rules.instance import Instance, class_order
 from optimizer.rules.scoring import posting_points
 from optimizer.scale.bounds import fill_bounds
@@ -117,6 +119,8 @@ class ExactSolve:
     hinted: bool = False
     """Whether the model carries a hint (the start's, or the last search's plan)."""
     start: dict = field(default_factory=dict)
+    kept: Kept | None = None
+    """The last search's plan (:class:`~optimizer.model.cpsat.Kept`)."""
 
     def __post_init__(self) -> None:
         inst = self.pm.inst
@@ -142,9 +146,10 @@ class ExactSolve:
             if fewest_changes(pm, self.solver, res, self.t0, self.deadline, self.params.seed,
                               self.say):  # fmt: skip
                 self.trusted, self.solved_any = False, True  # the plan is the fewest changes'
+                self.kept = Kept(self.solver)
         if (self.stop.is_set() or remaining(self.deadline) <= 0.05
                 or (res.dtime_left is not None and res.dtime_left <= 0.01)):  # fmt: skip
-            res.objective = (float(self.solver.value(soft_objective(pm)))
+            res.objective = (float(self.kept.value(soft_objective(pm)))
                              if pm.soft_terms and self.solved_any else None)  # fmt: skip
             res.status = Status.FEASIBLE
             if pm.soft_terms:
@@ -209,10 +214,12 @@ class ExactSolve:
             status = run_phase(solver, m, res, {"phase": "coverage", "classes": [k]}, watch,
                                self.params.seed, self.deadline)  # fmt: skip
             if status is None:
+                if res.status == Status.UNKNOWN and self.solved_any:
+                    return self.cut_short(cov)
                 if res.status == Status.UNKNOWN and self.trusted:
                     self.fallback()
                 return False
-            self.solved_any = True
+            self.solved_any, self.kept = True, Kept(solver)
             proven &= status == cp_model.OPTIMAL
             best_cov[k] = int(solver.value(cov[k]))
             proven &= solver.best_objective_bound < weight * (best_cov[k] + 1)
@@ -227,10 +234,26 @@ class ExactSolve:
         res.coverage = {k: (best_cov.get(k, 0), self.required[k]) for k in self.classes}
         res.coverage_proven = proven and len(best_cov) == len(self.classes)
         if self.solved_any:
-            extract(pm, solver, res)
+            extract(pm, self.kept, res)
         else:
             res.seats = self.start_seats()
         res.status = Status.OPTIMAL if res.coverage_proven else Status.FEASIBLE
+        return True
+
+    def cut_short(self, cov: dict) -> bool:
+        """A class's search cut by the clock before its first plan: the last search's plan
+        stands, its coverage held by what follows — unless the start fills more in priority
+        order (then it is the plan)."""
+        start = greedy_coverage(self.pm, self.start) if self.trusted else {}
+        if [start.get(k, 0) for k in self.classes] > [self.current[k] for k in self.classes]:
+            self.fallback()
+            return False
+        for k in self.classes:
+            self.pm.m.add(cov[k] >= self.current[k])
+        res = self.res
+        res.coverage = {k: (self.current[k], self.required[k]) for k in self.classes}
+        res.coverage_proven, res.status = False, Status.FEASIBLE
+        extract(self.pm, self.kept, res)
         return True
 
     def held_by_start(self, k: str, cov_k, best_cov: dict[str, int]) -> None:
@@ -286,54 +309,8 @@ class ExactSolve:
             res.status = Status.FEASIBLE
         return None
 
-    def tie_break(self) -> None:  # noqa: C901 - guards that skip the optional reference stage
-        """Reference stage: coverage per class (already held) and the soft objective at least
-        the value found, maximise agreement with the reference plan. The hint is the whole
-        plan found (every variable), so the stage starts from it and can only keep it or find
-        an equally good plan closer to the reference."""
-        pm, solver, res = self.pm, self.solver, self.res
-        ref = res.reference
-        if ref is None or ref.minimal_change or remaining(self.deadline) <= 0.5:
-            return
-        found = list(solver.response_proto.solution)
-        expr, added = agreement(pm, ref)
-        if expr is None or not found:
-            return
-        t = self.params.tuning
-        budget = min(t.tie_max, max(t.tie_min, t.tie_share * res.deterministic_time))
-        if res.dtime_left is not None:
-            budget = min(budget, res.dtime_left)
-        if budget <= 0.01:
-            return
-        m = pm.m
-        if pm.soft_terms and res.objective is not None:
-            m.add(soft_objective(pm) >= round(res.objective))
-        m.clear_hints()
-        for i, value in enumerate(found):
-            m.add_hint(m.get_int_var_from_proto_index(i), value)
-        for var, n, k in added:
-            m.add_hint(var, min(k, found[n.index]))
-        m.maximize(expr)
-        wall = remaining(self.deadline)
-        set_params(solver, self.params.seed, 1, wall, budget)
-        # agreement needs no LP: without it and probing the stage is ~3x faster (sample)
-        solver.parameters.linearization_level = 0
-        solver.parameters.cp_model_probing_level = 0
-        status = solver.solve(m)
-        spend(res, solver)
-        res.phases.append({"phase": "reference", "status": solver.status_name(status),
-                           "objective": solver.objective_value if ok(status) else None,
-                           "bound": solver.best_objective_bound, "wall": solver.wall_time,
-                           "trace": []})  # fmt: skip
-        # stopped by the clock, the stage's plan depends on the machine: keep the plan found,
-        # so the same inputs still give the same plan
-        clock = status != cp_model.OPTIMAL and solver.wall_time >= wall - 0.05
-        if clock:
-            res.phases[-1]["by"] = "time limit: the plan found is kept"
-        if ok(status) and not clock:
-            extract(pm, solver, res)
-            if pm.soft_terms and res.objective is not None:
-                res.objective = max(res.objective, float(solver.value(soft_objective(pm))))
+    def tie_break(self) -> None:
+        reference_stage(self.pm, self.solver, self.res, self.params, self.deadline)
 
     def start_stands(self, found: float | None) -> bool:
         """The greedy start becomes the plan when it fills every class as much as the plan
