@@ -284,6 +284,9 @@ class ExactSolve:
         # stage leaves, so a tie-break never costs the soft objective a point
         set_params(solver, self.params.seed, self.params.workers, remaining(self.deadline),
                    res.dtime_left)  # fmt: skip
+        # no SAT inprocessing: 14 of 16 county soft stages (three presets) faster to a proven
+        # optimum, median 0.76× the deterministic time; not the coverage stages (one 3× slower)
+        solver.parameters.use_sat_inprocessing = False
         status = solver.solve(m, watch)
         spend(res, solver)
         res.phases.append({"phase": "soft", "status": solver.status_name(status),
