@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ortools.sat.python import cp_model
 
-from optimizer.model.cpsat import extract, ok, remaining, set_params, spend
+from optimizer.model.cpsat import extract, hint_from, ok, remaining, set_params, spend
 from optimizer.model.master import PlanModel
 from optimizer.model.objective import soft_objective
 from optimizer.model.params import SolveParams
@@ -13,7 +13,7 @@ from optimizer.model.result import SolveResult
 from optimizer.plans.reference import agreement
 
 
-def reference_stage(  # noqa: C901 - guards that skip the optional stage
+def reference_stage(
     pm: PlanModel,
     solver: cp_model.CpSolver,
     res: SolveResult,
@@ -40,9 +40,7 @@ def reference_stage(  # noqa: C901 - guards that skip the optional stage
     m = pm.m
     if pm.soft_terms and res.objective is not None:
         m.add(soft_objective(pm) >= round(res.objective))
-    m.clear_hints()
-    for i, value in enumerate(found):
-        m.add_hint(m.get_int_var_from_proto_index(i), value)
+    hint_from(pm, solver)  # the whole plan found
     for var, n, k in added:
         m.add_hint(var, min(k, found[n.index]))
     m.maximize(expr)
