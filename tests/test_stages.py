@@ -7,7 +7,7 @@ from __future__ import annotations
 from factory import DAY, Pin, cadre, dataset, unit, village
 
 from optimizer import load_policy, solve
-from optimizer.model import exact
+from optimizer.model import exact, lexorder
 from optimizer.model.build import build_model
 from optimizer.model.cpsat import hint_from, set_params
 from optimizer.model.greedy import add_hint, greedy
@@ -46,18 +46,20 @@ def test_every_hint_sets_every_variable():
 
 
 def test_a_stage_cut_before_its_first_plan_leaves_the_last_stages_plan(monkeypatch):
-    """The greedy start here fills nothing; the weak class's search fills its village and,
-    as a tie-break, one of the key village's two posts with the one person left; the key
-    class's search is then cut by the clock. The weak search's plan stands (before: the
-    empty start did, 'not improved by the solver')."""
+    """The greedy start here fills nothing; the first search (weak, then key) fills the weak
+    village and one of the key village's two posts with the one person left, and is stopped
+    by the clock (as if) before it proves it; the key class's search is then cut before its
+    first plan. The first search's plan stands (before: the empty start did, 'not improved
+    by the solver')."""
     real, calls = exact.run_phase, []
 
-    def run_phase(solver, m, res, record, *args):
+    def run_phase(solver, m, res, record, *args, **kw):
         calls.append(record)
         if len(calls) > 1:  # the second class's search: out of time, no plan
             res.status = Status.UNKNOWN
             return None
-        return real(solver, m, res, record, *args)
+        real(solver, m, res, record, *args, **kw)
+        return exact.cp_model.FEASIBLE  # a plan, not proven
 
     empty = {"t": {}, "n": {}, "a": {}, "at": {}}
     monkeypatch.setattr(exact, "run_phase", run_phase)
@@ -68,8 +70,45 @@ def test_a_stage_cut_before_its_first_plan_leaves_the_last_stages_plan(monkeypat
         [village("W", "weak"), village("K", "key")],
     )
     res = solve(ds, load_policy("central-2021"), DAY, method="exact", time_limit=20)
-    assert [r["classes"] for r in calls] == [["weak"], ["key"]]
+    assert [r["classes"] for r in calls] == [["weak", "key"], ["key"]]
     assert res.status == "FEASIBLE" and not res.coverage_proven
     assert res.coverage == {"weak": (1, 1), "key": (1, 2)}
     assert not any("not improved by the solver" in n for n in res.notes)
     assert {a.village_id for a in res.assignments} == {"W", "K"}
+
+
+def test_lex_weights_rank_a_post_above_every_later_class_together():
+    required = {"weak": 3, "key": 4, "exited": 5}
+    w = lexorder.lex_weights(list(required), required)
+    assert w["exited"] == 1
+    assert w["key"] > w["exited"] * required["exited"]
+    assert w["weak"] > w["key"] * required["key"] + w["exited"] * required["exited"]
+    assert lexorder.lex_group(list(required), required) == list(required)
+    huge = {k: 10**6 for k in ("weak", "key", "relocation", "exited", "heavy")}
+    group = lexorder.lex_group(list(huge), huge)
+    assert 1 < len(group) < len(huge)  # no overflow of CP-SAT's int64 objective
+    w = lexorder.lex_weights(group, huge)
+    assert sum(w[k] * huge[k] for k in group) < 2**62
+
+
+def test_one_search_proves_every_class_in_order(monkeypatch):
+    """With a start that fills nothing, the first coverage search has every class in one
+    lexicographic objective; its optimum proves them all (before: one search per class)."""
+    real, calls = exact.run_phase, []
+
+    def run_phase(solver, m, res, record, *args, **kw):
+        calls.append(record)
+        return real(solver, m, res, record, *args, **kw)
+
+    empty = {"t": {}, "n": {}, "a": {}, "at": {}}
+    monkeypatch.setattr(exact, "run_phase", run_phase)
+    monkeypatch.setattr(exact, "best_start", lambda *a, **k: empty)
+    ds = dataset(
+        [unit("U1")],
+        [cadre(f"c{i}", "U1") for i in range(3)],
+        [village("W", "weak"), village("K", "key"), village("R", "relocation", x=30)],
+    )
+    res = solve(ds, load_policy("central-2021"), DAY, method="exact", time_limit=20)
+    assert [r["classes"] for r in calls] == [["weak", "key", "relocation"]]
+    assert res.coverage_proven
+    assert res.coverage["weak"] == (1, 1) and res.coverage["key"] == (2, 2)

@@ -40,7 +40,12 @@ class Watch(cp_model.CpSolverSolutionCallback):
 
 
 def set_params(
-    solver: cp_model.CpSolver, seed: int, workers: int, seconds: float, dtime: float | None = None
+    solver: cp_model.CpSolver,
+    seed: int,
+    workers: int,
+    seconds: float,
+    dtime: float | None = None,
+    inprocessing: bool = True,
 ) -> None:
     """One LP-heavy search thread per CP-SAT solve: deterministic (CP-SAT is deterministic
     single-threaded) and, measured on the county sample, 2–5× faster to a proven optimum than
@@ -56,7 +61,8 @@ def set_params(
     # stage of the sample, two generated counties and county-201 under three presets, three
     # runs: median 0.89–0.93× the time to a proven optimum, slowest 6.9 s against 8.2 s)
     p.max_presolve_iterations = 2
-    p.use_sat_inprocessing = True  # CP-SAT's default; the soft stage turns it off
+    # CP-SAT's default; off in the coverage and soft stages (measured there, see their notes)
+    p.use_sat_inprocessing = inprocessing
     p.max_time_in_seconds = max(0.01, seconds)
     # a deterministic budget stops the search at the same point on any machine and load
     p.max_deterministic_time = float("inf") if dtime is None else max(0.01, dtime)
@@ -76,10 +82,11 @@ def run_phase(
     watch: Watch | None,
     seed: int,
     deadline: float | None,
+    inprocessing: bool = True,
 ) -> int | None:
     """One tier's solve, recorded in ``res.phases``. Returns the status, or None when the run
     must stop: infeasible (contradictory require pins) or no solution in time."""
-    set_params(solver, seed, 1, remaining(deadline), res.dtime_left)
+    set_params(solver, seed, 1, remaining(deadline), res.dtime_left, inprocessing)
     status = solver.solve(m, watch) if watch is not None else solver.solve(m)
     spend(res, solver)
     res.phases.append(
