@@ -116,11 +116,20 @@ def groups_at(inst: Instance, vid: str, units: list[str] | None = None) -> Group
     sigs, own = _signatures(inst), own_rules(inst)
     units = sorted(sigs) if units is None else units
     parts = {u: _unit_rules(inst, u, vid) for u in units}
+    chunks = _per_instance("chunks", inst, lambda _inst: {})
     out: Groups = defaultdict(int)
     for u in units:
-        sec_u, mem_u = parts[u]
-        for (sec_c, mem_c), k in sigs.get(u, {}).items():
-            out[(u, _fz(sec_u + sec_c), _fz(mem_u + mem_c))] += k
+        # a unit's groups depend on the village only through its rules there, which take
+        # few values: built once per (unit, rules), not per village
+        chunk = chunks.get((u, parts[u]))
+        if chunk is None:
+            sec_u, mem_u = parts[u]
+            chunk = chunks[(u, parts[u])] = [
+                ((u, _fz(sec_u + sec_c), _fz(mem_u + mem_c)), k)
+                for (sec_c, mem_c), k in sigs.get(u, {}).items()
+            ]
+        for key, k in chunk:
+            out[key] += k
     for cid in sorted(_sparse(inst).get(vid, ())):
         u = inst.unit_of(cid)
         if u not in parts:

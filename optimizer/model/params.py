@@ -58,12 +58,13 @@ class Tuning:
     """Seconds per village to staff kept back at the end of a decomposed solve for re-seating
     people province-wide (:mod:`optimizer.scale.reseat`; measured on the greedy plan:
     city-201 0.5–1.0 s, province-201 4.7 s under hunan-2021, 10.3 s under hebei-2018)."""
-    write_short_post_village: float = 1.5e-6
+    write_short_post_village: float = 0.6e-6
     """A decomposed solve ends earlier by this many seconds per required post its greedy floor
     leaves short, times the villages: writing gives each short village its reason, which
     looks across the whole dataset (measured: province-201 under hebei-2018, 2,880 posts
-    short, 37 s = 7,400 villages × 1.7 µs per post; city-201, 576 short, 1.4 s; kept back:
-    32 s and 1.7 s, beside :func:`~optimizer.scale.budget.write_reserve`'s 25.7 s and 3.8 s)."""
+    short: 37 s = 7,400 villages × 1.7 µs per post before the reasons cached each unit's
+    groups and skipped rules that bar no one, 12.5 s after; kept back now: 12.8 s, beside
+    :func:`~optimizer.scale.budget.write_reserve`'s 25.7 s)."""
     pricing_rounds: int = 10
     """Column-generation rounds of the LP bound."""
     price_in: int = 60_000
