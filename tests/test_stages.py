@@ -24,6 +24,14 @@ def pinned_joint():
     return dataset(units, cadres, villages, pins=[Pin("u0", "K2", "require", "secretary")])
 
 
+def empty_start(monkeypatch, run_phase) -> None:
+    """A greedy start that fills nothing (every class needs a search), searches by
+    ``run_phase``."""
+    empty = {"t": {}, "n": {}, "a": {}, "at": {}}
+    monkeypatch.setattr(exact, "run_phase", run_phase)
+    monkeypatch.setattr(exact, "best_start", lambda *a, **k: empty)
+
+
 def hinted(pm) -> tuple[int, int]:
     proto = pm.m.proto
     return len(set(proto.solution_hint.vars)), len(proto.variables)
@@ -61,9 +69,7 @@ def test_a_stage_cut_before_its_first_plan_leaves_the_last_stages_plan(monkeypat
         real(solver, m, res, record, *args, **kw)
         return exact.cp_model.FEASIBLE  # a plan, not proven
 
-    empty = {"t": {}, "n": {}, "a": {}, "at": {}}
-    monkeypatch.setattr(exact, "run_phase", run_phase)
-    monkeypatch.setattr(exact, "best_start", lambda *a, **k: empty)
+    empty_start(monkeypatch, run_phase)
     ds = dataset(
         [unit("U1")],
         [cadre(f"c{i}", "U1") for i in range(2)],
@@ -100,9 +106,7 @@ def test_one_search_proves_every_class_in_order(monkeypatch):
         calls.append(record)
         return real(solver, m, res, record, *args, **kw)
 
-    empty = {"t": {}, "n": {}, "a": {}, "at": {}}
-    monkeypatch.setattr(exact, "run_phase", run_phase)
-    monkeypatch.setattr(exact, "best_start", lambda *a, **k: empty)
+    empty_start(monkeypatch, run_phase)
     ds = dataset(
         [unit("U1")],
         [cadre(f"c{i}", "U1") for i in range(3)],
