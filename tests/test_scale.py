@@ -15,6 +15,7 @@ from optimizer import load_policy, solve
 from optimizer.model.candidates import groups_at, table
 from optimizer.model.greedy import greedy, greedy_coverage, greedy_is_valid
 from optimizer.model.improve import improve
+from optimizer.model.lexorder import lex
 from optimizer.model.result import Assignment, SolveResult, Status, filled_by_class
 from optimizer.model.shape import build_shape
 from optimizer.plans.alone import ENFORCE, alone
@@ -23,7 +24,7 @@ from optimizer.policy import PRESETS
 from optimizer.rules.instance import build_instance
 from optimizer.rules.scoring import plan_points
 from optimizer.scale.bounds import class_bounds
-from optimizer.scale.floor import lex, province_greedy
+from optimizer.scale.floor import province_greedy
 from optimizer.verify import verify_plan
 
 B = "430122"

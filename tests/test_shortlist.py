@@ -15,12 +15,13 @@ from optimizer.data.domain import Pin, Posting
 from optimizer.data.generate import generate, write_dataset
 from optimizer.data.loading import load_dataset
 from optimizer.model import shortlist
+from optimizer.model.lexorder import lex
 from optimizer.model.params import Tuning
 from optimizer.model.shape import build_shape
 from optimizer.model.shortlist import PER_UNIT, narrow
 from optimizer.plans.build import write_plan
 from optimizer.rules.instance import build_instance
-from optimizer.scale.floor import lex, province_greedy
+from optimizer.scale.floor import province_greedy
 from optimizer.verify import verify_plan
 
 

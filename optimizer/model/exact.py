@@ -35,7 +35,7 @@ from optimizer.model.cpsat import (
 )
 from optimizer.model.greedy import add_hint, greedy_coverage, greedy_is_valid
 from optimizer.model.interrupt import catch_sigint, follow_stop
-from optimizer.model.lexorder import lex_group, lex_weights
+from optimizer.model.lexorder import lex, lex_group, lex_weights
 from optimizer.model.master import PlanModel
 from optimizer.model.objective import soft_objective
 from optimizer.model.params import PartStart, SolveParams
@@ -261,7 +261,7 @@ class ExactSolve:
         stands, its coverage held by what follows — unless the start fills more in priority
         order (then it is the plan)."""
         start = greedy_coverage(self.pm, self.start) if self.trusted else {}
-        if [start.get(k, 0) for k in self.classes] > [self.current[k] for k in self.classes]:
+        if lex(start) > lex(self.current):
             self.fallback()
             return False
         for k in self.classes:

@@ -4,6 +4,13 @@ hold."""
 
 from __future__ import annotations
 
+from optimizer.data.domain import CATEGORIES
+
+
+def lex(coverage: dict[str, int]) -> tuple[int, ...]:
+    """Coverage as a vector in priority order, to compare lexicographically."""
+    return tuple(coverage.get(c, 0) for c in CATEGORIES)
+
 
 def lex_weights(classes: list[str], required: dict[str, int]) -> dict[str, int]:
     """Weights that make one sum lexicographic in ``classes`` order: a post of a class is

@@ -27,6 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any
 
+from optimizer.model.lexorder import lex
 from optimizer.model.params import SolveParams, Tuning
 from optimizer.model.result import Assignment, SolveResult, Status
 from optimizer.rules.instance import Instance
@@ -34,7 +35,7 @@ from optimizer.rules.scoring import plan_points
 from optimizer.scale.allocation import allocation, must_send_homes, spare_people
 from optimizer.scale.bounds import class_bounds
 from optimizer.scale.budget import Budget
-from optimizer.scale.floor import WIDE, lex, province_greedy
+from optimizer.scale.floor import WIDE, province_greedy
 from optimizer.scale.flow import relax
 from optimizer.scale.lpbounds import LATE_LP, PARTIAL_LP, LpBounds
 from optimizer.scale.pairs import CountyPairs

@@ -17,10 +17,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from optimizer.data.domain import CATEGORIES
 from optimizer.model.augment import augmented
 from optimizer.model.greedy import greedy_coverage, greedy_is_valid
 from optimizer.model.improve import improve
+from optimizer.model.lexorder import lex
 from optimizer.model.shape import Shape, build_shape
 from optimizer.rules.instance import SEC, Instance
 from optimizer.rules.scoring import plan_points
@@ -179,9 +179,4 @@ def county_coverage(inst: Instance, postings, k: str) -> dict[str, int]:
     return dict(out)
 
 
-def lex(coverage: dict[str, int]) -> tuple[int, ...]:
-    """Coverage as a vector in priority order, to compare lexicographically."""
-    return tuple(coverage.get(c, 0) for c in CATEGORIES)
-
-
-__all__ = ["WIDE", "Floor", "as_start", "county_coverage", "lex", "province_greedy"]
+__all__ = ["WIDE", "Floor", "as_start", "county_coverage", "province_greedy"]
