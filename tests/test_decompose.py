@@ -86,12 +86,57 @@ def test_relaxation_bounds_every_exact_optimum(ds, preset):
     if res.status == "OPTIMAL" and res.objective is not None:
         points = plan_points(res.instance, res.assignments)
         assert points <= lp_bound(rel, target=filled) + 1e-6
+        # and as many in every class as the optimum: the bound holds for it too
+        got = {c: f for c, (f, _) in res.coverage.items()}
+        assert points <= lp_bound(rel, target=filled, classes=got) + 1e-6
         # out of the flow's reach, the LP is re-solved warm for the count it can fill
         most = lp_max_posts(rel)
         if filled == most:
             assert points <= lp_bound(rel, retarget=lambda: most) + 1e-6
         if filled == rel.max_posts:
             assert points <= rel.bound + 1e-6
+
+
+def test_the_lp_bound_for_a_plans_classes_keeps_the_costly_post_coverage_chose():
+    """One first secretary, a weak village far away and a heavy one next door: coverage
+    posts them to the weak one (SPEC §3). The LP bound of one post in total is the near
+    village's points; of one weak post, the far one's — the plan's own."""
+    ds = dataset(
+        [unit("K", x=0)],
+        [cadre("a", "K")],
+        [village("VW", "weak", x=300), village("VH", "heavy", x=1)],
+    )
+    policy = load_policy("central-2021")
+    res = solve(ds, policy, DAY, method="exact", time_limit=20)
+    assert [a.village_id for a in res.assignments] == ["VW"]
+    rel = relax(build_instance(ds, policy, DAY))
+    points = plan_points(res.instance, res.assignments)
+    assert lp_bound(rel, target=1) > points + 250  # travel: 300 km against 1
+    assert points <= lp_bound(rel, target=1, classes={"weak": 1, "heavy": 0}) <= points + 1
+
+
+def test_the_lp_set_up_for_the_greedy_plans_classes_is_aimed_again_at_the_plans():
+    """The LP runs beside the parts for the greedy plan's classes; a plan with another mix
+    (better in class order) gets the same LP solved again for its own counts."""
+    from optimizer.model.params import Tuning
+    from optimizer.scale.lpbounds import LpBounds
+
+    ds = dataset(
+        [unit("K", x=0)],
+        [cadre("a", "K")],
+        [village("VW", "weak", x=300), village("VH", "heavy", x=1)],
+    )
+    inst = build_instance(ds, load_policy("central-2021"), DAY)
+    rel = relax(inst)
+    lp = LpBounds(rel, Tuning(), 1, True, False, classes={"weak": 0, "heavy": 1})
+    lp.start()
+    lp.wait(60.0)
+    assert lp.bound_for(1, {"weak": 0, "heavy": 1}) == (lp.bound, True)
+    near = lp.bound
+    far, final = lp.bound_for(1, {"weak": 1, "heavy": 0})
+    assert final and lp.classes == {"weak": 1, "heavy": 0}
+    assert near > far + 250  # 300 km against 1
+    assert far == lp_bound(rel, target=1, classes={"weak": 1, "heavy": 0})
 
 
 @settings(
@@ -424,7 +469,7 @@ def test_lp_count_runs_beside_the_parts_below_lp_beside_villages(monkeypatch, vi
     fake = SimpleNamespace(
         posts_bound=1_000,
         rel=rel,
-        floor=SimpleNamespace(valid=True),
+        floor=SimpleNamespace(valid=True, coverage={}),
         tuning=Tuning(),
         inst=SimpleNamespace(need=dict.fromkeys(range(villages))),
         budget=Budget(0.0, None),

@@ -167,9 +167,11 @@ class Decomposition:
         most = min(self.posts_bound, self.rel.max_posts)
         proven = self.floor.valid and got >= most
         many = most - got > 0.001 * max(1, most)
-        self.lp = LpBounds(
-            self.rel, self.tuning, got, proven, count_first=many, deadline=self.outer.deadline
-        )
+        classes: dict[str, int] = defaultdict(int)
+        for cov in self.floor.coverage.values():
+            for c, n in cov.items():
+                classes[c] += n
+        self.lp = LpBounds(self.rel, self.tuning, got, proven, many, self.outer.deadline, classes)
         beside = not many or len(self.inst.need) < self.tuning.lp_beside_villages
         if beside and not self.budget.over(10.0):
             self.lp.start()
@@ -351,7 +353,8 @@ class Decomposition:
         lp = self.lp
         lp.wait(self.outer.left() - 0.2)
         filled = sum(f for f, _ in res.coverage.values())
-        posts, (lp_bound, final) = lp.posts_now(), lp.bound_now()
+        posts = lp.posts_now()
+        lp_bound, final = lp.bound_for(filled, {c: f for c, (f, _q) in res.coverage.items()})
         most = min(self.posts_bound, posts if posts is not None else self.posts_bound)
         res.coverage_bound = {
             c: min(q, self.class_bound.get(c, q)) for c, (_f, q) in res.coverage.items()
@@ -363,7 +366,7 @@ class Decomposition:
         # the flow's soft bound holds for plans filling its most posts; a plan filling fewer is
         # bounded by the best flow of any size
         bound = self.rel.bound if filled >= self.rel.max_posts else self.rel.any_bound
-        used = filled >= lp.target and lp_bound < bound  # False when NaN
+        used = lp_bound < bound  # False when NaN
         bound = lp_bound if used else bound
         res.bound = max(bound, res.objective)
         res.gap = (res.bound - res.objective) / max(1.0, abs(res.objective))

@@ -3,7 +3,8 @@
 A unit's members go only where it sends the secretary (n[u,v] ≤ m_v · t[u,v]) in lead-unit
 mode, or — small units that may team up (J-JOINT) — where a small unit of their level and
 region does; where an incumbent secretary stays, only the incumbents' units (and their small
-partners) add members.
+partners) add members (:mod:`optimizer.scale.lpties`). The soft bound is for plans filling
+at least ``target`` required posts in all and, per class, at least ``classes`` of them.
 
 Solved with HiGHS by column generation: every pair of county and township units, and the
 province and city units' pairs the flow used or that are among their cheapest; the other
@@ -17,7 +18,6 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections import defaultdict
 from collections.abc import Callable
 from importlib import import_module
 from types import ModuleType
@@ -25,9 +25,9 @@ from types import ModuleType
 import numpy as np
 
 from optimizer.model.params import Tuning
-from optimizer.rules.instance import SEC
 from optimizer.scale.flow import FlowArrays, Relaxation
 from optimizer.scale.lppeople import allowed_people
+from optimizer.scale.lpties import Ties
 
 
 def highs() -> ModuleType | None:
@@ -39,14 +39,20 @@ def highs() -> ModuleType | None:
         return None
 
 
-class TeamLp:
+class TeamLp(Ties):
     """One LP, built once and grown by pricing; ``coverage`` maximises required posts filled
     (no points) instead of the soft points at ``target`` posts."""
 
     def __init__(self, rel: Relaxation, tuning: Tuning, coverage: bool,
-                 target: int | None = None, deadline: float | None = None) -> None:  # fmt: skip
+                 target: int | None = None, deadline: float | None = None,
+                 classes: dict[str, int] | None = None) -> None:  # fmt: skip
+        """``deadline`` (``time.monotonic()``): HiGHS stops there; the LP then has no bound.
+        ``classes``: class → required posts (incumbents' included) a plan fills at least, so
+        the soft bound is that of plans as good in every class, not only in total: a short
+        plan cannot trade a costly post of one class for a cheap one of another
+        (province-201 under hebei-2018, the plan's classes: 214,039 → 175,588)."""
         self.tuning, self.deadline = tuning, deadline
-        """``deadline`` (``time.monotonic()``): HiGHS stops there; the LP then has no bound."""
+        self.classes = {} if coverage or not classes else dict(classes)
         a: FlowArrays = rel.arrays
         self.inst, self.a, self.coverage, self.flow_bound = rel.inst, a, coverage, rel.bound
         self.nv, self.npair, self.nc, self.nu = len(a.vids), len(a.pu), len(a.cad_unit), a.n_units
@@ -77,65 +83,6 @@ class TeamLp:
         self.own_pairs = np.array(sorted(self.allow), dtype=np.int64)
         self.add_pairs(np.nonzero(self.keep)[0])
         self.best = math.nan  # the best round's bound so far (:meth:`keep_best`)
-
-    def ties(self) -> None:
-        """Pairs that may never carry a member (T-UNIT), each member pair's own secretary
-        pair, and the small units' member pairs linked to partners' secretaries (J-JOINT)."""
-        inst, a, ds = self.inst, self.a, self.inst.ds
-        jt = inst.policy.joint
-        self.small = np.array([jt.enabled and ds.units[u].level in jt.levels
-                               and ds.units[u].staff is not None and ds.units[u].staff < jt.staff_max
-                               for u in self.uids], dtype=bool)  # fmt: skip
-        group = [(ds.units[u].level, ds.units[u].region) for u in self.uids]
-        self.wide = np.array([ds.units[u].level in ("province", "city") for u in self.uids],
-                             dtype=bool)  # fmt: skip
-        self.ub_pair = a.pcap.astype(float).copy()
-        self.sec_of = np.full(self.npair, -1, dtype=np.int64)
-        sec_keys, self.sec_pos = self.key[a.ps], np.nonzero(a.ps)[0]
-        order = np.argsort(sec_keys)
-        mem = np.nonzero(~a.ps)[0]
-        found = np.minimum(np.searchsorted(sec_keys[order], self.key[mem]), max(0, len(order) - 1))
-        if len(order) > 0:
-            same = sec_keys[order][found] == self.key[mem]
-            self.sec_of[mem[same]] = self.sec_pos[order][found[same]]
-        self.inc_units = {i: {p.unit_id for p in inst.inc_by_village.get(v, [])}
-                          for i, v in enumerate(a.vids)
-                          if any(p.role == SEC for p in inst.inc_by_village.get(v, []))}  # fmt: skip
-        special = self.unit_ties(mem, group)
-        sec_at: dict[int, list[int]] = defaultdict(list)
-        if special:
-            for i in self.sec_pos:
-                if self.small[a.pu[i]]:
-                    sec_at[int(a.pv[i])].append(int(i))
-        self.links: dict[int, list[int]] = {}
-        for i in special:
-            u, v = int(a.pu[i]), int(a.pv[i])
-            leads = [k for k in sec_at.get(v, []) if group[int(a.pu[k])] == group[u]]
-            if leads:
-                self.links[i] = leads
-            else:
-                self.ub_pair[i] = 0
-
-    def unit_ties(self, mem: np.ndarray, group: list[tuple]) -> list[int]:
-        """Close member pairs T-UNIT forbids; return the small units' member pairs, which
-        may follow a partner's secretary (J-JOINT)."""
-        a, small, special = self.a, self.small, []
-        if not self.lead_mode:
-            return special
-        for i in mem:
-            u, v = int(a.pu[i]), int(a.pv[i])
-            if v in self.inc_units:
-                incs = self.inc_units[v]
-                joins = small[u] and any(w in self.uix and small[self.uix[w]]
-                                         and group[self.uix[w]] == group[u] for w in incs)  # fmt: skip
-                if self.uids[u] not in incs and not joins:
-                    self.ub_pair[i] = 0
-                continue
-            if small[u]:
-                special.append(int(i))
-            elif self.sec_of[i] < 0:
-                self.ub_pair[i] = 0
-        return special
 
     def starting_columns(self) -> None:
         """The pairs in the first LP: every pair of county and township units, the pairs the
@@ -176,15 +123,24 @@ class TeamLp:
         a, nv, nc, inst = self.a, self.nv, self.nc, self.inst
         self.r_vs, self.r_vm, self.r_f, self.r_ts, self.r_c = 0, nv, 2 * nv, 3 * nv, 4 * nv
         self.r_cov = self.r_c + nc
-        self.r_eq = self.r_cov + 1
+        names = sorted(self.classes)
+        self.cls_of = np.array([names.index(inst.cls[v]) if inst.cls[v] in self.classes else -1
+                                for v in a.vids], dtype=np.int64)  # fmt: skip
+        self.r_cls = self.r_cov + 1  # one row per class in ``classes``: filled ≥ its count
+        self.r_eq = self.r_cls + len(names)
         self.n_rows = self.r_eq + 2 * self.nu
-        self.inc_filled = sum(min(inst.need[v].min, len(inst.inc_by_village.get(v, [])))
-                              for v in a.vids)  # fmt: skip
+        inc = np.array([min(inst.need[v].min, len(inst.inc_by_village.get(v, [])))
+                        for v in a.vids], dtype=float)  # fmt: skip
+        self.inc_filled = int(inc.sum())
+        mine = self.cls_of >= 0
+        cls_inc = np.bincount(self.cls_of[mine], weights=inc[mine], minlength=len(names))
+        cls_hi = -(np.array([self.classes[c] for c in names], dtype=float) - cls_inc)
         # T-SEC: members count only where a first secretary stands (filled ≤ min − 1 + sec)
         ts_hi = np.where(a.room[:, 0] > 0, np.maximum(a.required, 0) - 1, np.inf)
         cov_hi = np.inf if self.coverage else -(self.target - self.inc_filled)
         self.row_hi = np.concatenate([a.room[:, 0], a.room[:, 1], np.zeros(nv), ts_hi,
-                                      np.ones(nc), [cov_hi], np.zeros(2 * self.nu)]).astype(float)  # fmt: skip
+                                      np.ones(nc), [cov_hi], cls_hi,
+                                      np.zeros(2 * self.nu)]).astype(float)  # fmt: skip
         row_lo = np.concatenate([np.full(self.r_eq, -np.inf), np.zeros(2 * self.nu)])
         self.highspy = highs()
         self.h = self.highspy._Highs()
@@ -224,9 +180,11 @@ class TeamLp:
         self.add_cols(np.asarray(self.sec_cost, float), np.ones(ns),
                       [np.array([self.r_c + i, self.r_eq + a.cad_unit[i]]) for i in self.sec_idx],
                       pair * ns)  # fmt: skip
+        cls_row = [[] if k < 0 else [self.r_cls + k] for k in self.cls_of.tolist()]
         self.add_cols(np.full(nv, -1.0 if self.coverage else 0.0), np.maximum(a.required, 0),
-                      [np.array([self.r_f + v, self.r_ts + v, self.r_cov]) for v in range(nv)],
-                      [np.array([1.0, 1.0, -1.0])] * nv)  # fmt: skip
+                      [np.array([self.r_f + v, self.r_ts + v, self.r_cov, *cls_row[v]])
+                       for v in range(nv)],
+                      [np.array([1.0, 1.0, -1.0] + [-1.0] * len(cls_row[v])) for v in range(nv)])  # fmt: skip
         self.add_cols(np.zeros(ncov), np.maximum(a.required[cov], 0),
                       [np.array([self.r_f + v, self.r_ts + v]) for v in cov], [-np.ones(2)] * ncov)  # fmt: skip
         # a costly slack on the coverage row keeps each restricted LP feasible; its dual then
@@ -234,7 +192,8 @@ class TeamLp:
         big = 10.0 * (float(np.abs(self.pcost).max(initial=0))
                       + float(np.abs(other_cost).max(initial=0))) + 1e3  # fmt: skip
         self.slack_col = self.n_cols
-        self.add_cols([big], [np.inf], [np.array([self.r_cov])], [-np.ones(1)])
+        slack_rows = np.arange(self.r_cov, self.r_eq)  # coverage and class rows
+        self.add_cols([big], [np.inf], [slack_rows], [-np.ones(len(slack_rows))])
 
     def add_pairs(self, idx: np.ndarray) -> None:
         """Columns for these pairs, with their people rows (H-NOREPEAT) and T-UNIT links."""
@@ -318,12 +277,23 @@ class TeamLp:
             new, retarget = retarget(), None
             if new >= self.target:
                 break
-            self.target, self.best = new, float("nan")
-            self.row_hi[self.r_cov] = -(self.target - self.inc_filled)
-            self.h.changeRowBounds(self.r_cov, -np.inf, self.row_hi[self.r_cov])
+            self.aim(new)
         if not self.coverage and self.short():
             return float("nan")  # the LP cannot fill ``target`` posts: no bound for that many
         return self.best
+
+    def aim(self, target: int, classes: dict[str, int] | None = None) -> None:
+        """``target`` posts in all and ``classes`` of each class (those the LP was set up
+        with) to fill: the same LP, to be solved again warm, for another plan's counts."""
+        self.target, self.best = target, float("nan")
+        rows = {self.r_cov: -(self.target - self.inc_filled)}
+        for j, c in enumerate(sorted(self.classes)):
+            n = (classes or self.classes).get(c, 0)
+            rows[self.r_cls + j] = self.row_hi[self.r_cls + j] + self.classes[c] - n
+            self.classes[c] = n
+        for r, hi in rows.items():
+            self.row_hi[r] = hi
+            self.h.changeRowBounds(r, -np.inf, hi)
 
     def keep_best(self, bound_min: float) -> None:
         """Every round's Lagrangian bound holds (any duals of the right signs, any columns

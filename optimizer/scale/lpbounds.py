@@ -16,11 +16,12 @@ DEFAULT = Tuning()
 
 
 def team_lp(rel: Relaxation, tuning: Tuning, coverage: bool, target: int | None = None,
-            deadline: float | None = None) -> TeamLp | None:  # fmt: skip
+            deadline: float | None = None,
+            classes: dict[str, int] | None = None) -> TeamLp | None:  # fmt: skip
     """The LP, or None without the flow's arrays or HiGHS (the flow's bounds stand then)."""
     if rel.arrays is None or highs() is None:
         return None
-    return TeamLp(rel, tuning, coverage=coverage, target=target, deadline=deadline)
+    return TeamLp(rel, tuning, coverage, target, deadline, classes)
 
 
 def lp_bound(
@@ -29,13 +30,14 @@ def lp_bound(
     retarget: Callable[[], int] | None = None,
     tuning: Tuning = DEFAULT,
     deadline: float | None = None,
+    classes: dict[str, int] | None = None,
 ) -> float:
     """The LP bound on the soft points of plans filling at least ``target`` required posts
-    (default ``rel.max_posts``). NaN when the LP itself cannot fill ``target`` posts — unless
+    (default ``rel.max_posts``) and, given ``classes``, at least as many of each class. NaN when the LP itself cannot fill ``target`` posts — unless
     ``retarget`` gives a smaller count: the same model is then re-solved warm for that many
     (one cold solve instead of two). Cut short by ``deadline``: its best round's bound (NaN
     before the first)."""
-    lp = team_lp(rel, tuning, False, target, deadline)
+    lp = team_lp(rel, tuning, False, target, deadline, classes)
     return rel.bound if lp is None else lp.solve(retarget=retarget)
 
 
@@ -79,11 +81,15 @@ class LpBounds:
         proven: bool,
         count_first: bool,
         deadline: float | None = None,
+        classes: dict[str, int] | None = None,
     ) -> None:
         """``proven``: ``target`` is already the most posts (the flow's count, met by a plan);
         the LP's own count is then not needed (city-201: 7.5 of its 17.5 s). ``count_first``:
-        the count before the soft bound (many posts in doubt: coverage comes first)."""
+        the count before the soft bound (many posts in doubt: coverage comes first).
+        ``classes``: posts of each class the soft bound's plans fill at least (the bound
+        holds for a plan filling as many in every class)."""
         self.rel, self.tuning, self.target = rel, tuning, target
+        self.classes = dict(classes or {})
         self.posts: int | None = target if proven else None
         self.count_first, self.deadline = count_first, deadline
         self.bound = math.nan
@@ -109,7 +115,7 @@ class LpBounds:
     def work(self) -> None:
         if self.posts is None and self.count_first:
             self.posts = self.count()
-        self.soft = team_lp(self.rel, self.tuning, False, self.target, self.deadline)
+        self.soft = team_lp(self.rel, self.tuning, False, self.target, self.deadline, self.classes)
         self.bound = self.rel.bound if self.soft is None else self.soft.solve()
         if self.posts is None:
             self.posts = self.count()
@@ -124,6 +130,21 @@ class LpBounds:
         if not self.thread.is_alive() or not math.isnan(self.bound) or self.soft is None:
             return self.bound, True
         return self.soft.best, False
+
+    def bound_for(self, filled: int, got: dict[str, int]) -> tuple[float, bool]:
+        """The soft bound for a plan filling ``filled`` required posts, ``got`` of each class,
+        and whether it is final: the LP's when its plans include this one; else, the LP done,
+        the same LP aimed at this plan's counts and solved again warm until the deadline
+        (a county part better in class order may fill fewer of a later class than the greedy
+        plan the LP was set up for); NaN when neither."""
+        if filled >= self.target and all(got.get(c, 0) >= n for c, n in self.classes.items()):
+            return self.bound_now()
+        if self.thread.is_alive() or self.soft is None or math.isnan(self.bound):
+            return math.nan, True
+        self.soft.aim(filled, got)
+        self.target, self.classes = self.soft.target, dict(self.soft.classes)
+        self.bound = self.soft.solve()
+        return self.bound, True
 
     def posts_now(self) -> int | None:
         """The most required posts now: the LP's count, or its best round's so far."""
