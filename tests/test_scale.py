@@ -257,3 +257,28 @@ def test_points_pass_on_a_part_whose_skill_rates_name_other_counties_units():
            "at": {("A", "V1", "secretary"): 1}}  # fmt: skip
     better, complete = improve(shape, sol, 10.0)
     assert complete and set(better["at"]) == {("B", "V1", "secretary")}  # the near unit's
+
+
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(ds=instances(), preset=st.sampled_from(PRESETS))
+def test_H_CONTINUITY_H_PROVVILLAGE_bars_asked_once_per_kind_agree_with_each_pair(ds, preset):
+    """The flow and the shape ask the two history rules once per (unit level, village,
+    whether the unit kept it): the same answer as asking of every pair."""
+    from optimizer.model.shape import unit_barred
+    from optimizer.rules.history import UnitBars
+
+    inst = build_instance(ds, load_policy(preset), DAY)
+    bars = UnitBars(inst)
+    for uid in sorted(ds.units):
+        for vid in sorted(inst.need):
+            assert bars.barred(uid, vid) == unit_barred(inst, uid, vid)
+
+
+def test_S_TRAVEL_over_an_array_is_the_rule_on_each_distance():
+    import numpy as np
+
+    from optimizer.rules.scoring import rule_S_TRAVEL, travel_costs
+
+    km = np.array([0.0, 0.5, 1.5, 2.5, 12.49, 12.5, 13.5, 299.999, 1e4 / 3])
+    for w in (0.5, 1, 10):
+        assert travel_costs(w, km).tolist() == [rule_S_TRAVEL(w, float(d)) for d in km]

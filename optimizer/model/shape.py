@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from optimizer.rules.history import rule_H_CONTINUITY, rule_H_PROVVILLAGE
+from optimizer.rules.history import UnitBars, rule_H_CONTINUITY, rule_H_PROVVILLAGE
 from optimizer.rules.instance import MEM, SEC, Instance
 
 
@@ -66,6 +66,7 @@ def pools(shape: Shape) -> None:
     lists: the lists are rebuilt on demand for the few pairs that get posts."""
     inst = shape.inst
     inc_sec = {v for v in inst.need if shape.inc(v, SEC)}
+    bars = UnitBars(inst)
     for uid, per_role in inst.unit_villages.items():
         n_any, n_sec = len(inst.eligible.get(uid, ())), len(inst.sec_eligible.get(uid, ()))
         if not n_any:
@@ -73,7 +74,7 @@ def pools(shape: Shape) -> None:
         mem_ok = set(per_role[MEM])
         sec_ok = set(per_role[SEC])
         for vid in per_role[SEC] + [v for v in per_role[MEM] if v not in sec_ok]:
-            if unit_barred(inst, uid, vid) is not None:
+            if bars.barred(uid, vid) is not None:
                 continue
             if (uid, vid) in inst.barred_at:
                 k_sec = len(inst.pool(uid, vid, SEC)) if vid in sec_ok else 0

@@ -67,3 +67,29 @@ def rule_H_PROVVILLAGE(inst: Instance, uid: str, vid: str) -> int | None:
     """H-PROVVILLAGE: no province-level team where the previous period had one — a bar or,
     soft, a cost."""
     return provvillage_points(inst.policy, inst.ds.units[uid].level, vid in inst.prev_province)
+
+
+class UnitBars:
+    """H-CONTINUITY and H-PROVVILLAGE over millions of (unit, village) pairs (the flow and the
+    shape ask of every pair at province scale): each rule asked once per (unit level,
+    village, whether the unit kept the village) — all either reads of the unit."""
+
+    def __init__(self, inst: Instance) -> None:
+        self.inst = inst
+        self.seen: dict[tuple[str, str, bool], str | None] = {}
+
+    def key(self, uid: str, vid: str) -> tuple[str, str, bool]:
+        return self.inst.ds.units[uid].level, vid, uid in self.inst.prev_units.get(vid, ())
+
+    def barred(self, uid: str, vid: str) -> str | None:
+        """The rule that keeps ``uid`` out of ``vid``'s team, or None."""
+        key = self.key(uid, vid)
+        if key not in self.seen:
+            self.seen[key] = (
+                "H-CONTINUITY"
+                if rule_H_CONTINUITY(self.inst, uid, vid) is None
+                else "H-PROVVILLAGE"
+                if rule_H_PROVVILLAGE(self.inst, uid, vid) is None
+                else None
+            )
+        return self.seen[key]

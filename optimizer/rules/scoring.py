@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from optimizer.data.domain import Unit, Village
 from optimizer.rules.history import SOFT_SCALE, rule_H_CONTINUITY, rule_H_PROVVILLAGE
 from optimizer.rules.instance import MEM, SEC, Instance
@@ -115,6 +117,12 @@ def team_points(inst: Instance, uid: str, vid: str) -> dict[str, int]:
 def rule_S_TRAVEL(per_10km: float, km: float) -> int:
     """S-TRAVEL points one posting costs (SOFT_SCALE points per weight unit per 10 km)."""
     return round(per_10km * km)
+
+
+def travel_costs(per_10km: float, km: np.ndarray) -> np.ndarray:
+    """:func:`rule_S_TRAVEL` over an array of distances (``np.rint`` halves to even, as
+    ``round`` does: the same points)."""
+    return np.rint(per_10km * km).astype(np.int64)
 
 
 def posting_points(
