@@ -97,6 +97,57 @@ def test_relaxation_bounds_every_exact_optimum(ds, preset):
             assert points <= rel.bound + 1e-6
 
 
+@settings(
+    max_examples=30,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(ds=instances(), preset=st.sampled_from(PRESETS), data=st.data())
+def test_P_PIN_lp_bound_holds_for_the_optimum_under_require_pins(ds, preset, data):
+    """Require pins enter the LP (their cadre used, their pair carrying them): its bound
+    still holds for the exact optimum that honours them — pins taken from a plan, so they
+    can be met, with and without their role."""
+    from optimizer.data.domain import Pin
+
+    policy = load_policy(preset)
+    first = solve(ds, policy, DAY, method="exact", time_limit=20)
+    if not first.assignments:
+        return
+    picks = data.draw(st.lists(st.sampled_from(first.assignments), min_size=1, max_size=3))
+    pins = [Pin(a.cadre_id, a.village_id, "require", data.draw(st.sampled_from([a.role, None])))
+            for a in picks]  # fmt: skip
+    ds = replace(ds, pins=[*ds.pins, *pins])
+    res = solve(ds, policy, DAY, method="exact", time_limit=20)
+    if res.status != "OPTIMAL" or res.objective is None:
+        return
+    rel = relax(build_instance(ds, policy, DAY))
+    filled = sum(f for f, _ in res.coverage.values())
+    got = {c: f for c, (f, _) in res.coverage.items()}
+    points = plan_points(res.instance, res.assignments)
+    assert points <= lp_bound(rel, target=filled, classes=got) + 1e-6
+
+
+def test_P_PIN_a_require_pin_binds_the_lp_as_it_binds_the_plan():
+    """A far unit's cadre pinned to a village a near unit could take: the plan pays the
+    travel, and so does the LP's bound (without the pin it would not)."""
+    from optimizer.data.domain import Pin
+
+    ds = dataset(
+        [unit("K", x=0), unit("F", x=300)],
+        [cadre("k1", "K"), cadre("f1", "F")],
+        [village("V", "weak", x=0)],
+    )
+    policy = load_policy("central-2021")
+    free = lp_bound(relax(build_instance(ds, policy, DAY)), target=1)
+    ds = replace(ds, pins=[Pin("f1", "V", "require", "secretary")])
+    res = solve(ds, policy, DAY, method="exact", time_limit=20)
+    assert [a.cadre_id for a in res.assignments] == ["f1"]
+    points = plan_points(res.instance, res.assignments)
+    pinned = lp_bound(relax(build_instance(ds, policy, DAY)), target=1)
+    assert free > points + 250 and points <= pinned <= points + 1
+
+
 def test_the_lp_bound_for_a_plans_classes_keeps_the_costly_post_coverage_chose():
     """One first secretary, a weak village far away and a heavy one next door: coverage
     posts them to the weak one (SPEC §3). The LP bound of one post in total is the near

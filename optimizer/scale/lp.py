@@ -27,6 +27,7 @@ import numpy as np
 from optimizer.model.params import Tuning
 from optimizer.scale.flow import FlowArrays, Relaxation
 from optimizer.scale.lppeople import allowed_people
+from optimizer.scale.lppins import pin_requires
 from optimizer.scale.lpties import Ties
 
 
@@ -82,6 +83,11 @@ class TeamLp(Ties):
         self.link_row: list[bool] = []  # which of them are links (≤ 0; the others are = 0)
         self.own_pairs = np.array(sorted(self.allow), dtype=np.int64)
         self.add_pairs(np.nonzero(self.keep)[0])
+        self.free_rows = np.zeros(0, dtype=np.int64)  # equality rows: their duals unclipped
+        self.col_lb: dict[int, float] = {}  # columns with a lower bound above 0
+        self.row_hi_at: dict[int, float] = {}  # rows added later whose upper bound is not 0
+        if not coverage:
+            pin_requires(self)
         self.best = math.nan  # the best round's bound so far (:meth:`keep_best`)
 
     def starting_columns(self) -> None:
@@ -227,6 +233,17 @@ class TeamLp(Ties):
         if self.lead_mode:
             self.add_links(idx)
 
+    def add_row_at_least(self, cols: list[int], rhs: float) -> None:
+        """A row: the sum of these columns is at least ``rhs`` (kept as −sum ≤ −rhs)."""
+        row = self.n_rows + self.n_link
+        vals = -np.ones(len(cols))
+        self.h.addRows(1, np.array([-np.inf]), np.array([-rhs]), len(cols),
+                       np.zeros(1, np.int32), np.array(cols, np.int32), vals)  # fmt: skip
+        self.entries.append((np.full(len(cols), row), np.array(cols), vals))
+        self.row_hi_at[row] = -rhs
+        self.n_link += 1
+        self.link_row.append(True)
+
     def add_links(self, idx: np.ndarray) -> None:
         """T-UNIT: a member pair carries at most m_v members per secretary it follows."""
         a, rows_cols, rows_vals = self.a, [], []
@@ -335,7 +352,10 @@ class TeamLp(Ties):
         a = self.a
         y = np.asarray(self.h.getSolution().row_dual, dtype=float)
         hi = np.concatenate([self.row_hi, np.zeros(self.n_link)])
+        hi[list(self.row_hi_at)] = list(self.row_hi_at.values())
+        free = y[self.free_rows]
         y[: self.r_eq] = np.minimum(y[: self.r_eq], 0.0)
+        y[self.free_rows] = free
         y[np.isinf(hi)] = 0.0  # a row with no upper bound never binds
         hi = np.where(np.isinf(hi), 0.0, hi)
         links_ = self.n_rows + np.nonzero(np.array(self.link_row, dtype=bool))[0]
@@ -348,6 +368,7 @@ class TeamLp(Ties):
         r = c - mat.T @ y
         r[self.slack_col], ub[self.slack_col] = 0.0, 0.0
         inside = float(y @ hi) + float(np.minimum(0.0, r) @ ub)
+        inside += sum(max(0.0, float(r[col])) * lo for col, lo in self.col_lb.items())
         # price the pairs left out (their linking rows are absent: dual 0)
         rest = np.nonzero((self.col_of < 0) & (self.ub_pair > 0))[0]
         # a pair with its own people row: its dual is free, and setting it to the best
