@@ -530,6 +530,26 @@ def test_lp_count_runs_beside_the_parts_below_lp_beside_villages(monkeypatch, vi
     assert started == ([True] if beside else [])
 
 
+@pytest.mark.parametrize(("filled", "count_first"), [(998, True), (1_000, False)])
+def test_lp_started_after_the_parts_puts_first_what_their_count_leaves_in_doubt(
+    filled, count_first
+):
+    """Set up with the greedy plan's count (many in doubt: the count first), an LP started
+    after the parts takes their count: few in doubt then, the soft bound comes first."""
+    from types import SimpleNamespace
+
+    from optimizer.scale.decompose import Decomposition
+
+    started = []
+    lp = SimpleNamespace(count_first=True, start=lambda: started.append(lp.count_first))
+    part = SimpleNamespace(coverage={"key": (filled, 1_000)})
+    fake = SimpleNamespace(
+        results={"K": part}, posts_bound=1_000, rel=SimpleNamespace(max_posts=1_000), lp=lp
+    )
+    Decomposition.start_lp_late(fake)
+    assert started == [count_first]
+
+
 def test_lp_wait_gives_a_running_lp_its_time_and_returns_at_once_when_none_runs():
     """The end of a decomposed solve waits, within the time kept back, for an LP still
     running: its bound is then the one stated; an LP never started costs no wait."""

@@ -23,7 +23,6 @@ from __future__ import annotations
 import math
 import threading
 from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any
 
@@ -44,6 +43,7 @@ from optimizer.scale.parts import (
     class_rank,
     county_coverage,
     points_and_cover,
+    run_parts,
     solve_part,
 )
 from optimizer.scale.pool import SparePool
@@ -148,10 +148,10 @@ class Decomposition:
         )
         order = self.order = sorted(self.counties, key=lambda k: (-self.size[k], k))
         self.pending = set(order)
-        self.results = _run_parts(order, self.run, self.workers, self.say)
+        self.results = run_parts(order, self.run, self.workers, self.say)
         late = limit is None or not self.budget.over(max(10.0, limit / 3))
         if not beside and late:
-            self.lp.start()
+            self.start_lp_late()
         self.second_round(order)
         self.improve()
         return self.merge()
@@ -159,23 +159,27 @@ class Decomposition:
     def start_lp(self, got: int) -> bool:
         """Set up the LP (not interruptible: it only tightens the bounds, on a daemon thread
         abandoned if not done by the end; HiGHS releases the GIL) and start it now, beside the
-        parts, unless it should wait for them (then False). With few posts in doubt it runs
-        soft bound first (city-201: ready in ~10 s); with many its count comes first, beside
-        the parts too below ``Tuning.lp_beside_villages``, else after them when a third of the
-        time is left (province-201 under hebei-2018: ready in time so, not when started
-        beside the parts)."""
+        parts, unless it should wait for them (then False). Few posts in doubt: the soft bound
+        first (city-201: ~10 s); many: the count first, beside the parts below
+        ``Tuning.lp_beside_villages``, else after them with a third of the time left."""
         most = min(self.posts_bound, self.rel.max_posts)
         proven = self.floor.valid and got >= most
         many = most - got > 0.001 * max(1, most)
-        classes: dict[str, int] = defaultdict(int)
-        for cov in self.floor.coverage.values():
-            for c, n in cov.items():
-                classes[c] += n
+        classes = self.floor.class_totals()
         self.lp = LpBounds(self.rel, self.tuning, got, proven, many, self.outer.deadline, classes)
         beside = not many or len(self.inst.need) < self.tuning.lp_beside_villages
         if beside and not self.budget.over(10.0):
             self.lp.start()
         return beside
+
+    def start_lp_late(self) -> None:
+        """The LP after the parts: their count decides what comes first (province-201 under
+        hunan-2021: 2 of 8,881 posts in doubt after them, 12 by the greedy plan — the soft
+        bound first, ~140 s alone)."""
+        filled = sum(f for r in self.results.values() for f, _ in r.coverage.values())
+        most = min(self.posts_bound, self.rel.max_posts)
+        self.lp.count_first = most - filled > 0.001 * max(1, most)
+        self.lp.start()
 
     def run(self, k: str, ks: frozenset[str] | None = None):
         """County ``k``'s plan: the exact part, or the greedy floor's when out of time or
@@ -259,7 +263,7 @@ class Decomposition:
             return
         self.alloc.update(extra)
         self.pending = set(short)
-        again = _run_parts(short, self.run, self.workers, self.say)
+        again = run_parts(short, self.run, self.workers, self.say)
         for k, r in again.items():  # kept only if it fills more, or as many for more points
             if points_and_cover(inst, r) > points_and_cover(inst, results[k]):
                 results[k] = r
@@ -382,19 +386,6 @@ class Decomposition:
 
 def _filled(r) -> dict[str, int]:
     return {c: f for c, (f, _q) in r.coverage.items()}
-
-
-def _run_parts(order: list[str], run, workers: int, say) -> dict:
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        futures = {k: pool.submit(run, k) for k in order}
-        results = {}
-        for k in order:
-            results[k] = futures[k].result()
-            r = results[k]
-            got = sum(f for f, _ in r.coverage.values())
-            need = sum(q for _, q in r.coverage.values())
-            say(f"county {k}: {r.status}, {got}/{need} posts, {r.wall_time:.1f} s")
-    return results
 
 
 __all__ = ["should_decompose", "solve_parts"]

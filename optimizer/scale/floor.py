@@ -52,6 +52,14 @@ class Floor:
     complete: bool = True
     """The points pass judged every team (False: the clock cut it short)."""
 
+    def class_totals(self) -> dict[str, int]:
+        """Class → required posts the plan fills, over every county."""
+        out: dict[str, int] = defaultdict(int)
+        for cov in self.coverage.values():
+            for c, n in cov.items():
+                out[c] += n
+        return dict(out)
+
     def wide_people(self, inst: Instance) -> dict[str, str]:
         """Province/city cadre → the county the plan posts them in."""
         ds = inst.ds

@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 
@@ -116,6 +117,7 @@ __all__ = [
     "county_coverage",
     "part_dataset",
     "points_and_cover",
+    "run_parts",
     "solve_part",
 ]
 
@@ -144,3 +146,17 @@ def solve_part(
         reference=reference,
         part=PartStart(dtime, start, params.tuning.part_shortlist),
     )
+
+
+def run_parts(order: list[str], run, workers: int, say) -> dict:
+    """Each county of ``order`` solved by ``run``, ``workers`` side by side; a line each."""
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        futures = {k: pool.submit(run, k) for k in order}
+        results = {}
+        for k in order:
+            results[k] = futures[k].result()
+            r = results[k]
+            got = sum(f for f, _ in r.coverage.values())
+            need = sum(q for _, q in r.coverage.values())
+            say(f"county {k}: {r.status}, {got}/{need} posts, {r.wall_time:.1f} s")
+    return results
