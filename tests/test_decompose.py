@@ -520,7 +520,7 @@ def test_lp_count_runs_beside_the_parts_below_lp_beside_villages(monkeypatch, vi
     fake = SimpleNamespace(
         posts_bound=1_000,
         rel=rel,
-        floor=SimpleNamespace(valid=True, coverage={}),
+        floor=SimpleNamespace(valid=True, class_totals=dict),
         tuning=Tuning(),
         inst=SimpleNamespace(need=dict.fromkeys(range(villages))),
         budget=Budget(0.0, None),
