@@ -89,6 +89,11 @@ def test_relaxation_bounds_every_exact_optimum(ds, preset):
         # and as many in every class as the optimum: the bound holds for it too
         got = {c: f for c, (f, _) in res.coverage.items()}
         assert points <= lp_bound(rel, target=filled, classes=got) + 1e-6
+        # every unit it sends from bound to send, as U-PARTICIPATE binds must-send units:
+        # the bound holds for it too
+        inst = res.instance
+        sends = {inst.ds.cadres[a.cadre_id].unit_id for a in res.assignments}
+        assert points <= lp_bound(rel, target=filled, classes=got, sends=sends) + 1e-6
         # out of the flow's reach, the LP is re-solved warm for the count it can fill
         most = lp_max_posts(rel)
         if filled == most:
@@ -146,6 +151,24 @@ def test_P_PIN_a_require_pin_binds_the_lp_as_it_binds_the_plan():
     points = plan_points(res.instance, res.assignments)
     pinned = lp_bound(relax(build_instance(ds, policy, DAY)), target=1)
     assert free > points + 250 and points <= pinned <= points + 1
+
+
+def test_U_PARTICIPATE_binds_the_lp_as_it_binds_the_plan():
+    """A must-send province unit far away and a county unit next door, one post: the plan
+    sends the province unit's cadre and pays the travel; so does the LP's bound once told
+    the unit must send (without, it seats the near one)."""
+    ds = dataset(
+        [unit("P", "province", staff=120, x=300), unit("K", x=0)],
+        [cadre("p1", "P", rank="division"), cadre("k1", "K")],
+        [village("V", "weak", x=0)],
+    )
+    policy = load_policy("hunan-2021")
+    res = solve(ds, policy, DAY, method="exact", time_limit=20)
+    assert [a.cadre_id for a in res.assignments] == ["p1"]
+    points = plan_points(res.instance, res.assignments)
+    rel = relax(build_instance(ds, policy, DAY))
+    assert lp_bound(rel, target=1) > points + 25  # 300 km of travel
+    assert points <= lp_bound(rel, target=1, sends={"P"}) <= points + 1
 
 
 def test_the_lp_bound_for_a_plans_classes_keeps_the_costly_post_coverage_chose():
@@ -520,7 +543,7 @@ def test_lp_count_runs_beside_the_parts_below_lp_beside_villages(monkeypatch, vi
     fake = SimpleNamespace(
         posts_bound=1_000,
         rel=rel,
-        floor=SimpleNamespace(valid=True, class_totals=dict),
+        floor=SimpleNamespace(valid=True, class_totals=dict, pairs=list, sends=lambda _: set()),
         tuning=Tuning(),
         inst=SimpleNamespace(need=dict.fromkeys(range(villages))),
         budget=Budget(0.0, None),

@@ -166,7 +166,8 @@ class Decomposition:
         proven = self.floor.valid and got >= most
         many = most - got > 0.001 * max(1, most)
         classes = self.floor.class_totals()
-        self.lp = LpBounds(self.rel, self.tuning, got, proven, many, self.outer.deadline, classes)
+        self.lp = LpBounds(self.rel, self.tuning, got, proven, many, self.outer.deadline,
+                           classes, self.floor.sends(self.inst), self.floor.pairs())  # fmt: skip
         beside = not many or len(self.inst.need) < self.tuning.lp_beside_villages
         if beside and not self.budget.over(10.0):
             self.lp.start()

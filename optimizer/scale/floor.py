@@ -60,6 +60,15 @@ class Floor:
                 out[c] += n
         return dict(out)
 
+    def pairs(self) -> list[tuple[str, str, bool]]:
+        """(unit, village, secretary?) of every posting: among the LP's first columns."""
+        return [(self.unit_of[c], v, r == SEC) for ps in self.postings.values() for c, v, r in ps]
+
+    def sends(self, inst: Instance) -> set[str]:
+        """The must-send units the plan sends from and no incumbent already meets the rule
+        for: U-PARTICIPATE binds the LP for them (the plan shows they can send)."""
+        return set(self.homes) - {p.unit_id for p in inst.incumbents}
+
     def wide_people(self, inst: Instance) -> dict[str, str]:
         """Province/city cadre → the county the plan posts them in."""
         ds = inst.ds

@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from importlib import import_module
 from types import ModuleType
 
@@ -29,6 +29,7 @@ from optimizer.scale.flow import FlowArrays, Relaxation
 from optimizer.scale.lppeople import allowed_people
 from optimizer.scale.lppins import pin_requires
 from optimizer.scale.lpties import Ties
+from optimizer.scale.lpunits import participation_rows
 
 
 def highs() -> ModuleType | None:
@@ -46,12 +47,16 @@ class TeamLp(Ties):
 
     def __init__(self, rel: Relaxation, tuning: Tuning, coverage: bool,
                  target: int | None = None, deadline: float | None = None,
-                 classes: dict[str, int] | None = None) -> None:  # fmt: skip
+                 classes: dict[str, int] | None = None,
+                 sends: Iterable[str] = (),
+                 hint: Iterable[tuple[str, str, bool]] = ()) -> None:  # fmt: skip
         """``deadline`` (``time.monotonic()``): HiGHS stops there; the LP then has no bound.
         ``classes``: class → required posts (incumbents' included) a plan fills at least, so
         the soft bound is that of plans as good in every class, not only in total: a short
         plan cannot trade a costly post of one class for a cheap one of another
-        (province-201 under hebei-2018, the plan's classes: 214,039 → 175,588)."""
+        (province-201 under hebei-2018, the plan's classes: 214,039 → 175,588).
+        ``sends``: must-send units every plan posts someone from (U-PARTICIPATE).
+        ``hint``: (unit, village, secretary?) pairs of a plan, among the first columns."""
         self.tuning, self.deadline = tuning, deadline
         self.classes = {} if coverage or not classes else dict(classes)
         a: FlowArrays = rel.arrays
@@ -68,7 +73,7 @@ class TeamLp(Ties):
         self.lead_mode = inst.policy.members_from == "lead_unit"
         self.key = a.pu.astype(np.int64) * self.nv + a.pv
         self.ties()
-        self.starting_columns()
+        self.starting_columns(hint)
         self.sec_idx = np.nonzero(a.cad_sec)[0]
         self.allow = allowed_people(self)
         for i, (people, _) in self.allow.items():
@@ -82,20 +87,27 @@ class TeamLp(Ties):
         self.n_link = 0  # rows added after the first n_rows: T-UNIT links and people rows
         self.link_row: list[bool] = []  # which of them are links (≤ 0; the others are = 0)
         self.own_pairs = np.array(sorted(self.allow), dtype=np.int64)
-        self.add_pairs(np.nonzero(self.keep)[0])
         self.free_rows = np.zeros(0, dtype=np.int64)  # equality rows: their duals unclipped
         self.col_lb: dict[int, float] = {}  # columns with a lower bound above 0
         self.row_hi_at: dict[int, float] = {}  # rows added later whose upper bound is not 0
+        participation_rows(self, () if coverage else sends)
+        self.add_pairs(np.nonzero(self.keep)[0])
         if not coverage:
             pin_requires(self)
         self.best = math.nan  # the best round's bound so far (:meth:`keep_best`)
 
-    def starting_columns(self) -> None:
+    def starting_columns(self, hint: Iterable[tuple[str, str, bool]]) -> None:
         """The pairs in the first LP: every pair of county and township units, the pairs the
-        flow used, and each province/city unit's cheapest whole teams (secretary + members
-        at one village)."""
+        flow used, each province/city unit's cheapest whole teams (secretary + members at
+        one village) and the ``hint`` plan's pairs — with them the first LP fills the plan's
+        posts without its slack, so its duals price in useful columns (province-201 under
+        hunan-2021, the greedy plan's pairs: 131 → 108 s)."""
         a, pu, ps = self.a, self.a.pu, self.a.ps
         keep = ~self.wide[pu] | self.small[pu] | a.pair_used
+        vix = {v: i for i, v in enumerate(a.vids)}
+        code = [(self.uix[u] * self.nv + vix[v]) * 2 + int(s)
+                for u, v, s in hint if u in self.uix and v in vix]  # fmt: skip
+        keep |= np.isin(self.key * 2 + ps, np.array(code, dtype=np.int64))
         n_sec = np.bincount(a.cad_unit[a.cad_sec], minlength=self.nu)
         sel = np.nonzero(self.wide[pu] & ~self.small[pu] & ps)[0]
         if len(sel):
@@ -195,15 +207,15 @@ class TeamLp(Ties):
                       [np.array([self.r_f + v, self.r_ts + v]) for v in cov], [-np.ones(2)] * ncov)  # fmt: skip
         # a costly slack on the coverage row keeps each restricted LP feasible; its dual then
         # prices in the columns coverage needs (the bound never counts the slack)
-        big = 10.0 * (float(np.abs(self.pcost).max(initial=0))
-                      + float(np.abs(other_cost).max(initial=0))) + 1e3  # fmt: skip
+        self.big = 10.0 * (float(np.abs(self.pcost).max(initial=0))
+                           + float(np.abs(other_cost).max(initial=0))) + 1e3  # fmt: skip
         self.slack_col = self.n_cols
+        self.slacks = [self.slack_col]  # columns the bound leaves out (the LP has no slack)
         slack_rows = np.arange(self.r_cov, self.r_eq)  # coverage and class rows
-        self.add_cols([big], [np.inf], [slack_rows], [-np.ones(len(slack_rows))])
+        self.add_cols([self.big], [np.inf], [slack_rows], [-np.ones(len(slack_rows))])
 
     def add_pairs(self, idx: np.ndarray) -> None:
         """Columns for these pairs, with their people rows (H-NOREPEAT) and T-UNIT links."""
-        a = self.a
         idx = idx[self.col_of[idx] < 0]
         if not len(idx):
             return
@@ -218,12 +230,8 @@ class TeamLp(Ties):
             self.n_link += k
             self.link_row.extend([False] * k)
         self.col_of[idx] = self.n_cols + np.arange(len(idx))
-        rows_ = [np.array([self.p_role_row[i], self.r_f + a.pv[i], eq_row[int(i)], self.r_ts + a.pv[i]])
-                 if a.ps[i] else np.array([self.p_role_row[i], self.r_f + a.pv[i], eq_row[int(i)]])
-                 for i in idx]  # fmt: skip
-        vals_ = [np.array([1.0, -1.0, 1.0, -1.0]) if a.ps[i] else np.array([1.0, -1.0, 1.0])
-                 for i in idx]  # fmt: skip
-        self.add_cols(self.pcost[idx], self.ub_pair[idx], rows_, vals_)
+        rows_, vals_ = zip(*(self.pair_column(int(i), eq_row[int(i)]) for i in idx), strict=True)
+        self.add_cols(self.pcost[idx], self.ub_pair[idx], list(rows_), list(vals_))
         for i in own:
             people, cost = self.allow[i]
             if len(people):
@@ -232,6 +240,19 @@ class TeamLp(Ties):
                               [np.array([1.0, -1.0])] * len(people))  # fmt: skip
         if self.lead_mode:
             self.add_links(idx)
+
+    def pair_column(self, i: int, eq: int) -> tuple[np.ndarray, np.ndarray]:
+        """Pair ``i``'s rows and coefficients: its village's role and filled rows, its
+        balance row ``eq``, T-SEC for a secretary pair, U-PARTICIPATE for a must-send unit."""
+        a = self.a
+        rows, vals = [self.p_role_row[i], self.r_f + a.pv[i], eq], [1.0, -1.0, 1.0]
+        if a.ps[i]:
+            rows.append(self.r_ts + a.pv[i])
+            vals.append(-1.0)
+        if self.part_row[a.pu[i]] >= 0:
+            rows.append(self.part_row[a.pu[i]])
+            vals.append(-1.0)
+        return np.array(rows), np.array(vals)
 
     def add_row_at_least(self, cols: list[int], rhs: float) -> None:
         """A row: the sum of these columns is at least ``rhs`` (kept as −sum ≤ −rhs)."""
@@ -243,33 +264,6 @@ class TeamLp(Ties):
         self.row_hi_at[row] = -rhs
         self.n_link += 1
         self.link_row.append(True)
-
-    def add_links(self, idx: np.ndarray) -> None:
-        """T-UNIT: a member pair carries at most m_v members per secretary it follows."""
-        a, rows_cols, rows_vals = self.a, [], []
-        for i in idx[~a.ps[idx]]:
-            if i in self.links:
-                leads = self.links[i]
-            elif self.sec_of[i] >= 0 and int(a.pv[i]) not in self.inc_units \
-                    and not self.small[a.pu[i]]:  # fmt: skip
-                leads = [int(self.sec_of[i])]
-            else:
-                continue
-            m_v = float(a.room[a.pv[i], 1])
-            rows_cols.append(np.concatenate([[self.col_of[i]], self.col_of[leads]]))
-            rows_vals.append(np.concatenate([[1.0], np.full(len(leads), -m_v)]))
-        k = len(rows_cols)
-        if not k:
-            return
-        lens = np.array([len(c) for c in rows_cols], dtype=np.int32)
-        starts = np.zeros(k, dtype=np.int32)
-        starts[1:] = np.cumsum(lens)[:-1]
-        cidx = np.concatenate(rows_cols).astype(np.int32)
-        val = np.concatenate(rows_vals)
-        self.h.addRows(k, np.full(k, -np.inf), np.zeros(k), len(cidx), starts, cidx, val)
-        self.entries.append((np.repeat(self.n_rows + self.n_link + np.arange(k), lens), cidx, val))
-        self.n_link += k
-        self.link_row.extend([True] * k)
 
     def solve(self, cancel: threading.Event | None = None,
               retarget: Callable[[], int] | None = None) -> float:  # fmt: skip
@@ -366,7 +360,7 @@ class TeamLp(Ties):
         )
         c, ub = np.concatenate(self.costs), np.concatenate(self.ubs)
         r = c - mat.T @ y
-        r[self.slack_col], ub[self.slack_col] = 0.0, 0.0
+        r[self.slacks], ub[self.slacks] = 0.0, 0.0
         inside = float(y @ hi) + float(np.minimum(0.0, r) @ ub)
         inside += sum(max(0.0, float(r[col])) * lo for col, lo in self.col_lb.items())
         # price the pairs left out (their linking rows are absent: dual 0)
@@ -377,8 +371,10 @@ class TeamLp(Ties):
         for n in np.nonzero(np.isin(rest, self.own_pairs))[0]:
             people, cost = self.allow[int(rest[n])]
             eq_dual[n] = -float(np.min(cost - y[self.r_c + people])) if len(people) else 0.0
+        part = self.part_row[a.pu[rest]]
         rp = self.pcost[rest] - y[self.p_role_row[rest]] - eq_dual + y[self.r_f + a.pv[rest]] \
-            + np.where(a.ps[rest], y[self.r_ts + a.pv[rest]], 0.0)  # fmt: skip
+            + np.where(a.ps[rest], y[self.r_ts + a.pv[rest]], 0.0) \
+            + np.where(part >= 0, y[np.maximum(part, 0)], 0.0)  # fmt: skip
         bad = rp < -1e-7
         bound_min = inside + float(np.minimum(0.0, rp) @ self.ub_pair[rest])
         if not bad.any():

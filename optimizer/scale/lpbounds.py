@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from optimizer.model.params import Tuning
 from optimizer.scale.flow import Relaxation
@@ -17,11 +17,13 @@ DEFAULT = Tuning()
 
 def team_lp(rel: Relaxation, tuning: Tuning, coverage: bool, target: int | None = None,
             deadline: float | None = None,
-            classes: dict[str, int] | None = None) -> TeamLp | None:  # fmt: skip
+            classes: dict[str, int] | None = None,
+            sends: Iterable[str] = (),
+            hint: Iterable[tuple[str, str, bool]] = ()) -> TeamLp | None:  # fmt: skip
     """The LP, or None without the flow's arrays or HiGHS (the flow's bounds stand then)."""
     if rel.arrays is None or highs() is None:
         return None
-    return TeamLp(rel, tuning, coverage, target, deadline, classes)
+    return TeamLp(rel, tuning, coverage, target, deadline, classes, sends, hint)
 
 
 def lp_bound(
@@ -31,13 +33,15 @@ def lp_bound(
     tuning: Tuning = DEFAULT,
     deadline: float | None = None,
     classes: dict[str, int] | None = None,
+    sends: Iterable[str] = (),
 ) -> float:
     """The LP bound on the soft points of plans filling at least ``target`` required posts
-    (default ``rel.max_posts``) and, given ``classes``, at least as many of each class. NaN when the LP itself cannot fill ``target`` posts — unless
+    (default ``rel.max_posts``) and, given ``classes``, at least as many of each class;
+    ``sends``: must-send units those plans post someone from (U-PARTICIPATE). NaN when the LP itself cannot fill ``target`` posts — unless
     ``retarget`` gives a smaller count: the same model is then re-solved warm for that many
     (one cold solve instead of two). Cut short by ``deadline``: its best round's bound (NaN
     before the first)."""
-    lp = team_lp(rel, tuning, False, target, deadline, classes)
+    lp = team_lp(rel, tuning, False, target, deadline, classes, sends)
     return rel.bound if lp is None else lp.solve(retarget=retarget)
 
 
@@ -82,14 +86,18 @@ class LpBounds:
         count_first: bool,
         deadline: float | None = None,
         classes: dict[str, int] | None = None,
+        sends: Iterable[str] = (),
+        hint: Iterable[tuple[str, str, bool]] = (),
     ) -> None:
         """``proven``: ``target`` is already the most posts (the flow's count, met by a plan);
         the LP's own count is then not needed (city-201: 7.5 of its 17.5 s). ``count_first``:
         the count before the soft bound (many posts in doubt: coverage comes first).
         ``classes``: posts of each class the soft bound's plans fill at least (the bound
-        holds for a plan filling as many in every class)."""
+        holds for a plan filling as many in every class). ``sends``: must-send units every
+        plan posts someone from; ``hint``: (unit, village, secretary?) of the greedy plan's
+        postings, among the soft LP's first columns."""
         self.rel, self.tuning, self.target = rel, tuning, target
-        self.classes = dict(classes or {})
+        self.classes, self.sends, self.hint = dict(classes or {}), frozenset(sends), list(hint)
         self.posts: int | None = target if proven else None
         self.count_first, self.deadline = count_first, deadline
         self.bound = math.nan
@@ -115,7 +123,8 @@ class LpBounds:
     def work(self) -> None:
         if self.posts is None and self.count_first:
             self.posts = self.count()
-        self.soft = team_lp(self.rel, self.tuning, False, self.target, self.deadline, self.classes)
+        self.soft = team_lp(self.rel, self.tuning, False, self.target, self.deadline,
+                            self.classes, self.sends, self.hint)  # fmt: skip
         self.bound = self.rel.bound if self.soft is None else self.soft.solve()
         if self.posts is None:
             self.posts = self.count()

@@ -72,5 +72,32 @@ class Ties:
                 self.ub_pair[i] = 0
         return special
 
+    def add_links(self, idx: np.ndarray) -> None:
+        """T-UNIT: a member pair carries at most m_v members per secretary it follows."""
+        a, rows_cols, rows_vals = self.a, [], []
+        for i in idx[~a.ps[idx]]:
+            if i in self.links:
+                leads = self.links[i]
+            elif self.sec_of[i] >= 0 and int(a.pv[i]) not in self.inc_units \
+                    and not self.small[a.pu[i]]:  # fmt: skip
+                leads = [int(self.sec_of[i])]
+            else:
+                continue
+            m_v = float(a.room[a.pv[i], 1])
+            rows_cols.append(np.concatenate([[self.col_of[i]], self.col_of[leads]]))
+            rows_vals.append(np.concatenate([[1.0], np.full(len(leads), -m_v)]))
+        k = len(rows_cols)
+        if not k:
+            return
+        lens = np.array([len(c) for c in rows_cols], dtype=np.int32)
+        starts = np.zeros(k, dtype=np.int32)
+        starts[1:] = np.cumsum(lens)[:-1]
+        cidx = np.concatenate(rows_cols).astype(np.int32)
+        val = np.concatenate(rows_vals)
+        self.h.addRows(k, np.full(k, -np.inf), np.zeros(k), len(cidx), starts, cidx, val)
+        self.entries.append((np.repeat(self.n_rows + self.n_link + np.arange(k), lens), cidx, val))
+        self.n_link += k
+        self.link_row.extend([True] * k)
+
 
 __all__ = ["Ties"]

@@ -1,0 +1,40 @@
+"""U-PARTICIPATE in the LP (:mod:`optimizer.scale.lp`): a must-send unit posts someone.
+
+The flow drops the rule, and so did the LP: it could leave a province unit at home where
+every plan must send it, often far (city-201 under hunan-2021: 15 province secretaries in
+the LP's solution, 54 in the plan — as many as the units that must send there). One row per
+such unit, over all its pairs' postings, ≥ 1: every valid plan meets it, so the bound stays
+a bound. The rows are made before any pair column; each pair column of the unit carries its
+row's entry from the start (:meth:`TeamLp.pair_column`), and a pair left out is priced with
+the row's dual. A costly slack column keeps each restricted LP feasible (the bound never
+counts it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from optimizer.scale.lp import TeamLp
+
+
+def participation_rows(lp: TeamLp, sends: Iterable[str]) -> None:
+    """Rows for the units of ``sends`` the LP holds with a pair that may carry a posting;
+    ``lp.part_row`` is unit index → its row (−1: none)."""
+    lp.part_row = np.full(lp.nu, -1, dtype=np.int64)
+    can = np.zeros(lp.nu, dtype=bool)
+    can[lp.a.pu[lp.ub_pair > 0]] = True
+    units = [lp.uix[u] for u in sorted(set(sends)) if u in lp.uix and can[lp.uix[u]]]
+    for u in units:
+        lp.part_row[u] = lp.n_rows + lp.n_link
+        lp.add_row_at_least([], 1.0)
+    if units:
+        rows = lp.part_row[units]
+        lp.slacks.append(lp.n_cols)
+        lp.add_cols([lp.big], [np.inf], [rows], [-np.ones(len(rows))])
+
+
+__all__ = ["participation_rows"]
