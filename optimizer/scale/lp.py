@@ -234,25 +234,22 @@ class TeamLp(Ties):
         self.add_cols(self.pcost[idx], self.ub_pair[idx], list(rows_), list(vals_))
         for i in own:
             people, cost = self.allow[i]
+            part = [int(self.part_row[self.a.pu[i]])] if self.part_row[self.a.pu[i]] >= 0 else []
             if len(people):
                 self.add_cols(cost, np.ones(len(people)),
-                              [np.array([self.r_c + c, eq_row[i]]) for c in people],
-                              [np.array([1.0, -1.0])] * len(people))  # fmt: skip
+                              [np.array([self.r_c + c, eq_row[i], *part]) for c in people],
+                              [np.array([1.0, -1.0] + [-1.0] * len(part))] * len(people))  # fmt: skip
         if self.lead_mode:
             self.add_links(idx)
 
     def pair_column(self, i: int, eq: int) -> tuple[np.ndarray, np.ndarray]:
         """Pair ``i``'s rows and coefficients: its village's role and filled rows, its
-        balance row ``eq``, T-SEC for a secretary pair, U-PARTICIPATE for a must-send unit."""
+        balance row ``eq``, and T-SEC for a secretary pair."""
         a = self.a
-        rows, vals = [self.p_role_row[i], self.r_f + a.pv[i], eq], [1.0, -1.0, 1.0]
         if a.ps[i]:
-            rows.append(self.r_ts + a.pv[i])
-            vals.append(-1.0)
-        if self.part_row[a.pu[i]] >= 0:
-            rows.append(self.part_row[a.pu[i]])
-            vals.append(-1.0)
-        return np.array(rows), np.array(vals)
+            return np.array([self.p_role_row[i], self.r_f + a.pv[i], eq, self.r_ts + a.pv[i]]), \
+                np.array([1.0, -1.0, 1.0, -1.0])  # fmt: skip
+        return np.array([self.p_role_row[i], self.r_f + a.pv[i], eq]), np.array([1.0, -1.0, 1.0])
 
     def add_row_at_least(self, cols: list[int], rhs: float) -> None:
         """A row: the sum of these columns is at least ``rhs`` (kept as −sum ≤ −rhs)."""
@@ -368,13 +365,13 @@ class TeamLp(Ties):
         # a pair with its own people row: its dual is free, and setting it to the best
         # person's reduced cost prices it as "pair + its best person", every person ≥ 0
         eq_dual = y[self.p_eq_row[rest]]
+        y_part = np.append(y, 0.0)[self.part_row]  # the unit's U-PARTICIPATE dual, or 0
         for n in np.nonzero(np.isin(rest, self.own_pairs))[0]:
             people, cost = self.allow[int(rest[n])]
-            eq_dual[n] = -float(np.min(cost - y[self.r_c + people])) if len(people) else 0.0
-        part = self.part_row[a.pu[rest]]
+            at = cost - y[self.r_c + people] + y_part[a.pu[rest[n]]]
+            eq_dual[n] = -float(np.min(at)) if len(people) else 0.0
         rp = self.pcost[rest] - y[self.p_role_row[rest]] - eq_dual + y[self.r_f + a.pv[rest]] \
-            + np.where(a.ps[rest], y[self.r_ts + a.pv[rest]], 0.0) \
-            + np.where(part >= 0, y[np.maximum(part, 0)], 0.0)  # fmt: skip
+            + np.where(a.ps[rest], y[self.r_ts + a.pv[rest]], 0.0)  # fmt: skip
         bad = rp < -1e-7
         bound_min = inside + float(np.minimum(0.0, rp) @ self.ub_pair[rest])
         if not bad.any():
