@@ -1,9 +1,8 @@
 """U-PARTICIPATE in the LP (:mod:`optimizer.scale.lp`): a must-send unit posts someone.
 
-The flow drops the rule, and so did the LP: it could leave a province unit at home where
-every plan must send it, often far (city-201 under hunan-2021: 15 province secretaries in
-the LP's solution, 54 in the plan — as many as the units that must send there). One row per
-such unit, its cadres' postings ≥ 1: every valid plan meets it, so the bound stays a bound.
+The flow drops the rule, and so did the LP: it could leave at home a province unit every
+plan must send, often far (the bound, under hunan-2021: city-201 519,865 → 519,373,
+province-201 1,518,006 → 1,516,673). One row per such unit, its cadres' postings ≥ 1: every valid plan meets it, so the bound stays a bound.
 Over the cadre columns (the unit's common pool, and the explicit people of pairs where some
 are barred, which carry the row's entry as they enter), not the pair columns: a province
 unit's pairs reach every village, and rows that dense doubled the province LP's time
