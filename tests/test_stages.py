@@ -32,6 +32,15 @@ def empty_start(monkeypatch, run_phase) -> None:
     monkeypatch.setattr(exact, "best_start", lambda *a, **k: empty)
 
 
+def three_classes():
+    """Three people of one unit, three villages of three classes."""
+    return dataset(
+        [unit("U1")],
+        [cadre(f"c{i}", "U1") for i in range(3)],
+        [village("W", "weak"), village("K", "key"), village("R", "relocation", x=30)],
+    )
+
+
 def hinted(pm) -> tuple[int, int]:
     proto = pm.m.proto
     return len(set(proto.solution_hint.vars)), len(proto.variables)
@@ -107,11 +116,7 @@ def test_one_search_proves_every_class_in_order(monkeypatch):
         return real(solver, m, res, record, *args, **kw)
 
     empty_start(monkeypatch, run_phase)
-    ds = dataset(
-        [unit("U1")],
-        [cadre(f"c{i}", "U1") for i in range(3)],
-        [village("W", "weak"), village("K", "key"), village("R", "relocation", x=30)],
-    )
+    ds = three_classes()
     res = solve(ds, load_policy("central-2021"), DAY, method="exact", time_limit=20)
     assert [r["classes"] for r in calls] == [["weak", "key", "relocation"]]
     assert res.coverage_proven
@@ -132,11 +137,7 @@ def test_a_coverage_search_keeps_its_hint_through_presolve(monkeypatch):
         return status
 
     empty_start(monkeypatch, run_phase)
-    ds = dataset(
-        [unit("U1")],
-        [cadre(f"c{i}", "U1") for i in range(3)],
-        [village("W", "weak"), village("K", "key"), village("R", "relocation", x=30)],
-    )
+    ds = three_classes()
     res = solve(ds, load_policy("central-2021"), DAY, method="exact", time_limit=20)
     assert seen == [True] and res.coverage_proven
     solver = exact.cp_model.CpSolver()
