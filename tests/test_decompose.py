@@ -606,6 +606,22 @@ def test_lp_past_its_deadline_states_no_bound_of_its_own():
     assert not math.isnan(lp_bound(rel, deadline=time.monotonic() + 60.0))
 
 
+def test_the_count_lp_re_solves_by_primal_simplex_the_soft_lp_by_dual():
+    """After pricing adds columns the count LP's basis is primal feasible and the LP
+    degenerate (no costs but the posts): dual simplex re-solves took 8–130 s, primal
+    0.0–0.3 s. The soft LP stays on dual simplex (primal was slower there)."""
+    import math
+
+    from optimizer.model.params import Tuning
+    from optimizer.scale.lpbounds import team_lp
+
+    rel = relax(build_instance(two_counties(), load_policy("hunan-2021"), DAY))
+    count, soft = team_lp(rel, Tuning(), True), team_lp(rel, Tuning(), False)
+    assert not math.isnan(count.solve()) and not math.isnan(soft.solve())
+    assert count.h.getOptionValue("simplex_strategy")[1] == 4  # primal
+    assert soft.h.getOptionValue("simplex_strategy")[1] == 1  # HiGHS's default: dual
+
+
 def test_an_lp_still_pricing_states_its_best_rounds_bounds(monkeypatch):
     """Every pricing round's Lagrangian bound holds: an LP cut short, or still pricing when
     the plan is written, gives its best round's count and soft bound, not none
