@@ -171,6 +171,29 @@ def test_U_PARTICIPATE_binds_the_lp_as_it_binds_the_plan():
     assert points <= lp_bound(rel, target=1, sends={"P"}) <= points + 1
 
 
+def test_J_JOINT_partners_share_one_lp_row_per_village():
+    """A key village (three posts, hunan-2021): a big unit next door has one leader and no
+    one else; four small units far away, one leader among them and a member each in the
+    others. Filling the posts takes a joint team of the small ones (SPEC §3: coverage
+    first), travel and all. With a T-UNIT row per small unit, a quarter of the small leader
+    let each partner send half a member and the near leader take three quarters of the
+    secretary's post; one row per (village, group) holds the partners to the plan, and the
+    near unit, whose one person cannot lead and be a member, to none of its members."""
+    ds = dataset(
+        [unit("N", x=0), *(unit(f"S{i}", staff=20, x=200) for i in range(5))],
+        [cadre("n1", "N"), cadre("s0", "S0")]
+        + [cadre(f"s{i}", f"S{i}", political_status="none", party_date=None)
+           for i in range(1, 5)],
+        [village("V", "key", x=0)],
+    )  # fmt: skip
+    policy = load_policy("hunan-2021")
+    res = solve(ds, policy, DAY, method="exact", time_limit=20)
+    assert res.coverage["key"] == (3, 3) and "s0" in {a.cadre_id for a in res.assignments}
+    points = plan_points(res.instance, res.assignments)
+    bound = lp_bound(relax(build_instance(ds, policy, DAY)), target=3)
+    assert points <= bound <= points + 1
+
+
 def test_the_lp_bound_for_a_plans_classes_keeps_the_costly_post_coverage_chose():
     """One first secretary, a weak village far away and a heavy one next door: coverage
     posts them to the weak one (SPEC §3). The LP bound of one post in total is the near

@@ -378,6 +378,8 @@ class TeamLp(Ties):
             eq_dual[n] = -float(np.min(at)) if len(people) else 0.0
         rp = self.pcost[rest] - y[self.p_role_row[rest]] - eq_dual + y[self.r_f + a.pv[rest]] \
             + np.where(a.ps[rest], y[self.r_ts + a.pv[rest]], 0.0)  # fmt: skip
+        joint = self.joint_of[rest]  # a partner whose group's J-JOINT row is in already
+        rp[joint >= 0] -= y[joint[joint >= 0]]
         bad = rp < -1e-7
         bound_min = inside + float(np.minimum(0.0, rp) @ self.ub_pair[rest])
         if not bad.any():

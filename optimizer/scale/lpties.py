@@ -25,6 +25,7 @@ class Ties:
         self.wide = np.array([ds.units[u].level in ("province", "city") for u in self.uids],
                              dtype=bool)  # fmt: skip
         self.ub_pair = a.pcap.astype(float).copy()
+        self.people = np.bincount(a.cad_unit, minlength=self.nu)
         self.sec_of = np.full(self.npair, -1, dtype=np.int64)
         sec_keys, self.sec_pos = self.key[a.ps], np.nonzero(a.ps)[0]
         order = np.argsort(sec_keys)
@@ -43,11 +44,17 @@ class Ties:
                 if self.small[a.pu[i]]:
                     sec_at[int(a.pv[i])].append(int(i))
         self.links: dict[int, list[int]] = {}
+        self.joint_of = np.full(self.npair, -1, dtype=np.int64)  # member pair → its joint row
+        self.joint_key: dict[int, tuple] = {}
+        self.joint_rows: dict[tuple, int] = {}
+        self.joint_members: dict[tuple, list[int]] = defaultdict(list)
         for i in special:
             u, v = int(a.pu[i]), int(a.pv[i])
             leads = [k for k in sec_at.get(v, []) if group[int(a.pu[k])] == group[u]]
             if leads:
                 self.links[i] = leads
+                self.joint_key[i] = (v, group[u])
+                self.joint_members[(v, group[u])].append(i)
             else:
                 self.ub_pair[i] = 0
 
@@ -73,19 +80,39 @@ class Ties:
         return special
 
     def add_links(self, idx: np.ndarray) -> None:
-        """T-UNIT: a member pair carries at most m_v members per secretary it follows."""
+        """T-UNIT: a member pair carries at most m_v members per secretary it follows (fewer
+        when the unit has fewer people besides its secretary). J-JOINT:
+        the small units of one group carry at most m_v members at a village *together*, per
+        secretary of that group's small units there — one row per (village, group), not one
+        per unit: with a row per unit, a quarter of a joint team's secretary let each of four
+        partners send half a member (county-201 under hunan-2021, 21 villages so)."""
         a, rows_cols, rows_vals = self.a, [], []
+        grow: dict[tuple, list[int]] = defaultdict(list)
         for i in idx[~a.ps[idx]]:
-            if i in self.links:
-                leads = self.links[i]
-            elif self.sec_of[i] >= 0 and int(a.pv[i]) not in self.inc_units \
-                    and not self.small[a.pu[i]]:  # fmt: skip
-                leads = [int(self.sec_of[i])]
-            else:
+            if i in self.joint_key:
+                grow[self.joint_key[i]].append(int(i))
                 continue
-            m_v = float(a.room[a.pv[i], 1])
-            rows_cols.append(np.concatenate([[self.col_of[i]], self.col_of[leads]]))
-            rows_vals.append(np.concatenate([[1.0], np.full(len(leads), -m_v)]))
+            if self.sec_of[i] < 0 or int(a.pv[i]) in self.inc_units or self.small[a.pu[i]]:
+                continue
+            # the secretary is one of the unit's people: the rest are all it has for members
+            m_v = float(min(a.room[a.pv[i], 1], self.people[a.pu[i]] - 1))
+            rows_cols.append(np.array([self.col_of[i], self.col_of[self.sec_of[i]]]))
+            rows_vals.append(np.array([1.0, -m_v]))
+        for key, members in grow.items():
+            row = self.joint_rows.get(key)
+            if row is not None:  # the group's row exists: the new partners join it
+                for i in members:
+                    self.h.changeCoeff(row, int(self.col_of[i]), 1.0)
+                self.entries.append((np.full(len(members), row), self.col_of[members],
+                                     np.ones(len(members))))  # fmt: skip
+                continue
+            leads = self.links[members[0]]
+            row = self.n_rows + self.n_link + len(rows_cols)
+            self.joint_rows[key] = row
+            self.joint_of[self.joint_members[key]] = row
+            m_v = float(a.room[key[0], 1])
+            rows_cols.append(np.concatenate([self.col_of[members], self.col_of[leads]]))
+            rows_vals.append(np.concatenate([np.ones(len(members)), np.full(len(leads), -m_v)]))
         k = len(rows_cols)
         if not k:
             return
