@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from factory import DAY, cadre, dataset, unit, village
+from factory import DAY, Posting, cadre, dataset, unit, village
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_property import instances
@@ -192,6 +192,71 @@ def test_J_JOINT_partners_share_one_lp_row_per_village():
     points = plan_points(res.instance, res.assignments)
     bound = lp_bound(relax(build_instance(ds, policy, DAY)), target=3)
     assert points <= bound <= points + 1
+
+
+def test_U_PARTICIPATE_a_must_send_unit_leads_a_team_in_the_lp():
+    """A must-send province unit of three, far away; a county unit of four next door; a
+    weak village and a key one (three posts, hunan-2021). Every plan filling the four posts
+    sends the province unit's first secretary to the weak village (not ``key``: S-PROVKEY)
+    and the county unit's team to the key one. Counting members toward the rule, the LP met
+    it with a third of a province team at the key village (300 points above the plan); a
+    unit that sends anyone leads a team (T-UNIT), so its row counts first secretaries."""
+    ds = dataset(
+        [unit("P", "province", staff=120, x=300), unit("K", x=0)],
+        [cadre("p1", "P", rank="division"), cadre("p2", "P"), cadre("p3", "P")]
+        + [cadre(f"k{i}", "K") for i in range(4)],
+        [village("V1", "weak", x=0), village("V2", "key", x=0)],
+    )
+    policy = load_policy("hunan-2021")
+    res = solve(ds, policy, DAY, method="exact", time_limit=20)
+    leads = {(a.cadre_id[0], a.village_id) for a in res.assignments if a.role == "secretary"}
+    assert leads == {("p", "V1"), ("k", "V2")}
+    points = plan_points(res.instance, res.assignments)
+    assert points <= lp_bound(relax(build_instance(ds, policy, DAY)), target=4, sends={"P"}) \
+        <= points + 1  # fmt: skip
+
+
+def test_T_SEC_the_lp_may_leave_incumbent_members_without_a_secretary():
+    """A member serves on at a heavy village with no first secretary; the unit has one
+    cadre who may lead and one who may not, and a key village needs two. The plan sends
+    both to the key village (two key posts; the serving member's counts only with a
+    secretary beside them). The LP once counted the serving member's post as filled and so had to
+    seat a secretary beside them: at most one post more, one fewer than the plan fills."""
+    ds = dataset(
+        [unit("P", "province", staff=20)],
+        [cadre("lead", "P", rank="division"),
+         cadre("mem", "P", political_status="none", party_date=None),
+         cadre("old", "P", political_status="none", party_date=None)],
+        [village("V0", "heavy"), village("V1", "key")],
+        history=[Posting("old", "P", "V0", "province", "member", DAY.replace(year=2025), None)],
+    )  # fmt: skip
+    policy = load_policy("central-2021")
+    res = solve(ds, policy, DAY, method="exact", time_limit=20)
+    assert res.coverage == {"key": (2, 2), "heavy": (0, 1)}
+    points = plan_points(res.instance, res.assignments)
+    rel = relax(build_instance(ds, policy, DAY))
+    assert lp_max_posts(rel) == 2
+    assert points <= lp_bound(rel, target=2) <= points + 1
+
+
+def test_J_JOINT_partners_may_join_an_incumbent_unit_with_no_one_left_to_send():
+    """A small unit's first secretary serves on at a key village (three posts, hunan-2021);
+    the unit has no one else. A small partner of its level and region sends two members to
+    that team. The LP once let partners join only units with people of their own to post."""
+    ds = dataset(
+        [unit("A", staff=20), unit("B", staff=20)],
+        [cadre("a0", "A"), *(cadre(f"b{i}", "B", political_status="none", party_date=None)
+                             for i in range(2))],
+        [village("V", "key")],
+        history=[Posting("a0", "A", "V", "county", "secretary", DAY.replace(year=2025), None)],
+    )  # fmt: skip
+    policy = load_policy("hunan-2021")
+    res = solve(ds, policy, DAY, method="exact", time_limit=20)
+    assert res.coverage == {"key": (3, 3)}
+    rel = relax(build_instance(ds, policy, DAY))
+    assert lp_max_posts(rel) == 3
+    points = plan_points(res.instance, res.assignments)
+    assert points <= lp_bound(rel, target=3) <= points + 1
 
 
 def test_the_lp_bound_for_a_plans_classes_keeps_the_costly_post_coverage_chose():

@@ -29,7 +29,7 @@ from optimizer.scale.flow import FlowArrays, Relaxation
 from optimizer.scale.lppeople import allowed_people
 from optimizer.scale.lppins import pin_requires
 from optimizer.scale.lpties import Ties
-from optimizer.scale.lpunits import participation_rows
+from optimizer.scale.lpunits import participation_of, participation_rows
 
 
 def highs() -> ModuleType | None:
@@ -80,6 +80,7 @@ class TeamLp(Ties):
             if not len(people):
                 self.ub_pair[i] = 0
         self.rows()
+        self.col_lb: dict[int, float] = {}  # columns with a lower bound other than 0
         self.fixed_columns()
         self.col_of = np.full(self.npair, -1, dtype=np.int64)
         self.p_role_row = np.where(a.ps, self.r_vs + a.pv, self.r_vm + a.pv)
@@ -88,7 +89,6 @@ class TeamLp(Ties):
         self.link_row: list[bool] = []  # which of them are links (≤ 0; the others are = 0)
         self.own_pairs = np.array(sorted(self.allow), dtype=np.int64)
         self.free_rows = np.zeros(0, dtype=np.int64)  # equality rows: their duals unclipped
-        self.col_lb: dict[int, float] = {}  # columns with a lower bound above 0
         self.row_hi_at: dict[int, float] = {}  # rows added later whose upper bound is not 0
         participation_rows(self, () if coverage else sends)
         self.add_pairs(np.nonzero(self.keep)[0])
@@ -203,6 +203,11 @@ class TeamLp(Ties):
                       [np.array([self.r_f + v, self.r_ts + v, self.r_cov, *cls_row[v]])
                        for v in range(nv)],
                       [np.array([1.0, 1.0, -1.0] + [-1.0] * len(cls_row[v])) for v in range(nv)])  # fmt: skip
+        # T-SEC: where incumbent members fill the minimum and no secretary serves, a plan
+        # sending none loses one of their posts (filled −1 below the incumbents' count)
+        for v in np.nonzero((a.room[:, 0] > 0) & (a.required <= 0))[0]:
+            self.col_lb[self.n_cols - nv + int(v)] = -1.0
+            self.h.changeColBounds(self.n_cols - nv + int(v), -1.0, 0.0)
         self.add_cols(np.zeros(ncov), np.maximum(a.required[cov], 0),
                       [np.array([self.r_f + v, self.r_ts + v]) for v in cov], [-np.ones(2)] * ncov)  # fmt: skip
         # a costly slack on the coverage row keeps each restricted LP feasible; its dual then
@@ -234,7 +239,7 @@ class TeamLp(Ties):
         self.add_cols(self.pcost[idx], self.ub_pair[idx], list(rows_), list(vals_))
         for i in own:
             people, cost = self.allow[i]
-            part = [int(self.part_row[self.a.pu[i]])] if self.part_row[self.a.pu[i]] >= 0 else []
+            part = participation_of(self, i)
             if len(people):
                 self.add_cols(cost, np.ones(len(people)),
                               [np.array([self.r_c + c, eq_row[i], *part]) for c in people],
@@ -371,10 +376,11 @@ class TeamLp(Ties):
         # a pair with its own people row: its dual is free, and setting it to the best
         # person's reduced cost prices it as "pair + its best person", every person ≥ 0
         eq_dual = y[self.p_eq_row[rest]]
-        y_part = np.append(y, 0.0)[self.part_row]  # the unit's U-PARTICIPATE dual, or 0
+        y_part = np.append(y, 0.0)  # the U-PARTICIPATE dual its people count in, or 0
         for n in np.nonzero(np.isin(rest, self.own_pairs))[0]:
             people, cost = self.allow[int(rest[n])]
-            at = cost - y[self.r_c + people] + y_part[a.pu[rest[n]]]
+            row = (participation_of(self, int(rest[n])) or [-1])[0]
+            at = cost - y[self.r_c + people] + y_part[row]
             eq_dual[n] = -float(np.min(at)) if len(people) else 0.0
         rp = self.pcost[rest] - y[self.p_role_row[rest]] - eq_dual + y[self.r_f + a.pv[rest]] \
             + np.where(a.ps[rest], y[self.r_ts + a.pv[rest]], 0.0)  # fmt: skip

@@ -18,9 +18,13 @@ class Ties:
         pair, and the small units' member pairs linked to partners' secretaries (J-JOINT)."""
         inst, a, ds = self.inst, self.a, self.inst.ds
         jt = inst.policy.joint
-        self.small = np.array([jt.enabled and ds.units[u].level in jt.levels
-                               and ds.units[u].staff is not None and ds.units[u].staff < jt.staff_max
-                               for u in self.uids], dtype=bool)  # fmt: skip
+        def small(u: str) -> bool:
+            unit = ds.units.get(u)
+            return bool(jt.enabled and unit is not None and unit.level in jt.levels
+                        and unit.staff is not None and unit.staff < jt.staff_max)  # fmt: skip
+
+        self.is_small = small
+        self.small = np.array([small(u) for u in self.uids], dtype=bool)
         group = [(ds.units[u].level, ds.units[u].region) for u in self.uids]
         self.wide = np.array([ds.units[u].level in ("province", "city") for u in self.uids],
                              dtype=bool)  # fmt: skip
@@ -61,15 +65,16 @@ class Ties:
     def unit_ties(self, mem: np.ndarray, group: list[tuple]) -> list[int]:
         """Close member pairs T-UNIT forbids; return the small units' member pairs, which
         may follow a partner's secretary (J-JOINT)."""
-        a, small, special = self.a, self.small, []
+        a, small, special, ds = self.a, self.small, [], self.inst.ds
         if not self.lead_mode:
             return special
         for i in mem:
             u, v = int(a.pu[i]), int(a.pv[i])
             if v in self.inc_units:
                 incs = self.inc_units[v]
-                joins = small[u] and any(w in self.uix and small[self.uix[w]]
-                                         and group[self.uix[w]] == group[u] for w in incs)  # fmt: skip
+                # an incumbent's unit need not have anyone left to post (not in ``uids``)
+                joins = small[u] and any(self.is_small(w) and group[u] == (ds.units[w].level,
+                                         ds.units[w].region) for w in incs)  # fmt: skip
                 if self.uids[u] not in incs and not joins:
                     self.ub_pair[i] = 0
                 continue
