@@ -259,6 +259,45 @@ def test_J_JOINT_partners_may_join_an_incumbent_unit_with_no_one_left_to_send():
     assert points <= lp_bound(rel, target=3) <= points + 1
 
 
+def test_C_CLUSTER_a_cover_in_the_lp_needs_a_hosts_team():
+    """Two adjacent demo villages and a weak one (hunan-2021: a demo village hosts and may
+    be covered), one first secretary: at most two posts, a host's and the village it
+    covers (the plan fills the weak one: weak comes first). The flow fills coverable
+    villages from a free source, three posts; the LP once did too."""
+    ds = dataset(
+        [unit("K", x=0)],
+        [cadre("k1", "K")],
+        [village("VA", "demo"), village("VB", "demo"), village("VC", "weak")],
+        adjacency=[("VA", "VB")],
+    )
+    policy = load_policy("hunan-2021")
+    res = solve(ds, policy, DAY, method="exact", time_limit=20)
+    assert res.coverage == {"weak": (1, 1), "demo": (0, 2)}
+    rel = relax(build_instance(ds, policy, DAY))
+    assert rel.max_posts == 3 and lp_max_posts(rel) == 2
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(ds=instances(clusters=True))
+def test_C_CLUSTER_lp_bounds_hold_for_the_optimum_with_covers(ds):
+    """Demo villages, some adjacent (hunan-2021): the LP's count and soft bound hold for the
+    exact optimum, whose teams may cover their neighbours."""
+    policy = load_policy("hunan-2021")
+    res = solve(ds, policy, DAY, method="exact", time_limit=20)
+    rel = relax(build_instance(ds, policy, DAY))
+    filled = sum(f for f, _ in res.coverage.values())
+    assert filled <= lp_max_posts(rel)
+    if res.status == "OPTIMAL" and res.objective is not None:
+        got = {c: f for c, (f, _) in res.coverage.items()}
+        points = plan_points(res.instance, res.assignments)
+        assert points <= lp_bound(rel, target=filled, classes=got) + 1e-6
+
+
 def test_the_lp_bound_for_a_plans_classes_keeps_the_costly_post_coverage_chose():
     """One first secretary, a weak village far away and a heavy one next door: coverage
     posts them to the weak one (SPEC §3). The LP bound of one post in total is the near

@@ -23,7 +23,9 @@ LEVELS = ["province", "city", "county", "township"]
 
 
 @st.composite
-def instances(draw):
+def instances(draw, clusters: bool = False):
+    """A small random dataset; ``clusters``: mostly demo villages, some of them adjacent
+    (C-CLUSTER under hunan-2021)."""
     n_units = draw(st.integers(1, 4))
     units = []
     for i in range(n_units):
@@ -57,7 +59,8 @@ def instances(draw):
         )
     villages = []
     for i in range(draw(st.integers(1, 5))):
-        flags = draw(st.sets(st.sampled_from(CATEGORIES), min_size=1, max_size=2))
+        kinds = ["demo", "demo", "key", "weak"] if clusters else CATEGORIES
+        flags = draw(st.sets(st.sampled_from(kinds), min_size=1, max_size=2))
         villages.append(
             village(
                 f"V{i}",
@@ -98,7 +101,13 @@ def instances(draw):
                 "forbid",
             )
         )
-    return dataset(units, cadres, villages, history=history, recall=recall, pins=pins)
+    pairs = [
+        (a.village_id, b.village_id) for i, a in enumerate(villages) for b in villages[i + 1 :]
+    ]
+    adjacency = draw(st.lists(st.sampled_from(pairs), max_size=4)) if clusters and pairs else None
+    return dataset(
+        units, cadres, villages, history=history, recall=recall, pins=pins, adjacency=adjacency
+    )
 
 
 @settings(

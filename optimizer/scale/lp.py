@@ -26,6 +26,7 @@ import numpy as np
 
 from optimizer.model.params import Tuning
 from optimizer.scale.flow import FlowArrays, Relaxation
+from optimizer.scale.lpcover import cover_prices, cover_rows
 from optimizer.scale.lppeople import allowed_people
 from optimizer.scale.lppins import pin_requires
 from optimizer.scale.lpties import Ties
@@ -91,6 +92,7 @@ class TeamLp(Ties):
         self.free_rows = np.zeros(0, dtype=np.int64)  # equality rows: their duals unclipped
         self.row_hi_at: dict[int, float] = {}  # rows added later whose upper bound is not 0
         participation_rows(self, () if coverage else sends)
+        cover_rows(self)
         self.add_pairs(np.nonzero(self.keep)[0])
         if not coverage:
             pin_requires(self)
@@ -251,21 +253,12 @@ class TeamLp(Ties):
         """Pair ``i``'s rows and coefficients: its village's role and filled rows, its
         balance row ``eq``, and T-SEC for a secretary pair."""
         a = self.a
-        if a.ps[i]:
-            return np.array([self.p_role_row[i], self.r_f + a.pv[i], eq, self.r_ts + a.pv[i]]), \
-                np.array([1.0, -1.0, 1.0, -1.0])  # fmt: skip
+        if a.ps[i]:  # with its village's C-CLUSTER rows (:mod:`optimizer.scale.lpcover`)
+            more = self.cover_at.get(int(a.pv[i]), [])
+            return np.array([self.p_role_row[i], self.r_f + a.pv[i], eq, self.r_ts + a.pv[i],
+                             *(r for r, _ in more)]), \
+                np.array([1.0, -1.0, 1.0, -1.0, *(c for _, c in more)])  # fmt: skip
         return np.array([self.p_role_row[i], self.r_f + a.pv[i], eq]), np.array([1.0, -1.0, 1.0])
-
-    def add_row_at_least(self, cols: list[int], rhs: float) -> None:
-        """A row: the sum of these columns is at least ``rhs`` (kept as −sum ≤ −rhs)."""
-        row = self.n_rows + self.n_link
-        vals = -np.ones(len(cols))
-        self.h.addRows(1, np.array([-np.inf]), np.array([-rhs]), len(cols),
-                       np.zeros(1, np.int32), np.array(cols, np.int32), vals)  # fmt: skip
-        self.entries.append((np.full(len(cols), row), np.array(cols), vals))
-        self.row_hi_at[row] = -rhs
-        self.n_link += 1
-        self.link_row.append(True)
 
     def solve(self, cancel: threading.Event | None = None,
               retarget: Callable[[], int] | None = None) -> float:  # fmt: skip
@@ -320,11 +313,10 @@ class TeamLp(Ties):
 
     def run(self) -> float | None:
         """One HiGHS solve: None when optimal, else what :meth:`solve` returns (NaN out of
-        time; the flow's bound if HiGHS failed). The count's re-solves, after pricing added
-        columns, run primal simplex: its basis stays primal feasible, and dual simplex on
-        that degenerate LP (no costs but the posts) took 8–130 s where primal takes 0.0–0.3
-        (city-201 under hunan-2021: the count 148 → 19 s; a realistic city under
-        hebei-2018: 34 → 3 s). Not the first solve, nor the soft LP's (slower there)."""
+        time; the flow's bound if HiGHS failed). The count's re-solves run primal simplex:
+        after pricing its basis stays primal feasible, and dual simplex on that degenerate
+        LP took 8–130 s where primal takes 0.0–0.3 (city-201 under hunan-2021: the count
+        148 → 19 s). Not the first solve, nor the soft LP's (slower there)."""
         self.h.run()
         if self.coverage:
             self.h.setOptionValue("simplex_strategy", 4)
@@ -383,7 +375,8 @@ class TeamLp(Ties):
             at = cost - y[self.r_c + people] + y_part[row]
             eq_dual[n] = -float(np.min(at)) if len(people) else 0.0
         rp = self.pcost[rest] - y[self.p_role_row[rest]] - eq_dual + y[self.r_f + a.pv[rest]] \
-            + np.where(a.ps[rest], y[self.r_ts + a.pv[rest]], 0.0)  # fmt: skip
+            + np.where(a.ps[rest], y[self.r_ts + a.pv[rest]] + cover_prices(self, y)[a.pv[rest]],
+                       0.0)  # fmt: skip
         joint = self.joint_of[rest]  # a partner whose group's J-JOINT row is in already
         rp[joint >= 0] -= y[joint[joint >= 0]]
         bad = rp < -1e-7

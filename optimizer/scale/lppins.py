@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from optimizer.rules.instance import SEC
+from optimizer.scale.lprows import add_row_at_least
 
 if TYPE_CHECKING:
     from optimizer.scale.lp import TeamLp
@@ -57,7 +58,7 @@ def pin_requires(lp: TeamLp) -> None:
         lp.col_lb[col] = min(float(n), ub)
         lp.h.changeColBounds(col, lp.col_lb[col], ub)
     for pairs in either:
-        lp.add_row_at_least([int(lp.col_of[i]) for i in pairs], 1.0)
+        add_row_at_least(lp, [int(lp.col_of[i]) for i in pairs], 1.0)
 
 
 def _pairs(lp: TeamLp, key: int, role: str | None) -> list[int]:

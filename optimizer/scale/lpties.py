@@ -18,6 +18,7 @@ class Ties:
         pair, and the small units' member pairs linked to partners' secretaries (J-JOINT)."""
         inst, a, ds = self.inst, self.a, self.inst.ds
         jt = inst.policy.joint
+
         def small(u: str) -> bool:
             unit = ds.units.get(u)
             return bool(jt.enabled and unit is not None and unit.level in jt.levels

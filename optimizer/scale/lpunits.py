@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from optimizer.scale.lprows import add_row_at_least
+
 if TYPE_CHECKING:
     from optimizer.scale.lp import TeamLp
 
@@ -40,7 +42,7 @@ def participation_rows(lp: TeamLp, sends: Iterable[str]) -> None:
         lp.part_lead[u] = lp.lead_mode and not lp.small[u] and lp.uids[u] not in serving
         mine = [] if lp.part_lead[u] else np.nonzero(cad_unit == u)[0].tolist()
         secs = (nc + np.nonzero(cad_unit[lp.sec_idx] == u)[0]).tolist()
-        lp.add_row_at_least(mine + secs, 1.0)
+        add_row_at_least(lp, mine + secs, 1.0)
     if units:
         rows = lp.part_row[units]
         lp.slacks.append(lp.n_cols)
