@@ -172,16 +172,17 @@ def test_U_PARTICIPATE_binds_the_lp_as_it_binds_the_plan():
 
 
 def test_J_JOINT_partners_share_one_lp_row_per_village():
-    """A key village (three posts, hunan-2021): a big unit next door has one leader and no
-    one else; four small units far away, one leader among them and a member each in the
+    """A key village (three posts, hunan-2021): a big unit next door has a leader and one
+    other person; four small units far away, one leader among them and a member each in the
     others. Filling the posts takes a joint team of the small ones (SPEC §3: coverage
     first), travel and all. With a T-UNIT row per small unit, a quarter of the small leader
     let each partner send half a member and the near leader take three quarters of the
     secretary's post; one row per (village, group) holds the partners to the plan, and the
-    near unit, whose one person cannot lead and be a member, to none of its members."""
+    near unit, whose two people make no team of three, to one member per secretary."""
     ds = dataset(
         [unit("N", x=0), *(unit(f"S{i}", staff=20, x=200) for i in range(5))],
-        [cadre("n1", "N"), cadre("s0", "S0")]
+        [cadre("n1", "N"), cadre("n2", "N", political_status="none", party_date=None),
+         cadre("s0", "S0")]
         + [cadre(f"s{i}", f"S{i}", political_status="none", party_date=None)
            for i in range(1, 5)],
         [village("V", "key", x=0)],
