@@ -6,6 +6,7 @@ posts and reach the same objective, and the relaxation must bound every exact op
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 
 import pytest
@@ -20,7 +21,8 @@ from optimizer.policy import PRESETS
 from optimizer.rules.instance import build_instance
 from optimizer.rules.scoring import plan_points
 from optimizer.scale.flow import relax
-from optimizer.scale.lpbounds import lp_bound, lp_max_posts
+from optimizer.scale.lpbounds import lp_bound, lp_class_posts, lp_max_posts
+from optimizer.scale.parts import class_rank
 from optimizer.scale.parts import county_coverage as _coverage
 from optimizer.verify import verify_plan
 
@@ -94,6 +96,12 @@ def test_relaxation_bounds_every_exact_optimum(ds, preset):
         inst = res.instance
         sends = {inst.ds.cadres[a.cadre_id].unit_id for a in res.assignments}
         assert points <= lp_bound(rel, target=filled, classes=got, sends=sends) + 1e-6
+        # class by class, given the optimum's counts of the classes before (SPEC §3's order)
+        order = sorted(got, key=class_rank)
+        for n, c in enumerate(order):
+            before = {b: got[b] for b in order[:n]}
+            most_c = lp_class_posts(rel, c, before)  # NaN: no LP (nothing to fill)
+            assert got[c] <= most_c + 1e-6 or (rel.arrays is None and math.isnan(most_c))
         # out of the flow's reach, the LP is re-solved warm for the count it can fill
         most = lp_max_posts(rel)
         if filled == most:
@@ -315,6 +323,30 @@ def test_the_lp_bound_for_a_plans_classes_keeps_the_costly_post_coverage_chose()
     points = plan_points(res.instance, res.assignments)
     assert lp_bound(rel, target=1) > points + 250  # travel: 300 km against 1
     assert points <= lp_bound(rel, target=1, classes={"weak": 1, "heavy": 0}) <= points + 1
+
+
+def test_the_lp_counts_a_class_given_the_classes_before_it():
+    """One unit, one person who may lead: the weak village takes them first (SPEC §3), so the
+    key village's members, who follow their own unit's secretary, fill nothing. The flow's
+    per-class bound (2 key posts) and the LP's total (2) leave 2 posts in doubt; the LP
+    counting key posts among plans with the weak post filled proves the plan the most, as
+    the exact model does."""
+    member = {"political_status": "none", "party_date": None}
+    ds = dataset(
+        [unit("K", x=0)],
+        [cadre("s", "K"), cadre("m1", "K", **member), cadre("m2", "K", **member)],
+        [village("W", "weak", x=5), village("V", "key", x=1)],
+    )
+    policy = load_policy("central-2021")
+    rel = relax(build_instance(ds, policy, DAY))
+    assert lp_class_posts(rel, "weak") == 1
+    assert lp_class_posts(rel, "key") == 2
+    assert lp_class_posts(rel, "key", {"weak": 1}) == 0
+    exact = solve(ds, policy, DAY, method="exact", time_limit=20)
+    split = solve(ds, policy, DAY, method="decompose", time_limit=20, workers=2)
+    assert split.coverage == exact.coverage == {"weak": (1, 1), "key": (0, 2)}
+    assert split.coverage_bound == exact.coverage_bound == {"weak": 1, "key": 0}
+    assert split.coverage_proven and split.posts_bound == 1
 
 
 def test_the_lp_set_up_for_the_greedy_plans_classes_is_aimed_again_at_the_plans():
@@ -670,6 +702,7 @@ def test_lp_count_runs_beside_the_parts_below_lp_beside_villages(monkeypatch, vi
     rel = SimpleNamespace(max_posts=1_000, bound=0.0, arrays=None)
     fake = SimpleNamespace(
         posts_bound=1_000,
+        class_bound={},
         rel=rel,
         floor=SimpleNamespace(valid=True, class_totals=dict, pairs=list, sends=lambda _: set()),
         tuning=Tuning(),

@@ -154,6 +154,7 @@ class Decomposition:
             self.start_lp_late()
         self.second_round(order)
         self.improve()
+        self.lp.settled.set()  # the LP's per-class counts may use both cores now
         return self.merge()
 
     def start_lp(self, got: int) -> bool:
@@ -166,8 +167,11 @@ class Decomposition:
         proven = self.floor.valid and got >= most
         many = most - got > 0.001 * max(1, most)
         classes = self.floor.class_totals()
+        order = sorted(set(self.class_bound) | set(classes), key=class_rank)
+        doubt = [c for c in order if self.class_bound.get(c, 0) > classes.get(c, 0)]
         self.lp = LpBounds(self.rel, self.tuning, got, proven, many, self.outer.deadline,
-                           classes, self.floor.sends(self.inst), self.floor.pairs())  # fmt: skip
+                           classes, self.floor.sends(self.inst), self.floor.pairs(),
+                           order, doubt)  # fmt: skip
         beside = not many or len(self.inst.need) < self.tuning.lp_beside_villages
         if beside and not self.budget.over(10.0):
             self.lp.start()
@@ -358,16 +362,18 @@ class Decomposition:
         lp = self.lp
         lp.wait(self.outer.left() - 0.2)
         filled = sum(f for f, _ in res.coverage.values())
-        posts = lp.posts_now()
-        lp_bound, final = lp.bound_for(filled, {c: f for c, (f, _q) in res.coverage.items()})
+        posts, got = lp.posts_now(), {c: f for c, (f, _q) in res.coverage.items()}
+        lp_bound, final = lp.bound_for(filled, got)
         most = min(self.posts_bound, posts if posts is not None else self.posts_bound)
+        by_lp = lp.class_bound(got)  # the LP's per-class counts, where they hold for this plan
         res.coverage_bound = {
-            c: min(q, self.class_bound.get(c, q)) for c, (_f, q) in res.coverage.items()
+            c: min(q, self.class_bound.get(c, q), by_lp.get(c, q))
+            for c, (_f, q) in res.coverage.items()
         }
-        res.posts_bound = max(filled, most)
-        res.coverage_proven = filled >= most or all(
-            f >= res.coverage_bound[c] for c, (f, _q) in res.coverage.items()
-        )
+        # every class at its bound: the most in SPEC §3's order (the exact model's sense)
+        by_class = all(got[c] >= res.coverage_bound[c] for c in got)
+        res.posts_bound = filled if by_class else max(filled, most)
+        res.coverage_proven = filled >= most or by_class
         # the flow's soft bound holds for plans filling its most posts; a plan filling fewer is
         # bounded by the best flow of any size
         bound = self.rel.bound if filled >= self.rel.max_posts else self.rel.any_bound

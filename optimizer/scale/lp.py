@@ -50,18 +50,22 @@ class TeamLp(Ties):
                  target: int | None = None, deadline: float | None = None,
                  classes: dict[str, int] | None = None,
                  sends: Iterable[str] = (),
-                 hint: Iterable[tuple[str, str, bool]] = ()) -> None:  # fmt: skip
+                 hint: Iterable[tuple[str, str, bool]] = (),
+                 only: str | None = None) -> None:  # fmt: skip
         """``deadline`` (``time.monotonic()``): HiGHS stops there; the LP then has no bound.
         ``classes``: class → required posts (incumbents' included) a plan fills at least, so
         the soft bound is that of plans as good in every class, not only in total: a short
         plan cannot trade a costly post of one class for a cheap one of another
         (province-201 under hebei-2018, the plan's classes: 214,039 → 175,588).
         ``sends``: must-send units every plan posts someone from (U-PARTICIPATE).
-        ``hint``: (unit, village, secretary?) pairs of a plan, among the first columns."""
+        ``hint``: (unit, village, secretary?) pairs of a plan, among the first columns.
+        ``only`` (with ``coverage``): count this class's posts alone, the others at least
+        ``classes`` (a lexicographic bound: :class:`~optimizer.scale.lpbounds.LpBounds`)."""
         self.tuning, self.deadline = tuning, deadline
-        self.classes = {} if coverage or not classes else dict(classes)
+        self.classes = {} if coverage and only is None else dict(classes or {})
         a: FlowArrays = rel.arrays
         self.inst, self.a, self.coverage, self.flow_bound = rel.inst, a, coverage, rel.bound
+        self.counted = np.array([only in (None, rel.inst.cls[v]) for v in a.vids], dtype=bool)
         self.nv, self.npair, self.nc, self.nu = len(a.vids), len(a.pu), len(a.cad_unit), a.n_units
         self.pcost, self.mem_pts, self.sec_cost = a.pcost, a.mem_pts, a.sec_cost
         if coverage:  # one per filled post, no points
@@ -151,7 +155,7 @@ class TeamLp(Ties):
         self.n_rows = self.r_eq + 2 * self.nu
         inc = np.array([min(inst.need[v].min, len(inst.inc_by_village.get(v, [])))
                         for v in a.vids], dtype=float)  # fmt: skip
-        self.inc_filled = int(inc.sum())
+        self.inc_filled = int(inc[self.counted].sum())
         mine = self.cls_of >= 0
         cls_inc = np.bincount(self.cls_of[mine], weights=inc[mine], minlength=len(names))
         cls_hi = -(np.array([self.classes[c] for c in names], dtype=float) - cls_inc)
@@ -201,7 +205,7 @@ class TeamLp(Ties):
                       [np.array([self.r_c + i, self.r_eq + a.cad_unit[i]]) for i in self.sec_idx],
                       pair * ns)  # fmt: skip
         cls_row = [[] if k < 0 else [self.r_cls + k] for k in self.cls_of.tolist()]
-        self.add_cols(np.full(nv, -1.0 if self.coverage else 0.0), np.maximum(a.required, 0),
+        self.add_cols(-(self.counted & self.coverage).astype(float), np.maximum(a.required, 0),
                       [np.array([self.r_f + v, self.r_ts + v, self.r_cov, *cls_row[v]])
                        for v in range(nv)],
                       [np.array([1.0, 1.0, -1.0] + [-1.0] * len(cls_row[v])) for v in range(nv)])  # fmt: skip
