@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 import threading
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import replace
 from typing import Any
 
@@ -154,7 +154,10 @@ class Decomposition:
             self.start_lp_late()
         self.second_round(order)
         self.improve()
-        self.lp.settled.set()  # the LP's per-class counts may use both cores now
+        got = Counter()  # the plan's posts per class, settled (re-seating keeps them)
+        for r in self.results.values():
+            got.update({c: f for c, (f, _q) in r.coverage.items()})
+        self.lp.settle(got, [c for c, n in self.class_bound.items() if n > got[c]])
         return self.merge()
 
     def start_lp(self, got: int) -> bool:
@@ -168,10 +171,9 @@ class Decomposition:
         many = most - got > 0.001 * max(1, most)
         classes = self.floor.class_totals()
         order = sorted(set(self.class_bound) | set(classes), key=class_rank)
-        doubt = [c for c in order if self.class_bound.get(c, 0) > classes.get(c, 0)]
         self.lp = LpBounds(self.rel, self.tuning, got, proven, many, self.outer.deadline,
                            classes, self.floor.sends(self.inst), self.floor.pairs(),
-                           order, doubt)  # fmt: skip
+                           order)  # fmt: skip
         beside = not many or len(self.inst.need) < self.tuning.lp_beside_villages
         if beside and not self.budget.over(10.0):
             self.lp.start()

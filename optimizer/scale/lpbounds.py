@@ -100,7 +100,6 @@ class LpBounds:
         sends: Iterable[str] = (),
         hint: Iterable[tuple[str, str, bool]] = (),
         order: Iterable[str] = (),
-        doubt: Iterable[str] = (),
     ) -> None:
         """``proven``: ``target`` is already the most posts (the flow's count, met by a plan);
         the LP's own count is then not needed (city-201: 7.5 of its 17.5 s). ``count_first``:
@@ -109,12 +108,11 @@ class LpBounds:
         holds for a plan filling as many in every class). ``sends``: must-send units every
         plan posts someone from; ``hint``: (unit, village, secretary?) of the greedy plan's
         postings, among the soft LP's first columns. ``order``: the classes in priority
-        order; ``doubt``: those whose posts the flow's per-class bound leaves in doubt
-        (:meth:`count_classes`)."""
+        order (:meth:`count_classes`)."""
         self.rel, self.tuning, self.target = rel, tuning, target
-        self.order, self.doubt = list(order), frozenset(doubt)
+        self.order, self.doubt, self.reached = list(order), frozenset(), {}
         self.class_posts: dict[str, int] = {}
-        self.settled = threading.Event()  # set when the plan's search is over
+        self.settled = threading.Event()  # set by :meth:`settle`
         self.classes, self.sends, self.hint = dict(classes or {}), frozenset(sends), list(hint)
         self.posts: int | None = target if proven else None
         self.count_first, self.deadline = count_first, deadline
@@ -148,15 +146,21 @@ class LpBounds:
             self.posts = self.count()
         self.count_classes()
 
+    def settle(self, reached: dict[str, int], doubt: Iterable[str]) -> None:
+        """The plan's search is over: it fills ``reached`` posts of each class; ``doubt``: the
+        classes whose posts it leaves in doubt. The per-class counts may start."""
+        self.reached, self.doubt = dict(reached), frozenset(doubt)
+        self.settled.set()
+
     def count_classes(self) -> None:
         """Per class in doubt, in priority order: the most posts of it an LP plan fills while
-        filling at least the greedy plan's count of every class before it — a bound on that
-        class for every plan as good as the greedy one in the classes before (SPEC §3's
-        order); two seconds a class on province-201 under hebei-2018, where it proves the
-        plan's ``weak`` posts the most and leaves 53 ``key`` posts in doubt, not 222. Only
-        once the plan's search is over (:attr:`settled`): beside it, on two cores, they slowed
-        the clock-bound county pairs enough to lose a post (city-201 under hebei-2018)."""
-        if not self.doubt:
+        filling at least the plan's count of every class before it — a bound on that class for
+        every plan as good in the classes before (SPEC §3's order); about 5 s a class on
+        province-201 under hebei-2018, where it proves the plan's ``weak`` posts the most and
+        leaves 24 ``key`` posts in doubt, not 222. Only once the plan's search is over
+        (:meth:`settle`): beside it, on two cores, they slowed the clock-bound county pairs
+        enough to lose a post (city-201 under hebei-2018)."""
+        if not self.order:
             return
         left = None if self.deadline is None else max(0.0, self.deadline - time.monotonic())
         self.settled.wait(left)
@@ -165,18 +169,18 @@ class LpBounds:
                 continue
             if self.deadline is not None and time.monotonic() >= self.deadline:
                 return
-            before = {b: self.classes.get(b, 0) for b in self.order[:n]}
+            before = {b: self.reached.get(b, 0) for b in self.order[:n]}
             got = lp_class_posts(self.rel, c, before, self.tuning, self.deadline)
             if not math.isnan(got):
                 self.class_posts[c] = int(got)
 
     def class_bound(self, got: dict[str, int]) -> dict[str, int]:
         """Class → the LP's most posts of it (:meth:`count_classes`), for those counted so far
-        whose bound holds for a plan filling ``got``: at least the greedy plan's count in
+        whose bound holds for a plan filling ``got``: at least the settled plan's count in
         every class before."""
         out = {}
         for n, c in enumerate(self.order):
-            if any(got.get(b, 0) < self.classes.get(b, 0) for b in self.order[:n]):
+            if any(got.get(b, 0) < self.reached.get(b, 0) for b in self.order[:n]):
                 break
             if c in self.class_posts:
                 out[c] = self.class_posts[c]
