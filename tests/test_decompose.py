@@ -16,12 +16,13 @@ from hypothesis import strategies as st
 from test_property import instances
 
 from optimizer import load_policy, solve
+from optimizer.model.params import Tuning
 from optimizer.plans.build import write_plan
 from optimizer.policy import PRESETS
 from optimizer.rules.instance import build_instance
 from optimizer.rules.scoring import plan_points
 from optimizer.scale.flow import relax
-from optimizer.scale.lpbounds import lp_bound, lp_class_posts, lp_max_posts
+from optimizer.scale.lpbounds import LpBounds, lp_bound, lp_class_posts, lp_max_posts
 from optimizer.scale.parts import class_rank
 from optimizer.scale.parts import county_coverage as _coverage
 from optimizer.verify import verify_plan
@@ -96,12 +97,18 @@ def test_relaxation_bounds_every_exact_optimum(ds, preset):
         inst = res.instance
         sends = {inst.ds.cadres[a.cadre_id].unit_id for a in res.assignments}
         assert points <= lp_bound(rel, target=filled, classes=got, sends=sends) + 1e-6
-        # class by class, given the optimum's counts of the classes before (SPEC §3's order)
+        # class by class, given the optimum's counts of the classes before (SPEC §3's order),
+        # each LP anew and one LP aimed at each class in turn
         order = sorted(got, key=class_rank)
+        warm = LpBounds(rel, Tuning(), filled, True, False, order=order)
+        warm.settle(got, order)
+        warm.count_classes()
         for n, c in enumerate(order):
             before = {b: got[b] for b in order[:n]}
             most_c = lp_class_posts(rel, c, before)  # NaN: no LP (nothing to fill)
             assert got[c] <= most_c + 1e-6 or (rel.arrays is None and math.isnan(most_c))
+            assert got[c] <= warm.class_posts.get(c, got[c])
+            assert c in warm.class_posts or rel.arrays is None
         # out of the flow's reach, the LP is re-solved warm for the count it can fill
         most = lp_max_posts(rel)
         if filled == most:
@@ -347,6 +354,34 @@ def test_the_lp_counts_a_class_given_the_classes_before_it():
     assert split.coverage == exact.coverage == {"weak": (1, 1), "key": (0, 2)}
     assert split.coverage_bound == exact.coverage_bound == {"weak": 1, "key": 0}
     assert split.coverage_proven and split.posts_bound == 1
+    # the same counts from one LP aimed at each class in turn, once the plan is settled
+    lp = LpBounds(rel, Tuning(), 1, True, False, order=["weak", "key"])
+    lp.start()
+    lp.settle({"weak": 1, "key": 0}, ["weak", "key"])
+    lp.wait(60.0)
+    assert lp.class_posts == {"weak": 1, "key": 0}
+    assert lp.class_bound({"weak": 1, "key": 0}) == {"weak": 1, "key": 0}
+    assert lp.class_bound({"weak": 0, "key": 2}) == {"weak": 1}  # key's holds for weak ≥ 1
+
+
+def test_the_lp_bound_is_aimed_at_the_settled_plans_classes_before_the_class_counts():
+    """Set up for the greedy plan's classes (the near heavy village), settled with the plan's
+    (the far weak one): the soft bound is re-solved for the plan's counts in the LP's own
+    thread, before the class counts take the time that is left."""
+    ds = dataset(
+        [unit("K", x=0)],
+        [cadre("a", "K")],
+        [village("VW", "weak", x=300), village("VH", "heavy", x=1)],
+    )
+    rel = relax(build_instance(ds, load_policy("central-2021"), DAY))
+    lp = LpBounds(rel, Tuning(), 1, True, False, classes={"weak": 0, "heavy": 1},
+                  order=["weak", "heavy"])  # fmt: skip
+    lp.start()
+    lp.settle({"weak": 1, "heavy": 0}, ["heavy"])
+    lp.wait(60.0)
+    assert lp.bound == lp_bound(rel, target=1, classes={"weak": 1, "heavy": 0})
+    assert lp.bound_for(1, {"weak": 1, "heavy": 0}) == (lp.bound, True)
+    assert lp.class_posts == {"heavy": 0}
 
 
 def test_the_lp_set_up_for_the_greedy_plans_classes_is_aimed_again_at_the_plans():

@@ -26,6 +26,7 @@ import numpy as np
 
 from optimizer.model.params import Tuning
 from optimizer.scale.flow import FlowArrays, Relaxation
+from optimizer.scale.lpaim import Aims
 from optimizer.scale.lpcover import cover_prices, cover_rows
 from optimizer.scale.lppeople import allowed_people
 from optimizer.scale.lppins import pin_requires
@@ -42,7 +43,7 @@ def highs() -> ModuleType | None:
         return None
 
 
-class TeamLp(Ties):
+class TeamLp(Ties, Aims):
     """One LP, built once and grown by pricing; ``coverage`` maximises required posts filled
     (no points) instead of the soft points at ``target`` posts."""
 
@@ -155,7 +156,7 @@ class TeamLp(Ties):
         self.n_rows = self.r_eq + 2 * self.nu
         inc = np.array([min(inst.need[v].min, len(inst.inc_by_village.get(v, [])))
                         for v in a.vids], dtype=float)  # fmt: skip
-        self.inc_filled = int(inc[self.counted].sum())
+        self.inc, self.inc_filled = inc, int(inc[self.counted].sum())
         mine = self.cls_of >= 0
         cls_inc = np.bincount(self.cls_of[mine], weights=inc[mine], minlength=len(names))
         cls_hi = -(np.array([self.classes[c] for c in names], dtype=float) - cls_inc)
@@ -205,6 +206,7 @@ class TeamLp(Ties):
                       [np.array([self.r_c + i, self.r_eq + a.cad_unit[i]]) for i in self.sec_idx],
                       pair * ns)  # fmt: skip
         cls_row = [[] if k < 0 else [self.r_cls + k] for k in self.cls_of.tolist()]
+        self.filled_at, self.filled_block = self.n_cols, len(self.costs)  # (lpaim)
         self.add_cols(-(self.counted & self.coverage).astype(float), np.maximum(a.required, 0),
                       [np.array([self.r_f + v, self.r_ts + v, self.r_cov, *cls_row[v]])
                        for v in range(nv)],
@@ -291,19 +293,6 @@ class TeamLp(Ties):
         if not self.coverage and self.short():
             return float("nan")  # the LP cannot fill ``target`` posts: no bound for that many
         return self.best
-
-    def aim(self, target: int, classes: dict[str, int] | None = None) -> None:
-        """``target`` posts in all and ``classes`` of each class (those the LP was set up
-        with) to fill: the same LP, to be solved again warm, for another plan's counts."""
-        self.target, self.best = target, float("nan")
-        rows = {self.r_cov: -(self.target - self.inc_filled)}
-        for j, c in enumerate(sorted(self.classes)):
-            n = (classes or self.classes).get(c, 0)
-            rows[self.r_cls + j] = self.row_hi[self.r_cls + j] + self.classes[c] - n
-            self.classes[c] = n
-        for r, hi in rows.items():
-            self.row_hi[r] = hi
-            self.h.changeRowBounds(r, -np.inf, hi)
 
     def keep_best(self, bound_min: float) -> None:
         """Every round's Lagrangian bound holds (any duals of the right signs, any columns

@@ -164,15 +164,42 @@ class LpBounds:
             return
         left = None if self.deadline is None else max(0.0, self.deadline - time.monotonic())
         self.settled.wait(left)
+        self.aim_soft()
+        lp = None  # one LP with every class's row, aimed at each class in turn
         for n, c in enumerate(self.order):
             if c not in self.doubt:
                 continue
             if self.deadline is not None and time.monotonic() >= self.deadline:
                 return
             before = {b: self.reached.get(b, 0) for b in self.order[:n]}
-            got = lp_class_posts(self.rel, c, before, self.tuning, self.deadline)
+            if lp is None:
+                lp = team_lp(self.rel, self.tuning, True, deadline=self.deadline,
+                             classes=dict.fromkeys(self.order, 0), only=c)  # fmt: skip
+            if lp is None:
+                return
+            lp.count_only(c, before)
+            got = lp.solve()
             if not math.isnan(got):
                 self.class_posts[c] = int(got)
+
+    def aim_soft(self) -> None:
+        """The soft bound for the settled plan's counts, when the LP was set up for others
+        (what :meth:`bound_for` would re-solve after the class counts had taken the time)."""
+        filled = sum(self.reached.values())
+        if (
+            not self.settled.is_set()
+            or self.soft is None
+            or math.isnan(self.bound)
+            or (
+                filled >= self.target
+                and all(self.reached.get(c, 0) >= n for c, n in self.classes.items())
+            )
+        ):
+            return
+        self.bound = math.nan  # read meanwhile: not final (the old bound is not this plan's)
+        self.soft.aim(filled, self.reached)
+        self.target, self.classes = self.soft.target, dict(self.soft.classes)
+        self.bound = self.soft.solve()
 
     def class_bound(self, got: dict[str, int]) -> dict[str, int]:
         """Class → the LP's most posts of it (:meth:`count_classes`), for those counted so far
