@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import shutil
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -142,9 +143,10 @@ def test_eight_steps_in_a_real_browser(browser, served, tmp_path):
     d.find_element(By.ID, "dl-xlsx").click()
     target = d.downloads / "plan.xlsx"
     end = time.monotonic() + 30
-    while not target.is_file() and time.monotonic() < end:
+    # the browser may show the file before it has written all of it: wait for a whole zip
+    while not (target.is_file() and zipfile.is_zipfile(target)) and time.monotonic() < end:
         time.sleep(0.2)
-    assert target.is_file()
+    assert target.is_file() and zipfile.is_zipfile(target)
     folder = tmp_path / "downloaded"
     folder.mkdir()
     shutil.copy(target, folder / "plan.xlsx")
