@@ -165,6 +165,11 @@ class LpBounds:
         left = None if self.deadline is None else max(0.0, self.deadline - time.monotonic())
         self.settled.wait(left)
         self.aim_soft()
+        # the soft bound is the settled plan's now, the count done: their LPs freed before the
+        # class counts' LP is built (province-201 under central-2021: 3.7 → 4.5 GB with three)
+        if self.settled.is_set() and self.covers(self.reached):
+            self.soft = None
+        self.counting = None
         lp = None  # one LP with every class's row, aimed at each class in turn
         for n, c in enumerate(self.order):
             if c not in self.doubt:
@@ -186,20 +191,20 @@ class LpBounds:
         """The soft bound for the settled plan's counts, when the LP was set up for others
         (what :meth:`bound_for` would re-solve after the class counts had taken the time)."""
         filled = sum(self.reached.values())
-        if (
-            not self.settled.is_set()
-            or self.soft is None
-            or math.isnan(self.bound)
-            or (
-                filled >= self.target
-                and all(self.reached.get(c, 0) >= n for c, n in self.classes.items())
-            )
-        ):
+        if not self.settled.is_set() or self.soft is None or math.isnan(self.bound):
+            return
+        if self.covers(self.reached):
             return
         self.bound = math.nan  # read meanwhile: not final (the old bound is not this plan's)
         self.soft.aim(filled, self.reached)
         self.target, self.classes = self.soft.target, dict(self.soft.classes)
         self.bound = self.soft.solve()
+
+    def covers(self, got: dict[str, int]) -> bool:
+        """Whether the soft bound's plans include a plan filling ``got`` of each class."""
+        return sum(got.values()) >= self.target and all(
+            got.get(c, 0) >= n for c, n in self.classes.items()
+        )
 
     def class_bound(self, got: dict[str, int]) -> dict[str, int]:
         """Class → the LP's most posts of it (:meth:`count_classes`), for those counted so far
