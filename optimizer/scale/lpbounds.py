@@ -155,8 +155,8 @@ class LpBounds:
     def count_classes(self) -> None:
         """Per class in doubt, in priority order: the most posts of it an LP plan fills while
         filling at least the plan's count of every class before it — a bound on that class for
-        every plan as good in the classes before (SPEC §3's order); about 5 s a class on
-        province-201 under hebei-2018, where it proves the plan's ``weak`` posts the most and
+        every plan as good in the classes before (SPEC §3's order); 13.5 s for four classes
+        on province-201 under hebei-2018, where it proves the plan's ``weak`` posts the most and
         leaves 24 ``key`` posts in doubt, not 222. Only once the plan's search is over
         (:meth:`settle`): beside it, on two cores, they slowed the clock-bound county pairs
         enough to lose a post (city-201 under hebei-2018)."""
@@ -190,13 +190,16 @@ class LpBounds:
     def aim_soft(self) -> None:
         """The soft bound for the settled plan's counts, when the LP was set up for others
         (what :meth:`bound_for` would re-solve after the class counts had taken the time)."""
-        filled = sum(self.reached.values())
         if not self.settled.is_set() or self.soft is None or math.isnan(self.bound):
             return
-        if self.covers(self.reached):
-            return
+        if not self.covers(self.reached):
+            self.reaim(sum(self.reached.values()), self.reached)
+
+    def reaim(self, filled: int, got: dict[str, int]) -> None:
+        """The soft LP aimed at a plan filling ``filled`` posts, ``got`` of each class, and
+        solved again warm."""
         self.bound = math.nan  # read meanwhile: not final (the old bound is not this plan's)
-        self.soft.aim(filled, self.reached)
+        self.soft.aim(filled, got)
         self.target, self.classes = self.soft.target, dict(self.soft.classes)
         self.bound = self.soft.solve()
 
@@ -235,13 +238,11 @@ class LpBounds:
         the same LP aimed at this plan's counts and solved again warm until the deadline
         (a county part better in class order may fill fewer of a later class than the greedy
         plan the LP was set up for); NaN when neither."""
-        if filled >= self.target and all(got.get(c, 0) >= n for c, n in self.classes.items()):
+        if filled >= self.target and self.covers(got):
             return self.bound_now()
         if self.thread.is_alive() or self.soft is None or math.isnan(self.bound):
             return math.nan, True
-        self.soft.aim(filled, got)
-        self.target, self.classes = self.soft.target, dict(self.soft.classes)
-        self.bound = self.soft.solve()
+        self.reaim(filled, got)
         return self.bound, True
 
     def posts_now(self) -> int | None:
