@@ -678,6 +678,66 @@ def test_U_PARTICIPATE_must_send_home_of_a_serving_unit_is_its_incumbents_county
     assert must_send_homes(inst, {"p1": A})["P"] == B
 
 
+def serving_unit_sent_elsewhere():
+    """A must-send province unit P whose first secretary serves on in county A; county B has
+    no units of its own and a city unit Q with one team's people, so the greedy plan also
+    sends a team of P's to B."""
+    from datetime import timedelta
+
+    units = [unit("KA", region=A, x=0), unit("P", "province", x=45, kind="organ", staff=400),
+             unit("Q", "city", x=50, staff=50)]  # fmt: skip
+    cadres = [cadre(f"a{i}", "KA") for i in range(3)]
+    cadres += [cadre(f"p{i}", "P", rank="deputy_division") for i in range(12)]
+    cadres += [cadre(f"q{i}", "Q") for i in range(3)]
+    villages = [village("VA1", "key", x=1)]
+    villages += [replace(village(f"VB{i}", "key", x=50 + i), county=B) for i in (1, 2)]
+    start = DAY - timedelta(days=180)
+    history = [Posting("p0", "P", "VA1", "province", "secretary", start)]
+    return dataset(units, cadres, villages, history=history)
+
+
+def test_U_PARTICIPATE_a_serving_unit_stays_homed_with_its_incumbent(tmp_path):
+    """P's incumbent meets U-PARTICIPATE; homed in B, where the greedy plan happens to send it,
+    B's part (which does not hold the incumbent) would have to send from P whatever it costs,
+    and later phases could never drop that team (city-201 under hunan-2021: 44 new province
+    first secretaries against the LP's 20, 43 of 54 province teams scoring below zero; soft
+    gap 3.68 % → 2.56 % once fixed). Fails on 9607dcb: P homed in B."""
+    import time
+
+    from optimizer.model.params import SolveParams
+    from optimizer.model.result import SolveResult, Status
+    from optimizer.scale.budget import Budget
+    from optimizer.scale.decompose import Decomposition
+    from optimizer.scale.floor import province_greedy
+    from optimizer.scale.pairs import CountyPairs
+
+    ds, policy = serving_unit_sent_elsewhere(), load_policy("hunan-2021")
+    inst = build_instance(ds, policy, DAY)
+    assert inst.must_send == {"P"} and [p.cadre_id for p in inst.incumbents] == ["p0"]
+    floor = province_greedy(inst)
+    sent = {k for k, ps in floor.postings.items() for c, _, _ in ps if c.startswith("p")}
+    assert floor.valid and B in sent and "P" not in floor.homes
+    params = SolveParams(time_limit=30, workers=2, method="decompose")
+    now = time.monotonic()
+    split = Decomposition(inst, Budget(now, now + 30), params, None, None)
+    res = split.solve()
+    assert split.home["P"] == A
+    res.status = Status.FEASIBLE
+    write_plan(res.tables, tmp_path / "plan")
+    assert not [v for v in verify_plan(ds, tmp_path / "plan", policy, DAY) if v.severity == "hard"]
+    # a kept county pair sending P only in B leaves P's home with its incumbent
+    r = SolveResult(Status.OPTIMAL, inst)
+    r.assignments = [x for x in res.assignments if x.village_id.startswith("VB")]
+    halves = [_coverage(inst, r.assignments, [], k) for k in (A, B)]
+    r.coverage = {
+        c: tuple(sum(h.get(c, (0, 0))[i] for h in halves) for i in (0, 1))
+        for c in halves[0].keys() | halves[1].keys()
+    }
+    pairs = CountyPairs(inst, {A: res, B: res}, {}, {"P": A}, params, Budget(now, None), [])
+    pairs.keep(r, A, B, {})
+    assert pairs.home == {"P": A}
+
+
 def test_greedy_floor_homes_a_must_send_unit_where_it_sends_members():
     """The greedy floor homes a must-send unit where it sends, a joint team's members
     included (not only where it leads)."""

@@ -154,7 +154,10 @@ class CountyPairs(PartsState):
             self.merged |= {a, b}
             return
         self.results[a], self.results[b] = halves
-        for uid in sorted(u for u in inst.must_send if self.home.get(u) in (a, b)):
+        # a must-send unit moves home to where the pair sends it; one with a cadre serving on
+        # stays with its incumbent, who meets U-PARTICIPATE for it (elsewhere it must send anew)
+        serving = {p.unit_id for p in inst.incumbents}
+        for uid in sorted(u for u in inst.must_send - serving if self.home.get(u) in (a, b)):
             sent = sorted(
                 {
                     ds.villages[x.village_id].county
