@@ -835,7 +835,7 @@ def test_lp_count_runs_beside_the_parts_below_lp_beside_villages(monkeypatch, vi
         posts_bound=1_000,
         class_bound={},
         rel=rel,
-        floor=SimpleNamespace(valid=True, class_totals=dict, pairs=list, sends=lambda _: set()),
+        floor=SimpleNamespace(valid=True, class_totals=dict, pairs=list, sends=set),
         tuning=Tuning(),
         inst=SimpleNamespace(need=dict.fromkeys(range(villages))),
         budget=Budget(0.0, None),

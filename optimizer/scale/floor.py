@@ -65,10 +65,11 @@ class Floor:
         """(unit, village, secretary?) of every posting: among the LP's first columns."""
         return [(self.unit_of[c], v, r == SEC) for ps in self.postings.values() for c, v, r in ps]
 
-    def sends(self, inst: Instance) -> set[str]:
+    def sends(self) -> set[str]:
         """The must-send units the plan sends from and no incumbent already meets the rule
-        for: U-PARTICIPATE binds the LP for them (the plan shows they can send)."""
-        return set(self.homes) - {p.unit_id for p in inst.incumbents}
+        for (:attr:`homes`): U-PARTICIPATE binds the LP for them (the plan shows they can
+        send)."""
+        return set(self.homes)
 
     def wide_people(self, inst: Instance) -> dict[str, str]:
         """Province/city cadre → the county the plan posts them in."""

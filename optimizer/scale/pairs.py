@@ -15,7 +15,6 @@ from dataclasses import dataclass, field, replace
 from optimizer.model.result import SolveResult, Status
 from optimizer.rules.instance import Instance
 from optimizer.rules.scoring import plan_points
-from optimizer.scale.floor import as_start
 from optimizer.scale.parts import (
     PartsState,
     county_coverage,
@@ -131,14 +130,8 @@ class CountyPairs(PartsState):
         params = replace(
             self.params, time_limit=left - 1, workers=1, method="exact", handle_sigint=False
         )
-        # the two counties' plans as the start: the pair's search begins from a plan as good
-        # as theirs (and is modelled on its shortlist), not from nothing
-        mine = [
-            (x.cadre_id, x.village_id, x.role) for k in pair for x in self.results[k].assignments
-        ]
-        unit_of = {c: self.inst.unit_of(c) for c, _, _ in mine}
         r = solve_part(self.inst, ks, self.alloc, must, params, reference=self.reference,
-                       dtime=dtime, start=as_start(mine, unit_of))  # fmt: skip
+                       dtime=dtime, start=self.start(pair))  # fmt: skip
         if r.wall_time >= left - 1.05:
             self.clock.append("the time limit stopped a county pair")
         return r

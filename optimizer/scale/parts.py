@@ -20,6 +20,7 @@ from optimizer.model.result import SolveResult, filled_by_class
 from optimizer.rules.instance import Instance, build_instance
 from optimizer.rules.scoring import plan_points
 from optimizer.scale.budget import Budget
+from optimizer.scale.floor import as_start
 
 
 @dataclass
@@ -40,6 +41,13 @@ class PartsState:
     """Where the time limit, not a deterministic budget, decided (the notes say so)."""
     progress: Callable[[str], None] | None = None
     reference: object | None = None
+
+    def start(self, counties) -> dict[str, dict]:
+        """The counties' current plans as one start for a re-solve of them: its search then
+        begins from a plan as good as theirs (and is modelled on its shortlist)."""
+        mine = [(a.cadre_id, a.village_id, a.role) for k in counties
+                for a in self.results[k].assignments]  # fmt: skip
+        return as_start(mine, {c: self.inst.unit_of(c) for c, _, _ in mine})
 
 
 def part_dataset(

@@ -27,7 +27,7 @@ from optimizer.model.result import SolveResult
 from optimizer.rules.instance import MEM, SEC
 from optimizer.rules.scoring import plan_points
 from optimizer.scale.allocation import continuity_counties, shares
-from optimizer.scale.floor import WIDE, as_start
+from optimizer.scale.floor import WIDE
 from optimizer.scale.parts import PartsState, points_and_cover, solve_part
 
 
@@ -146,8 +146,6 @@ class SparePool(PartsState):
         params = replace(
             self.params, time_limit=left - 1, workers=1, method="exact", handle_sigint=False
         )
-        mine = [(a.cadre_id, a.village_id, a.role) for a in self.results[k].assignments]
-        unit_of = {c: self.inst.unit_of(c) for c, _, _ in mine}
         r = solve_part(
             self.inst,
             k,
@@ -156,7 +154,7 @@ class SparePool(PartsState):
             params,
             reference=self.reference,
             dtime=dtime,
-            start=as_start(mine, unit_of),
+            start=self.start([k]),
         )
         if r.wall_time >= left - 1.05:
             self.clock.append("the time limit stopped a county's spare-people solve")
