@@ -71,6 +71,12 @@ class Tuning:
     """At most this many priced-out columns enter the LP per round, the most negative first:
     a smaller LP per round (province seed 3: 6 rounds, 680 k columns, 69 s, against 4 rounds,
     750 k columns, 92 s when every negative one entered; the same bound)."""
+    block_price: float = 1000.0
+    """Pairs left out of the soft LP join its county blocks (:mod:`optimizer.scale.lpblocks`)
+    when their reduced cost is under this many points; a block's bound rises by at most
+    its cheapest pair left out."""
+    block_seconds: float = 5.0
+    """At most this long for one county block's integer program."""
 
 
 @dataclass(frozen=True)

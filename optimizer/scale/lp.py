@@ -334,9 +334,9 @@ class TeamLp(Ties, Aims):
     def short(self) -> bool:
         return self.h.getSolution().col_value[self.slack_col] > 1e-6
 
-    def price(self) -> tuple[float, np.ndarray | None]:
-        """The Lagrangian bound of this round and the pairs to add (None: none prices out)."""
-        a = self.a
+    def duals(self) -> tuple[np.ndarray, np.ndarray]:
+        """The last solve's row duals, each of a sign its row allows (a Lagrangian bound
+        holds for any such), and the row bounds they multiply (0 where the dual is 0)."""
         y = np.asarray(self.h.getSolution().row_dual, dtype=float)
         hi = np.concatenate([self.row_hi, np.zeros(self.n_link)])
         hi[list(self.row_hi_at)] = list(self.row_hi_at.values())
@@ -347,16 +347,39 @@ class TeamLp(Ties, Aims):
         hi = np.where(np.isinf(hi), 0.0, hi)
         links_ = self.n_rows + np.nonzero(np.array(self.link_row, dtype=bool))[0]
         y[links_] = np.minimum(y[links_], 0.0)
+        return y, hi
+
+    def matrix(self):
+        """The LP's columns so far as one sparse matrix (rows × columns)."""
         rr, cc, vv = (np.concatenate(x) for x in zip(*self.entries, strict=True))
-        mat = import_module("scipy.sparse").csc_matrix(
+        return import_module("scipy.sparse").csc_matrix(
             (vv, (rr, cc)), shape=(self.n_rows + self.n_link, self.n_cols)
         )
+
+    def price(self) -> tuple[float, np.ndarray | None]:
+        """The Lagrangian bound of this round and the pairs to add (None: none prices out)."""
+        y, hi = self.duals()
         c, ub = np.concatenate(self.costs), np.concatenate(self.ubs)
-        r = c - mat.T @ y
+        r = c - self.matrix().T @ y
         r[self.slacks], ub[self.slacks] = 0.0, 0.0
         inside = float(y @ hi) + float(np.minimum(0.0, r) @ ub)
         inside += sum(max(0.0, float(r[col])) * lo for col, lo in self.col_lb.items())
-        # price the pairs left out (their linking rows are absent: dual 0)
+        rest, rp = self.rest_prices(y)
+        bad = rp < -1e-7
+        bound_min = inside + float(np.minimum(0.0, rp) @ self.ub_pair[rest])
+        if not bad.any():
+            return bound_min, None
+        grow = np.zeros(self.npair, dtype=bool)
+        if bad.sum() > self.tuning.price_in:  # the most negative reduced costs first
+            grow[rest[np.argsort(rp, kind="stable")[: self.tuning.price_in]]] = True
+        else:
+            grow[rest[bad]] = True
+        return bound_min, self.close(grow | (self.col_of >= 0)) & (self.col_of < 0)
+
+    def rest_prices(self, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The pairs left out of the LP and, for each, a lower bound on its reduced cost at
+        the duals ``y`` (:meth:`duals`; its linking rows absent, their duals 0)."""
+        a = self.a
         rest = np.nonzero((self.col_of < 0) & (self.ub_pair > 0))[0]
         # a pair with its own people row: its dual is free, and setting it to the best
         # person's reduced cost prices it as "pair + its best person", every person ≥ 0
@@ -372,13 +395,4 @@ class TeamLp(Ties, Aims):
                        0.0)  # fmt: skip
         joint = self.joint_of[rest]  # a partner whose group's J-JOINT row is in already
         rp[joint >= 0] -= y[joint[joint >= 0]]
-        bad = rp < -1e-7
-        bound_min = inside + float(np.minimum(0.0, rp) @ self.ub_pair[rest])
-        if not bad.any():
-            return bound_min, None
-        grow = np.zeros(self.npair, dtype=bool)
-        if bad.sum() > self.tuning.price_in:  # the most negative reduced costs first
-            grow[rest[np.argsort(rp, kind="stable")[: self.tuning.price_in]]] = True
-        else:
-            grow[rest[bad]] = True
-        return bound_min, self.close(grow | (self.col_of >= 0)) & (self.col_of < 0)
+        return rest, rp

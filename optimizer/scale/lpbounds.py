@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from optimizer.model.params import Tuning
 from optimizer.scale.flow import Relaxation
 from optimizer.scale.lp import TeamLp, highs
+from optimizer.scale.lpblocks import block_bound
 
 DEFAULT = Tuning()
 
@@ -165,6 +166,7 @@ class LpBounds:
         left = None if self.deadline is None else max(0.0, self.deadline - time.monotonic())
         self.settled.wait(left)
         self.aim_soft()
+        self.tighten()
         # the soft bound is the settled plan's now, the count done: their LPs freed before the
         # class counts' LP is built (province-201 under central-2021: 3.7 → 4.5 GB with three)
         if self.settled.is_set() and self.covers(self.reached):
@@ -194,6 +196,24 @@ class LpBounds:
             return
         if not self.covers(self.reached):
             self.reaim(sum(self.reached.values()), self.reached)
+
+    def tighten(self) -> None:
+        """The soft bound for the settled plan's counts by county blocks
+        (:mod:`optimizer.scale.lpblocks`), until a second before the deadline — half the time
+        left when classes are in doubt, for their counts after."""
+        if not self.settled.is_set() or self.soft is None or math.isnan(self.bound):
+            return
+        if not self.covers(self.reached):
+            return
+        end = None
+        if self.deadline is not None:
+            left = self.deadline - 1.0 - time.monotonic()
+            end = time.monotonic() + (left / 2 if self.doubt else left)
+            if left <= 0:
+                return
+        got = block_bound(self.soft, self.tuning, end)
+        if got < self.bound:
+            self.bound = got
 
     def reaim(self, filled: int, got: dict[str, int]) -> None:
         """The soft LP aimed at a plan filling ``filled`` posts, ``got`` of each class, and
