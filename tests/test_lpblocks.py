@@ -97,3 +97,24 @@ def test_a_block_out_of_time_keeps_its_lp_share(county):
                  sum(got.values()), classes=got)  # fmt: skip
     own = lp.solve()
     assert block_bound(lp, Tuning(), deadline=0.0) == own
+
+
+def test_blocks_run_in_children_that_print_nothing_and_stop_at_the_deadline(capfd):
+    """HiGHS's MIP may print a debug line; the blocks run in child processes whose output
+    goes nowhere, and a block still running at the deadline is stopped, not waited for."""
+    import time
+
+    import numpy as np
+
+    from optimizer.scale.blockserve import solve_all
+
+    def job(k, seconds):  # max x0 + 2 x1, x0 + x1 ≤ 1.5, integers in [0, 1]
+        return (np.array([-np.inf]), np.array([1.5]), np.array([-1.0, -2.0]), np.zeros(2),
+                np.ones(2), np.array([0, 1], np.int32), np.array([0, 0], np.int32),
+                np.ones(2), seconds)  # fmt: skip
+
+    assert solve_all(job, 3, 2, None, 5.0) == [-2.0, -2.0, -2.0]
+    t0 = time.monotonic()
+    assert solve_all(job, 3, 1, t0, 5.0) == [-math.inf] * 3
+    assert time.monotonic() - t0 < 1.0
+    assert capfd.readouterr().out == ""

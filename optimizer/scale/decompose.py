@@ -173,7 +173,7 @@ class Decomposition:
         order = sorted(set(self.class_bound) | set(classes), key=class_rank)
         self.lp = LpBounds(self.rel, self.tuning, got, proven, many, self.outer.deadline,
                            classes, self.floor.sends(), self.floor.pairs(),
-                           order)  # fmt: skip
+                           order, self.workers)  # fmt: skip
         beside = not many or len(self.inst.need) < self.tuning.lp_beside_villages
         if beside and not self.budget.over(10.0):
             self.lp.start()

@@ -12,13 +12,13 @@ hebei-2018 at the plan's counts, 162,543 → 125,923 against a plan of 95,047.""
 from __future__ import annotations
 
 import math
-import time
 from typing import TYPE_CHECKING
 
 import numpy as np
 import scipy.sparse as sp
 
 from optimizer.model.params import Tuning
+from optimizer.scale.blockserve import solve_all
 
 if TYPE_CHECKING:
     from optimizer.scale.lp import TeamLp
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 LOCAL_LEVELS = ("county", "township")
 
 
-def block_bound(lp: TeamLp, tuning: Tuning, deadline: float | None) -> float:
+def block_bound(lp: TeamLp, tuning: Tuning, deadline: float | None, workers: int = 1) -> float:
     """The soft bound (points) of the LP's plans by county blocks, or NaN (a coverage LP,
     or its last solve not optimal). Adds to ``lp`` the pairs the blocks need: those left out
     whose reduced cost is under ``tuning.block_price``."""
@@ -44,7 +44,7 @@ def block_bound(lp: TeamLp, tuning: Tuning, deadline: float | None) -> float:
     blocks.price_rest(rest, rp)
     cut = np.full(blocks.n, np.inf)
     np.minimum.at(cut, blocks.of_village[lp.a.pv[rest[out]]], rp[out])
-    return blocks.solve(cut, tuning.block_seconds, deadline)
+    return blocks.solve(cut, tuning.block_seconds, deadline, workers)
 
 
 class Blocks:
@@ -130,33 +130,26 @@ class Blocks:
         out[full] = np.where(lo == hi, lo, -2)
         return out
 
-    def solve(self, cut: np.ndarray, seconds: float, deadline: float | None) -> float:
-        """Each block's integer program while the clock allows; the bound in points."""
-        total = self.const + self.share[0]  # the columns of no block: their LP share
-        for k in range(self.n):
-            share = self.share[k + 1]
-            left = math.inf if deadline is None else deadline - time.monotonic()
-            got = self.block(k, min(seconds, left)) if left > 0.05 else -math.inf
-            total += max(share, min(got, share + cut[k]))
+    def solve(self, cut: np.ndarray, seconds: float, deadline: float | None,
+              workers: int = 1) -> float:  # fmt: skip
+        """Each block's integer program while the clock allows, ``workers`` at a time (in
+        child processes: :mod:`~optimizer.scale.blockserve`); the bound in points."""
+        got = solve_all(self.job, self.n, workers, deadline, seconds)
+        share = self.share[1:]
+        total = (
+            self.const
+            + self.share[0]
+            + float(np.maximum(share, np.minimum(np.array(got), share + cut)).sum())
+        )
         return float(np.floor(-total + 1e-6 * max(1.0, abs(total)))) + 1
 
-    def block(self, k: int, seconds: float) -> float:
-        """Block ``k``'s integer program: its dual bound (−inf if it has none in time)."""
+    def job(self, k: int, seconds: float) -> tuple:
+        """Block ``k``'s integer program for :func:`~optimizer.scale.blockserve.mip_bound`."""
         cols, rows = np.nonzero(self.col == k)[0], np.nonzero(self.row == k)[0]
         sub = self.a[rows][:, cols].tocsc()
-        h = self.lp.highspy._Highs()
-        h.setOptionValue("output_flag", False)
-        h.setOptionValue("random_seed", 0)
-        h.setOptionValue("time_limit", float(seconds))
-        h.addRows(len(rows), self.rlo[rows], self.rup[rows], 0, np.zeros(0, np.int32),
-                  np.zeros(0, np.int32), np.zeros(0))  # fmt: skip
-        h.addCols(len(cols), self.red[cols], self.lo[cols], self.up[cols], sub.nnz,
-                  sub.indptr[:-1].astype(np.int32), sub.indices.astype(np.int32), sub.data)  # fmt: skip
-        h.changeColsIntegrality(len(cols), np.arange(len(cols), dtype=np.int32),
-                                np.ones(len(cols), dtype=np.uint8))  # fmt: skip
-        h.run()
-        got = float(h.getInfo().mip_dual_bound)
-        return got if math.isfinite(got) else -math.inf
+        return (self.rlo[rows], self.rup[rows], self.red[cols], self.lo[cols], self.up[cols],
+                sub.indptr[:-1].astype(np.int32), sub.indices.astype(np.int32), sub.data,
+                float(seconds))  # fmt: skip
 
 
 __all__ = ["Blocks", "block_bound"]

@@ -101,6 +101,7 @@ class LpBounds:
         sends: Iterable[str] = (),
         hint: Iterable[tuple[str, str, bool]] = (),
         order: Iterable[str] = (),
+        workers: int = 1,
     ) -> None:
         """``proven``: ``target`` is already the most posts (the flow's count, met by a plan);
         the LP's own count is then not needed (city-201: 7.5 of its 17.5 s). ``count_first``:
@@ -109,8 +110,9 @@ class LpBounds:
         holds for a plan filling as many in every class). ``sends``: must-send units every
         plan posts someone from; ``hint``: (unit, village, secretary?) of the greedy plan's
         postings, among the soft LP's first columns. ``order``: the classes in priority
-        order (:meth:`count_classes`)."""
-        self.rel, self.tuning, self.target = rel, tuning, target
+        order (:meth:`count_classes`). ``workers``: county blocks solved side by side
+        (:meth:`tighten`)."""
+        self.rel, self.tuning, self.target, self.workers = rel, tuning, target, workers
         self.order, self.doubt, self.reached = list(order), frozenset(), {}
         self.class_posts: dict[str, int] = {}
         self.settled = threading.Event()  # set by :meth:`settle`
@@ -211,7 +213,7 @@ class LpBounds:
             end = time.monotonic() + (left / 2 if self.doubt else left)
             if left <= 0:
                 return
-        got = block_bound(self.soft, self.tuning, end)
+        got = block_bound(self.soft, self.tuning, end, self.workers)
         if got < self.bound:
             self.bound = got
 

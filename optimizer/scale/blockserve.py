@@ -1,0 +1,142 @@
+"""County blocks' integer programs (:mod:`optimizer.scale.lpblocks`) solved in a child
+process. HiGHS 1.12's MIP writes a debug line to the process's standard output now and then
+(``HighsMipSolverData::transformNewIntegerFeasibleSolution``), which a planner must never
+see: in a child whose output goes nowhere it cannot reach them, and the parent can stop the
+child's clock outright."""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import pickle
+import select
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+Job = tuple  # (row lo, row hi, cost, col lo, col hi, indptr, indices, data, seconds)
+
+
+def mip_bound(hp, job: Job) -> float:
+    """The block's integer program (all columns integer): its dual bound, −inf if none."""
+    rlo, rup, cost, lo, up, indptr, indices, data, seconds = job
+    h = hp._Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("random_seed", 0)
+    h.setOptionValue("time_limit", float(seconds))
+    # its dual bound only: no presolve (the same bounds, 3× sooner on province-201's blocks
+    # under hebei-2018: 0.26 s each), no primal heuristics
+    h.setOptionValue("presolve", "off")
+    h.setOptionValue("mip_heuristic_effort", 0.0)
+    n = len(cost)
+    h.addRows(len(rlo), rlo, rup, 0, np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0))
+    h.addCols(n, cost, lo, up, len(data), indptr, indices, data)
+    h.changeColsIntegrality(n, np.arange(n, dtype=np.int32), np.ones(n, dtype=np.uint8))
+    h.run()
+    got = float(h.getInfo().mip_dual_bound)
+    return got if math.isfinite(got) else -math.inf
+
+
+class Server:
+    """The child process and its pipes: one block at a time."""
+
+    def __init__(self) -> None:
+        root = str(Path(__file__).resolve().parents[2])
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
+        self.p = subprocess.Popen(
+            [sys.executable, "-m", "optimizer.scale.blockserve"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=env,
+        )
+
+    def send(self, job: Job) -> bool:
+        """Hand the child one block; False if it is gone."""
+        try:
+            pickle.dump(job, self.p.stdin)
+            self.p.stdin.flush()
+            return True
+        except OSError:
+            return False
+
+    def recv(self) -> float:
+        """The block's dual bound, once :func:`select.select` says it is back."""
+        try:
+            return float(pickle.load(self.p.stdout))
+        except (OSError, EOFError, pickle.UnpicklingError):
+            return -math.inf
+
+    def kill(self) -> None:
+        if self.p.poll() is None:
+            self.p.kill()
+        self.close()
+
+    def close(self) -> None:
+        """End the child: its input closed (it returns), else killed after a second."""
+        with contextlib.suppress(OSError):
+            self.p.stdin.close()
+        try:
+            self.p.wait(timeout=1.0)
+        except subprocess.TimeoutExpired:
+            self.p.kill()
+            self.p.wait()
+        with contextlib.suppress(OSError):
+            self.p.stdout.close()
+
+
+def main() -> None:
+    out = os.fdopen(os.dup(1), "wb")
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 1)
+    os.dup2(null, 2)
+    from scipy.optimize._highspy import _core as hp
+
+    inp = sys.stdin.buffer
+    while True:
+        try:
+            job = pickle.load(inp)
+        except EOFError:
+            return
+        pickle.dump(mip_bound(hp, job), out)
+        out.flush()
+
+
+if __name__ == "__main__":
+    main()
+
+
+def solve_all(jobs, n: int, workers: int, deadline: float | None, wait: float) -> list[float]:
+    """Dual bounds of blocks ``0..n-1`` (``jobs(k)`` builds block ``k``'s job), ``workers``
+    children side by side, until ``deadline`` (``time.monotonic()``); a block not back
+    ``wait`` s after the last answer, or never sent, gets −inf."""
+    got = [-math.inf] * n
+    servers = [Server() for _ in range(max(1, min(workers, n)))] if n else []
+    busy: dict[int, int] = {}  # server → block
+    k = 0
+    try:
+        while k < n or busy:
+            left = math.inf if deadline is None else deadline - time.monotonic()
+            for s in range(len(servers)):
+                if s not in busy and k < n and left > 0.05:
+                    if servers[s].send(jobs(k, min(wait, left))):
+                        busy[s] = k
+                    k += 1
+            if not busy:
+                break
+            pipes = {servers[s].p.stdout: s for s in busy}
+            ready, _, _ = select.select(list(pipes), [], [], max(0.0, min(wait, left)) + 1.0)
+            if not ready:
+                break
+            for f in ready:
+                s = pipes[f]
+                got[busy.pop(s)] = servers[s].recv()
+    finally:
+        for s, server in enumerate(servers):
+            server.kill() if s in busy else server.close()
+    return got
