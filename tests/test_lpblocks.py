@@ -118,3 +118,23 @@ def test_blocks_run_in_children_that_print_nothing_and_stop_at_the_deadline(capf
     assert solve_all(job, 3, 1, t0, 5.0) == [-math.inf] * 3
     assert time.monotonic() - t0 < 1.0
     assert capfd.readouterr().out == ""
+
+
+def test_the_settled_plans_bound_is_tightened_only_where_memory_allows(county):
+    """The LP's thread tightens the settled plan's soft bound by county blocks — unless the
+    blocks would take the process over its memory budget: then the LP's bound stands."""
+    from optimizer.scale.lpbounds import LpBounds
+    from optimizer.scale.parts import class_rank
+
+    policy = load_policy("hebei-2018")
+    res = solve(county, policy, DAY, method="exact", time_limit=60)
+    got = {c: f for c, (f, _) in res.coverage.items()}
+    rel = relax(build_instance(county, policy, DAY))
+    order = sorted(got, key=class_rank)
+    out = {}
+    for name, tuning in (("blocks", Tuning()), ("no room", Tuning(block_memory_mb=0.0))):
+        lp = LpBounds(rel, tuning, sum(got.values()), True, False, classes=got, order=order)
+        lp.settle(got, [])
+        lp.work()  # the soft LP, then (settled) its bound tightened and the class counts
+        out[name] = lp.bound
+    assert res.objective <= out["blocks"] < out["no room"]

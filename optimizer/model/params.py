@@ -75,8 +75,16 @@ class Tuning:
     """Pairs left out of the soft LP join its county blocks (:mod:`optimizer.scale.lpblocks`)
     when their reduced cost is under this many points; a block's bound rises by at most
     its cheapest pair left out."""
+    block_pairs: int = 300_000
+    """At most this many of those pairs, the cheapest first: a bound on the blocks' memory
+    (province-201 under hebei-2018 takes 266 k)."""
     block_seconds: float = 5.0
     """At most this long for one county block's integer program."""
+    block_min_seconds: float = 2.0
+    """The county blocks only with at least this long left for them."""
+    block_memory_mb: float = 3_500.0
+    """The county blocks only while the process stays under this much memory with them (the
+    4 GiB a province run is allowed, and a margin)."""
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ LOCAL_LEVELS = ("county", "township")
 def block_bound(lp: TeamLp, tuning: Tuning, deadline: float | None, workers: int = 1) -> float:
     """The soft bound (points) of the LP's plans by county blocks, or NaN (a coverage LP,
     or its last solve not optimal). Adds to ``lp`` the pairs the blocks need: those left out
-    whose reduced cost is under ``tuning.block_price``."""
+    whose reduced cost is under ``tuning.block_price``, at most ``tuning.block_pairs``."""
     optimal = lp.highspy.HighsModelStatus.kOptimal
     if lp.coverage or lp.h.getModelStatus() != optimal or lp.short():
         return math.nan
@@ -37,7 +37,10 @@ def block_bound(lp: TeamLp, tuning: Tuning, deadline: float | None, workers: int
     rest, rp = lp.rest_prices(y)
     solved = lp.n_cols  # the LP's own columns: the blocks' LP shares are theirs
     join = np.zeros(lp.npair, dtype=bool)
-    join[rest[rp < tuning.block_price]] = True
+    cheap = np.nonzero(rp < tuning.block_price)[0]
+    if len(cheap) > tuning.block_pairs:  # the cheapest first: memory
+        cheap = cheap[np.argsort(rp[cheap], kind="stable")[: tuning.block_pairs]]
+    join[rest[cheap]] = True
     lp.add_pairs(np.nonzero(lp.close(join | (lp.col_of >= 0)) & (lp.col_of < 0))[0])
     out = lp.col_of[rest] < 0  # left out still: each bounds its block's rise
     blocks = Blocks(lp, y, solved)
