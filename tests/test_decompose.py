@@ -837,6 +837,7 @@ def test_lp_count_runs_beside_the_parts_below_lp_beside_villages(monkeypatch, vi
         rel=rel,
         floor=SimpleNamespace(valid=True, class_totals=dict, pairs=list, sends=set),
         tuning=Tuning(),
+        workers=2,
         inst=SimpleNamespace(need=dict.fromkeys(range(villages))),
         budget=Budget(0.0, None),
         outer=Budget(0.0, None),

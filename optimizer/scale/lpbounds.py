@@ -183,13 +183,22 @@ class LpBounds:
         left = None if self.deadline is None else max(0.0, self.deadline - time.monotonic())
         self.settled.wait(left)
         self.aim_soft()
-        self.tighten()
         # the soft bound is the settled plan's now, the count done: their LPs freed before the
-        # class counts' LP is built (province-201 under central-2021: 3.7 → 4.5 GB with three)
-        if self.settled.is_set() and self.covers(self.reached):
+        # class counts' LP is built (province-201 under central-2021: 3.7 → 4.5 GB with three),
+        # but for the county blocks after them, where memory allows
+        done = self.settled.is_set() and self.covers(self.reached)
+        if done and not self.blocks_fit():
             self.soft = None
         self.counting = None
-        lp = None  # one LP with every class's row, aimed at each class in turn
+        self.count_doubt()
+        self.tighten()
+        if done:
+            self.soft = None
+
+    def count_doubt(self) -> None:
+        """:meth:`count_classes`' counts: one LP with every class's row, aimed at each class
+        in doubt in turn."""
+        lp = None
         for n, c in enumerate(self.order):
             if c not in self.doubt:
                 continue
@@ -214,28 +223,28 @@ class LpBounds:
         if not self.covers(self.reached):
             self.reaim(sum(self.reached.values()), self.reached)
 
+    def blocks_fit(self) -> bool:
+        """Whether the county blocks (:meth:`tighten`) may run: the soft LP done at the
+        settled plan's counts, and the process under ``tuning.block_memory_mb`` with them
+        and the class counts' LP (province-201 under central-2021 had gone 3.7 → 5.1 GB)."""
+        lp = self.soft
+        if lp is None or math.isnan(self.bound) or not self.covers(self.reached):
+            return False
+        cols = lp.n_cols + min(lp.npair - int((lp.col_of >= 0).sum()), self.tuning.block_pairs)
+        if self.doubt:
+            cols += lp.n_cols  # the class counts' LP, beside it
+        return rss_mb() + cols * BLOCK_BYTES_PER_COLUMN / 2**20 <= self.tuning.block_memory_mb
+
     def tighten(self) -> None:
         """The soft bound for the settled plan's counts by county blocks
-        (:mod:`optimizer.scale.lpblocks`), until a second before the deadline — half the time
-        left when classes are in doubt, for their counts after; not when that leaves under
-        ``tuning.block_min_seconds``, nor when the blocks' memory would take the process over
-        ``tuning.block_memory_mb`` (province-201 under central-2021: 3.7 → 5.1 GB, with 13 s
-        left, too few to solve a block)."""
-        lp = self.soft
-        if not self.settled.is_set() or lp is None or math.isnan(self.bound):
+        (:mod:`optimizer.scale.lpblocks`), after the class counts (coverage first), until a
+        second before the deadline; not with under ``tuning.block_min_seconds`` left."""
+        if not self.settled.is_set() or self.soft is None or not self.blocks_fit():
             return
-        if not self.covers(self.reached):
+        end = None if self.deadline is None else self.deadline - 1.0
+        if end is not None and end - time.monotonic() < self.tuning.block_min_seconds:
             return
-        end = None
-        if self.deadline is not None:
-            left = self.deadline - 1.0 - time.monotonic()
-            end = time.monotonic() + (left / 2 if self.doubt else left)
-            if end - time.monotonic() < self.tuning.block_min_seconds:
-                return
-        cols = lp.n_cols + min(lp.npair - int((lp.col_of >= 0).sum()), self.tuning.block_pairs)
-        if rss_mb() + cols * BLOCK_BYTES_PER_COLUMN / 2**20 > self.tuning.block_memory_mb:
-            return
-        got = block_bound(lp, self.tuning, end, self.workers)
+        got = block_bound(self.soft, self.tuning, end, self.workers)
         if got < self.bound:
             self.bound = got
 
