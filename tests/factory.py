@@ -60,3 +60,14 @@ def dataset(units, cadres, villages, history=(), pins=(), recall=(), adjacency=N
 
 
 __all__ = ["DAY", "Pin", "Posting", "Recall", "cadre", "dataset", "unit", "village"]
+
+
+def split_in_two(ds: Dataset, county: str) -> Dataset:
+    """``ds`` with the first half of its townships (sorted) moved to ``county``."""
+    from dataclasses import replace
+
+    towns = sorted({v.township for v in ds.villages.values()})
+    half = set(towns[: len(towns) // 2])
+    ds.villages = {k: replace(v, county=county) if v.township in half else v
+                   for k, v in ds.villages.items()}  # fmt: skip
+    return ds

@@ -5,10 +5,9 @@ for every exact optimum and never be weaker than the LP's own bound."""
 from __future__ import annotations
 
 import math
-from dataclasses import replace
 
 import pytest
-from factory import DAY
+from factory import DAY, split_in_two
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_decompose import B, two_counties
@@ -69,12 +68,7 @@ def county(tmp_path_factory):
     """A generated county, half its townships moved to a second county."""
     out = tmp_path_factory.mktemp("blocks") / "d"
     write_dataset(generate("county", 3, DAY), out)
-    ds = load_dataset(out, plan_date=DAY)
-    towns = sorted({v.township for v in ds.villages.values()})
-    half = set(towns[: len(towns) // 2])
-    ds.villages = {k: replace(v, county=B) if v.township in half else v
-                   for k, v in ds.villages.items()}  # fmt: skip
-    return ds
+    return split_in_two(load_dataset(out, plan_date=DAY), B)
 
 
 def test_the_blocks_prove_away_the_lps_split_teams_under_hebei(county):

@@ -4,10 +4,8 @@ two, on a very narrow shortlist, verify clean and fill as much as the greedy flo
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
-from factory import DAY, cadre, dataset, unit, village
+from factory import DAY, cadre, dataset, split_in_two, unit, village
 from test_decompose import B
 
 from optimizer import load_policy, solve
@@ -73,12 +71,7 @@ def split_county(tmp_path_factory):
 
     out = tmp_path_factory.mktemp("split") / "d"
     write_dataset(make_realistic(generate("county", 3, DAY), 3, DAY), out)
-    ds = load_dataset(out, plan_date=DAY)
-    towns = sorted({v.township for v in ds.villages.values()})
-    half = set(towns[: len(towns) // 2])
-    ds.villages = {k: replace(v, county=B) if v.township in half else v
-                   for k, v in ds.villages.items()}  # fmt: skip
-    return ds
+    return split_in_two(load_dataset(out, plan_date=DAY), B)
 
 
 @pytest.mark.parametrize("preset", ["central-2021", "hunan-2021", "hebei-2018"])

@@ -187,12 +187,13 @@ class LpBounds:
         # class counts' LP is built (province-201 under central-2021: 3.7 → 4.5 GB with three),
         # but for the county blocks after them, where memory allows
         done = self.settled.is_set() and self.covers(self.reached)
-        if done and not self.blocks_fit():
+        blocks = done and self.blocks_fit()
+        if done and not blocks:
             self.soft = None
         self.counting = None
         self.count_doubt()
-        self.tighten()
-        if done:
+        if blocks:
+            self.tighten()
             self.soft = None
 
     def count_doubt(self) -> None:
@@ -237,9 +238,10 @@ class LpBounds:
 
     def tighten(self) -> None:
         """The soft bound for the settled plan's counts by county blocks
-        (:mod:`optimizer.scale.lpblocks`), after the class counts (coverage first), until a
-        second before the deadline; not with under ``tuning.block_min_seconds`` left."""
-        if not self.settled.is_set() or self.soft is None or not self.blocks_fit():
+        (:mod:`optimizer.scale.lpblocks`), after the class counts (coverage first: the soft
+        LP kept for it only when :meth:`blocks_fit`), until a second before the deadline;
+        not with under ``tuning.block_min_seconds`` left."""
+        if self.soft is None:
             return
         end = None if self.deadline is None else self.deadline - 1.0
         if end is not None and end - time.monotonic() < self.tuning.block_min_seconds:
