@@ -132,3 +132,32 @@ def test_the_settled_plans_bound_is_tightened_only_where_memory_allows(county):
         lp.work()  # the soft LP, then (settled) its bound tightened and the class counts
         out[name] = lp.bound
     assert res.objective <= out["blocks"] < out["no room"]
+
+
+def test_the_blocks_are_ahead_once_the_soft_lp_is_done_and_only_with_room(county):
+    """:meth:`LpBounds.blocks_ahead` (the county pairs then leave the blocks their share of
+    the limit): not before the soft LP is solved, and not without the memory for them."""
+    from optimizer.scale.lpbounds import LpBounds
+
+    policy = load_policy("hebei-2018")
+    rel = relax(build_instance(county, policy, DAY))
+    for tuning, ahead in ((Tuning(), True), (Tuning(block_memory_mb=0.0), False)):
+        lp = LpBounds(rel, tuning, rel.max_posts // 2, True, False)
+        assert not lp.blocks_ahead()
+        lp.work()  # no classes to count: the soft LP is kept
+        assert lp.blocks_ahead() is ahead
+
+
+def test_the_county_pairs_leave_the_blocks_their_share_of_the_limit():
+    from types import SimpleNamespace
+
+    from optimizer.scale.budget import Budget
+    from optimizer.scale.decompose import Decomposition
+
+    for ahead, end in ((True, 85.0), (False, 95.0)):
+        me = SimpleNamespace(budget=Budget(0.0, 95.0), outer=Budget(0.0, 100.0),
+                             tuning=Tuning(block_share=0.1),
+                             lp=SimpleNamespace(blocks_ahead=lambda a=ahead: a))  # fmt: skip
+        assert Decomposition.improve_budget(me).deadline == pytest.approx(end)
+    me.budget = Budget(0.0, None)
+    assert Decomposition.improve_budget(me).deadline is None

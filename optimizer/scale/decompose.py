@@ -286,19 +286,18 @@ class Decomposition:
         spent = sum(r.deterministic_time for r in results.values())
         self.say(f"county parts: {points:.0f} points, {spent:.1f} deterministic units")
         budget = None if self.dtime is None else self.tuning.pairs_share * self.dtime - spent
-        state = PartsState(
-            inst,
-            results,
-            self.alloc,
-            self.home,
-            self.params,
-            self.budget,
-            self.clock,
-            self.progress,
-            self.reference,
-        )
+        state = PartsState(inst, results, self.alloc, self.home, self.params,
+                           self.improve_budget(), self.clock, self.progress, self.reference)  # fmt: skip
         budget = SparePool(**vars(state)).run(self.order, budget)
         CountyPairs(**vars(state)).run(budget)
+
+    def improve_budget(self) -> Budget:
+        """The improvement phases' clock: ``tuning.block_share`` of the limit earlier when the
+        LP's county blocks are set to run after them (:meth:`LpBounds.blocks_ahead`)."""
+        b, share = self.budget, self.tuning.block_share
+        if b.deadline is None or not self.lp.blocks_ahead():
+            return b
+        return Budget(b.t0, b.deadline - share * (self.outer.deadline - b.t0), b.stop)
 
     def merge(self):
         """One result from the parts, with the bounds known by now."""

@@ -228,8 +228,13 @@ class LpBounds:
         """Whether the county blocks (:meth:`tighten`) may run: the soft LP done at the
         settled plan's counts, and the process under ``tuning.block_memory_mb`` with them
         and the class counts' LP (province-201 under central-2021 had gone 3.7 → 5.1 GB)."""
+        return self.covers(self.reached) and self.blocks_ahead()
+
+    def blocks_ahead(self) -> bool:
+        """Whether the county blocks look set to run: the soft LP done, and the memory for
+        them (:meth:`blocks_fit`, before the plan's counts are known)."""
         lp = self.soft
-        if lp is None or math.isnan(self.bound) or not self.covers(self.reached):
+        if lp is None or math.isnan(self.bound):
             return False
         cols = lp.n_cols + min(lp.npair - int((lp.col_of >= 0).sum()), self.tuning.block_pairs)
         if self.doubt:
