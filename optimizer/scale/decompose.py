@@ -92,9 +92,7 @@ class Decomposition:
         self.pending: set[str] = set()
         ds = inst.ds
         self.counties = sorted({ds.villages[v].county for v in inst.need})
-        self.size = {k: 0 for k in self.counties}
-        for v in inst.need:
-            self.size[ds.villages[v].county] += 1
+        self.size = Counter(ds.villages[v].county for v in inst.need)
 
     def say(self, text: str) -> None:
         if self.progress:
@@ -367,10 +365,13 @@ class Decomposition:
         lp_bound, final = lp.bound_for(filled, got)
         most = min(self.posts_bound, posts if posts is not None else self.posts_bound)
         by_lp = lp.class_bound(got)  # the LP's per-class counts, where they hold for this plan
-        res.coverage_bound = {
-            c: min(q, self.class_bound.get(c, q), by_lp.get(c, q))
-            for c, (_f, q) in res.coverage.items()
-        }
+        # and the most posts less the plan's in the classes before (SPEC §3's order): when the
+        # LP's class counts are not done (a realistic city under hebei-2018: exited 145 → 20)
+        res.coverage_bound, before = {}, 0
+        for c, (f, q) in res.coverage.items():  # in class order
+            res.coverage_bound[c] = min(q, self.class_bound.get(c, q), by_lp.get(c, q),
+                                        most - before)  # fmt: skip
+            before += f
         # every class at its bound: the most in SPEC §3's order (the exact model's sense)
         by_class = all(got[c] >= res.coverage_bound[c] for c in got)
         res.posts_bound = filled if by_class else max(filled, most)
