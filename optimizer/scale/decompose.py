@@ -36,12 +36,14 @@ from optimizer.scale.bounds import class_bounds
 from optimizer.scale.budget import Budget
 from optimizer.scale.floor import WIDE, province_greedy
 from optimizer.scale.flow import relax
+from optimizer.scale.flowcount import PostsBound
 from optimizer.scale.lpbounds import LATE_LP, PARTIAL_LP, LpBounds
 from optimizer.scale.pairs import CountyPairs
 from optimizer.scale.parts import (
     PartsState,
     class_rank,
     county_coverage,
+    filled_by,
     points_and_cover,
     run_parts,
     solve_part,
@@ -131,6 +133,7 @@ class Decomposition:
             + ("" if self.floor.valid else " (not valid: pins or U-PARTICIPATE unmet)")
         )
         self.class_bound, self.posts_bound = class_bounds(inst, self.floor.shape)
+        self.counted = PostsBound(self.rel, got, self.outer.deadline).start()
         beside = self.start_lp(got)
         self.alloc = allocation(inst, flow_alloc, self.floor.wide_people(inst))
         # people the greedy floor posts stay where it posts them: its share of each county
@@ -216,7 +219,7 @@ class Decomposition:
         )
         if r.wall_time >= wall - 0.05:
             self.clock.append(f"county {k} was stopped by the time limit")
-        if fallback is not None and (not r.has_plan or lex(_filled(r)) < lex(_filled(fallback))):
+        if fallback is not None and (not r.has_plan or lex(filled_by(r)) < lex(filled_by(fallback))):
             fallback.notes.append(
                 "the part's own search filled less than the greedy plan "
                 "in priority order (or found no plan): the greedy plan stands"
@@ -377,8 +380,8 @@ class Decomposition:
         res.posts_bound = filled if by_class else max(filled, most)
         res.coverage_proven = filled >= most or by_class
         # the flow's soft bound holds for plans filling its most posts; a plan filling fewer is
-        # bounded by the best flow of any size
-        bound = self.rel.bound if filled >= self.rel.max_posts else self.rel.any_bound
+        # bounded by the best flows making as many new postings (:mod:`flowcount`), of any size
+        bound = self.rel.bound if filled >= self.rel.max_posts else self.counted.bound(filled)
         used = lp_bound < bound  # False when NaN
         bound = lp_bound if used else bound
         res.bound = max(bound, res.objective)
@@ -391,10 +394,6 @@ class Decomposition:
                 f"{res.posts_bound} can be ({res.posts_bound - filled} in doubt)"
             )
         self.say(f"bounds: at most {res.posts_bound} required posts, soft bound {res.bound:.0f}")
-
-
-def _filled(r) -> dict[str, int]:
-    return {c: f for c, (f, _q) in r.coverage.items()}
 
 
 __all__ = ["should_decompose", "solve_parts"]

@@ -115,6 +115,11 @@ def county_coverage(inst: Instance, assignments, covers, k: str) -> dict[str, tu
     return {c: (got.get(c, 0), q) for c, q in need.items()}
 
 
+def filled_by(r) -> dict[str, int]:
+    """Class → required posts ``r`` fills."""
+    return {c: f for c, (f, _q) in r.coverage.items()}
+
+
 def class_rank(c: str) -> int:
     return CATEGORIES.index(c) if c in CATEGORIES else len(CATEGORIES)
 
@@ -123,6 +128,7 @@ __all__ = [
     "PartsState",
     "class_rank",
     "county_coverage",
+    "filled_by",
     "part_dataset",
     "points_and_cover",
     "run_parts",
