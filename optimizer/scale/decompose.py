@@ -26,7 +26,6 @@ from collections import Counter, defaultdict
 from dataclasses import replace
 from typing import Any
 
-from optimizer.model.lexorder import lex
 from optimizer.model.params import SolveParams, Tuning
 from optimizer.model.result import Assignment, SolveResult, Status
 from optimizer.rules.instance import Instance
@@ -41,9 +40,9 @@ from optimizer.scale.lpbounds import LATE_LP, PARTIAL_LP, LpBounds
 from optimizer.scale.pairs import CountyPairs
 from optimizer.scale.parts import (
     PartsState,
+    class_order,
     class_rank,
     county_coverage,
-    filled_by,
     points_and_cover,
     run_parts,
     solve_part,
@@ -219,7 +218,7 @@ class Decomposition:
         )
         if r.wall_time >= wall - 0.05:
             self.clock.append(f"county {k} was stopped by the time limit")
-        if fallback is not None and (not r.has_plan or lex(filled_by(r)) < lex(filled_by(fallback))):
+        if fallback is not None and (not r.has_plan or class_order(r) < class_order(fallback)):
             fallback.notes.append(
                 "the part's own search filled less than the greedy plan "
                 "in priority order (or found no plan): the greedy plan stands"

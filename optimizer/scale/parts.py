@@ -15,6 +15,7 @@ from datetime import date
 
 from optimizer.data.domain import CATEGORIES, Dataset
 from optimizer.model.exact import solve_instance
+from optimizer.model.lexorder import lex
 from optimizer.model.params import PartStart, SolveParams
 from optimizer.model.result import SolveResult, filled_by_class
 from optimizer.rules.instance import Instance, build_instance
@@ -115,9 +116,9 @@ def county_coverage(inst: Instance, assignments, covers, k: str) -> dict[str, tu
     return {c: (got.get(c, 0), q) for c, q in need.items()}
 
 
-def filled_by(r) -> dict[str, int]:
-    """Class → required posts ``r`` fills."""
-    return {c: f for c, (f, _q) in r.coverage.items()}
+def class_order(r) -> tuple[int, ...]:
+    """``r``'s required posts filled per class in SPEC §3's order, to compare."""
+    return lex({c: f for c, (f, _q) in r.coverage.items()})
 
 
 def class_rank(c: str) -> int:
@@ -126,9 +127,9 @@ def class_rank(c: str) -> int:
 
 __all__ = [
     "PartsState",
+    "class_order",
     "class_rank",
     "county_coverage",
-    "filled_by",
     "part_dataset",
     "points_and_cover",
     "run_parts",
