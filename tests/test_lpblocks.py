@@ -154,10 +154,13 @@ def test_the_county_pairs_leave_the_blocks_their_share_of_the_limit():
     from optimizer.scale.budget import Budget
     from optimizer.scale.decompose import Decomposition
 
-    for ahead, end in ((True, 85.0), (False, 95.0)):
+    done = {"k": SimpleNamespace(coverage={"weak": (3, 4), "key": (2, 5)})}
+    # coverage first: with posts in doubt (at most 6 by the LP, 5 filled) the pairs keep it
+    for ahead, most, end in ((True, 5, 85.0), (False, 5, 95.0), (True, 6, 95.0)):
         me = SimpleNamespace(budget=Budget(0.0, 95.0), outer=Budget(0.0, 100.0),
-                             tuning=Tuning(block_share=0.1),
-                             lp=SimpleNamespace(blocks_ahead=lambda a=ahead: a))  # fmt: skip
+                             tuning=Tuning(block_share=0.1), results=done, posts_bound=9,
+                             lp=SimpleNamespace(blocks_ahead=lambda a=ahead: a,
+                                                posts_now=lambda m=most: m))  # fmt: skip
         assert Decomposition.improve_budget(me).deadline == pytest.approx(end)
     me.budget = Budget(0.0, None)
     assert Decomposition.improve_budget(me).deadline is None

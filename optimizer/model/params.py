@@ -87,9 +87,9 @@ class Tuning:
     4 GiB a province run is allowed, and a margin)."""
     block_share: float = 0.1
     """Share of the time limit the county pairs leave to the class counts and the county
-    blocks, when the soft LP is done by then and the blocks fit in memory: left only what
-    the pairs did not use, the blocks had under 2 s in city runs (city-201 under hebei-2018,
-    60 s: soft gap 3.51 %, 2.07 % with every block solved)."""
+    blocks, when the soft LP is done by then, the blocks fit in memory and no post is in
+    doubt (coverage first: with the pairs cut short, city-201 under hebei-2018 filled one
+    `key` post fewer in one run of two; its soft gap went 3.51 → 2.07–2.23 %)."""
 
 
 @dataclass(frozen=True)

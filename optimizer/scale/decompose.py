@@ -292,10 +292,12 @@ class Decomposition:
         CountyPairs(**vars(state)).run(budget)
 
     def improve_budget(self) -> Budget:
-        """The improvement phases' clock: ``tuning.block_share`` of the limit earlier when the
-        LP's county blocks are set to run after them (:meth:`LpBounds.blocks_ahead`)."""
+        """The improvement phases' clock: ``tuning.block_share`` of the limit earlier for the
+        LP's county blocks (:meth:`LpBounds.blocks_ahead`); not with posts in doubt (coverage)."""
         b, share = self.budget, self.tuning.block_share
-        if b.deadline is None or not self.lp.blocks_ahead():
+        most = min(self.posts_bound, self.lp.posts_now() or self.posts_bound)
+        filled = sum(f for r in self.results.values() for f, _ in r.coverage.values())
+        if b.deadline is None or filled < most or not self.lp.blocks_ahead():
             return b
         return Budget(b.t0, b.deadline - share * (self.outer.deadline - b.t0), b.stop)
 
