@@ -32,7 +32,6 @@ class DoneLp:
 def merged(posts: int, flow: dict[str, int], coverage: dict[str, tuple[int, int]]):
     me = SimpleNamespace(lp=DoneLp(posts), outer=Budget(0.0, None), posts_bound=99,
                          class_bound=flow, say=lambda text: None,
-                         counted=SimpleNamespace(bound=lambda posts: 300.0),
                          rel=SimpleNamespace(bound=200.0, max_posts=99, any_bound=300.0))  # fmt: skip
     res = SolveResult(Status.FEASIBLE, None, coverage=coverage, objective=90.0)
     Decomposition.bounds(me, res)

@@ -35,7 +35,6 @@ from optimizer.scale.bounds import class_bounds
 from optimizer.scale.budget import Budget
 from optimizer.scale.floor import WIDE, province_greedy
 from optimizer.scale.flow import relax
-from optimizer.scale.flowcount import PostsBound
 from optimizer.scale.lpbounds import LATE_LP, PARTIAL_LP, LpBounds
 from optimizer.scale.pairs import CountyPairs
 from optimizer.scale.parts import (
@@ -132,7 +131,6 @@ class Decomposition:
             + ("" if self.floor.valid else " (not valid: pins or U-PARTICIPATE unmet)")
         )
         self.class_bound, self.posts_bound = class_bounds(inst, self.floor.shape)
-        self.counted = PostsBound(self.rel, got, self.outer.deadline).start()
         beside = self.start_lp(got)
         self.alloc = allocation(inst, flow_alloc, self.floor.wide_people(inst))
         # people the greedy floor posts stay where it posts them: its share of each county
@@ -381,8 +379,8 @@ class Decomposition:
         res.posts_bound = filled if by_class else max(filled, most)
         res.coverage_proven = filled >= most or by_class
         # the flow's soft bound holds for plans filling its most posts; a plan filling fewer is
-        # bounded by the best flows making as many new postings (:mod:`flowcount`), of any size
-        bound = self.rel.bound if filled >= self.rel.max_posts else self.counted.bound(filled)
+        # bounded by the best flow of any size
+        bound = self.rel.bound if filled >= self.rel.max_posts else self.rel.any_bound
         used = lp_bound < bound  # False when NaN
         bound = lp_bound if used else bound
         res.bound = max(bound, res.objective)

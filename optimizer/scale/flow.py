@@ -65,27 +65,6 @@ class FlowArrays:
 
 
 @dataclass
-class FlowNetwork:
-    """The network's arcs, the ways round to the sink included (a flow of any size), for
-    :mod:`optimizer.scale.flowcount`."""
-
-    tail: np.ndarray
-    head: np.ndarray
-    cap: np.ndarray
-    cost: np.ndarray
-    postings: np.ndarray
-    """Arc → it is a source → cadre arc: one new posting."""
-    src: int
-    sink: int
-    cover_src: int
-    total: int
-    incumbent_posts: int
-    """Required posts incumbents fill."""
-    cover_posts: int
-    """At most this many required posts filled by cluster teams' cover."""
-
-
-@dataclass
 class Relaxation:
     max_posts: int
     """Required posts the relaxation fills: no plan fills more."""
@@ -99,7 +78,6 @@ class Relaxation:
     make)."""
     arrays: FlowArrays | None = field(default=None, repr=False)
     """The network, for the LP (None when no unit may post anyone)."""
-    network: FlowNetwork | None = field(default=None, repr=False)
     inst: Instance | None = field(default=None, repr=False)
 
 
@@ -323,24 +301,9 @@ class _Network:
         flow.add_arc_with_capacity_and_unit_cost(self.cover_src, self.sink, total, 0)
         rel.any_bound = -float(flow.optimal_cost()) if flow.solve() == flow.OPTIMAL else math.inf
         rel.any_bound = max(rel.any_bound, rel.bound)
-        rel.network = self.network(t_all, h_all, cap_all, cost_all, total, mins)
         if self.pairs:
             rel.arrays = self.arrays(flows)
         return rel
-
-    def network(self, t_all, h_all, cap_all, cost_all, total: int, mins) -> FlowNetwork:
-        inc = np.array([len(self.inst.inc_by_village.get(v, [])) for v in self.vids])
-        ways_round = np.array([self.src, self.cover_src]), np.full(2, self.sink)
-        return FlowNetwork(
-            np.concatenate([t_all, ways_round[0]]).astype(np.int32),
-            np.concatenate([h_all, ways_round[1]]).astype(np.int32),
-            np.concatenate([cap_all, [total, total]]),
-            np.concatenate([cost_all, [0, 0]]),
-            np.concatenate([t_all == self.src, [False, False]]),
-            self.src, self.sink, self.cover_src, total,
-            incumbent_posts=int(np.minimum(inc, mins).sum()),
-            cover_posts=int(mins[self.cov].sum()) if self.cov else 0,
-        )  # fmt: skip
 
     def used(self, t_all, h_all, flows) -> dict[str, list[tuple[str, str]]]:
         """Which cadre goes where: the unit's flowing cadres paired with its flowing posts,
