@@ -101,8 +101,7 @@ def part_dataset(
 
 
 def points_and_cover(inst: Instance, r) -> tuple[tuple[int, ...], float]:
-    cov = tuple(r.coverage.get(c, (0, 0))[0] for c in CATEGORIES)
-    return cov, plan_points(inst, r.assignments)
+    return class_order(r), plan_points(inst, r.assignments)
 
 
 def county_coverage(inst: Instance, assignments, covers, k: str) -> dict[str, tuple[int, int]]:
