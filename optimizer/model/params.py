@@ -85,6 +85,13 @@ class Tuning:
     block_memory_mb: float = 3_500.0
     """The county blocks only while the process stays under this much memory with them (the
     4 GiB a province run is allowed, and a margin)."""
+    mip_villages: int = 4000
+    """Below this many villages to staff, the coverage program (:mod:`optimizer.scale.lpmip`)
+    re-deals province and city people when the county parts leave posts in doubt (a city:
+    11 s for city-201; a province's LP alone takes minutes)."""
+    mip_share: float = 0.4
+    """The coverage program, beside the county parts, ends by this share of the time limit
+    (counted from the solve's start)."""
     block_share: float = 0.1
     """Share of the time limit the county pairs leave to the class counts and the county
     blocks, when the soft LP is done by then, the blocks fit in memory and no post is in

@@ -36,6 +36,7 @@ from optimizer.scale.budget import Budget
 from optimizer.scale.floor import WIDE, province_greedy
 from optimizer.scale.flow import relax
 from optimizer.scale.lpbounds import LATE_LP, PARTIAL_LP, LpBounds
+from optimizer.scale.mipround import coverage_round, start_program
 from optimizer.scale.pairs import CountyPairs
 from optimizer.scale.parts import (
     PartsState,
@@ -101,10 +102,8 @@ class Decomposition:
     def solve(self):
         inst = self.inst
         self.rel = relax(inst)
-        self.say(
-            f"flow relaxation: at most {self.rel.max_posts} required posts, "
-            f"soft bound {self.rel.bound:.0f}"
-        )
+        self.say(f"flow relaxation: at most {self.rel.max_posts} required posts, "
+                 f"soft bound {self.rel.bound:.0f}")  # fmt: skip
         # where the flow sends each wide unit's people: tried first by the greedy, and where
         # the unit's people the greedy does not post are handed
         ds = inst.ds
@@ -132,6 +131,7 @@ class Decomposition:
         )
         self.class_bound, self.posts_bound = class_bounds(inst, self.floor.shape)
         beside = self.start_lp(got)
+        self.program = start_program(self, got)  # the coverage program, beside the parts
         self.alloc = allocation(inst, flow_alloc, self.floor.wide_people(inst))
         # people the greedy floor posts stay where it posts them: its share of each county
         # must remain a plan of that county's part
@@ -151,6 +151,8 @@ class Decomposition:
         if not beside and late:
             self.start_lp_late()
         self.second_round(order)
+        if coverage_round(self):  # its people replace the greedy plan's
+            self.used_floor = False
         self.improve()
         got = Counter()  # the plan's posts per class, settled (re-seating keeps them)
         for r in self.results.values():

@@ -96,7 +96,7 @@ class TeamLp(Ties, Aims):
         self.own_pairs = np.array(sorted(self.allow), dtype=np.int64)
         self.free_rows = np.zeros(0, dtype=np.int64)  # equality rows: their duals unclipped
         self.row_hi_at: dict[int, float] = {}  # rows added later whose upper bound is not 0
-        participation_rows(self, () if coverage else sends)
+        participation_rows(self, sends)  # count LPs pass none
         cover_rows(self)
         self.add_pairs(np.nonzero(self.keep)[0])
         if not coverage:
