@@ -125,8 +125,8 @@ def test_relaxation_bounds_every_exact_optimum(ds, preset):
 )
 @given(ds=instances(), preset=st.sampled_from(PRESETS), data=st.data())
 def test_P_PIN_lp_bound_holds_for_the_optimum_under_require_pins(ds, preset, data):
-    """Require pins enter the LP (their cadre used, their pair carrying them): its bound
-    still holds for the exact optimum that honours them — pins taken from a plan, so they
+    """Require pins enter the LP (their cadre used, their pair carrying them): its bounds
+    still hold for the exact optimum that honours them — pins taken from a plan, so they
     can be met, with and without their role."""
     from optimizer.data.domain import Pin
 
@@ -146,6 +146,11 @@ def test_P_PIN_lp_bound_holds_for_the_optimum_under_require_pins(ds, preset, dat
     got = {c: f for c, (f, _) in res.coverage.items()}
     points = plan_points(res.instance, res.assignments)
     assert points <= lp_bound(rel, target=filled, classes=got) + 1e-6
+    # and the counts (pins bind them too): the optimum is lexicographic, SPEC §3's order
+    assert lp_max_posts(rel) >= filled
+    order = sorted(got, key=class_rank)
+    for n, c in enumerate(order):
+        assert not lp_class_posts(rel, c, {b: got[b] for b in order[:n]}) < got[c]
 
 
 def test_P_PIN_a_require_pin_binds_the_lp_as_it_binds_the_plan():

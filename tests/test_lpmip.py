@@ -121,3 +121,20 @@ def test_P_PIN_the_lp_names_no_pinned_cadre_at_another_village():
     named = {lp.a.vids[lp.a.pv[i]]: sorted(ids[c] for c in people)
              for i, (people, _) in lp.allow.items()}  # fmt: skip
     assert named == {"VB": ["p2"]}
+
+
+def test_P_PIN_binds_the_count_lps_as_it_binds_the_plan():
+    """p1, the only one who can stand at the weak village, is pinned to the other village:
+    no plan fills the weak post, and the LP's counts say so (without the pin they said 1)."""
+    from optimizer.scale.lpbounds import lp_class_posts
+
+    ds = dataset(
+        [unit("P", "province", staff=120, x=0, kind="organ")],
+        [cadre("p1", "P", rank="division")],
+        [village("VA", "weak", x=0), village("VB", "key", x=5)],
+        pins=[Pin("p1", "VB", "require", "secretary")],
+    )
+    policy = load_policy("central-2021")
+    assert lp_class_posts(relax(build_instance(ds, policy, DAY)), "weak") == 0
+    free = replace(ds, pins=[])
+    assert lp_class_posts(relax(build_instance(free, policy, DAY)), "weak") == 1

@@ -99,8 +99,7 @@ class TeamLp(Ties, Aims):
         participation_rows(self, sends)  # count LPs pass none
         cover_rows(self)
         self.add_pairs(np.nonzero(self.keep)[0])
-        if not coverage:
-            pin_requires(self)
+        pin_requires(self)  # counts too: a realistic city under hebei-2018, exited 2,603 → 2,585
         self.best = math.nan  # the best round's bound so far (:meth:`keep_best`)
 
     def starting_columns(self, hint: Iterable[tuple[str, str, bool]]) -> None:

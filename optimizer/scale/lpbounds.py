@@ -208,7 +208,8 @@ class LpBounds:
             before = {b: self.reached.get(b, 0) for b in self.order[:n]}
             if lp is None:
                 lp = team_lp(self.rel, self.tuning, True, deadline=self.deadline,
-                             classes=dict.fromkeys(self.order, 0), only=c)  # fmt: skip
+                             classes=dict.fromkeys(self.order, 0), sends=self.sends,
+                             only=c)  # fmt: skip
             if lp is None:
                 return
             lp.count_only(c, before)
@@ -282,7 +283,9 @@ class LpBounds:
         return out
 
     def count(self) -> int:
-        self.counting = team_lp(self.rel, self.tuning, True, deadline=self.deadline)
+        self.counting = team_lp(
+            self.rel, self.tuning, True, deadline=self.deadline, sends=self.sends
+        )
         return posts_of(self.rel, math.nan if self.counting is None else self.counting.solve())
 
     def bound_now(self) -> tuple[float, bool]:

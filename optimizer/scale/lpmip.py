@@ -3,7 +3,7 @@
 The county parts fill posts in SPEC §3's order county by county, but which county gets a
 province or city unit's people is decided before them (the greedy plan, the flow) and moved
 only pair by pair after. The coverage LP (:mod:`optimizer.scale.lp`) with every class
-weighted above the next, its require pins and U-PARTICIPATE rows, solved as an integer
+weighted above the next, with its require pins and U-PARTICIPATE rows, solved as an integer
 program over the columns its pricing kept, says how many of each unit's people each county
 should get; the county parts solved exactly with those people then fill what it fills.
 Measured on city-201 under hebei-2018: the integer program in 11 s, and the parts on its
@@ -25,7 +25,6 @@ from optimizer.model.params import Tuning
 from optimizer.scale.blockserve import solve_one
 from optimizer.scale.flow import Relaxation
 from optimizer.scale.lp import TeamLp, highs
-from optimizer.scale.lppins import pin_requires
 
 
 def coverage_people(rel: Relaxation, tuning: Tuning, order: list[str], sends: Iterable[str],
@@ -38,7 +37,6 @@ def coverage_people(rel: Relaxation, tuning: Tuning, order: list[str], sends: It
         return None
     lp = TeamLp(rel, tuning, True, deadline=deadline, classes=dict.fromkeys(order, 0),
                 only=order[0], sends=sends)  # fmt: skip
-    pin_requires(lp)
     weigh(lp, order)
     lp.solve(cancel=cancel)
     if (

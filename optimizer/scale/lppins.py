@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 
 def pin_requires(lp: TeamLp) -> None:
-    """Add the dataset's require pins to ``lp`` (its soft model, before the first solve)."""
+    """Add the dataset's require pins to ``lp`` (before its first solve)."""
     inst, a = lp.inst, lp.a
     cad_ix = {c: i for i, c in enumerate(c for u in lp.uids for c in inst.eligible[u])}
     vix = {v: i for i, v in enumerate(a.vids)}
