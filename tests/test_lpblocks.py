@@ -161,6 +161,23 @@ def test_the_county_pairs_leave_the_blocks_their_share_of_the_limit():
                              tuning=Tuning(block_share=0.1), results=done, posts_bound=9,
                              lp=SimpleNamespace(blocks_ahead=lambda a=ahead: a,
                                                 posts_now=lambda m=most: m))  # fmt: skip
+        me.in_doubt = lambda me=me: Decomposition.in_doubt(me)
         assert Decomposition.improve_budget(me).deadline == pytest.approx(end)
     me.budget = Budget(0.0, None)
     assert Decomposition.improve_budget(me).deadline is None
+
+
+def test_with_posts_in_doubt_the_phases_after_the_parts_leave_the_class_counts_their_share():
+    from types import SimpleNamespace
+
+    from optimizer.scale.budget import Budget
+    from optimizer.scale.decompose import Decomposition
+
+    done = {"k": SimpleNamespace(coverage={"weak": (3, 4), "key": (2, 5)})}
+    for most, end in ((5, 95.0), (6, 90.0)):  # 5 filled
+        me = SimpleNamespace(budget=Budget(0.0, 95.0), outer=Budget(0.0, 100.0),
+                             tuning=Tuning(count_share=0.05), results=done, posts_bound=9,
+                             lp=SimpleNamespace(posts_now=lambda m=most: m))  # fmt: skip
+        me.in_doubt = lambda me=me: Decomposition.in_doubt(me)
+        Decomposition.leave_counts_time(me)
+        assert me.budget.deadline == pytest.approx(end)

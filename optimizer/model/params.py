@@ -92,6 +92,9 @@ class Tuning:
     mip_share: float = 0.4
     """The coverage program, beside the county parts, ends by this share of the time limit
     (counted from the solve's start)."""
+    count_share: float = 0.05
+    """Share of the time limit the phases after the county parts leave to the LP's class
+    counts when posts are in doubt (``Decomposition.leave_counts_time``)."""
     block_share: float = 0.1
     """Share of the time limit the county pairs leave to the class counts and the county
     blocks, when the soft LP is done by then, the blocks fit in memory and no post is in

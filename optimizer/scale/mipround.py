@@ -59,17 +59,18 @@ def start_program(dec, filled: int) -> CoverageProgram | None:
 
 def coverage_round(dec) -> bool:
     """After the county parts of ``dec``: the round on the program's people, when posts are
-    still in doubt and the time left holds the round (¾ of what the parts took). Whether the
-    plan was replaced."""
+    still in doubt and the time left holds the round (what the parts took). Whether the plan
+    was replaced."""
     prog, b = dec.program, dec.budget
     filled = sum(f for r in dec.results.values() for f, _ in r.coverage.values())
     if prog is None or filled >= dec.posts_bound or b.over(2.0):
         if prog is not None:
             prog.cancel.set()
         return False
-    took = b.elapsed()
+    # the round takes about what the parts did: their solves' time over the workers
+    took = sum(r.wall_time for r in dec.results.values()) / max(1, dec.workers)
     got = prog.wait()
-    if got is None or b.over(0.75 * took):
+    if got is None or b.over(took):
         dec.say("coverage program: " + ("no integer solution in time" if got is None
                                         else "no time left for its round"))  # fmt: skip
         return False
@@ -82,6 +83,7 @@ def coverage_round(dec) -> bool:
     state = PartsState(dec.inst, dec.results, dec.alloc, dec.home, dec.params, b, dec.clock,
                        dec.progress, dec.reference)  # fmt: skip
     kept = CoverageRound(**vars(state)).run(found, dec.order, dtime, dec.say)
+    dec.used_floor &= not kept  # no county keeps the greedy plan's share now
     dec.say(f"coverage program: {len(found)} province/city cadres placed, "
             f"its plan {'kept' if kept else 'not better'}")  # fmt: skip
     return kept
