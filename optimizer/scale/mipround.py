@@ -2,9 +2,9 @@
 kept when it fills more in SPEC §3's order than the county parts' plan.
 
 Every county part is solved again with the province and city people the integer program
-hands it. The new plan is
-taken whole or not at all: its people are dealt anew, so no county can keep its old plan
-beside the others' new ones (a cadre would serve twice). Not when a part finds no plan."""
+hands it. The new plan is taken whole or not at all: its people are dealt anew, so no county
+can keep its old plan beside the others' new ones (a cadre would serve twice). Not when a
+part finds no plan."""
 
 from __future__ import annotations
 
@@ -70,9 +70,10 @@ def coverage_round(dec) -> bool:
     # the round takes about what the parts did: their solves' time over the workers
     took = sum(r.wall_time for r in dec.results.values()) / max(1, dec.workers)
     got = prog.wait()
-    if got is None or b.over(took):
-        dec.say("coverage program: " + ("no integer solution in time" if got is None
-                                        else "no time left for its round"))  # fmt: skip
+    if got is None or b.over(took):  # the clock decided (a rerun may differ)
+        why = "no integer solution in time" if got is None else "no time left for its round"
+        dec.say(f"coverage program: {why}")
+        dec.clock.append(f"the coverage program had {why}")
         return False
     found, optimal = got
     if not optimal:
