@@ -194,10 +194,7 @@ class Decomposition:
             self.clock.append(f"county {k} got the greedy plan: no time left for its part")
             self.used_floor = True
             return fallback
-        total = max(1, sum(self.size.values()))
-        dtime = (
-            None if self.dtime is None else max(5.0, self.dtime * min(1.0, self.size[k] / total))
-        )
+        dtime = self.part_dtime(k)
         wall = self.wall_share(k)
         must = {u for u in inst.must_send if self.home.get(u) == k}
         params = replace(self.params, time_limit=wall, workers=1, method="exact",
@@ -213,6 +210,11 @@ class Decomposition:
             self.used_floor = True
             return fallback
         return r
+
+    def part_dtime(self, k: str) -> float | None:
+        """County ``k``'s deterministic budget: its villages' share of the parts' (≥ 5 units)."""
+        share = self.size[k] / max(1, sum(self.size.values()))
+        return None if self.dtime is None else max(5.0, self.dtime * min(1.0, share))
 
     def wall_share(self, k: str) -> float:
         """County ``k``'s share of the time left, by its villages among those of the parts

@@ -78,9 +78,7 @@ def coverage_round(dec) -> bool:
     found, optimal = got
     if not optimal:
         dec.clock.append("the time limit stopped the coverage program")
-    total = max(1, sum(dec.size.values()))
-    dtime = {k: None if dec.dtime is None else max(5.0, dec.dtime * dec.size[k] / total)
-             for k in dec.order}  # fmt: skip
+    dtime = {k: dec.part_dtime(k) for k in dec.order}
     state = PartsState(dec.inst, dec.results, dec.alloc, dec.home, dec.params, b, dec.clock,
                        dec.progress, dec.reference)  # fmt: skip
     kept = CoverageRound(**vars(state)).run(found, dec.order, dtime, dec.say)
