@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-Job = tuple  # (row lo, row hi, cost, col lo, col hi, indptr, indices, data, seconds[, integer])
+Job = tuple  # (row lo, row hi, cost, col lo, col hi, indptr, indices, data, seconds[, integer[, bound]])
 
 
 def mip_bound(hp, job: Job) -> float:
@@ -36,13 +36,16 @@ def mip_bound(hp, job: Job) -> float:
 def mip_solution(hp, job: Job) -> tuple[np.ndarray | None, bool]:
     """The integer program's best solution (None if none) and whether it is proven optimal.
     No symmetry detection: on city-201's coverage program under hebei-2018 it took 13 of 35 s
-    and the root alone solved it."""
+    and the root alone solved it. A job's eleventh item is an objective bound: only better
+    solutions are sought, and ``(None, True)`` says there is none."""
     h = model(hp, job)
     h.setOptionValue("mip_detect_symmetry", False)
+    if len(job) > 10:
+        h.setOptionValue("objective_bound", float(job[10]))
     h.run()
     sol = h.getSolution()
     if not sol.value_valid:
-        return None, False
+        return None, len(job) > 10 and h.getModelStatus() == hp.HighsModelStatus.kInfeasible
     optimal = h.getModelStatus() == hp.HighsModelStatus.kOptimal
     return np.asarray(sol.col_value, dtype=float), optimal
 
@@ -50,7 +53,7 @@ def mip_solution(hp, job: Job) -> tuple[np.ndarray | None, bool]:
 def model(hp, job: Job):
     """The job's integer program in a HiGHS model: its columns integer where ``integer``
     says (all without it)."""
-    rlo, rup, cost, lo, up, indptr, indices, data, seconds, *rest = job
+    rlo, rup, cost, lo, up, indptr, indices, data, seconds, *rest = job[:10]
     h = hp._Highs()
     h.setOptionValue("output_flag", False)
     h.setOptionValue("random_seed", 0)

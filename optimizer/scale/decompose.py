@@ -36,6 +36,7 @@ from optimizer.scale.budget import Budget
 from optimizer.scale.floor import WIDE, province_greedy
 from optimizer.scale.flow import relax
 from optimizer.scale.lpbounds import LATE_LP, PARTIAL_LP, LpBounds
+from optimizer.scale.lpproof import start_proof
 from optimizer.scale.mipround import coverage_round, start_program
 from optimizer.scale.pairs import CountyPairs
 from optimizer.scale.parts import (
@@ -150,6 +151,7 @@ class Decomposition:
             self.start_lp_late()
         self.second_round(order)
         coverage_round(self)  # may replace the parts' plan (then none is the greedy plan's)
+        self.proof = start_proof(self)  # the posts left in doubt, by the integer program
         self.improve()
         got = Counter()  # the plan's posts per class, settled (re-seating keeps them)
         for r in self.results.values():
@@ -306,10 +308,8 @@ class Decomposition:
         inst = self.inst
         res = SolveResult(Status.UNKNOWN, inst, seed=self.seed, workers=self.workers)
         for text in sorted(set(self.clock)):
-            res.notes.append(
-                f"decomposition: {text}; a rerun on a faster or idler machine may "
-                "give a different plan"
-            )
+            res.notes.append(f"decomposition: {text}; a rerun on a faster or idler machine "
+                             "may give a different plan")  # fmt: skip
         cov: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         all_have = True
         for k in self.counties:
@@ -339,11 +339,9 @@ class Decomposition:
                 if res.coverage_proven and res.gap is not None and res.gap < 1e-9
                 else Status.FEASIBLE
             )
-        res.notes.append(
-            f"decomposition: {len(self.counties)} county parts, {len(self.alloc)} "
-            "province/city cadres handed to them, placed by the greedy plan and "
-            "the flow relaxation"
-        )
+        res.notes.append(f"decomposition: {len(self.counties)} county parts, {len(self.alloc)} "
+                         "province/city cadres handed to them, placed by the greedy plan and "
+                         "the flow relaxation")  # fmt: skip
         return res
 
     def reseat(self, res) -> None:
@@ -369,6 +367,8 @@ class Decomposition:
         lp_bound, final = lp.bound_for(filled, got)
         most = min(self.posts_bound, posts if posts is not None else self.posts_bound)
         by_lp = lp.class_bound(got)  # the LP's per-class counts, where they hold for this plan
+        for c, n in (self.proof.bound(got, self.outer.left() - 0.2) if self.proof else {}).items():
+            by_lp[c] = min(n, by_lp.get(c, n))  # proven by the integer program
         # and the most posts less the plan's in the classes before (SPEC §3's order): when the
         # LP's class counts are not done (a realistic city under hebei-2018: exited 145 → 20)
         res.coverage_bound, before = {}, 0
