@@ -29,8 +29,8 @@ class DoneLp:
         return {}
 
 
-def merged(posts: int, flow: dict[str, int], coverage: dict[str, tuple[int, int]]):
-    me = SimpleNamespace(lp=DoneLp(posts), outer=Budget(0.0, None), posts_bound=99,
+def merged(posts: int, flow: dict[str, int], coverage: dict[str, tuple[int, int]], proof=None):
+    me = SimpleNamespace(lp=DoneLp(posts), outer=Budget(0.0, None), posts_bound=99, proof=proof,
                          class_bound=flow, say=lambda text: None,
                          rel=SimpleNamespace(bound=200.0, max_posts=99, any_bound=300.0))  # fmt: skip
     res = SolveResult(Status.FEASIBLE, None, coverage=coverage, objective=90.0)
@@ -44,6 +44,13 @@ def test_a_class_is_bounded_by_the_most_posts_less_the_plans_in_the_classes_befo
     res = merged(10, {"weak": 5, "key": 20}, {"weak": (4, 5), "key": (5, 30)})
     assert res.coverage_bound == {"weak": 5, "key": 6}
     assert not res.coverage_proven and res.posts_bound == 10
+
+
+def test_a_class_proven_by_the_integer_program_is_not_in_doubt():
+    # as above, and the integer program proves the plan's 5 key posts the most
+    proof = SimpleNamespace(bound=lambda got, seconds: {"key": 5})
+    res = merged(10, {"weak": 5, "key": 20}, {"weak": (4, 5), "key": (5, 30)}, proof)
+    assert res.coverage_bound == {"weak": 5, "key": 5}
 
 
 def test_a_plan_filling_the_most_posts_has_its_last_class_bounded_by_its_own_count():
