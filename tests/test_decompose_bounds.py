@@ -1,4 +1,4 @@
-"""The merged plan's coverage bounds (:meth:`Decomposition.bounds`) from what the LP and the
+"""The merged plan's coverage bounds (:func:`optimizer.scale.planbounds.plan_bounds`) from what the LP and the
 flow give, in SPEC §3's order of classes."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 from optimizer.model.result import SolveResult, Status
 from optimizer.scale.budget import Budget
-from optimizer.scale.decompose import Decomposition
+from optimizer.scale.planbounds import plan_bounds
 
 
 class DoneLp:
@@ -30,11 +30,11 @@ class DoneLp:
 
 
 def merged(posts: int, flow: dict[str, int], coverage: dict[str, tuple[int, int]], proof=None):
-    me = SimpleNamespace(lp=DoneLp(posts), outer=Budget(0.0, None), posts_bound=99, proof=proof,
+    me = SimpleNamespace(lp=DoneLp(posts), outer=Budget(0.0, None), posts_bound=99, proof=proof, soft=None,
                          class_bound=flow, say=lambda text: None,
                          rel=SimpleNamespace(bound=200.0, max_posts=99, any_bound=300.0))  # fmt: skip
     res = SolveResult(Status.FEASIBLE, None, coverage=coverage, objective=90.0)
-    Decomposition.bounds(me, res)
+    plan_bounds(me, res)
     return res
 
 

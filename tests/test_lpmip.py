@@ -37,8 +37,9 @@ def near_and_far():
 
 def test_the_coverage_program_sends_the_province_cadre_where_no_one_else_can_go():
     inst = build_instance(near_and_far(), load_policy("central-2021"), DAY)
-    found, optimal = coverage_people(relax(inst), Tuning(), ORDER, (), None)
-    assert found == {"p1": B} and optimal
+    got = coverage_people(relax(inst), Tuning(), ORDER, (), None)
+    assert got.people == {"p1": B} and got.optimal
+    assert got.counts == {"weak": 2, "key": 0}  # both villages' one post
 
 
 def test_P_PIN_the_program_hands_a_pinned_province_cadre_to_the_pins_county():
@@ -51,8 +52,7 @@ def test_P_PIN_the_program_hands_a_pinned_province_cadre_to_the_pins_county():
         pins=[Pin("p2", "VA", "require", "secretary")],
     )
     inst = build_instance(ds, load_policy("central-2021"), DAY)
-    found, _ = coverage_people(relax(inst), Tuning(), ORDER, (), None)
-    assert found == {"p1": B, "p2": A}
+    assert coverage_people(relax(inst), Tuning(), ORDER, (), None).people == {"p1": B, "p2": A}
 
 
 def round_on(found: dict[str, str], before: dict[str, str]):

@@ -89,6 +89,10 @@ class Tuning:
     """Below this many villages to staff, the coverage program (:mod:`optimizer.scale.lpmip`)
     re-deals province and city people when the county parts leave posts in doubt (a city:
     11 s for city-201; a province's LP alone takes minutes)."""
+    soft_mip_pairs: int = 60_000
+    """Up to this many unit → village pairs, the soft program (:mod:`optimizer.scale.softmip`)
+    re-deals province and city people for points after the coverage round (city-201 under
+    hebei-2018: 25,354 pairs, 16 s; under central-2021, 331,387 pairs: no solution in 60 s)."""
     mip_share: float = 0.4
     """The coverage program, beside the county parts, ends by this share of the time limit
     (counted from the solve's start)."""

@@ -33,21 +33,21 @@ def mip_bound(hp, job: Job) -> float:
     return got if math.isfinite(got) else -math.inf
 
 
-def mip_solution(hp, job: Job) -> tuple[np.ndarray | None, bool]:
-    """The integer program's best solution (None if none) and whether it is proven optimal.
-    No symmetry detection: on city-201's coverage program under hebei-2018 it took 13 of 35 s
-    and the root alone solved it. A job's eleventh item is an objective bound: only better
-    solutions are sought, and ``(None, True)`` says there is none."""
+def mip_solution(hp, job: Job) -> tuple[np.ndarray | None, bool, float]:
+    """The integer program's best solution (None if none), whether it is proven optimal, and
+    its dual bound. No symmetry detection: on city-201's coverage program under hebei-2018 it
+    took 13 of 35 s and the root alone solved it. A job's eleventh item is an objective bound:
+    only better solutions are sought, and ``(None, True, …)`` says there is none."""
     h = model(hp, job)
     h.setOptionValue("mip_detect_symmetry", False)
     if len(job) > 10:
         h.setOptionValue("objective_bound", float(job[10]))
     h.run()
-    sol = h.getSolution()
+    sol, dual = h.getSolution(), float(h.getInfo().mip_dual_bound)
     if not sol.value_valid:
-        return None, len(job) > 10 and h.getModelStatus() == hp.HighsModelStatus.kInfeasible
+        return None, len(job) > 10 and h.getModelStatus() == hp.HighsModelStatus.kInfeasible, dual
     optimal = h.getModelStatus() == hp.HighsModelStatus.kOptimal
-    return np.asarray(sol.col_value, dtype=float), optimal
+    return np.asarray(sol.col_value, dtype=float), optimal, dual
 
 
 def model(hp, job: Job):
@@ -146,20 +146,27 @@ def solve_one(job: Job, deadline: float | None, cancel=None) -> tuple[np.ndarray
     """One integer program's best solution and whether it is optimal
     (:func:`mip_solution`), in a child killed at ``deadline`` or once ``cancel`` (an event)
     is set: then ``(None, False)``."""
+    x, optimal, _dual = solve_with_bound(job, deadline, cancel)
+    return x, optimal
+
+
+def solve_with_bound(job: Job, deadline: float | None,
+                     cancel=None) -> tuple[np.ndarray | None, bool, float]:  # fmt: skip
+    """:func:`solve_one`, and the program's dual bound (−inf when none)."""
     server = Server()
     got = None
     try:
         if not server.send(job):
-            return None, False
+            return None, False, -math.inf
         while got is None and not (cancel is not None and cancel.is_set()):
             left = 0.25 if deadline is None else min(0.25, deadline + 0.5 - time.monotonic())
             if left <= 0:
                 break
             if select.select([server.p.stdout], [], [], left)[0]:
-                got = server.answer() or (None, False)
+                got = server.answer() or (None, False, -math.inf)
     finally:
         server.kill()
-    return got if got is not None else (None, False)
+    return got if got is not None else (None, False, -math.inf)
 
 
 def solve_all(jobs, n: int, workers: int, deadline: float | None, wait: float) -> list[float]:

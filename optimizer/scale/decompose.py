@@ -20,7 +20,6 @@ may then differ.
 
 from __future__ import annotations
 
-import math
 import threading
 from collections import Counter, defaultdict
 from dataclasses import replace
@@ -35,9 +34,9 @@ from optimizer.scale.bounds import class_bounds
 from optimizer.scale.budget import Budget
 from optimizer.scale.floor import WIDE, province_greedy
 from optimizer.scale.flow import relax
-from optimizer.scale.lpbounds import LATE_LP, PARTIAL_LP, LpBounds
+from optimizer.scale.lpbounds import LpBounds
 from optimizer.scale.lpproof import start_proof
-from optimizer.scale.mipround import coverage_round, start_program
+from optimizer.scale.mipround import coverage_round, soft_round, start_program
 from optimizer.scale.pairs import CountyPairs
 from optimizer.scale.parts import (
     PartsState,
@@ -48,6 +47,7 @@ from optimizer.scale.parts import (
     run_parts,
     solve_part,
 )
+from optimizer.scale.planbounds import plan_bounds
 from optimizer.scale.pool import SparePool
 from optimizer.scale.reseat import reseat
 
@@ -150,8 +150,11 @@ class Decomposition:
         if not beside and late:
             self.start_lp_late()
         self.second_round(order)
+        self.soft = self.proof = None  # the soft program; the proof of the counts
         coverage_round(self)  # may replace the parts' plan (then none is the greedy plan's)
-        self.proof = start_proof(self)  # the posts left in doubt, by the integer program
+        if self.program is None:  # the plan for the most points, and a proven bound
+            self.soft = soft_round(self)
+        self.proof = self.proof or start_proof(self)  # posts in doubt, by the integer program
         self.improve()
         got = Counter()  # the plan's posts per class, settled (re-seating keeps them)
         for r in self.results.values():
@@ -330,7 +333,7 @@ class Decomposition:
         self.reseat(res)
         res.coverage = {c: (cov[c][0], cov[c][1]) for c in sorted(cov, key=class_rank)}
         res.objective = plan_points(inst, res.assignments)
-        self.bounds(res)
+        plan_bounds(self, res)
         if not all_have:
             res.status = Status.FEASIBLE if res.assignments else Status.UNKNOWN
         else:
@@ -356,45 +359,6 @@ class Decomposition:
             res.assignments = new
             after = plan_points(self.inst, new)
             self.say(f"people re-seated province-wide: {before:.0f} → {after:.0f} points")
-
-    def bounds(self, res) -> None:
-        """Coverage bound per class (max flow), the LP's tighter count when it is ready, and
-        the soft bound for the coverage reached."""
-        lp = self.lp
-        lp.wait(self.outer.left() - 0.2)
-        filled = sum(f for f, _ in res.coverage.values())
-        posts, got = lp.posts_now(), {c: f for c, (f, _q) in res.coverage.items()}
-        lp_bound, final = lp.bound_for(filled, got)
-        most = min(self.posts_bound, posts if posts is not None else self.posts_bound)
-        by_lp = lp.class_bound(got)  # the LP's per-class counts, where they hold for this plan
-        for c, n in (self.proof.bound(got, self.outer.left() - 0.2) if self.proof else {}).items():
-            by_lp[c] = min(n, by_lp.get(c, n))  # proven by the integer program
-        # and the most posts less the plan's in the classes before (SPEC §3's order): when the
-        # LP's class counts are not done (a realistic city under hebei-2018: exited 145 → 20)
-        res.coverage_bound, before = {}, 0
-        for c, (f, q) in res.coverage.items():  # in class order
-            res.coverage_bound[c] = min(q, self.class_bound.get(c, q), by_lp.get(c, q),
-                                        most - before)  # fmt: skip
-            before += f
-        # every class at its bound: the most in SPEC §3's order (the exact model's sense)
-        by_class = all(got[c] >= res.coverage_bound[c] for c in got)
-        res.posts_bound = filled if by_class else max(filled, most)
-        res.coverage_proven = filled >= most or by_class
-        # the flow's soft bound holds for plans filling its most posts; a plan filling fewer is
-        # bounded by the best flow of any size
-        bound = self.rel.bound if filled >= self.rel.max_posts else self.rel.any_bound
-        used = lp_bound < bound  # False when NaN
-        bound = lp_bound if used else bound
-        res.bound = max(bound, res.objective)
-        res.gap = (res.bound - res.objective) / max(1.0, abs(res.objective))
-        if math.isnan(lp_bound) or not final:  # a round's bound worse than the flow's: late
-            res.notes.append(PARTIAL_LP if used else LATE_LP)
-        if not res.coverage_proven:
-            res.notes.append(
-                f"decomposition: {filled} required posts filled; at most "
-                f"{res.posts_bound} can be ({res.posts_bound - filled} in doubt)"
-            )
-        self.say(f"bounds: at most {res.posts_bound} required posts, soft bound {res.bound:.0f}")
 
 
 __all__ = ["should_decompose", "solve_parts"]

@@ -17,6 +17,7 @@ import threading
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -27,11 +28,21 @@ from optimizer.scale.flow import Relaxation
 from optimizer.scale.lp import TeamLp, highs
 
 
+@dataclass
+class Program:
+    """The coverage program's best integer solution: ``people`` (province/city cadre →
+    county), whether ``optimal``, and the required posts it fills per class (``counts``,
+    incumbents' included)."""
+
+    people: dict[str, str]
+    optimal: bool
+    counts: dict[str, int]
+
+
 def coverage_people(rel: Relaxation, tuning: Tuning, order: list[str], sends: Iterable[str],
                     deadline: float | None,
-                    cancel: threading.Event | None = None) -> tuple[dict[str, str], bool] | None:  # fmt: skip
-    """Province/city cadre → county, from the coverage program's best integer solution by
-    ``deadline``, and whether that solution is proven optimal; None without HiGHS, the
+                    cancel: threading.Event | None = None) -> Program | None:  # fmt: skip
+    """The coverage program's best integer solution by ``deadline``; None without HiGHS, the
     flow's arrays, or a solution in time, or once ``cancel`` is set."""
     if rel.arrays is None or highs() is None or not order:
         return None
@@ -46,7 +57,17 @@ def coverage_people(rel: Relaxation, tuning: Tuning, order: list[str], sends: It
     ):
         return None
     x, optimal = solve_one(job(lp, deadline), deadline, cancel)
-    return None if x is None else (people(lp, x), optimal)
+    return None if x is None else Program(people(lp, x), optimal, counts(lp, x))
+
+
+def counts(lp: TeamLp, x: np.ndarray) -> dict[str, int]:
+    """Required posts per class the solution ``x`` fills: its class rows' activity (filled
+    posts, less those T-SEC takes) and the incumbents'."""
+    names = sorted(lp.classes)
+    act = lp.matrix()[lp.r_cls : lp.r_cls + len(names)] @ x
+    mine = lp.cls_of >= 0
+    inc = np.bincount(lp.cls_of[mine], weights=lp.inc[mine], minlength=len(names))
+    return {c: round(float(inc[j] - act[j])) for j, c in enumerate(names)}
 
 
 def weigh(lp: TeamLp, order: list[str]) -> None:
@@ -173,4 +194,4 @@ def explicit(lp: TeamLp) -> list[tuple[int, int, int]]:
     return out
 
 
-__all__ = ["coverage_people"]
+__all__ = ["Program", "coverage_people"]

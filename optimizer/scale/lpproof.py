@@ -101,17 +101,19 @@ class CountProof:
         return out
 
 
-def start_proof(dec) -> CountProof | None:
-    """The proof beside the phases after the coverage round of a
+def start_proof(dec, got: dict[str, int] | None = None) -> CountProof | None:
+    """The proof beside the phases after the coverage program of a
     :class:`~optimizer.scale.decompose.Decomposition`, below ``tuning.mip_villages`` villages,
-    for the classes its plan may leave in doubt: fewer posts than the flow's count of the
-    class and than the most posts less the plan's in the classes before."""
+    for ``got`` (the program's counts; default the parts' plan's), of the classes it may leave
+    in doubt: fewer posts than the flow's count of the class and than the most posts less
+    the plan's in the classes before."""
     if len(dec.inst.need) >= dec.tuning.mip_villages or dec.budget.over(5.0):
         return None
-    got: dict[str, int] = {}
-    for r in dec.results.values():
-        for c, (f, _q) in r.coverage.items():
-            got[c] = got.get(c, 0) + f
+    if got is None:
+        got = {}
+        for r in dec.results.values():
+            for c, (f, _q) in r.coverage.items():
+                got[c] = got.get(c, 0) + f
     most = min(dec.posts_bound, dec.lp.posts_now() or dec.posts_bound)
     doubt, before = [], 0
     for c in dec.lp.order:

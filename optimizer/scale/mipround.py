@@ -17,8 +17,10 @@ from optimizer.model.lexorder import lex
 from optimizer.model.result import SolveResult, Status
 from optimizer.rules.scoring import plan_points
 from optimizer.scale.allocation import must_send_homes
-from optimizer.scale.lpmip import coverage_people
+from optimizer.scale.lpmip import Program, coverage_people
+from optimizer.scale.lpproof import start_proof
 from optimizer.scale.parts import PartsState, run_parts, solve_part
+from optimizer.scale.softmip import SoftProgram, soft_people
 
 
 class CoverageProgram:
@@ -32,7 +34,7 @@ class CoverageProgram:
         self.deadline = None if b.deadline is None else (
             b.t0 + tuning.mip_share * (b.deadline - b.t0))  # fmt: skip
         self.cancel = threading.Event()
-        self.got: tuple[dict[str, str], bool] | None = None
+        self.got: Program | None = None
         args = (dec.rel, tuning, dec.lp.order, dec.floor.sends(), self.deadline, self.cancel)
         self.thread = threading.Thread(target=self.work, args=args, daemon=True,
                                        name="zhucun-coverage-program")  # fmt: skip
@@ -41,8 +43,8 @@ class CoverageProgram:
     def work(self, *args) -> None:
         self.got = coverage_people(*args)
 
-    def wait(self) -> tuple[dict[str, str], bool] | None:
-        """Its people and whether proven optimal, once done (by its deadline); None if none."""
+    def wait(self) -> Program | None:
+        """Its solution, once done (by its deadline); None if none."""
         left = None if self.deadline is None else max(0.0, self.deadline - time.monotonic())
         self.thread.join(None if left is None else left + 2.0)
         return None if self.thread.is_alive() else self.got
@@ -75,17 +77,65 @@ def coverage_round(dec) -> bool:
         dec.say(f"coverage program: {why}")
         dec.clock.append(f"the coverage program had {why}")
         return False
-    found, optimal = got
-    if not optimal:
+    if not got.optimal:
         dec.clock.append("the time limit stopped the coverage program")
-    dtime = {k: dec.part_dtime(k) for k in dec.order}
-    state = PartsState(dec.inst, dec.results, dec.alloc, dec.home, dec.params, b, dec.clock,
-                       dec.progress, dec.reference)  # fmt: skip
-    kept = CoverageRound(**vars(state)).run(found, dec.order, dtime, dec.say)
-    dec.used_floor &= not kept  # no county keeps the greedy plan's share now
-    dec.say(f"coverage program: {len(found)} province/city cadres placed, "
+    # its counts known: their proof beside what follows, and the soft program for them; the
+    # round then on the soft program's people (one round: two did not fit in a city's minute)
+    # (not with a solution the clock cut short: its counts may not be the plan's)
+    dec.proof = start_proof(dec, got.counts) if got.optimal else None
+    soft = dec.soft = soft_program(dec, got.counts, took) if got.optimal else None
+    use = got.people if soft is None or b.over(took) else soft.people
+    kept = run_round(dec, use)
+    if use is not got.people and not kept and not b.over(took):
+        kept = run_round(dec, got.people)
+    dec.say(f"coverage program: {len(use)} province/city cadres placed"
+            f"{' by the soft program' if use is not got.people else ''}, "
             f"its plan {'kept' if kept else 'not better'}")  # fmt: skip
     return kept
+
+
+def run_round(dec, people: dict[str, str]) -> bool:
+    """The county parts on these province/city ``people`` (:class:`CoverageRound`); whether
+    their plan replaced the parts'."""
+    dtime = {k: dec.part_dtime(k) for k in dec.order}
+    state = PartsState(dec.inst, dec.results, dec.alloc, dec.home, dec.params, dec.budget,
+                       dec.clock, dec.progress, dec.reference)  # fmt: skip
+    kept = CoverageRound(**vars(state)).run(people, dec.order, dtime, dec.say)
+    dec.used_floor &= not kept  # no county keeps the greedy plan's share now
+    return kept
+
+
+def soft_program(dec, counts: dict[str, int], took: float) -> SoftProgram | None:
+    """The soft program (:mod:`optimizer.scale.softmip`) for plans filling ``counts``, until
+    the time a round on its people takes (``took``: what the parts took) is all that is left;
+    None when too big, out of time, or with no solution."""
+    b, tuning, a = dec.budget, dec.tuning, dec.rel.arrays
+    if a is None or len(dec.inst.need) >= tuning.mip_villages or len(a.pu) > tuning.soft_mip_pairs:
+        return None
+    end = None if b.deadline is None else b.deadline - 1.5 * took - 1.0
+    if b.over(1.5 * took + 3.0):
+        return None
+    prog = soft_people(dec.rel, tuning, sum(counts.values()), dict(counts), dec.floor.sends(),
+                       dec.floor.pairs(), end, b.stop)  # fmt: skip
+    if (prog is None or not prog.optimal) and end is not None and time.monotonic() > end - 1.0:
+        dec.clock.append("the time limit stopped the soft program")  # a rerun may differ
+    return prog
+
+
+def soft_round(dec) -> SoftProgram | None:
+    """With no coverage program: the soft program for the parts' plan's counts, and the
+    round on its people, which replaces the plan when it fills as many in each class for more
+    points. The program (its bound holds for such plans) or None."""
+    got: Counter[str] = Counter()
+    for r in dec.results.values():
+        got.update({c: f for c, (f, _q) in r.coverage.items()})
+    took = sum(r.wall_time for r in dec.results.values()) / max(1, dec.workers)
+    soft = soft_program(dec, dict(got), took)
+    if soft is not None and not dec.budget.over(took):
+        kept = run_round(dec, soft.people)
+        dec.say(f"soft program: {len(soft.people)} province/city cadres placed, bound "
+                f"{soft.bound:.0f}, its plan {'kept' if kept else 'not better'}")  # fmt: skip
+    return soft
 
 
 @dataclass
