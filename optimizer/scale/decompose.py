@@ -92,6 +92,7 @@ class Decomposition:
         self.lock = threading.Lock()
         self.used_floor = False
         self.pending: set[str] = set()
+        self.soft = self.proof = None  # the soft program; the proof of the plan's counts
         ds = inst.ds
         self.counties = sorted({ds.villages[v].county for v in inst.need})
         self.size = Counter(ds.villages[v].county for v in inst.need)
@@ -150,10 +151,8 @@ class Decomposition:
         if not beside and late:
             self.start_lp_late()
         self.second_round(order)
-        self.soft = self.proof = None  # the soft program; the proof of the counts
         coverage_round(self)  # may replace the parts' plan (then none is the greedy plan's)
-        if self.program is None:  # the plan for the most points, and a proven bound
-            self.soft = soft_round(self)
+        self.soft = self.soft or soft_round(self)  # the plan for the most points, its bound
         self.proof = self.proof or start_proof(self)  # posts in doubt, by the integer program
         self.improve()
         got = Counter()  # the plan's posts per class, settled (re-seating keeps them)

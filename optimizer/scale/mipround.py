@@ -126,6 +126,8 @@ def soft_round(dec) -> SoftProgram | None:
     """With no coverage program: the soft program for the parts' plan's counts, and the
     round on its people, which replaces the plan when it fills as many in each class for more
     points. The program (its bound holds for such plans) or None."""
+    if dec.program is not None:
+        return None
     got: Counter[str] = Counter()
     for r in dec.results.values():
         got.update({c: f for c, (f, _q) in r.coverage.items()})
