@@ -40,8 +40,10 @@ def mip_solution(hp, job: Job) -> tuple[np.ndarray | None, bool, float]:
     only better solutions are sought, and ``(None, True, …)`` says there is none."""
     h = model(hp, job)
     h.setOptionValue("mip_detect_symmetry", False)
-    if len(job) > 10:
-        h.setOptionValue("objective_bound", float(job[10]))
+    if len(job) > 10:  # a proof: no solution is sought, and a restart only repeats the root
+        h.setOptionValue("objective_bound", float(job[10]))  # (city-202's count: 18.6 → 10.2 s)
+        h.setOptionValue("mip_allow_restart", False)
+        h.setOptionValue("mip_heuristic_effort", 0.0)
     h.run()
     sol, dual = h.getSolution(), float(h.getInfo().mip_dual_bound)
     if not sol.value_valid:
