@@ -152,8 +152,8 @@ class Decomposition:
             self.start_lp_late()
         self.second_round(order)
         coverage_round(self)  # may replace the parts' plan (then none is the greedy plan's)
-        self.soft = self.soft or soft_round(self)  # the plan for the most points, its bound
         self.proof = self.proof or start_proof(self)  # posts in doubt, by the integer program
+        self.soft = self.soft or soft_round(self)  # the plan for the most points, its bound
         self.improve()
         got = Counter()  # the plan's posts per class, settled (re-seating keeps them)
         for r in self.results.values():

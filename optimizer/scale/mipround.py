@@ -123,11 +123,11 @@ def soft_program(dec, counts: dict[str, int], took: float) -> SoftProgram | None
 
 
 def soft_round(dec) -> SoftProgram | None:
-    """With no coverage program: the soft program for the parts' plan's counts, and the
-    round on its people, which replaces the plan when it fills as many in each class for more
-    points. The program (its bound holds for such plans) or None."""
-    if dec.program is not None:
-        return None
+    """When the coverage program did not lead to one (none, or its solution cut short by the
+    clock): the soft program for the plan's counts, and the round on its people, which
+    replaces the plan when it fills as many in each class for more points (city-202 under
+    hebei-2018: 201,544 → 203,359 points, soft gap 1.88 → 0.01 %). The program (its bound
+    holds for such plans) or None."""
     got: Counter[str] = Counter()
     for r in dec.results.values():
         got.update({c: f for c, (f, _q) in r.coverage.items()})
