@@ -43,6 +43,7 @@ class Ties:
                           for i, v in enumerate(a.vids)
                           if any(p.role == SEC for p in inst.inc_by_village.get(v, []))}  # fmt: skip
         special = self.unit_ties(mem, group)
+        self.incumbent_units(group)
         sec_at: dict[int, list[int]] = defaultdict(list)
         if special:
             for i in self.sec_pos:
@@ -84,6 +85,35 @@ class Ties:
             elif self.sec_of[i] < 0:
                 self.ub_pair[i] = 0
         return special
+
+    def incumbent_units(self, group: list[tuple]) -> None:
+        """T-UNIT as the exact model has it (``rule_T_UNIT``, ``rule_J_JOINT``): a village's
+        current team's unit takes part there, so in lead-unit mode no other unit posts there —
+        whatever the incumbent's role (a member only: city-201 under hunan-2021, the programs'
+        teams at such villages could not be formed) — but a J-JOINT partner of a single small
+        incumbent unit of its group. Only where every incumbent unit may post there itself (the
+        model ties only those)."""
+        inst, a, ds = self.inst, self.a, self.inst.ds
+        if not self.lead_mode:
+            return
+        inc = {i: {p.unit_id for p in inst.inc_by_village[v]}
+               for i, v in enumerate(a.vids) if inst.inc_by_village.get(v)}  # fmt: skip
+        if not inc:
+            return
+        at = np.isin(a.pv, np.fromiter(inc, dtype=np.int64))
+        present: dict[int, set[str]] = {}
+        for i in np.nonzero(at)[0].tolist():
+            present.setdefault(int(a.pv[i]), set()).add(self.uids[a.pu[i]])
+        for i in np.nonzero(at)[0].tolist():
+            v, u = int(a.pv[i]), self.uids[a.pu[i]]
+            units = inc[v]
+            if u in units or not units <= present[v]:
+                continue
+            if len(units) == 1 and self.small[a.pu[i]]:
+                w = ds.units[next(iter(units))]
+                if self.is_small(w.unit_id) and (w.level, w.region) == group[a.pu[i]]:
+                    continue
+            self.ub_pair[i] = 0
 
     def add_links(self, idx: np.ndarray) -> None:
         """T-UNIT: a member pair carries at most m_v members per secretary it follows (fewer
