@@ -43,6 +43,7 @@ from optimizer.scale.parts import (
     class_order,
     class_rank,
     county_coverage,
+    plan_counts,
     points_and_cover,
     run_parts,
     solve_part,
@@ -155,9 +156,7 @@ class Decomposition:
         self.proof = self.proof or start_proof(self)  # posts in doubt, by the integer program
         self.soft = self.soft or soft_round(self)  # the plan for the most points, its bound
         self.improve()
-        got = Counter()  # the plan's posts per class, settled (re-seating keeps them)
-        for r in self.results.values():
-            got.update({c: f for c, (f, _q) in r.coverage.items()})
+        got = plan_counts(self.results)  # the plan's, settled (re-seating keeps them)
         self.lp.settle(got, [c for c, n in self.class_bound.items() if n > got[c]])
         return self.merge()
 

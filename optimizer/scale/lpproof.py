@@ -24,6 +24,7 @@ from optimizer.scale.blockserve import solve_one
 from optimizer.scale.flow import Relaxation
 from optimizer.scale.lp import TeamLp, highs
 from optimizer.scale.lpmip import job
+from optimizer.scale.parts import plan_counts
 
 
 def prove_counts(rel: Relaxation, tuning: Tuning, order: list[str], reached: dict[str, int],
@@ -109,11 +110,7 @@ def start_proof(dec, got: dict[str, int] | None = None) -> CountProof | None:
     the plan's in the classes before."""
     if len(dec.inst.need) >= dec.tuning.mip_villages or dec.budget.over(5.0):
         return None
-    if got is None:
-        got = {}
-        for r in dec.results.values():
-            for c, (f, _q) in r.coverage.items():
-                got[c] = got.get(c, 0) + f
+    got = dict(plan_counts(dec.results)) if got is None else got
     most = min(dec.posts_bound, dec.lp.posts_now() or dec.posts_bound)
     doubt, before = [], 0
     for c in dec.lp.order:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import Counter
 from dataclasses import dataclass, replace
 
 from optimizer.model.lexorder import lex
@@ -19,7 +18,7 @@ from optimizer.rules.scoring import plan_points
 from optimizer.scale.allocation import must_send_homes
 from optimizer.scale.lpmip import Program, coverage_people
 from optimizer.scale.lpproof import start_proof
-from optimizer.scale.parts import PartsState, run_parts, solve_part
+from optimizer.scale.parts import PartsState, plan_counts, run_parts, solve_part
 from optimizer.scale.softmip import SoftProgram, soft_people
 
 
@@ -69,8 +68,7 @@ def coverage_round(dec) -> bool:
         if prog is not None:
             prog.cancel.set()
         return False
-    # the round takes about what the parts did: their solves' time over the workers
-    took = sum(r.wall_time for r in dec.results.values()) / max(1, dec.workers)
+    took = round_time(dec)
     got = prog.wait()
     if got is None or b.over(took):  # the clock decided (a rerun may differ)
         why = "no integer solution in time" if got is None else "no time left for its round"
@@ -92,6 +90,11 @@ def coverage_round(dec) -> bool:
             f"{' by the soft program' if use is not got.people else ''}, "
             f"its plan {'kept' if kept else 'not better'}")  # fmt: skip
     return kept
+
+
+def round_time(dec) -> float:
+    """About what a round takes: the parts' solves' time over the workers."""
+    return sum(r.wall_time for r in dec.results.values()) / max(1, dec.workers)
 
 
 def run_round(dec, people: dict[str, str]) -> bool:
@@ -128,10 +131,8 @@ def soft_round(dec) -> SoftProgram | None:
     replaces the plan when it fills as many in each class for more points (city-202 under
     hebei-2018: 201,544 → 203,359 points, soft gap 1.88 → 0.01 %). The program (its bound
     holds for such plans) or None."""
-    got: Counter[str] = Counter()
-    for r in dec.results.values():
-        got.update({c: f for c, (f, _q) in r.coverage.items()})
-    took = sum(r.wall_time for r in dec.results.values()) / max(1, dec.workers)
+    got = plan_counts(dec.results)
+    took = round_time(dec)
     soft = soft_program(dec, dict(got), took)
     if soft is not None and not dec.budget.over(took):
         kept = run_round(dec, soft.people)
@@ -182,10 +183,9 @@ class CoverageRound(PartsState):
 
     def score(self, results) -> tuple[tuple[int, ...], float]:
         """The plan's posts per class in SPEC §3's order, then its points."""
-        got: Counter[str] = Counter()
-        for r in results.values():
-            got.update({c: f for c, (f, _q) in r.coverage.items()})
-        return lex(got), sum(plan_points(self.inst, r.assignments) for r in results.values())
+        return lex(plan_counts(results)), sum(
+            plan_points(self.inst, r.assignments) for r in results.values()
+        )
 
 
 __all__ = ["CoverageRound"]

@@ -7,7 +7,7 @@ Shared by the decomposition (:mod:`optimizer.scale.decompose`) and its county-pa
 from __future__ import annotations
 
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -118,6 +118,14 @@ def county_coverage(inst: Instance, assignments, covers, k: str) -> dict[str, tu
 def class_order(r) -> tuple[int, ...]:
     """``r``'s required posts filled per class in SPEC §3's order, to compare."""
     return lex({c: f for c, (f, _q) in r.coverage.items()})
+
+
+def plan_counts(results) -> Counter[str]:
+    """Required posts filled per class by the county results ``results`` (county → result)."""
+    got: Counter[str] = Counter()
+    for r in results.values():
+        got.update({c: f for c, (f, _q) in r.coverage.items()})
+    return got
 
 
 def class_rank(c: str) -> int:
